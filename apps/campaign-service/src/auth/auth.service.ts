@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { AccessTokenClaims } from '@app/auth';
+import { Brand, User } from '@app/db';
+import { DomainError, ErrorCode, Role } from '@app/domain';
+import { AccessTokenDto, LoginDto, MeDto, RegisterBrandDto, RegisteredBrandDto, RegisteredMemberDto, RegisterMemberDto } from './dto/auth.dto';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates the admin account from ADMIN_EMAIL / ADMIN_PASSWORD when it does not exist yet. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { email, password } = this.config.admin;
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(User)
+      .values({ email, passwordHash: await hashPassword(password), role: Role.Admin, displayName: 'Administrator' })
+      .orIgnore()
+      .execute();
+    if (result.identifiers.length && result.identifiers[0]) this.logger.log(`Created admin account ${email}`);
+  }
+
+  async registerMember(dto: RegisterMemberDto): Promise<RegisteredMemberDto> {
+    const user = await this.insertUser(this.dataSource.manager, {
+      email: dto.email,
+      passwordHash: await hashPassword(dto.password),
+      role: Role.Member,
+      displayName: dto.displayName,
+    });
+    return { id: user.id, email: user.email, role: user.role };
+  }
+
+  async registerBrand(dto: RegisterBrandDto): Promise<RegisteredBrandDto> {
+    const passwordHash = await hashPassword(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const brand = await manager.save(manager.create(Brand, { name: dto.brandName }));
+      const user = await this.insertUser(manager, {
+        email: dto.email,
+        passwordHash,
+        role: Role.Brand,
+        displayName: dto.brandName,
+        brandId: brand.id,
+      });
+      return { brandId: brand.id, userId: user.id };
+    });
+  }
+
+  async login(dto: LoginDto): Promise<AccessTokenDto> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ email: dto.email });
+    const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, dto.password);
+    if (!user || !valid || user.erasedAt) {
+      throw new DomainError(ErrorCode.InvalidCredentials, 'Email or password is wrong');
+    }
+    return this.issueToken(user);
+  }
+
+  async issueToken(user: Pick<User, 'id' | 'role' | 'brandId'>): Promise<AccessTokenDto> {
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role, brandId: user.brandId };
+    return { accessToken: await this.jwt.signAsync(claims), expiresIn: this.config.jwt.ttlSeconds };
+  }
+
+  async me(userId: string): Promise<MeDto> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
+    if (!user || user.erasedAt) throw DomainError.notFound('User');
+    return { id: user.id, email: user.email, role: user.role, displayName: user.displayName, brandId: user.brandId };
+  }
+
+  private async insertUser(manager: EntityManager, values: Partial<User>): Promise<User> {
+    try {
+      return await manager.save(manager.create(User, values));
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
+      }
+      throw error;
+    }
+  }
+}

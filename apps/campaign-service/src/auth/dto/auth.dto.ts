@@ -1,0 +1,66 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { Role } from '@app/domain';
+
+const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class RegisterMemberDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @Transform(normalizeEmail) @IsEmail() @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 200 })
+  @IsString() @MinLength(10) @MaxLength(200)
+  password: string;
+
+  @ApiProperty({ example: 'Ada' })
+  @IsString() @MinLength(1) @MaxLength(100)
+  displayName: string;
+}
+
+export class RegisterBrandDto {
+  @ApiProperty({ example: 'Acme Coffee' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  brandName: string;
+
+  @ApiProperty({ example: 'team@acme.example' })
+  @Transform(normalizeEmail) @IsEmail() @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 200 })
+  @IsString() @MinLength(10) @MaxLength(200)
+  password: string;
+}
+
+export class LoginDto {
+  @ApiProperty() @Transform(normalizeEmail) @IsString() @MaxLength(254)
+  email: string;
+
+  @ApiProperty() @IsString() @MaxLength(200)
+  password: string;
+}
+
+export class RegisteredMemberDto {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ enum: Role }) role: Role;
+}
+
+export class RegisteredBrandDto {
+  @ApiProperty() brandId: string;
+  @ApiProperty() userId: string;
+}
+
+export class AccessTokenDto {
+  @ApiProperty() accessToken: string;
+  @ApiProperty({ description: 'seconds until the token expires' }) expiresIn: number;
+}
+
+export class MeDto {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ enum: Role }) role: Role;
+  @ApiProperty({ nullable: true, type: String }) displayName: string | null;
+  @ApiProperty({ nullable: true, type: String }) brandId: string | null;
+}

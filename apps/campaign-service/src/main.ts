@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { configureHttpApp, exitOnBadConfig } from '@app/platform';
+import { AppModule } from './app.module';
+import { setupSwagger } from './swagger';
+
+async function bootstrap(): Promise<void> {
+  exitOnBadConfig();
+  const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: true });
+  configureHttpApp(app);
+  setupSwagger(app);
+  const config = app.get<AppConfig>(APP_CONFIG);
+  await app.listen(config.port);
+}
+
+void bootstrap();

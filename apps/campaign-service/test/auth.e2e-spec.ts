@@ -1,0 +1,90 @@
+import { createBrand, createMember, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
+import { createCampaignServiceApp } from './app';
+
+describe('auth (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp();
+  });
+  afterAll(() => t.close());
+
+  it('registers a member, logs in and reads /me', async () => {
+    const res = await t.http
+      .post('/auth/register')
+      .send({ email: 'Ada@Example.com', password: TEST_PASSWORD, displayName: 'Ada' })
+      .expect(201);
+    expect(res.body).toEqual({ id: expect.any(String), email: 'ada@example.com', role: 'member' });
+
+    const login = await t.http.post('/auth/login').send({ email: 'ada@example.com', password: TEST_PASSWORD }).expect(200);
+    expect(login.body).toEqual({ accessToken: expect.any(String), expiresIn: expect.any(Number) });
+
+    const me = await t.http.get('/me').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
+    expect(me.body).toEqual({ id: res.body.id, email: 'ada@example.com', role: 'member', displayName: 'Ada', brandId: null });
+  });
+
+  it('stores passwords as argon2id hashes', async () => {
+    const member = await createMember(t.http);
+    const [row] = await t.dataSource.query(`SELECT password_hash FROM users WHERE id = $1`, [member.id]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('refuses a duplicate email with 409 EMAIL_TAKEN', async () => {
+    const member = await createMember(t.http);
+    const res = await t.http
+      .post('/auth/register')
+      .send({ email: member.email.toUpperCase(), password: TEST_PASSWORD, displayName: 'x' })
+      .expect(409);
+    expect(res.body).toMatchObject({ statusCode: 409, code: 'EMAIL_TAKEN' });
+  });
+
+  it('rejects unknown fields and short passwords with 400 VALIDATION_FAILED naming the field', async () => {
+    const extra = await t.http
+      .post('/auth/register')
+      .send({ email: 'x@test.local', password: TEST_PASSWORD, displayName: 'x', role: 'admin' })
+      .expect(400);
+    expect(extra.body.code).toBe('VALIDATION_FAILED');
+    expect(extra.body.details).toEqual([expect.objectContaining({ field: 'role' })]);
+
+    const short = await t.http.post('/auth/register').send({ email: 'y@test.local', password: 'short', displayName: 'y' }).expect(400);
+    expect(short.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
+  });
+
+  it('answers malformed JSON with 400, never 500', async () => {
+    const res = await t.http.post('/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('registers a brand whose user has role brand', async () => {
+    const brand = await createBrand(t.http, 'Acme');
+    const me = await t.http.get('/me').set('Authorization', brand.auth).expect(200);
+    expect(me.body).toMatchObject({ role: 'brand', brandId: brand.brandId, displayName: 'Acme' });
+  });
+
+  it('refuses wrong credentials with 401 INVALID_CREDENTIALS', async () => {
+    const member = await createMember(t.http);
+    const wrong = await t.http.post('/auth/login').send({ email: member.email, password: 'wrong-password!' }).expect(401);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+    const unknown = await t.http.post('/auth/login').send({ email: 'nobody@test.local', password: TEST_PASSWORD }).expect(401);
+    expect(unknown.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('requires a valid bearer token', async () => {
+    expect((await t.http.get('/me').expect(401)).body.code).toBe('UNAUTHORIZED');
+    expect((await t.http.get('/me').set('Authorization', 'Bearer not-a-jwt').expect(401)).body.code).toBe('UNAUTHORIZED');
+  });
+
+  it('bootstraps the admin account from the environment', async () => {
+    const admin = await loginAdmin(t.http);
+    const me = await t.http.get('/me').set('Authorization', admin.auth).expect(200);
+    expect(me.body.role).toBe('admin');
+  });
+
+  it('serves health, metrics and the OpenAPI document', async () => {
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body.info).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect((await t.http.get('/metrics').expect(200)).text).toContain('process_cpu_user_seconds_total');
+    const doc = await t.http.get('/docs-json').expect(200);
+    expect(doc.body.paths['/auth/register']).toBeDefined();
+  });
+});

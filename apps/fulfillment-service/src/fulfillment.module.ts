@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/db';
+import { LoggerModule, OperationsModule } from '@app/platform';
+import { QueueModule } from '@app/queue';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+
+/** The fulfillment worker: outbox relay and queue processors plus /health and /metrics. */
+@Module({
+  imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule],
+  providers: [OutboxRelayService],
+})
+export class FulfillmentModule {}

@@ -1,0 +1,4 @@
+export * from './auth-user';
+export * from './decorators';
+export * from './auth.guard';
+export * from './auth.module';

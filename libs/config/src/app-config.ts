@@ -1,0 +1,125 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+
+/**
+ * Every environment variable the platform reads, validated once at boot.
+ * Defaults make a fresh checkout run locally; production overrides them.
+ */
+export class EnvSchema {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  MATCHING_PORT = 3001;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  FULFILLMENT_PORT = 3002;
+
+  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/perks';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
+  @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key (queues, counters); lets test runs share one Redis. */
+  @IsOptional() @Matches(/^[a-z0-9_-]{1,40}$/i)
+  REDIS_PREFIX = 'perks';
+
+  @IsOptional() @IsString() @MinLength(16)
+  JWT_SECRET = 'dev-only-jwt-secret-change-me';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  JWT_TTL_SECONDS = 3600;
+
+  @IsOptional() @IsString() @Matches(/^[^@\s]+@[^@\s]+$/)
+  ADMIN_EMAIL = 'admin@perks.local';
+
+  @IsOptional() @IsString() @MinLength(10)
+  ADMIN_PASSWORD = 'admin-password-change-me';
+
+  @IsOptional() @Matches(/^([a-z0-9_-]+:[^,:\s]+)(,[a-z0-9_-]+:[^,:\s]+)*$/)
+  SCORE_PROVIDER_KEYS = 'klout:dev-klout-key,peerindex:dev-peerindex-key';
+
+  @IsOptional() @IsString()
+  STRIPE_SECRET_KEY = '';
+
+  @IsOptional() @IsString()
+  STRIPE_WEBHOOK_SECRET = '';
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  STRIPE_API_BASE?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  PLATFORM_FEE_BPS = 1000;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  LOG_PRETTY = false;
+}
+
+export interface AppConfig {
+  port: number;
+  matchingPort: number;
+  fulfillmentPort: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  redisPrefix: string;
+  jwt: { secret: string; ttlSeconds: number };
+  admin: { email: string; password: string };
+  /** provider name → key, and key → provider name */
+  scoreProviders: { byName: Map<string, string>; byKey: Map<string, string> };
+  stripe: { secretKey: string; webhookSecret: string; apiBase?: string };
+  platformFeeBps: number;
+  publicUrl: string;
+  log: { level: string; pretty: boolean };
+}
+
+export class ConfigValidationError extends Error {}
+
+/** Parses and validates the environment; throws a message naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new EnvSchema());
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) || (k === 'STRIPE_API_BASE' && v)));
+  const parsed = plainToInstance(EnvSchema, raw);
+  const errors = validateSync(parsed, { forbidUnknownValues: false });
+  if (errors.length) {
+    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const byName = new Map<string, string>();
+  const byKey = new Map<string, string>();
+  for (const pair of parsed.SCORE_PROVIDER_KEYS.split(',')) {
+    const [name, key] = pair.split(':');
+    byName.set(name, key);
+    byKey.set(key, name);
+  }
+  return {
+    port: parsed.PORT,
+    matchingPort: parsed.MATCHING_PORT,
+    fulfillmentPort: parsed.FULFILLMENT_PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.REDIS_PREFIX,
+    jwt: { secret: parsed.JWT_SECRET, ttlSeconds: parsed.JWT_TTL_SECONDS },
+    admin: { email: parsed.ADMIN_EMAIL.toLowerCase(), password: parsed.ADMIN_PASSWORD },
+    scoreProviders: { byName, byKey },
+    stripe: { secretKey: parsed.STRIPE_SECRET_KEY, webhookSecret: parsed.STRIPE_WEBHOOK_SECRET, apiBase: parsed.STRIPE_API_BASE },
+    platformFeeBps: parsed.PLATFORM_FEE_BPS,
+    publicUrl: parsed.PUBLIC_URL.replace(/\/$/, ''),
+    log: { level: parsed.LOG_LEVEL, pretty: parsed.LOG_PRETTY },
+  };
+}

@@ -1,0 +1,44 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigValidationError, loadConfig } from '@app/config';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { createValidationPipe } from './validation';
+
+/** Body limits, headers, validation and error shape: the same in every service and in tests. */
+export function configureHttpApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useLogger(app.get(Logger));
+  express.disable('x-powered-by');
+  express.set('query parser', 'simple');
+  express.useBodyParser('json', { limit: '5mb' });
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.enableCors({ origin: false });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+}
+
+/** Validates the environment before anything starts; a bad value stops the process with its name. */
+export function exitOnBadConfig(): void {
+  try {
+    loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * Starts a worker service: its queue processors run in the Nest context, and a small
+ * HTTP server answers /health and /metrics on `port(config)`.
+ */
+export async function bootstrapWorker<C>(module: Type<unknown>, port: (config: C) => number, configToken: symbol): Promise<void> {
+  exitOnBadConfig();
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  configureHttpApp(app);
+  await app.listen(port(app.get<C>(configToken)));
+}

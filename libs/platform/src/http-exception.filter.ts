@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, ErrorCode } from '@app/domain';
+import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Every error leaves the API in the shape API.md fixes; anything unexpected is a logged 500. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.error({ err: exception }, 'Unhandled error');
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return this.body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
+    }
+    if (exception instanceof HttpException) return this.fromHttpException(exception);
+    if (isBodyParserError(exception)) {
+      const status = exception.status ?? 400;
+      const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
+      const message = status === 413 ? 'Request body too large' : 'Request body is not valid';
+      return this.body(status, code, message);
+    }
+    return this.body(500, ErrorCode.InternalError, 'Internal server error');
+  }
+
+  private fromHttpException(exception: HttpException): ErrorBody {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const code = HTTP_STATUS_CODE[status] ?? (status >= 500 ? ErrorCode.InternalError : ErrorCode.Conflict);
+    if (typeof response === 'object' && response !== null && 'code' in response && 'message' in response) {
+      const { message, details } = response as { message: string; details?: unknown };
+      return this.body(status, String((response as { code: unknown }).code), message, details);
+    }
+    if (typeof response === 'object' && response !== null && !('message' in response)) {
+      return this.body(status, code, exception.message, response);
+    }
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    return this.body(status, code, status === 404 && message.startsWith('Cannot ') ? 'Route not found' : message);
+  }
+
+  private body(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
+    return details === undefined ? { statusCode, code, message } : { statusCode, code, message, details };
+  }
+}
+
+function isBodyParserError(error: unknown): error is { status?: number; type: string } {
+  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error;
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, AppConfig } from '@app/config';
+
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-provider-key"]',
+  'req.headers["stripe-signature"]',
+  '*.password',
+  '*.passwordHash',
+  '*.code',
+  '*.shippingAddress',
+];
+
+/** Structured JSON logs with a request id (taken from X-Request-Id or generated). */
+@Module({
+  imports: [
+    PinoLoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.log.level,
+          redact: { paths: REDACTED, censor: '[redacted]' },
+          genReqId: (req, res) => {
+            const header = req.headers['x-request-id'];
+            const id = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+            res.setHeader('X-Request-Id', id);
+            return id;
+          },
+          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        },
+      }),
+    }),
+  ],
+})
+export class LoggerModule {}

@@ -1,0 +1,5 @@
+export * from './queues';
+export * from './outbox';
+export * from './redis-connection';
+export * from './queue.module';
+export * from './job-processor';

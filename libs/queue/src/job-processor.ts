@@ -1,0 +1,32 @@
+import { OnModuleInit } from '@nestjs/common';
+import { WorkerHost } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { JobName, JobPayloads, QueueKey, QUEUES } from './queues';
+
+export type JobHandlers<K extends QueueKey> = {
+  [N in JobName<K>]: (job: Job<N extends keyof JobPayloads ? JobPayloads[N] : never>) => Promise<unknown>;
+};
+
+/**
+ * A queue's processor: one handler for each job name of the contract, checked at boot
+ * so a worker never starts with a job it cannot run. Handler errors propagate to BullMQ
+ * (retry, then failed); nothing is swallowed here.
+ */
+export abstract class JobProcessor<K extends QueueKey> extends WorkerHost implements OnModuleInit {
+  protected abstract readonly queueKey: K;
+  protected abstract readonly handlers: JobHandlers<K>;
+
+  onModuleInit(): void {
+    const expected = [...QUEUES[this.queueKey].jobs].sort();
+    const actual = Object.keys(this.handlers).sort();
+    if (expected.join() !== actual.join()) {
+      throw new Error(`Queue ${QUEUES[this.queueKey].name}: handlers [${actual}] do not match jobs [${expected}]`);
+    }
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const handler = (this.handlers as Record<string, (job: Job) => Promise<unknown>>)[job.name];
+    if (!handler) throw new Error(`No handler for job ${job.name} on ${QUEUES[this.queueKey].name}`);
+    return handler(job);
+  }
+}

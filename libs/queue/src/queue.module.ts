@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { ALL_QUEUE_NAMES, DEFAULT_JOB_OPTIONS } from './queues';
+import { redisOptions } from './redis-connection';
+
+/** Connects BullMQ to Redis and registers every queue of the contract for injection. */
+@Module({})
+export class QueueModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: QueueModule,
+      global: true,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            connection: redisOptions(config.redisUrl) as ConnectionOptions,
+            prefix: config.redisPrefix,
+            defaultJobOptions: DEFAULT_JOB_OPTIONS,
+          }),
+        }),
+        BullModule.registerQueue(...ALL_QUEUE_NAMES.map((name) => ({ name }))),
+      ],
+      exports: [BullModule],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The queue wire contract: every queue and job name in one place.
+ * Renaming a queue or job strands the jobs already in Redis: drain first.
+ */
+export const QUEUES = {
+  matching: { name: 'matching', jobs: ['match-campaign', 'match-member'] },
+  notifications: { name: 'notifications', jobs: ['notify-offers'] },
+  fulfillment: { name: 'fulfillment', jobs: ['fulfill-claim'] },
+  lifecycle: { name: 'campaign-lifecycle', jobs: ['start-campaign', 'end-campaign'] },
+  payments: { name: 'payments', jobs: ['refund-campaign'] },
+} as const;
+
+export type QueueKey = keyof typeof QUEUES;
+export type QueueName = (typeof QUEUES)[QueueKey]['name'];
+export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
+
+/** Payloads carry ids only; processors reload state from PostgreSQL. */
+export interface JobPayloads {
+  'match-campaign': { campaignId: string };
+  'match-member': { memberId: string; provider: string };
+  'notify-offers': { campaignId: string; memberIds: string[] };
+  'fulfill-claim': { claimId: string };
+  'start-campaign': { campaignId: string };
+  'end-campaign': { campaignId: string };
+  'refund-campaign': { campaignId: string };
+}
+
+export const ALL_QUEUE_NAMES: QueueName[] = Object.values(QUEUES).map((q) => q.name);
+
+/** Retries are explicit: exponential backoff, failed jobs kept for inspection. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 10000 },
+  removeOnFail: false,
+} as const;

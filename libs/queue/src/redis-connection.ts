@@ -1,0 +1,21 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+/** BullMQ workers need blocking commands that never give up while Redis is away. */
+export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username || undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...extra,
+  };
+}
+
+export function createRedis(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(redisOptions(url, extra));
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm start`: build, migrate, then run every service in one terminal with prefixed logs.
+# Ctrl-C sends SIGINT to each service; they drain their workers and exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -f .env ] && set -a && . ./.env && set +a
+
+npm run --silent build
+npm run --silent migrate
+
+PORT="${PORT:-3000}"
+names="campaign,matching,fulfillment"
+commands=("node dist/apps/campaign-service/main.js" "node dist/apps/matching-service/main.js" "node dist/apps/fulfillment-service/main.js")
+
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  # No Stripe account configured: use the bundled fake Stripe server so funding works locally.
+  export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
+  export STRIPE_SECRET_KEY="sk_test_fake_local" STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_fake_local}"
+  export FAKE_STRIPE_WEBHOOK_URL="http://127.0.0.1:${PORT}/payments/stripe/webhook"
+  names="$names,stripe"
+  commands+=("node -r @swc-node/register libs/testing/src/fake-stripe/main.ts")
+fi
+
+cat <<BANNER
+
+  Perks Platform
+  API            http://localhost:${PORT}
+  API docs       http://localhost:${PORT}/docs   (OpenAPI: /docs-json)
+  Queues         http://localhost:${PORT}/admin/queues   (admin only)
+  Health         http://localhost:${PORT}/health, :${MATCHING_PORT:-3001}/health, :${FULFILLMENT_PORT:-3002}/health
+  Admin login    ${ADMIN_EMAIL:-admin@perks.local} / ${ADMIN_PASSWORD:-admin-password-change-me}
+
+BANNER
+
+exec npx concurrently --kill-others-on-fail --names "$names" --prefix-colors "cyan,magenta,yellow,green" "${commands[@]}"
