@@ -56,7 +56,7 @@ export async function useIsolatedEnvironment(extra: Record<string, string> = {})
   const redisPrefix = `test_${testRunId()}_${randomBytes(3).toString('hex')}`;
   Object.assign(process.env, {
     DATABASE_URL: url,
-    DATABASE_POOL_SIZE: '10',
+    DATABASE_POOL_SIZE: '5',
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-secret-that-is-long-enough',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
