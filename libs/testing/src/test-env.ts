@@ -56,6 +56,7 @@ export async function useIsolatedEnvironment(extra: Record<string, string> = {})
   const redisPrefix = `test_${testRunId()}_${randomBytes(3).toString('hex')}`;
   Object.assign(process.env, {
     DATABASE_URL: url,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     DATABASE_POOL_SIZE: '5',
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-secret-that-is-long-enough',

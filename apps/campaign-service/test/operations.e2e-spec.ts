@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { INestApplicationContext } from '@nestjs/common';
+import request from 'supertest';
+import { createWorkerContext, TestApp, ThrowawayRedis } from '@app/testing';
+import { MatchingModule } from '../../matching-service/src/matching.module';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { createCampaignServiceApp } from './app';
+
+const run = promisify(execFile);
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('operations (e2e)', () => {
+  describe('health follows Redis without a restart', () => {
+    let redis: ThrowawayRedis;
+    let t: TestApp;
+
+    beforeAll(async () => {
+      redis = await ThrowawayRedis.start();
+      t = await createCampaignServiceApp({ env: { REDIS_URL: redis.url } });
+    });
+    afterAll(async () => {
+      await t.close();
+      await redis.stop();
+    });
+
+    it('answers 200, then 503 while Redis is down, then 200 again', async () => {
+      await t.http.get('/health').expect(200);
+
+      await redis.stop();
+      const down = await t.http.get('/health').expect(503);
+      expect(down.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(JSON.stringify(down.body.details)).toContain('redis');
+
+      await redis.start();
+      await eventually(async () => (await t.http.get('/health')).status === 200);
+    });
+  });
+
+  describe('worker services', () => {
+    let t: TestApp;
+    const workers: INestApplicationContext[] = [];
+
+    beforeAll(async () => {
+      t = await createCampaignServiceApp();
+    });
+    afterAll(async () => {
+      for (const worker of workers) await worker.close();
+      await t.close();
+    });
+
+    it.each([
+      ['matching-service', MatchingModule],
+      ['fulfillment-service', FulfillmentModule],
+    ])('%s boots with its processors and answers /health', async (_name, module) => {
+      const worker = await createWorkerContext(module);
+      workers.push(worker);
+      const server = (worker as unknown as { getHttpServer(): unknown }).getHttpServer();
+      const res = await request(server as Parameters<typeof request>[0]).get('/health').expect(200);
+      expect(res.body.status).toBe('ok');
+    });
+  });
+
+  it('refuses to start with a bad configuration and names the variable', async () => {
+    const failure = await run(process.execPath, ['-r', '@swc-node/register', 'apps/campaign-service/src/main.ts'], {
+      env: { ...process.env, PORT: 'not-a-port', PLATFORM_FEE_BPS: '-5' },
+      cwd: `${__dirname}/../../..`,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toMatch(/PORT=.*\n.*PLATFORM_FEE_BPS/s);
+  });
+});
