@@ -1,2 +1,4 @@
 export * from './errors';
 export * from './enums';
+export * from './campaign-lifecycle';
+export * from './money';
