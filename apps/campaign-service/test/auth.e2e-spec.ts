@@ -17,7 +17,7 @@ describe('auth (e2e)', () => {
     expect(res.body).toEqual({ id: expect.any(String), email: 'ada@example.com', role: 'member' });
 
     const login = await t.http.post('/auth/login').send({ email: 'ada@example.com', password: TEST_PASSWORD }).expect(200);
-    expect(login.body).toEqual({ accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(login.body).toEqual({ accessToken: expect.any(String), expiresIn: expect.any(Number), refreshToken: expect.any(String) });
 
     const me = await t.http.get('/me').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
     expect(me.body).toEqual({ id: res.body.id, email: 'ada@example.com', role: 'member', displayName: 'Ada', brandId: null });

@@ -67,6 +67,42 @@ export class EnvSchema {
 
   @IsOptional() @Transform(toBool) @IsBoolean()
   LOG_PRETTY = false;
+
+  /** Lifetime of a refresh token; each use rotates it. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
+  REFRESH_TOKEN_TTL_SECONDS = 2592000;
+
+  /** Length of the fixed rate-limit window; every RATE_LIMIT_* count below is per window, 0 turns that limit off. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Requests per client IP, all routes together. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_IP = 1200;
+
+  /** Requests per authenticated account, all routes together. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_ACCOUNT = 600;
+
+  /** Login and password-change attempts, counted per IP and separately per targeted account. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_LOGIN = 10;
+
+  /** Member and brand registrations per IP. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_REGISTER = 5;
+
+  /** Claim attempts per member. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_CLAIM = 30;
+
+  /** A request still running after this long is answered 503 SERVICE_UNAVAILABLE. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  REQUEST_TIMEOUT_MS = 30000;
+
+  /** Comma-separated browser origins allowed by CORS; empty allows none. */
+  @IsOptional() @Matches(/^$|^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/)
+  CORS_ALLOWED_ORIGINS = '';
 }
 
 export interface AppConfig {
@@ -85,6 +121,11 @@ export interface AppConfig {
   platformFeeBps: number;
   publicUrl: string;
   log: { level: string; pretty: boolean };
+  refreshTokenTtlSeconds: number;
+  /** per-window counts; 0 = that limit is off */
+  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; register: number; claim: number };
+  requestTimeoutMs: number;
+  corsAllowedOrigins: string[];
 }
 
 export class ConfigValidationError extends Error {}
@@ -121,5 +162,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     platformFeeBps: parsed.PLATFORM_FEE_BPS,
     publicUrl: parsed.PUBLIC_URL.replace(/\/$/, ''),
     log: { level: parsed.LOG_LEVEL, pretty: parsed.LOG_PRETTY },
+    refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+    rateLimit: {
+      windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,
+      ip: parsed.RATE_LIMIT_IP,
+      account: parsed.RATE_LIMIT_ACCOUNT,
+      login: parsed.RATE_LIMIT_LOGIN,
+      register: parsed.RATE_LIMIT_REGISTER,
+      claim: parsed.RATE_LIMIT_CLAIM,
+    },
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    corsAllowedOrigins: parsed.CORS_ALLOWED_ORIGINS ? parsed.CORS_ALLOWED_ORIGINS.split(',') : [],
   };
 }

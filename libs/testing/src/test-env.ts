@@ -64,6 +64,12 @@ export async function useIsolatedEnvironment(extra: Record<string, string> = {})
     ADMIN_EMAIL: 'admin@test.local',
     ADMIN_PASSWORD: 'admin-password-1',
     SCORE_PROVIDER_KEYS: 'klout:klout-test-key,peerindex:peerindex-test-key',
+    // Generous: suites hammer the API from one loopback IP; rate-limit specs set strict limits explicitly.
+    RATE_LIMIT_IP: '1000000',
+    RATE_LIMIT_ACCOUNT: '1000000',
+    RATE_LIMIT_LOGIN: '1000000',
+    RATE_LIMIT_REGISTER: '1000000',
+    RATE_LIMIT_CLAIM: '1000000',
     ...extra,
   });
   return { databaseUrl: url, redisPrefix };

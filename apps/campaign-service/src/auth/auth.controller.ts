@@ -1,13 +1,27 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public } from '@app/auth';
 import { AuthService } from './auth.service';
-import { AccessTokenDto, LoginDto, MeDto, RegisterBrandDto, RegisteredBrandDto, RegisteredMemberDto, RegisterMemberDto } from './dto/auth.dto';
+import {
+  ChangePasswordDto,
+  LoginDto,
+  MeDto,
+  RefreshTokenDto,
+  RegisterBrandDto,
+  RegisteredBrandDto,
+  RegisteredMemberDto,
+  RegisterMemberDto,
+  SessionTokensDto,
+} from './dto/auth.dto';
+import { SessionService } from './session.service';
 
 @ApiTags('auth')
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Public()
   @Post('auth/register')
@@ -26,9 +40,34 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  @ApiOkResponse({ type: AccessTokenDto })
-  login(@Body() dto: LoginDto): Promise<AccessTokenDto> {
+  @ApiOkResponse({ type: SessionTokensDto })
+  login(@Body() dto: LoginDto): Promise<SessionTokensDto> {
     return this.auth.login(dto);
+  }
+
+  @Public()
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionTokensDto, description: 'a new pair; the presented refresh token is revoked' })
+  refresh(@Body() dto: RefreshTokenDto): Promise<SessionTokensDto> {
+    return this.sessions.refresh(dto.refreshToken);
+  }
+
+  /** Public so that a client whose access token already expired can still end its session. */
+  @Public()
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the session of this refresh token is ended' })
+  logout(@Body() dto: RefreshTokenDto): Promise<void> {
+    return this.sessions.logout(dto.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Post('auth/password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'password changed; every session of the account is ended' })
+  changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(user.id, dto);
   }
 
   @ApiBearerAuth()

@@ -1,13 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { AccessTokenClaims } from '@app/auth';
 import { Brand, User } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
-import { AccessTokenDto, LoginDto, MeDto, RegisterBrandDto, RegisteredBrandDto, RegisteredMemberDto, RegisterMemberDto } from './dto/auth.dto';
+import {
+  AccessTokenDto,
+  ChangePasswordDto,
+  LoginDto,
+  MeDto,
+  RegisterBrandDto,
+  RegisteredBrandDto,
+  RegisteredMemberDto,
+  RegisterMemberDto,
+  SessionTokensDto,
+} from './dto/auth.dto';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password-hasher';
+import { SessionService } from './session.service';
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -15,7 +24,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly jwt: JwtService,
+    private readonly sessions: SessionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,18 +66,30 @@ export class AuthService implements OnApplicationBootstrap {
     });
   }
 
-  async login(dto: LoginDto): Promise<AccessTokenDto> {
+  async login(dto: LoginDto): Promise<SessionTokensDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ email: dto.email });
     const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, dto.password);
     if (!user || !valid || user.erasedAt) {
       throw new DomainError(ErrorCode.InvalidCredentials, 'Email or password is wrong');
     }
-    return this.issueToken(user);
+    return this.sessions.start(user);
   }
 
-  async issueToken(user: Pick<User, 'id' | 'role' | 'brandId'>): Promise<AccessTokenDto> {
-    const claims: AccessTokenClaims = { sub: user.id, role: user.role, brandId: user.brandId };
-    return { accessToken: await this.jwt.signAsync(claims), expiresIn: this.config.jwt.ttlSeconds };
+  issueToken(user: Pick<User, 'id' | 'role' | 'brandId'>): Promise<AccessTokenDto> {
+    return this.sessions.accessToken(user);
+  }
+
+  /** Sets a new password and ends every session of the user, including the caller's. */
+  async changePassword(userId: string, dto: ChangePasswordDto): Promise<void> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
+    if (!user || user.erasedAt || !(await verifyPassword(user.passwordHash, dto.currentPassword))) {
+      throw new DomainError(ErrorCode.InvalidCredentials, 'The current password is wrong');
+    }
+    const passwordHash = await hashPassword(dto.newPassword);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: userId }, { passwordHash });
+      await this.sessions.revokeAll(manager, userId, 'password_changed');
+    });
   }
 
   async me(userId: string): Promise<MeDto> {

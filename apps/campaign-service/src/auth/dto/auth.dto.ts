@@ -57,6 +57,25 @@ export class AccessTokenDto {
   @ApiProperty({ description: 'seconds until the token expires' }) expiresIn: number;
 }
 
+export class SessionTokensDto extends AccessTokenDto {
+  @ApiProperty({ description: 'opaque; exchange it at POST /auth/refresh for a new pair (it is then rotated)' })
+  refreshToken: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  refreshToken: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MaxLength(200)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 200 })
+  @IsString() @MinLength(10) @MaxLength(200)
+  newPassword: string;
+}
+
 export class MeDto {
   @ApiProperty() id: string;
   @ApiProperty() email: string;

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { createMember, TestApp, TEST_PASSWORD } from '@app/testing';
+import { createCampaignServiceApp } from '../app';
+
+interface Tokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+}
+
+describe('sessions: refresh rotation, reuse detection, logout, password change (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { JWT_TTL_SECONDS: '300' } });
+  });
+  afterAll(() => t.close());
+
+  async function login(email: string, password = TEST_PASSWORD): Promise<Tokens> {
+    return (await t.http.post('/auth/login').send({ email, password }).expect(200)).body as Tokens;
+  }
+  const refresh = (refreshToken: string) => t.http.post('/auth/refresh').send({ refreshToken });
+
+  it('login answers the API.md fields plus an opaque refresh token stored only as its sha256', async () => {
+    const member = await createMember(t.http);
+    const tokens = await login(member.email);
+    expect(tokens).toEqual({ accessToken: expect.any(String), expiresIn: 300, refreshToken: expect.stringMatching(/^[\w-]{43}$/) });
+    const rows = await t.dataSource.query(`SELECT token_hash FROM refresh_tokens WHERE user_id = $1`, [member.id]);
+    const hashes = rows.map((r: { token_hash: Buffer }) => r.token_hash.toString('hex'));
+    expect(hashes).toContain(createHash('sha256').update(tokens.refreshToken).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain(tokens.refreshToken);
+  });
+
+  it('rotates on refresh: the new access token works, the old refresh token is spent', async () => {
+    const member = await createMember(t.http);
+    const first = await login(member.email);
+    const second = (await refresh(first.refreshToken).expect(200)).body as Tokens;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    await t.http.get('/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
+    const third = (await refresh(second.refreshToken).expect(200)).body as Tokens;
+    expect(third.refreshToken).not.toBe(second.refreshToken);
+  });
+
+  it('reuse of a rotated token revokes the whole family, including the newest token', async () => {
+    const member = await createMember(t.http);
+    const stolen = await login(member.email);
+    const legit = (await refresh(stolen.refreshToken).expect(200)).body as Tokens;
+    const reuse = await refresh(stolen.refreshToken).expect(401);
+    expect(reuse.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+    await refresh(legit.refreshToken).expect(401);
+    // A separate session of the same member is not affected.
+    const other = await login(member.email);
+    await refresh(other.refreshToken).expect(200);
+  });
+
+  it('two concurrent refreshes with one token: at most one wins, and the family ends revoked', async () => {
+    const member = await createMember(t.http);
+    const tokens = await login(member.email);
+    const results = await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    const winner = results.find((r) => r.status === 200)!.body as Tokens;
+    await refresh(winner.refreshToken).expect(401);
+  });
+
+  it('logout ends the session; unknown tokens are accepted silently', async () => {
+    const member = await createMember(t.http);
+    const tokens = await login(member.email);
+    await t.http.post('/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
+    await refresh(tokens.refreshToken).expect(401);
+    await t.http.post('/auth/logout').send({ refreshToken: 'not-a-token' }).expect(204);
+  });
+
+  it('password change needs the current password, then revokes every session and the old password', async () => {
+    const member = await createMember(t.http);
+    const a = await login(member.email);
+    const b = await login(member.email);
+    const newPassword = 'another-long-password';
+    const wrong = await t.http
+      .post('/auth/password')
+      .set('Authorization', `Bearer ${a.accessToken}`)
+      .send({ currentPassword: 'not-my-password', newPassword })
+      .expect(401);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+    await refresh(a.refreshToken).then((r) => expect(r.status).toBe(200));
+
+    await t.http
+      .post('/auth/password')
+      .set('Authorization', `Bearer ${a.accessToken}`)
+      .send({ currentPassword: TEST_PASSWORD, newPassword })
+      .expect(204);
+    await refresh(b.refreshToken).expect(401);
+    await t.http.post('/auth/login').send({ email: member.email, password: TEST_PASSWORD }).expect(401);
+    await login(member.email, newPassword);
+  });
+
+  it('refuses expired refresh tokens and tokens of erased accounts', async () => {
+    const member = await createMember(t.http);
+    const expired = await login(member.email);
+    await t.dataSource.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
+      createHash('sha256').update(expired.refreshToken).digest(),
+    ]);
+    await refresh(expired.refreshToken).expect(401);
+
+    const live = await login(member.email);
+    await t.dataSource.query(`UPDATE users SET erased_at = now() WHERE id = $1`, [member.id]);
+    await refresh(live.refreshToken).expect(401);
+  });
+
+  it('validates the refresh body and requires a bearer token for password change', async () => {
+    expect((await t.http.post('/auth/refresh').send({}).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    expect((await t.http.post('/auth/refresh').send({ refreshToken: 'x'.repeat(201) }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    await t.http.post('/auth/password').send({ currentPassword: 'x', newPassword: 'y'.repeat(12) }).expect(401);
+  });
+});
