@@ -13,6 +13,20 @@ export interface OutboxJob<N extends keyof JobPayloads> {
 }
 
 /**
+ * A BullMQ job id from a business key, e.g. `jobIdFor('fulfill-claim', claimId)`.
+ * BullMQ 6 refuses ids containing ':' (its key separator) or plain integers.
+ */
+export function jobIdFor(...parts: (string | number)[]): string {
+  return parts.join('.');
+}
+
+function assertValidJobId(jobId: string): void {
+  if (jobId.includes(':') || /^\d+$/.test(jobId) || !jobId) {
+    throw new Error(`Invalid BullMQ jobId "${jobId}": no ':' and not an integer; build it with jobIdFor()`);
+  }
+}
+
+/**
  * Records jobs in the caller's transaction; they reach BullMQ through the outbox relay
  * only if that transaction commits, and even if Redis is down at the time.
  */
@@ -22,6 +36,7 @@ export async function enqueueInTransaction<N extends keyof JobPayloads>(
 ): Promise<void> {
   const list = Array.isArray(jobs) ? jobs : [jobs];
   if (!list.length) return;
+  list.forEach((job) => assertValidJobId(job.jobId));
   const rows = list.map((job) => ({
     queue: QUEUES[job.queue].name,
     job_name: job.name,

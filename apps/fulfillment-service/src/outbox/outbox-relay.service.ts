@@ -134,6 +134,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     client.on('error', (error) => {
       this.logger.warn(`outbox listener lost: ${error.message}; polling until it returns`);
       this.listener = undefined;
+      if (this.stopped) return;
       setTimeout(() => void this.listen().catch(() => undefined), POLL_MS);
     });
     await client.connect();

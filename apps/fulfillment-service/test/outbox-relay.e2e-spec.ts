@@ -1,0 +1,108 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { createTestApp, createWorkerContext, ThrowawayRedis } from '@app/testing';
+import { enqueueInTransaction, jobIdFor, redisOptions } from '@app/queue';
+import { FulfillmentModule } from '../src/fulfillment.module';
+import { OutboxRelayService } from '../src/outbox/outbox-relay.service';
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('outbox relay (e2e)', () => {
+  let redis: ThrowawayRedis;
+  let worker: INestApplicationContext;
+  let dataSource: DataSource;
+  let queue: Queue;
+
+  const unpublished = async () =>
+    Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    // The fulfillment app itself is the unit under test; createTestApp gives it an isolated DB.
+    const t = await createTestApp(FulfillmentModule, { env: { REDIS_URL: redis.url } });
+    worker = t.app;
+    dataSource = worker.get(getDataSourceToken());
+    queue = new Queue('notifications', { connection: redisOptions(redis.url), prefix: t.redisPrefix });
+    queue.on('error', () => undefined);
+  });
+
+  afterAll(async () => {
+    await queue.close();
+    await worker.close();
+    await redis.stop();
+  });
+
+  it('publishes committed rows once, with the business jobId', async () => {
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, [
+        { queue: 'notifications', name: 'notify-offers', data: { campaignId: 'c1', memberIds: ['m1'] }, jobId: jobIdFor('notify', 'c1', 1) },
+        { queue: 'notifications', name: 'notify-offers', data: { campaignId: 'c1', memberIds: ['m2'] }, jobId: jobIdFor('notify', 'c1', 2) },
+      ]),
+    );
+    await eventually(async () => (await unpublished()) === 0);
+    expect((await queue.getJob(jobIdFor('notify', 'c1', 1)))?.data).toEqual({ campaignId: 'c1', memberIds: ['m1'] });
+
+    // A row relayed twice (e.g. a relay crashed after BullMQ took it) is still one job.
+    await dataSource.query(`UPDATE outbox SET published_at = NULL WHERE job_id = $1`, [jobIdFor('notify', 'c1', 1)]);
+    await worker.get(OutboxRelayService).drain();
+    expect(await queue.getJobCountByTypes('waiting', 'delayed', 'active', 'completed', 'failed')).toBe(2);
+  });
+
+  it('never publishes a rolled-back transaction', async () => {
+    await dataSource
+      .transaction(async (manager) => {
+        await enqueueInTransaction(manager, {
+          queue: 'notifications',
+          name: 'notify-offers',
+          data: { campaignId: 'c2', memberIds: [] },
+          jobId: jobIdFor('notify', 'c2'),
+        });
+        throw new Error('business rule refused');
+      })
+      .catch(() => undefined);
+    await worker.get(OutboxRelayService).drain();
+    expect(await queue.getJob(jobIdFor('notify', 'c2'))).toBeUndefined();
+  });
+
+  it('keeps rows while Redis is down and relays them when it returns', async () => {
+    await redis.stop();
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, {
+        queue: 'notifications',
+        name: 'notify-offers',
+        data: { campaignId: 'c3', memberIds: ['m3'] },
+        jobId: jobIdFor('notify', 'c3'),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await unpublished()).toBe(1);
+
+    await redis.start();
+    await eventually(async () => (await unpublished()) === 0, 20000);
+    expect(await queue.getJob(jobIdFor('notify', 'c3'))).toBeDefined();
+  }, 40000);
+
+  it('delays a job until its runAt', async () => {
+    const runAt = new Date(Date.now() + 60_000);
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, {
+        queue: 'notifications',
+        name: 'notify-offers',
+        data: { campaignId: 'c4', memberIds: [] },
+        jobId: jobIdFor('notify', 'c4'),
+        runAt,
+      }),
+    );
+    await eventually(async () => (await unpublished()) === 0);
+    const job = await queue.getJob(jobIdFor('notify', 'c4'));
+    expect(await job?.getState()).toBe('delayed');
+  });
+});
