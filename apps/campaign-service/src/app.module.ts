@@ -4,7 +4,10 @@ import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/db';
 import { LoggerModule, OperationsModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
+import { AudienceModule } from './audience/audience.module';
 import { AuthModule } from './auth/auth.module';
+import { EligibilityModule } from './eligibility/eligibility.module';
+import { PaymentsModule } from './payments/payments.module';
 
 @Module({
   imports: [
@@ -15,6 +18,9 @@ import { AuthModule } from './auth/auth.module';
     AuthCoreModule,
     OperationsModule,
     AuthModule,
+    EligibilityModule,
+    AudienceModule,
+    PaymentsModule,
   ],
 })
 export class AppModule {}

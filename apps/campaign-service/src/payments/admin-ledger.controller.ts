@@ -1,0 +1,33 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { decodeCursor } from '@app/db';
+import { DomainError, ErrorCode, Role } from '@app/domain';
+import { findCampaignFor } from '../common/campaign-access';
+import { LedgerPageDto, LedgerQueryDto } from './dto/ledger.dto';
+import { LedgerService } from './ledger.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('admin/campaigns/:id/ledger')
+export class AdminLedgerController {
+  constructor(
+    private readonly ledger: LedgerService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /** Every money movement of a campaign, oldest first. */
+  @Get()
+  @Roles(Role.Admin)
+  @ApiOkResponse({ type: LedgerPageDto })
+  async list(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: LedgerQueryDto): Promise<LedgerPageDto> {
+    await findCampaignFor(this.dataSource.manager, user, id);
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (query.cursor && !cursor) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'cursor is not valid', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
+    return this.ledger.list(id, query.limit ?? 20, cursor);
+  }
+}

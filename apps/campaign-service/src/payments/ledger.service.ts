@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { KeysetCursor, Page, toPage } from '@app/db';
+import { LedgerEntryDto } from './dto/ledger.dto';
+
+export interface LedgerTotals {
+  /** what the brand paid: charge + fee entries */
+  fundedCents: number;
+  /** what went back to the brand: refund + fee_refund entries */
+  refundedCents: number;
+}
+
+interface LedgerRow {
+  id: string;
+  funding_id: string | null;
+  kind: LedgerEntryDto['kind'];
+  amount_cents: string;
+  currency: string;
+  stripe_object_id: string;
+  stripe_event_id: string | null;
+  description: string;
+  created_at: Date;
+  /** microsecond timestamp: a millisecond Date would make the keyset cursor repeat rows */
+  cursor_at: string;
+}
+
+/** Reads the append-only ledger; every figure about money comes from here. */
+@Injectable()
+export class LedgerService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async totals(campaignId: string, manager: EntityManager = this.dataSource.manager): Promise<LedgerTotals> {
+    const [row] = await manager.query(
+      `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind IN ('charge', 'fee')), 0) AS funded,
+              coalesce(-sum(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund')), 0) AS refunded
+       FROM ledger_entries WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    return { fundedCents: Number(row.funded), refundedCents: Number(row.refunded) };
+  }
+
+  async list(campaignId: string, limit: number, after: KeysetCursor | null): Promise<Page<LedgerEntryDto>> {
+    const rows: LedgerRow[] = await this.dataSource.query(
+      `SELECT id, funding_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description, created_at,
+              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM ledger_entries
+       WHERE campaign_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [campaignId, after?.at ?? null, after?.id ?? null, limit + 1],
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.cursor_at, id: row.id }),
+      (row) => ({
+        id: row.id,
+        fundingId: row.funding_id,
+        kind: row.kind,
+        amountCents: Number(row.amount_cents),
+        currency: row.currency,
+        stripeObjectId: row.stripe_object_id,
+        stripeEventId: row.stripe_event_id,
+        description: row.description,
+        createdAt: row.created_at.toISOString(),
+      }),
+    );
+  }
+}

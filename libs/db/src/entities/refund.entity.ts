@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+const bigintCents = { to: (v: number) => v, from: (v: string) => Number(v) };
+
+/** The single partial refund of a campaign's unused budget (unique per campaign). */
+@Entity('refunds')
+export class Refund {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) campaignId: string;
+  @Column({ type: 'uuid' }) fundingId: string;
+  @Column({ type: 'integer' }) unusedUnits: number;
+  @Column({ type: 'bigint', transformer: bigintCents }) unitsCents: number;
+  @Column({ type: 'bigint', transformer: bigintCents }) feeCents: number;
+  @Column({ type: 'bigint', transformer: bigintCents }) amountCents: number;
+  @Column({ type: 'text', default: 'pending' }) status: 'pending' | 'succeeded';
+  @Column({ type: 'text', nullable: true }) stripeRefundId: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @Column({ type: 'timestamptz', nullable: true }) confirmedAt: Date | null;
+}
