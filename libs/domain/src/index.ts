@@ -2,3 +2,4 @@ export * from './errors';
 export * from './enums';
 export * from './campaign-lifecycle';
 export * from './money';
+export * from './eligibility';

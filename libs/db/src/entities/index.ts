@@ -7,10 +7,12 @@ import { Funding } from './funding.entity';
 import { InventoryAdjustment } from './inventory-adjustment.entity';
 import { LedgerEntry } from './ledger-entry.entity';
 import { MemberProfile } from './member-profile.entity';
+import { MatchingRun, MemberScore, ScoreDistribution, ScoreHistoryEntry } from './member-score.entity';
 import { Notification } from './notification.entity';
 import { Offer } from './offer.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { Refund } from './refund.entity';
+import { Shipment } from './shipment.entity';
 import { StripeEvent } from './stripe-event.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { User } from './user.entity';
@@ -24,10 +26,12 @@ export * from './funding.entity';
 export * from './inventory-adjustment.entity';
 export * from './ledger-entry.entity';
 export * from './member-profile.entity';
+export * from './member-score.entity';
 export * from './notification.entity';
 export * from './offer.entity';
 export * from './outbox-message.entity';
 export * from './refund.entity';
+export * from './shipment.entity';
 export * from './stripe-event.entity';
 export * from './refresh-token.entity';
 export * from './user.entity';
@@ -42,11 +46,16 @@ export const ENTITIES = [
   Funding,
   InventoryAdjustment,
   LedgerEntry,
+  MatchingRun,
   MemberProfile,
+  MemberScore,
+  ScoreDistribution,
+  ScoreHistoryEntry,
   Notification,
   Offer,
   OutboxMessage,
   Refund,
+  Shipment,
   StripeEvent,
   RefreshToken,
   User,

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Campaign } from '@app/db';
+import { EligibilityResult, evaluateEligibility, EvaluationContext, MemberFacts, utcDate } from '@app/domain';
+
+interface FactsRow {
+  has_profile: boolean;
+  opted_in: boolean | null;
+  country: string | null;
+  birth_date: string | null;
+  score: number | null;
+  topics: Record<string, number> | null;
+}
+
+/** Answers "is this member eligible for this campaign, and if not why" from the one rule definition. */
+@Injectable()
+export class EligibilityService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Pass `manager` to read inside the caller's transaction (e.g. at claim time). */
+  async explain(memberId: string, campaign: Campaign, manager: EntityManager = this.dataSource.manager): Promise<EligibilityResult> {
+    const rules = campaign.eligibility;
+    const [facts, ctx] = await Promise.all([this.memberFacts(manager, memberId, rules.provider), this.context(manager, rules.provider)]);
+    return evaluateEligibility(facts, rules, ctx);
+  }
+
+  /** The provider's thresholds as of now and today's date: resolve once, use for memory and SQL alike. */
+  async context(manager: EntityManager, provider: string): Promise<EvaluationContext> {
+    const [row] = await manager.query(`SELECT thresholds FROM score_distributions WHERE provider = $1`, [provider]);
+    return { today: utcDate(new Date()), thresholds: (row?.thresholds as number[] | undefined) ?? null };
+  }
+
+  async memberFacts(manager: EntityManager, memberId: string, provider: string): Promise<MemberFacts> {
+    const [row]: FactsRow[] = await manager.query(
+      `SELECT p.member_id IS NOT NULL AS has_profile, p.opted_in, p.country, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+              s.score, s.topics
+       FROM (SELECT $1::uuid AS id) m
+       LEFT JOIN member_profiles p ON p.member_id = m.id
+       LEFT JOIN member_scores s ON s.member_id = m.id AND s.provider = $2`,
+      [memberId, provider],
+    );
+    return {
+      hasProfile: row.has_profile,
+      optedIn: row.opted_in ?? false,
+      country: row.country,
+      birthDate: row.birth_date,
+      score: row.score,
+      topics: row.topics ?? {},
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { EligibilityRules } from '../enums';
+import { latestBirthDateForAge, ageOn } from './dates';
+import { percentileOf, percentileThreshold } from './percentile';
+import { EligibilityRule, MemberFacts } from './types';
+
+const hasTopicScore = (member: MemberFacts, topic: string, min: number | undefined): boolean =>
+  Object.prototype.hasOwnProperty.call(member.topics, topic) && (min === undefined || member.topics[topic] >= min);
+
+const listed = (values: string[] | undefined): values is string[] => Array.isArray(values) && values.length > 0;
+
+/**
+ * THE definition of eligibility. Every rule here is evaluated in memory (member views,
+ * claims) and translated to SQL (audience, matching); a property test checks both agree.
+ * Order is the order reasons are reported in.
+ */
+export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
+  {
+    name: 'optedIn',
+    applies: () => true,
+    required: () => true,
+    actual: (m) => m.hasProfile && m.optedIn,
+    passes: (m) => m.hasProfile && m.optedIn,
+    sql: () => ({ condition: 'p.opted_in', params: [] }),
+  },
+  {
+    name: 'provider',
+    applies: () => true,
+    required: (r) => r.provider,
+    actual: (m, r) => (m.score === null ? null : r.provider),
+    passes: (m) => m.score !== null,
+    sql: (r) => ({ condition: 's.provider = ?', params: [r.provider] }),
+  },
+  {
+    name: 'score',
+    applies: (r) => r.minScore !== undefined && r.minScore !== null,
+    required: (r) => r.minScore,
+    actual: (m) => m.score,
+    passes: (m, r) => m.score !== null && m.score >= (r.minScore as number),
+    sql: (r) => ({ condition: 's.score >= ?::float8', params: [r.minScore] }),
+  },
+  {
+    name: 'percentile',
+    applies: (r) => r.minPercentile !== undefined && r.minPercentile !== null,
+    required: (r) => r.minPercentile,
+    actual: (m, _r, ctx) => (m.score === null ? null : percentileOf(ctx.thresholds, m.score)),
+    passes: (m, r, ctx) => {
+      const threshold = percentileThreshold(ctx.thresholds, r.minPercentile as number);
+      return m.score !== null && threshold !== null && m.score >= threshold;
+    },
+    sql: (r, ctx) => {
+      const threshold = percentileThreshold(ctx.thresholds, r.minPercentile as number);
+      return threshold === null ? { condition: 'false', params: [] } : { condition: 's.score >= ?::float8', params: [threshold] };
+    },
+  },
+  {
+    name: 'topics',
+    applies: (r) => listed(r.topics),
+    required: (r) => ({ anyOf: r.topics, minTopicScore: r.minTopicScore ?? null }),
+    actual: (m, r) => Object.fromEntries((r.topics ?? []).filter((t) => t in m.topics).map((t) => [t, m.topics[t]])),
+    passes: (m, r) => (r.topics ?? []).some((t) => hasTopicScore(m, t, r.minTopicScore ?? undefined)),
+    sql: (r) => {
+      const topics = r.topics ?? [];
+      if (r.minTopicScore === undefined || r.minTopicScore === null) {
+        return { condition: 's.topics ?| ?::text[]', params: [topics] };
+      }
+      const min = r.minTopicScore;
+      return {
+        condition: `(${topics.map(() => `(s.topics->>?)::float8 >= ?::float8`).join(' OR ')})`,
+        params: topics.flatMap((t) => [t, min]),
+      };
+    },
+  },
+  {
+    name: 'country',
+    applies: (r) => listed(r.countries),
+    required: (r) => r.countries,
+    actual: (m) => m.country,
+    passes: (m, r) => m.country !== null && (r.countries ?? []).includes(m.country),
+    sql: (r) => ({ condition: 'p.country::text = ANY(?::text[])', params: [r.countries] }),
+  },
+  {
+    name: 'age',
+    applies: (r) => r.minAge !== undefined && r.minAge !== null,
+    required: (r) => r.minAge,
+    actual: (m, _r, ctx) => (m.birthDate === null ? null : ageOn(m.birthDate, ctx.today)),
+    passes: (m, r, ctx) => m.birthDate !== null && m.birthDate <= latestBirthDateForAge(ctx.today, r.minAge as number),
+    sql: (r, ctx) => ({ condition: 'p.birth_date <= ?::date', params: [latestBirthDateForAge(ctx.today, r.minAge as number)] }),
+  },
+];
+
+export function applicableRules(rules: EligibilityRules): EligibilityRule[] {
+  return ELIGIBILITY_RULES.filter((rule) => rule.applies(rules));
+}

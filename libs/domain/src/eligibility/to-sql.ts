@@ -1,0 +1,30 @@
+import { EligibilityRules } from '../enums';
+import { applicableRules } from './rules';
+import { EvaluationContext } from './types';
+
+/** The row source the SQL translation is written against (aliases `s` and `p`). */
+export const ELIGIBLE_MEMBERS_FROM = 'member_scores s JOIN member_profiles p ON p.member_id = s.member_id';
+
+export interface EligibilitySql {
+  /** predicates joined with AND, placeholders numbered from `firstParam` */
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * The SQL translation of the same rule list {@link evaluateEligibility} reads: a WHERE
+ * clause over {@link ELIGIBLE_MEMBERS_FROM} whose placeholders start at `$firstParam`.
+ */
+export function eligibilitySql(rules: EligibilityRules, ctx: EvaluationContext, firstParam = 1): EligibilitySql {
+  const params: unknown[] = [];
+  const conditions = applicableRules(rules).map((rule) => {
+    const fragment = rule.sql(rules, ctx);
+    let index = 0;
+    const condition = fragment.condition.replace(/\?(?!\||&)/g, () => {
+      params.push(fragment.params[index++]);
+      return `$${firstParam + params.length - 1}`;
+    });
+    return `(${condition})`;
+  });
+  return { where: conditions.join(' AND '), params };
+}
