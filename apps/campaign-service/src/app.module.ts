@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { AuthCoreModule } from '@app/auth';
 import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/db';
-import { LoggerModule, OperationsModule } from '@app/platform';
+import { LoggerModule, OperationsModule, RateLimitModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
 import { AudienceModule } from './audience/audience.module';
 import { AuthModule } from './auth/auth.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
+import { ScoresModule } from './scores/scores.module';
 import { PaymentsModule } from './payments/payments.module';
 
 @Module({
@@ -15,11 +16,14 @@ import { PaymentsModule } from './payments/payments.module';
     LoggerModule,
     DatabaseModule,
     QueueModule.forRoot(),
+    // Before AuthCoreModule: its guard then runs first, so anonymous floods are limited too.
+    RateLimitModule,
     AuthCoreModule,
     OperationsModule,
     AuthModule,
     EligibilityModule,
     AudienceModule,
+    ScoresModule,
     PaymentsModule,
   ],
 })

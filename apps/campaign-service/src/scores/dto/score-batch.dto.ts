@@ -1,0 +1,37 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsISO8601 } from 'class-validator';
+import { ScoreRejectionCode } from '../score-item';
+import { MAX_SCORE_BATCH } from '../score-ingestion';
+
+class TopicScoreDto {
+  @ApiProperty({ example: 'tech', description: 'lower-case slug' }) topic: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) score: number;
+}
+
+class ScoreItemDto {
+  @ApiProperty({ format: 'uuid' }) memberId: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) score: number;
+  @ApiProperty({ type: [TopicScoreDto], required: false }) topics?: TopicScoreDto[];
+}
+
+/** The envelope is validated here; items one by one by the service, so bad ones are rejected alone. */
+export class ScoreBatchDto {
+  @ApiProperty({ example: '2026-11-26T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  scoredAt: string;
+
+  @ApiProperty({ type: [ScoreItemDto], maxItems: MAX_SCORE_BATCH })
+  @IsArray() @ArrayMaxSize(MAX_SCORE_BATCH)
+  scores: unknown[];
+}
+
+export class ScoreRejectionDto {
+  @ApiProperty() index: number;
+  @ApiProperty({ enum: ScoreRejectionCode }) code: ScoreRejectionCode;
+  @ApiProperty() message: string;
+}
+
+export class ScoreBatchResultDto {
+  @ApiProperty() accepted: number;
+  @ApiProperty({ type: [ScoreRejectionDto] }) rejected: ScoreRejectionDto[];
+}

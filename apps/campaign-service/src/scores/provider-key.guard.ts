@@ -1,0 +1,36 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { DomainError, ErrorCode } from '@app/domain';
+
+interface ProviderRequest {
+  headers: Record<string, string | string[] | undefined>;
+  scoreProvider?: string;
+}
+
+const sameKey = (a: string, b: string): boolean => {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+};
+
+/** `X-Provider-Key` names the score provider; a missing or unknown key is 401 INVALID_PROVIDER_KEY. */
+@Injectable()
+export class ProviderKeyGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<ProviderRequest>();
+    const key = request.headers['x-provider-key'];
+    const match =
+      typeof key === 'string' ? [...this.config.scoreProviders.byKey].find(([candidate]) => sameKey(candidate, key)) : undefined;
+    if (!match) throw new DomainError(ErrorCode.InvalidProviderKey, 'X-Provider-Key is missing or unknown');
+    request.scoreProvider = match[1];
+    return true;
+  }
+}
+
+/** The provider {@link ProviderKeyGuard} authenticated. */
+export const ScoreProvider = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  return ctx.switchToHttp().getRequest<ProviderRequest>().scoreProvider as string;
+});

@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Public } from '@app/auth';
+import { ScoreBatchDto, ScoreBatchResultDto } from './dto/score-batch.dto';
+import { ProviderKeyGuard, ScoreProvider } from './provider-key.guard';
+import { ScoresService } from './scores.service';
+
+@ApiTags('scores')
+@Controller('scores')
+export class ScoresController {
+  constructor(private readonly scores: ScoresService) {}
+
+  /** Providers authenticate with their key, not a user token. */
+  @Public()
+  @UseGuards(ProviderKeyGuard)
+  @Post('batch')
+  @HttpCode(202)
+  @ApiHeader({ name: 'X-Provider-Key', required: true })
+  @ApiAcceptedResponse({ type: ScoreBatchResultDto })
+  ingest(@ScoreProvider() provider: string, @Body() dto: ScoreBatchDto): Promise<ScoreBatchResultDto> {
+    return this.scores.ingestBatch(provider, dto);
+  }
+}

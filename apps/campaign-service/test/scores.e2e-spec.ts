@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { TestApp } from '@app/testing';
+import { createCampaignServiceApp } from './app';
+import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
+
+describe('score ingestion (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp(SCORES_TEST_OPTIONS);
+  });
+  afterAll(() => t.close());
+
+  const current = (memberId: string, provider = 'klout') =>
+    t.dataSource.query(`SELECT score, topics, scored_at FROM member_scores WHERE provider = $1 AND member_id = $2`, [provider, memberId]);
+
+  it('accepts good items and rejects bad ones one by one with index and code', async () => {
+    const [a, b] = await insertMembers(t.dataSource, [{}, {}]);
+    const res = await postScores(t.http, KLOUT_KEY, '2026-11-01T00:00:00Z', [
+      { memberId: a, score: 70, topics: [{ topic: 'tech', score: 60 }] },
+      { memberId: randomUUID(), score: 50 },
+      { memberId: b, score: 101 },
+      { memberId: b, score: 40, topics: [{ topic: 'Tech', score: 10 }] },
+      { memberId: b, score: 40 },
+      { memberId: b, score: 41 },
+      'garbage',
+    ]).expect(202);
+    expect(res.body).toEqual({
+      accepted: 2,
+      rejected: [
+        { index: 1, code: 'UNKNOWN_MEMBER', message: expect.any(String) },
+        { index: 2, code: 'INVALID_ITEM', message: expect.any(String) },
+        { index: 3, code: 'INVALID_ITEM', message: expect.any(String) },
+        { index: 5, code: 'DUPLICATE_ITEM', message: expect.any(String) },
+        { index: 6, code: 'INVALID_ITEM', message: expect.any(String) },
+      ],
+    });
+    expect(await current(a)).toEqual([{ score: 70, topics: { tech: 60 }, scored_at: new Date('2026-11-01T00:00:00Z') }]);
+    expect(await current(b)).toEqual([expect.objectContaining({ score: 40, topics: {} })]);
+  });
+
+  it('changes nothing when the same (provider, member, scoredAt) is sent again', async () => {
+    const [a] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-11-02T00:00:00Z', [{ memberId: a, score: 30 }]).expect(202);
+    const replay = await postScores(t.http, KLOUT_KEY, '2026-11-02T00:00:00Z', [{ memberId: a, score: 99 }]).expect(202);
+    expect(replay.body).toEqual({ accepted: 1, rejected: [] });
+    expect((await current(a))[0].score).toBe(30);
+    const history = await t.dataSource.query(`SELECT score FROM score_history WHERE member_id = $1`, [a]);
+    expect(history).toEqual([{ score: 30 }]);
+  });
+
+  it('never lets an older scoredAt overwrite a newer one, but keeps it in history', async () => {
+    const [a] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-11-10T00:00:00Z', [{ memberId: a, score: 80 }]).expect(202);
+    await postScores(t.http, KLOUT_KEY, '2026-11-05T00:00:00Z', [{ memberId: a, score: 10 }]).expect(202);
+    expect(await current(a)).toEqual([expect.objectContaining({ score: 80, scored_at: new Date('2026-11-10T00:00:00Z') })]);
+    await postScores(t.http, KLOUT_KEY, '2026-11-12T00:00:00Z', [{ memberId: a, score: 85 }]).expect(202);
+    expect((await current(a))[0].score).toBe(85);
+    const history = await t.dataSource.query(`SELECT score FROM score_history WHERE member_id = $1 ORDER BY scored_at`, [a]);
+    expect(history.map((h: { score: number }) => h.score)).toEqual([10, 80, 85]);
+  });
+
+  it('keeps providers apart: the key names the provider', async () => {
+    const [a] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-11-01T00:00:00Z', [{ memberId: a, score: 20 }]).expect(202);
+    await postScores(t.http, PEERINDEX_KEY, '2026-11-01T00:00:00Z', [{ memberId: a, score: 90 }]).expect(202);
+    expect((await current(a, 'klout'))[0].score).toBe(20);
+    expect((await current(a, 'peerindex'))[0].score).toBe(90);
+  });
+
+  it('refuses a missing or unknown provider key with 401 INVALID_PROVIDER_KEY', async () => {
+    const missing = await t.http.post('/scores/batch').send({ scoredAt: '2026-11-01T00:00:00Z', scores: [] }).expect(401);
+    expect(missing.body.code).toBe('INVALID_PROVIDER_KEY');
+    const wrong = await postScores(t.http, 'not-a-key', '2026-11-01T00:00:00Z', []).expect(401);
+    expect(wrong.body.code).toBe('INVALID_PROVIDER_KEY');
+  });
+
+  it('refuses more than 10,000 items, a bad envelope and a future scoredAt with 400', async () => {
+    const memberId = randomUUID();
+    const tooMany = Array.from({ length: 10_001 }, () => ({ memberId, score: 1 }));
+    const res = await postScores(t.http, KLOUT_KEY, '2026-11-01T00:00:00Z', tooMany).expect(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'scores' })] });
+    expect((await postScores(t.http, KLOUT_KEY, 'yesterday', []).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    expect((await postScores(t.http, KLOUT_KEY, '2099-01-01T00:00:00Z', []).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    await t.http.post('/scores/batch').set('X-Provider-Key', KLOUT_KEY).send({ scoredAt: '2026-11-01T00:00:00Z', scores: 'x' }).expect(400);
+    await t.http.post('/scores/batch').set('X-Provider-Key', KLOUT_KEY).send({ scoredAt: '2026-11-01T00:00:00Z', scores: [], extra: 1 }).expect(400);
+  });
+
+  it('ingests 10,000 items in one request and refreshes the distribution', async () => {
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 10_000 }, () => ({})));
+    const started = Date.now();
+    const res = await postScores(
+      t.http,
+      PEERINDEX_KEY,
+      '2026-11-03T00:00:00Z',
+      ids.map((memberId, i) => ({ memberId, score: i / 100, topics: [{ topic: 'tech', score: 50 }] })),
+    ).expect(202);
+    expect(res.body).toEqual({ accepted: 10_000, rejected: [] });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const [dist] = await t.dataSource.query(`SELECT thresholds, member_count FROM score_distributions WHERE provider = 'peerindex'`);
+    expect(dist.member_count).toBeGreaterThanOrEqual(10_000);
+    expect(dist.thresholds).toHaveLength(101);
+    expect(dist.thresholds[100]).toBe(99.99);
+  });
+
+  it('enqueues a match-member job for changed scores only when the provider has live campaigns', async () => {
+    const [a, b] = await insertMembers(t.dataSource, [{}, {}]);
+    const jobs = (memberId: string) =>
+      t.dataSource.query(`SELECT job_id, payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [memberId]);
+    await postScores(t.http, KLOUT_KEY, '2026-11-04T00:00:00Z', [{ memberId: a, score: 50 }]).expect(202);
+    const brandId = await insertBrand(t.dataSource);
+    await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 10 } });
+    await postScores(t.http, KLOUT_KEY, '2026-11-04T00:00:00Z', [{ memberId: a, score: 50 }, { memberId: b, score: 50 }]).expect(202);
+    expect(await jobs(a)).toEqual([]);
+    expect(await jobs(b)).toEqual([
+      { job_id: `match-member.klout.${b}.${Date.parse('2026-11-04T00:00:00Z')}`, payload: { memberId: b, provider: 'klout' } },
+    ]);
+  });
+});
