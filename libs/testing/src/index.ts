@@ -2,3 +2,4 @@ export * from './test-env';
 export * from './test-app';
 export * from './factories';
 export * from './throwaway-redis';
+export * from './fake-stripe';

@@ -1,0 +1,95 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { FakeStripe } from './fake-stripe';
+
+const WEBHOOK_SECRET = 'whsec_spec';
+
+describe('FakeStripe through the real SDK', () => {
+  let fake: FakeStripe;
+  let stripe: Stripe;
+  let receiver: Server;
+  const received: { body: string; signature: string }[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['stripe-signature']) });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    fake = new FakeStripe({ secretKey: 'sk_test_spec', webhookSecret: WEBHOOK_SECRET, webhookUrl });
+    const url = new URL(await fake.start());
+    stripe = new Stripe('sk_test_spec', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
+
+  const sessionParams = (amount = 500): Stripe.Checkout.SessionCreateParams => ({
+    mode: 'payment',
+    line_items: [
+      { quantity: 10, price_data: { currency: 'usd', unit_amount: amount, product_data: { name: 'units' } } },
+      { quantity: 1, price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'fee' } } },
+    ],
+    client_reference_id: 'campaign-1',
+    metadata: { campaignId: 'campaign-1' },
+    payment_intent_data: { metadata: { campaignId: 'campaign-1' } },
+    success_url: 'http://localhost/ok',
+  });
+
+  it('creates a checkout session, replays an idempotent request and refuses a reused key', async () => {
+    const first = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: 'k1' });
+    expect(first).toMatchObject({ object: 'checkout.session', amount_total: 5500, status: 'open', payment_status: 'unpaid' });
+    expect(first.url).toBe(`${fake.url}/checkout/${first.id}`);
+    const again = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: 'k1' });
+    expect(again.id).toBe(first.id);
+    expect(fake.sessions.size).toBe(1);
+    await expect(stripe.checkout.sessions.create(sessionParams(600), { idempotencyKey: 'k1' })).rejects.toMatchObject({
+      type: 'StripeIdempotencyError',
+      statusCode: 400,
+    });
+  });
+
+  it('pays through the checkout page and sends a signed checkout.session.completed', async () => {
+    const session = await stripe.checkout.sessions.create(sessionParams());
+    const page = await fetch(session.url!);
+    expect(await page.text()).toContain('Pay 55.00 USD');
+    await fetch(`${fake.url}/checkout/${session.id}/pay`, { method: 'POST' });
+    const delivered = received.at(-1)!;
+    const event = stripe.webhooks.constructEvent(delivered.body, delivered.signature, WEBHOOK_SECRET);
+    expect(event.type).toBe('checkout.session.completed');
+    expect(event.data.object).toMatchObject({ id: session.id, payment_status: 'paid', payment_intent: expect.stringMatching(/^pi_/) });
+  });
+
+  it('refunds partially, answers injected 500s as api_error, and refuses refunding more than remains', async () => {
+    const session = await stripe.checkout.sessions.create(sessionParams());
+    const completed = await fake.pay(session.id);
+    const paymentIntent = (completed.data as { object: { payment_intent: string } }).object.payment_intent;
+    fake.failNext('/v1/refunds', 1);
+    await expect(stripe.refunds.create({ payment_intent: paymentIntent, amount: 1000 }, { idempotencyKey: 'r1' })).rejects.toMatchObject({
+      type: 'StripeAPIError',
+      statusCode: 500,
+    });
+    const refund = await stripe.refunds.create({ payment_intent: paymentIntent, amount: 1000 }, { idempotencyKey: 'r1' });
+    const replay = await stripe.refunds.create({ payment_intent: paymentIntent, amount: 1000 }, { idempotencyKey: 'r1' });
+    expect(replay.id).toBe(refund.id);
+    expect(fake.charges.get(refund.charge as string)).toMatchObject({ amount_refunded: 1000, refunded: false });
+    await expect(stripe.refunds.create({ payment_intent: paymentIntent, amount: 5000 })).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'amount_too_large',
+    });
+    expect(fake.events.filter((e) => e.type === 'charge.refunded')).toHaveLength(1);
+  });
+
+  it('rejects a wrong API key and unknown objects in Stripe error shapes', async () => {
+    const wrong = new Stripe('sk_test_wrong', { host: '127.0.0.1', port: Number(new URL(fake.url).port), protocol: 'http' });
+    await expect(wrong.checkout.sessions.retrieve('cs_x')).rejects.toMatchObject({ type: 'StripeAuthenticationError' });
+    await expect(stripe.checkout.sessions.retrieve('cs_missing')).rejects.toMatchObject({ code: 'resource_missing', statusCode: 404 });
+  });
+});
