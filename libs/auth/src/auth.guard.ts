@@ -2,8 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError, ErrorCode, Role } from '@app/domain';
-import { AccessTokenClaims, AuthUser } from './auth-user';
+import { AuthUser } from './auth-user';
 import { IS_PUBLIC, ROLES } from './decorators';
+import { bearerToken, RequestWithBearer, verifiedUser } from './verify-request';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(),
@@ -20,8 +21,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
-    request.user = await this.authenticate(request.headers.authorization);
+    const request = context.switchToHttp().getRequest<RequestWithBearer & { user?: AuthUser }>();
+    request.user = await this.authenticate(request);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) {
@@ -30,15 +31,10 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(header: string | undefined): Promise<AuthUser> {
-    const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    if (!match) throw new DomainError(ErrorCode.Unauthorized, 'A bearer access token is required');
-    try {
-      const claims = await this.jwt.verifyAsync<AccessTokenClaims>(match[1]);
-      if (!Object.values(Role).includes(claims.role) || typeof claims.sub !== 'string') throw new Error('bad claims');
-      return { id: claims.sub, role: claims.role, brandId: claims.brandId ?? null };
-    } catch {
-      throw new DomainError(ErrorCode.Unauthorized, 'The access token is invalid or expired');
-    }
+  private async authenticate(request: RequestWithBearer): Promise<AuthUser> {
+    if (!bearerToken(request)) throw new DomainError(ErrorCode.Unauthorized, 'A bearer access token is required');
+    const user = await verifiedUser(request, this.jwt);
+    if (!user) throw new DomainError(ErrorCode.Unauthorized, 'The access token is invalid or expired');
+    return user;
   }
 }

@@ -1,0 +1,135 @@
+import { AddressInfo } from 'node:net';
+import { Agent, Server } from 'node:http';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { createTestApp, TestApp, TEST_PASSWORD, ThrowawayRedis } from '@app/testing';
+import { AppModule } from '../../src/app.module';
+import { createCampaignServiceApp } from '../app';
+
+const STRICT = {
+  RATE_LIMIT_WINDOW_SECONDS: '60',
+  RATE_LIMIT_IP: '40',
+  RATE_LIMIT_ACCOUNT: '15',
+  RATE_LIMIT_LOGIN: '3',
+  RATE_LIMIT_REGISTER: '2',
+  RATE_LIMIT_CLAIM: '1000000',
+};
+
+type Client = { get(path: string): request.Test; post(path: string): request.Test };
+
+/** Loopback owns all of 127/8: binding the client's source address lets one test speak from several IPs. */
+function listen(t: TestApp): Promise<(ip: string) => Client> {
+  const server = t.app.getHttpServer() as Server;
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve((ip: string) => {
+        const agent = new Agent({ localAddress: ip });
+        return { get: (path) => request(base).get(path).agent(agent), post: (path) => request(base).post(path).agent(agent) };
+      });
+    }),
+  );
+}
+
+const wrongLogin = (email: string) => ({ email, password: 'not-the-password' });
+
+describe('rate limits in Redis (e2e)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let fromA: (ip: string) => Client;
+  let fromB: (ip: string) => Client;
+
+  beforeAll(async () => {
+    a = await createCampaignServiceApp({ env: STRICT });
+    // A second instance on the same Redis prefix: the limits must hold across instances.
+    b = await createTestApp(AppModule, { env: { ...STRICT, REDIS_PREFIX: a.redisPrefix } });
+    fromA = await listen(a);
+    fromB = await listen(b);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('limits login attempts per IP across instances: 429 RATE_LIMITED with Retry-After', async () => {
+    await fromA('127.0.0.11').post('/auth/login').send(wrongLogin('one@test.local')).expect(401);
+    await fromB('127.0.0.11').post('/auth/login').send(wrongLogin('two@test.local')).expect(401);
+    await fromA('127.0.0.11').post('/auth/login').send(wrongLogin('three@test.local')).expect(401);
+    const limited = await fromB('127.0.0.11').post('/auth/login').send(wrongLogin('four@test.local')).expect(429);
+    expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Another client is not affected.
+    await fromA('127.0.0.12').post('/auth/login').send(wrongLogin('one@test.local')).expect(401);
+  });
+
+  it('limits login attempts per targeted account, whichever IPs they come from', async () => {
+    const victim = 'victim@test.local';
+    for (const ip of ['127.0.0.21', '127.0.0.22', '127.0.0.23']) {
+      await fromA(ip).post('/auth/login').send(wrongLogin(victim)).expect(401);
+    }
+    const limited = await fromA('127.0.0.24').post('/auth/login').send(wrongLogin(victim.toUpperCase())).expect(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    await fromA('127.0.0.24').post('/auth/login').send(wrongLogin('someone-else@test.local')).expect(401);
+  });
+
+  it('limits registrations per IP', async () => {
+    const register = (ip: string, n: number) =>
+      fromA(ip).post('/auth/register').send({ email: `reg${n}-${ip}@test.local`, password: TEST_PASSWORD, displayName: 'r' });
+    await register('127.0.0.31', 1).expect(201);
+    await fromB('127.0.0.31').post('/brands/register').send({ brandName: 'b', email: 'reg-brand@test.local', password: TEST_PASSWORD }).expect(201);
+    expect((await register('127.0.0.31', 3).expect(429)).body.code).toBe('RATE_LIMITED');
+    await register('127.0.0.32', 4).expect(201);
+  });
+
+  it('limits every request per IP, anonymous ones included (the limiter runs before authentication)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 42; i++) statuses.push((await fromA('127.0.0.41').get('/me')).status);
+    expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(40)).toEqual([429, 429]);
+    await fromA('127.0.0.41').get('/health').expect(200);
+  });
+
+  it('limits every request per account, whichever IPs it comes from', async () => {
+    await fromA('127.0.0.51').post('/auth/register').send({ email: 'busy@test.local', password: TEST_PASSWORD, displayName: 'b' }).expect(201);
+    const login = await fromA('127.0.0.52').post('/auth/login').send({ email: 'busy@test.local', password: TEST_PASSWORD }).expect(200);
+    const auth = `Bearer ${login.body.accessToken}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 16; i++) statuses.push((await fromA(`127.0.1.${i + 1}`).get('/me').set('Authorization', auth)).status);
+    expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
+    expect(statuses[15]).toBe(429);
+  });
+
+  it('keeps counters under the configured Redis prefix, with no raw IP or email in key names', async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${a.redisPrefix}:rl:*`);
+    redis.disconnect();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toMatch(/127\.0\.0|@test\.local/);
+  });
+});
+
+describe('rate limiting fails open when Redis is down (e2e)', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await createCampaignServiceApp({ env: { ...STRICT, REDIS_URL: redis.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  it('answers normally (never 500, never 429) while the counters are unreachable', async () => {
+    for (let i = 0; i < 3; i++) await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(401);
+    await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(429);
+    await redis.stop();
+    for (let i = 0; i < 5; i++) await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(401);
+    await t.http.post('/auth/register').send({ email: 'open@test.local', password: TEST_PASSWORD, displayName: 'o' }).expect(201);
+    // Back again: the queues can then close cleanly.
+    await redis.start();
+  });
+});

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
+import { DomainError, ErrorCode } from '@app/domain';
+
+/**
+ * The platform's throttler guard: a throttler whose tracker is empty does not apply to the
+ * request (e.g. the per-account limit for an anonymous caller), and a refusal is a
+ * 429 RATE_LIMITED in the API's error shape with a plain `Retry-After` header.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    const { req, res } = this.getRequestResponse(context);
+    const tracker = await getTracker(req, context);
+    if (!tracker) return true;
+    const name = throttler.name ?? 'default';
+    const record = await this.storageService.increment(generateKey(context, tracker, name), ttl, limit, blockDuration, name);
+    if (!record.isBlocked) return true;
+    const retryAfter = Math.max(1, record.timeToBlockExpire);
+    this.setResponseHeader(res, 'Retry-After', retryAfter);
+    throw new DomainError(ErrorCode.RateLimited, 'Too many requests; retry later', { limit: name, retryAfterSeconds: retryAfter });
+  }
+}
+
+/** Keeps addresses and emails out of Redis key names. */
+export function hashTracker(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { createRedis } from '@app/queue';
+
+/**
+ * Fixed window counter plus a block key, in one round trip. KEYS[1] counter, KEYS[2] block;
+ * ARGV ttl ms, limit, block ms. Returns {hits, window ms left, blocked 0/1, block ms left}.
+ */
+const INCREMENT_SCRIPT = `
+local blockLeft = redis.call('PTTL', KEYS[2])
+if blockLeft > 0 then return {tonumber(ARGV[2]) + 1, blockLeft, 1, blockLeft} end
+local hits = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, left, 1, tonumber(ARGV[3])}
+end
+return {hits, left, 0, 0}
+`;
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+type RateLimitRedis = Redis & {
+  rateLimitIncrement(counter: string, block: string, ttlMs: number, limit: number, blockMs: number): Promise<[number, number, number, number]>;
+};
+
+const FAIL_OPEN: ThrottlerStorageRecord = { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+
+/**
+ * Rate-limit counters in Redis, so every instance of the API shares them. When Redis is
+ * unreachable the limiter fails open: an outage of the limiter must not take the API down.
+ */
+@Injectable()
+export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+  private readonly logger = new Logger('RateLimit');
+  private readonly redis: RateLimitRedis;
+  private readonly prefix: string;
+  private lastWarning = 0;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = `${config.redisPrefix}:rl`;
+    // No offline queue and a short command timeout: while Redis is away, calls fail at once.
+    this.redis = createRedis(config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      enableAutoPipelining: true,
+    }) as RateLimitRedis;
+    this.redis.on('error', () => undefined);
+    this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+  }
+
+  /** `key` is `<throttler>:<tracker>`; the hash tag keeps counter and block key in one cluster slot. */
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+    const base = `${this.prefix}:{${key}}`;
+    try {
+      const [hits, left, blocked, blockLeft] = await this.redis.rateLimitIncrement(base, `${base}:block`, ttl, limit, blockDuration);
+      return {
+        totalHits: hits,
+        timeToExpire: Math.ceil(left / 1000),
+        isBlocked: blocked === 1,
+        timeToBlockExpire: Math.ceil(blockLeft / 1000),
+      };
+    } catch (error) {
+      this.warnFailOpen(error);
+      return FAIL_OPEN;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+
+  private warnFailOpen(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 10_000) return;
+    this.lastWarning = now;
+    this.logger.warn(`Rate limiting is failing open: ${(error as Error).message}`);
+  }
+}
