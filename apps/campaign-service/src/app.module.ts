@@ -6,10 +6,7 @@ import { LoggerModule, OperationsModule, RateLimitModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
 import { AudienceModule } from './audience/audience.module';
 import { AuthModule } from './auth/auth.module';
-import { CampaignsModule } from './campaigns/campaigns.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
-import { InventoryModule } from './inventory/inventory.module';
-import { ModerationModule } from './moderation/moderation.module';
 import { ScoresModule } from './scores/scores.module';
 import { PaymentsModule } from './payments/payments.module';
 
@@ -24,9 +21,6 @@ import { PaymentsModule } from './payments/payments.module';
     AuthCoreModule,
     OperationsModule,
     AuthModule,
-    CampaignsModule,
-    InventoryModule,
-    ModerationModule,
     EligibilityModule,
     AudienceModule,
     ScoresModule,
