@@ -4,12 +4,14 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { configureHttpApp, exitOnBadConfig } from '@app/platform';
 import { AppModule } from './app.module';
 import { setupSwagger } from './swagger';
+import { serveWebConsole } from './web/web-console';
 
 async function bootstrap(): Promise<void> {
   exitOnBadConfig();
   const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: true });
   configureHttpApp(app);
   setupSwagger(app);
+  serveWebConsole(app);
   const config = app.get<AppConfig>(APP_CONFIG);
   await app.listen(config.port);
 }

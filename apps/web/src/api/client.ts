@@ -1,0 +1,91 @@
+/** A thin fetch wrapper: bearer token, JSON in and out, API.md's error body turned into an ApiError. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  /** sent as is with this content type instead of JSON (e.g. text/csv) */
+  raw?: { contentType: string; text: string };
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+type TokenSource = () => string | null;
+type UnauthorizedHandler = () => void;
+
+let currentToken: TokenSource = () => null;
+let onUnauthorized: UnauthorizedHandler = () => undefined;
+
+export function configureClient(token: TokenSource, unauthorized: UnauthorizedHandler): void {
+  currentToken = token;
+  onUnauthorized = unauthorized;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const token = currentToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.raw) {
+    headers['Content-Type'] = options.raw.contentType;
+    body = options.raw.text;
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'NETWORK', 'The server could not be reached');
+  }
+
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (!response.ok) {
+    const error = toApiError(response.status, parsed);
+    if (response.status === 401 && token) onUnauthorized();
+    throw error;
+  }
+  return parsed as T;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toApiError(status: number, body: unknown): ApiError {
+  if (typeof body === 'object' && body !== null && 'code' in body) {
+    const { code, message, details } = body as { code: unknown; message?: unknown; details?: unknown };
+    return new ApiError(status, String(code), typeof message === 'string' ? message : '', details);
+  }
+  return new ApiError(status, status >= 500 ? 'INTERNAL_ERROR' : `HTTP_${status}`, '');
+}
+
+/** Appends `?limit&cursor` and other defined query values. */
+export function withQuery(path: string, query: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}

@@ -1,0 +1,71 @@
+import { NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
+import type { Role } from '../api/types';
+import { useSession } from '../session';
+import { Loading } from './States';
+
+const NAV: Record<Role, [string, string][]> = {
+  member: [
+    ['/perks', 'Perks'],
+    ['/claims', 'My claims'],
+    ['/notifications', 'Notifications'],
+    ['/profile', 'Profile'],
+  ],
+  brand: [
+    ['/campaigns', 'Campaigns'],
+    ['/campaigns/new', 'New campaign'],
+  ],
+  admin: [
+    ['/admin/moderation', 'Moderation'],
+    ['/campaigns', 'Campaigns'],
+    ['/admin/claims', 'Failed claims'],
+  ],
+};
+
+export function Layout() {
+  const { me, logout } = useSession();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="logo">Perks</span>
+        {me && (
+          <nav aria-label="Main">
+            {NAV[me.role].map(([to, label]) => (
+              <NavLink key={to} to={to} end>
+                {label}
+              </NavLink>
+            ))}
+            {me.role === 'admin' && (
+              <a href="/admin/queues" target="_blank" rel="noreferrer">
+                Queues ↗
+              </a>
+            )}
+          </nav>
+        )}
+        {me && (
+          <div className="account">
+            <span className="who">{me.displayName ?? me.email}</span>
+            <button type="button" className="link-button" onClick={logout}>
+              Log out
+            </button>
+          </div>
+        )}
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+/** Sends visitors to log in and other roles to their own home. */
+export function RequireRole({ roles }: { roles: Role[] }) {
+  const { me, restoring } = useSession();
+  const location = useLocation();
+  if (restoring) return <Loading label="Checking your session…" />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!roles.includes(me.role)) return <Navigate to="/" replace />;
+  return <Outlet />;
+}

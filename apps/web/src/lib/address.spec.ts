@@ -1,0 +1,26 @@
+import { normalizeAddress, validateAddress } from './address';
+
+const valid = { name: 'Ada Lovelace', line1: '1 Analytical St', line2: '', city: 'London', postalCode: 'NW1 6XE', country: 'gb' };
+
+describe('validateAddress', () => {
+  it('accepts a complete address', () => {
+    expect(validateAddress(valid)).toEqual({});
+  });
+
+  it('reports every missing or malformed field at once', () => {
+    const errors = validateAddress({ ...valid, name: ' ', city: '', postalCode: '#', country: 'Germany' });
+    expect(Object.keys(errors).sort()).toEqual(['city', 'country', 'name', 'postalCode']);
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('trims, upper-cases the country and drops an empty second line', () => {
+    expect(normalizeAddress({ ...valid, name: ' Ada ' })).toEqual({
+      name: 'Ada',
+      line1: '1 Analytical St',
+      city: 'London',
+      postalCode: 'NW1 6XE',
+      country: 'GB',
+    });
+  });
+});

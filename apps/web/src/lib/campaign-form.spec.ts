@@ -1,0 +1,39 @@
+import type { Campaign } from '../api/types';
+import { emptyForm, formFromCampaign, toCampaignInput } from './campaign-form';
+
+const now = new Date('2026-11-26T00:00:00Z');
+
+describe('toCampaignInput', () => {
+  it('builds the API body with only the rules that were filled in', () => {
+    const form = { ...emptyForm(now), name: ' Launch ', perkTitle: 'Free beans', unitCost: '2.50', totalUnits: '10', minScore: '40', countries: 'us, ca', topics: 'Tech gaming' };
+    const { input, errors } = toCampaignInput(form, now);
+    expect(errors).toEqual({});
+    expect(input).toEqual({
+      name: 'Launch',
+      description: '',
+      perk: { kind: 'digital_code', title: 'Free beans', unitCostCents: 250 },
+      totalUnits: 10,
+      perMemberLimit: 1,
+      endsAt: '2026-12-26T23:59:59.000Z',
+      eligibility: { provider: 'klout', minScore: 40, topics: ['tech', 'gaming'], countries: ['US', 'CA'] },
+    });
+  });
+
+  it('refuses half-typed numbers, bad codes and an end before the start', () => {
+    const form = { ...emptyForm(now), name: 'x', perkTitle: 'y', totalUnits: '1.5', minPercentile: '101', countries: 'USA', startsAt: '2027-02-01', endsAt: '2027-01-01' };
+    const { input, errors } = toCampaignInput(form, now);
+    expect(input).toBeUndefined();
+    expect(Object.keys(errors).sort()).toEqual(['countries', 'minPercentile', 'startsAt', 'totalUnits']);
+  });
+
+  it('round-trips a saved campaign', () => {
+    const campaign: Campaign = {
+      id: 'c1', status: 'draft', reviewStatus: 'pending', name: 'Launch', description: 'd',
+      perk: { kind: 'physical', title: 'Mug', unitCostCents: 1299 }, totalUnits: 5, perMemberLimit: 2,
+      startsAt: null, endsAt: '2027-01-01T23:59:59.000Z', fundingRequiredCents: 7145, createdAt: '2026-11-26T00:00:00Z',
+      eligibility: { provider: 'peerindex', minAge: 21, countries: ['DE'] },
+    };
+    const { input } = toCampaignInput(formFromCampaign(campaign), now);
+    expect(input).toMatchObject({ perk: campaign.perk, totalUnits: 5, perMemberLimit: 2, endsAt: campaign.endsAt, eligibility: campaign.eligibility });
+  });
+});

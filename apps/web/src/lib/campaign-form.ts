@@ -1,0 +1,144 @@
+import type { Campaign, CampaignInput, EligibilityRules, PerkKind } from '../api/types';
+
+/** The builder's fields as typed (strings), so half-typed numbers never reach the API. */
+export interface CampaignForm {
+  name: string;
+  description: string;
+  kind: PerkKind;
+  perkTitle: string;
+  unitCost: string;
+  totalUnits: string;
+  perMemberLimit: string;
+  startsAt: string;
+  endsAt: string;
+  provider: string;
+  minScore: string;
+  minPercentile: string;
+  topics: string;
+  minTopicScore: string;
+  countries: string;
+  minAge: string;
+}
+
+export type FormErrors = Partial<Record<keyof CampaignForm, string>>;
+
+const DAY = 24 * 60 * 60 * 1000;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+export function emptyForm(now = new Date()): CampaignForm {
+  return {
+    name: '',
+    description: '',
+    kind: 'digital_code',
+    perkTitle: '',
+    unitCost: '5.00',
+    totalUnits: '100',
+    perMemberLimit: '1',
+    startsAt: '',
+    endsAt: isoDay(new Date(now.getTime() + 30 * DAY)),
+    provider: 'klout',
+    minScore: '',
+    minPercentile: '',
+    topics: '',
+    minTopicScore: '',
+    countries: '',
+    minAge: '',
+  };
+}
+
+const text = (value: number | undefined) => (value === undefined || value === null ? '' : String(value));
+
+export function formFromCampaign(campaign: Campaign): CampaignForm {
+  const rules = campaign.eligibility;
+  return {
+    name: campaign.name,
+    description: campaign.description ?? '',
+    kind: campaign.perk.kind,
+    perkTitle: campaign.perk.title,
+    unitCost: (campaign.perk.unitCostCents / 100).toFixed(2),
+    totalUnits: String(campaign.totalUnits),
+    perMemberLimit: String(campaign.perMemberLimit),
+    startsAt: campaign.startsAt ? campaign.startsAt.slice(0, 10) : '',
+    endsAt: campaign.endsAt.slice(0, 10),
+    provider: rules.provider,
+    minScore: text(rules.minScore),
+    minPercentile: text(rules.minPercentile),
+    topics: (rules.topics ?? []).join(', '),
+    minTopicScore: text(rules.minTopicScore),
+    countries: (rules.countries ?? []).join(', '),
+    minAge: text(rules.minAge),
+  };
+}
+
+const list = (value: string) =>
+  value
+    .split(/[,\s]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Validates the form and builds the API body; `input` is set only when there are no errors. */
+export function toCampaignInput(form: CampaignForm, now = new Date()): { input?: CampaignInput; errors: FormErrors } {
+  const errors: FormErrors = {};
+  const number = (field: keyof CampaignForm, min: number, max: number, integer: boolean, label: string) => {
+    const raw = form[field].trim();
+    if (raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      errors[field] = `${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`;
+      return undefined;
+    }
+    return value;
+  };
+
+  if (!form.name.trim()) errors.name = 'Give the campaign a name.';
+  if (!form.perkTitle.trim()) errors.perkTitle = 'Say what members get.';
+  const unitCost = number('unitCost', 0.01, 100000, false, 'Cost per unit');
+  if (form.unitCost.trim() === '') errors.unitCost = 'Enter the cost of one unit.';
+  const totalUnits = number('totalUnits', 1, 1000000, true, 'Units');
+  if (form.totalUnits.trim() === '') errors.totalUnits = 'Enter how many units you give away.';
+  const perMemberLimit = number('perMemberLimit', 1, 100, true, 'Limit per member') ?? 1;
+  const minScore = number('minScore', 0, 100, false, 'Minimum score');
+  const minPercentile = number('minPercentile', 0, 100, false, 'Minimum percentile');
+  const minTopicScore = number('minTopicScore', 0, 100, false, 'Minimum topic score');
+  const minAge = number('minAge', 13, 120, true, 'Minimum age');
+
+  const topics = list(form.topics.toLowerCase());
+  if (topics.some((topic) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(topic))) {
+    errors.topics = 'Topics are words in lower case, e.g. tech, gaming, home-coffee.';
+  }
+  const countries = list(form.countries.toUpperCase());
+  if (countries.some((country) => !/^[A-Z]{2}$/.test(country))) {
+    errors.countries = 'Countries are two-letter codes, e.g. US, CA.';
+  }
+  if (!/^[a-z0-9_-]+$/.test(form.provider)) errors.provider = 'Choose a score provider.';
+
+  const endsAt = form.endsAt ? new Date(`${form.endsAt}T23:59:59Z`) : undefined;
+  const startsAt = form.startsAt ? new Date(`${form.startsAt}T00:00:00Z`) : undefined;
+  if (!endsAt || Number.isNaN(endsAt.getTime())) errors.endsAt = 'Choose when the campaign ends.';
+  else if (endsAt <= now) errors.endsAt = 'The end date must be in the future.';
+  if (startsAt && endsAt && startsAt >= endsAt) errors.startsAt = 'The start must be before the end.';
+
+  if (Object.keys(errors).length > 0 || unitCost === undefined || totalUnits === undefined || !endsAt) return { errors };
+
+  const eligibility: EligibilityRules = { provider: form.provider };
+  if (minScore !== undefined) eligibility.minScore = minScore;
+  if (minPercentile !== undefined) eligibility.minPercentile = minPercentile;
+  if (topics.length) eligibility.topics = topics;
+  if (minTopicScore !== undefined) eligibility.minTopicScore = minTopicScore;
+  if (countries.length) eligibility.countries = countries;
+  if (minAge !== undefined) eligibility.minAge = minAge;
+
+  return {
+    errors,
+    input: {
+      name: form.name.trim(),
+      description: form.description.trim(),
+      perk: { kind: form.kind, title: form.perkTitle.trim(), unitCostCents: Math.round(unitCost * 100) },
+      totalUnits,
+      perMemberLimit,
+      ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+      endsAt: endsAt.toISOString(),
+      eligibility,
+    },
+  };
+}

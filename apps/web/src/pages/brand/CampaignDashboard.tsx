@@ -1,0 +1,55 @@
+import { usePolling, useResource } from '../../api/hooks';
+import type { CampaignStats } from '../../api/types';
+import { BarChart, LineChart, StackedBar } from '../../components/Charts';
+import { Async } from '../../components/States';
+import { formatMoney, toPairs } from '../../lib/format';
+
+/** Aggregates only: the brand never sees who claimed. Refreshes while the campaign runs. */
+export function CampaignDashboard({ campaignId, live }: { campaignId: string; live: boolean }) {
+  const stats = useResource<CampaignStats>(`/campaigns/${campaignId}/stats`);
+  usePolling(live, stats.reload, 5000);
+  return (
+    <section className="card" aria-labelledby="dashboard-title">
+      <h2 id="dashboard-title">Results</h2>
+      <Async resource={stats}>
+        {(data) => {
+          const pending = Math.max(data.claimedUnits - data.fulfilledUnits - data.failedUnits, 0);
+          return (
+            <>
+              <dl className="metrics" data-testid="stats">
+                <Metric label="Claimed" value={`${data.claimedUnits} / ${data.totalUnits}`} />
+                <Metric label="Remaining" value={data.remainingUnits} />
+                <Metric label="Eligible members" value={data.eligibleMembers} />
+                <Metric label="Offered" value={data.offeredMembers} />
+                <Metric label="Funded" value={formatMoney(data.fundedCents)} />
+                <Metric label="Refunded" value={formatMoney(data.refundedCents)} />
+              </dl>
+              <div className="charts">
+                <StackedBar
+                  title="Fulfillment"
+                  segments={[
+                    ['Delivered', data.fulfilledUnits],
+                    ['In progress', pending],
+                    ['Failed', data.failedUnits],
+                    ['Not claimed', data.remainingUnits],
+                  ]}
+                />
+                <BarChart title="Claims by country" data={toPairs(data.claimsByCountry)} />
+                {data.claimsByDay && <LineChart title="Claims over time" data={toPairs(data.claimsByDay)} />}
+              </div>
+            </>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}
+
+function Metric({ label, value }: { label: string; value: string | number }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+import { ChangeEvent, FormEvent, useState } from 'react';
+import { api } from '../../api/client';
+import { useAction, usePaged, useResource } from '../../api/hooks';
+import type { Campaign, Inventory, InventoryAdjustment } from '../../api/types';
+import { Field } from '../../components/Field';
+import { PagedList } from '../../components/PagedList';
+import { Async, ErrorNotice } from '../../components/States';
+import { formatDateTime } from '../../lib/format';
+
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+export function InventoryPanel({ campaign, admin }: { campaign: Campaign; admin: boolean }) {
+  const inventory = useResource<Inventory>(`/campaigns/${campaign.id}/inventory`);
+  return (
+    <section className="card" aria-labelledby="inventory-title">
+      <h2 id="inventory-title">Inventory</h2>
+      <Async resource={inventory}>
+        {(data) => (
+          <dl className="metrics" data-testid="inventory">
+            <div>
+              <dt>Units</dt>
+              <dd>{data.totalUnits}</dd>
+            </div>
+            <div>
+              <dt>Claimed</dt>
+              <dd>{data.claimedUnits}</dd>
+            </div>
+            <div>
+              <dt>Available</dt>
+              <dd>{data.availableUnits}</dd>
+            </div>
+            {campaign.perk.kind === 'digital_code' && (
+              <div>
+                <dt>Codes loaded</dt>
+                <dd data-testid="codes-loaded">{data.codesLoaded}</dd>
+              </div>
+            )}
+          </dl>
+        )}
+      </Async>
+      {campaign.perk.kind === 'digital_code' && campaign.status !== 'ended' && <CodeUpload campaignId={campaign.id} onUploaded={inventory.reload} />}
+      {admin && <Adjustments campaignId={campaign.id} onAdjusted={inventory.reload} />}
+    </section>
+  );
+}
+
+function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string>();
+  const [result, setResult] = useState<{ added: number; duplicates: number }>();
+  const action = useAction();
+
+  const choose = (event: ChangeEvent<HTMLInputElement>) => {
+    const chosen = event.target.files?.[0] ?? null;
+    setResult(undefined);
+    setFileError(chosen && chosen.size > MAX_UPLOAD_BYTES ? 'The file is larger than 5 MB; split it into smaller files.' : undefined);
+    setFile(chosen);
+  };
+
+  const upload = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return setFileError('Choose a CSV file with one code a line.');
+    if (fileError) return;
+    const text = await file.text();
+    const uploaded = await action.run(() =>
+      api<{ added: number; duplicates: number }>(`/campaigns/${campaignId}/codes`, { method: 'POST', raw: { contentType: 'text/csv', text } }),
+    );
+    if (uploaded) {
+      setResult(uploaded);
+      onUploaded();
+    }
+  };
+
+  return (
+    <form onSubmit={upload} noValidate aria-label="Upload codes" className="upload">
+      <Field label="Upload codes (CSV)" hint="One code a line; an optional first line “code”. Duplicates are skipped." error={fileError}>
+        <input type="file" accept=".csv,.txt,text/csv,text/plain" onChange={choose} />
+      </Field>
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? 'Uploading…' : 'Upload'}
+      </button>
+      <ErrorNotice error={action.error} />
+      {result && (
+        <p className="state state-success" role="status" data-testid="upload-result">
+          Added {result.added} codes; skipped {result.duplicates} duplicates.
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjusted: () => void }) {
+  const trail = usePaged<InventoryAdjustment>(`/admin/campaigns/${campaignId}/inventory-adjustments`);
+  const [delta, setDelta] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<{ delta?: string; reason?: string }>({});
+  const action = useAction();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const value = Number(delta);
+    const found: typeof errors = {};
+    if (!Number.isInteger(value) || value === 0) found.delta = 'Enter a whole number of units, e.g. 10 or -5.';
+    if (!reason.trim()) found.reason = 'Say why; it goes into the audit trail.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const ok = await action.run(async () => {
+      await api(`/admin/campaigns/${campaignId}/inventory-adjustments`, { method: 'POST', body: { delta: value, reason: reason.trim() } });
+      return true;
+    });
+    if (ok) {
+      setDelta('');
+      setReason('');
+      trail.reload();
+      onAdjusted();
+    }
+  };
+
+  return (
+    <div className="adjustments">
+      <h3>Adjust stock</h3>
+      <form onSubmit={submit} noValidate aria-label="Adjust stock" className="row">
+        <Field label="Change in units" hint="Negative removes units" error={errors.delta}>
+          <input inputMode="numeric" value={delta} onChange={(e) => setDelta(e.target.value)} />
+        </Field>
+        <Field label="Reason" error={errors.reason}>
+          <input value={reason} onChange={(e) => setReason(e.target.value)} />
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          Apply
+        </button>
+      </form>
+      <ErrorNotice error={action.error} />
+      <h3>Audit trail</h3>
+      <PagedList list={trail} empty="No adjustments yet.">
+        {(entry) => (
+          <li key={entry.id} data-testid="adjustment">
+            <strong>{entry.delta > 0 ? `+${entry.delta}` : entry.delta}</strong> units · {entry.reason} ·{' '}
+            <span className="muted">
+              {entry.adminEmail ?? entry.createdBy ?? entry.adminId ?? 'admin'}, {formatDateTime(entry.createdAt)}
+            </span>
+          </li>
+        )}
+      </PagedList>
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+import { FormEvent, useEffect, useState } from 'react';
+import { api } from '../../api/client';
+import { useAction, useResource } from '../../api/hooks';
+import type { Profile, ProviderScore } from '../../api/types';
+import { Field } from '../../components/Field';
+import { Async, ErrorNotice, Loading } from '../../components/States';
+import { formatDateTime } from '../../lib/format';
+import { useSession } from '../../session';
+
+interface Export {
+  profile?: Partial<Profile> | null;
+}
+
+export function ProfilePage() {
+  const { logout } = useSession();
+  const existing = useResource<Export>('/me/export');
+  const scores = useResource<ProviderScore[] | { items: ProviderScore[] }>('/me/scores');
+  const [form, setForm] = useState<Profile>({ country: '', birthDate: '', optedIn: true });
+  const [errors, setErrors] = useState<{ country?: string; birthDate?: string }>({});
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  const erase = useAction();
+
+  useEffect(() => {
+    const profile = existing.data?.profile;
+    if (profile) {
+      setForm({ country: profile.country ?? '', birthDate: profile.birthDate?.slice(0, 10) ?? '', optedIn: profile.optedIn ?? false });
+    }
+  }, [existing.data]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const found: typeof errors = {};
+    const country = form.country.trim().toUpperCase();
+    if (!/^[A-Z]{2}$/.test(country)) found.country = 'Enter the two-letter code of your country, e.g. US.';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(form.birthDate) || new Date(form.birthDate) > new Date()) found.birthDate = 'Enter your birth date.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const done = await save.run(async () => {
+      await api('/me/profile', { method: 'PUT', body: { ...form, country } });
+      return true;
+    });
+    if (done) setSaved(true);
+  };
+
+  const download = async () => {
+    const data = await erase.run(() => api<unknown>('/me/export'));
+    if (data === undefined) return;
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: 'my-perks-data.json' });
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
+  const deleteAccount = async () => {
+    if (!window.confirm('Delete your account and personal data? This cannot be undone.')) return;
+    const done = await erase.run(async () => {
+      await api('/me', { method: 'DELETE' });
+      return true;
+    });
+    if (done) logout();
+  };
+
+  const scoreList = Array.isArray(scores.data) ? scores.data : (scores.data?.items ?? []);
+
+  return (
+    <section className="narrow">
+      <h1>Your profile</h1>
+      {existing.loading && !existing.data ? (
+        <Loading />
+      ) : (
+        <form className="card" onSubmit={submit} noValidate aria-label="Profile">
+          <Field label="Country" hint="Two letters, e.g. US" error={errors.country}>
+            <input autoComplete="country" maxLength={2} value={form.country} onChange={(e) => setForm({ ...form, country: e.target.value })} />
+          </Field>
+          <Field label="Birth date" error={errors.birthDate}>
+            <input type="date" autoComplete="bday" value={form.birthDate} onChange={(e) => setForm({ ...form, birthDate: e.target.value })} />
+          </Field>
+          <div className="field checkbox">
+            <label>
+              <input type="checkbox" checked={form.optedIn} onChange={(e) => setForm({ ...form, optedIn: e.target.checked })} />
+              Show me perks: brands may offer me perks based on my scores (they never see who I am)
+            </label>
+          </div>
+          <ErrorNotice error={save.error} />
+          {saved && (
+            <p className="state state-success" role="status">
+              Profile saved.
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={save.busy}>
+            {save.busy ? 'Saving…' : 'Save profile'}
+          </button>
+        </form>
+      )}
+
+      <h2>Your scores</h2>
+      <Async resource={scores} isEmpty={() => scoreList.length === 0} empty="No scores yet. Score providers send them regularly.">
+        {() => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Provider</th>
+                <th scope="col">Score</th>
+                <th scope="col">Percentile</th>
+                <th scope="col">Topics</th>
+                <th scope="col">As of</th>
+              </tr>
+            </thead>
+            <tbody>
+              {scoreList.map((score) => (
+                <tr key={score.provider}>
+                  <td>{score.provider}</td>
+                  <td>{score.score}</td>
+                  <td>{score.percentile ?? '—'}</td>
+                  <td>{score.topics.map((t) => `${t.topic} ${t.score}`).join(', ') || '—'}</td>
+                  <td>{formatDateTime(score.scoredAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Async>
+
+      <h2>Your data</h2>
+      <div className="actions">
+        <button type="button" onClick={download} disabled={erase.busy}>
+          Download my data
+        </button>
+        <button type="button" className="danger" onClick={deleteAccount} disabled={erase.busy}>
+          Delete my account
+        </button>
+      </div>
+      <ErrorNotice error={erase.error} />
+    </section>
+  );
+}
