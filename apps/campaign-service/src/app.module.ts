@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/db';
 import { LoggerModule, OperationsModule, RateLimitModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
 import { AudienceModule } from './audience/audience.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { ScoresModule } from './scores/scores.module';
@@ -21,6 +22,7 @@ import { PaymentsModule } from './payments/payments.module';
     AuthCoreModule,
     OperationsModule,
     AuthModule,
+    AuditModule,
     EligibilityModule,
     AudienceModule,
     ScoresModule,

@@ -11,5 +11,5 @@ export class AuditLogEntry {
   @Column({ type: 'text' }) entityId: string;
   @Column({ type: 'jsonb', nullable: true }) before: Record<string, unknown> | null;
   @Column({ type: 'jsonb', nullable: true }) after: Record<string, unknown> | null;
-  @Column({ type: 'timestamptz', insert: false, update: false, default: () => 'clock_timestamp()' }) createdAt: Date;
+  @Column({ type: 'timestamptz', insert: false, update: false, default: () => "date_trunc('milliseconds', clock_timestamp())" }) createdAt: Date;
 }

@@ -32,7 +32,8 @@ export class SessionsAndAudit1764115700000 implements MigrationInterface {
         entity_id text NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 200),
         before jsonb,
         after jsonb,
-        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        -- milliseconds, like the keyset cursors of the list that pages through it
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())
       );
       CREATE INDEX audit_log_created_idx ON audit_log (created_at DESC, id DESC);
       CREATE INDEX audit_log_entity_idx ON audit_log (entity_type, entity_id, created_at DESC);

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLogEntry, decodeCursor, Page, toPage } from '@app/db';
+import { DomainError, ErrorCode } from '@app/domain';
+import { AuditLogEntryDto, AuditLogQueryDto } from './dto/audit.dto';
+
+/** What happened, in the caller's words; `before`/`after` hold only the fields that changed or matter. */
+export interface AuditRecord {
+  /** the acting user; null when the system acted on its own (webhook, scheduled job) */
+  actorId: string | null;
+  /** `<entity>.<verb>`, e.g. `campaign.approve`, `claim.cancel`, `funding.refund` */
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+/**
+ * The append-only audit log of admin and money actions. `record` writes in the caller's
+ * transaction, so an action and its audit row commit or roll back together.
+ */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(manager: EntityManager, entry: AuditRecord): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [entry.actorId, entry.action, entry.entityType, entry.entityId, toJson(entry.before), toJson(entry.after)],
+    );
+  }
+
+  async list(query: AuditLogQueryDto): Promise<Page<AuditLogEntryDto>> {
+    const limit = query.limit ?? 20;
+    const qb = this.dataSource
+      .getRepository(AuditLogEntry)
+      .createQueryBuilder('a')
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (query.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: query.entityType });
+    if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
+    if (query.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid cursor', [{ field: 'cursor', errors: ['is not a cursor of this list'] }]);
+      qb.andWhere('(a.created_at, a.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+    }
+    const rows = await qb.getMany();
+    return toPage(rows, limit, (r) => ({ at: r.createdAt.toISOString(), id: r.id }), toDto);
+  }
+}
+
+function toJson(value: Record<string, unknown> | null | undefined): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function toDto(row: AuditLogEntry): AuditLogEntryDto {
+  return {
+    id: row.id,
+    actorId: row.actorId,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    before: row.before,
+    after: row.after,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
