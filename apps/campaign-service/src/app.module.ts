@@ -7,7 +7,10 @@ import { QueueModule } from '@app/queue';
 import { AudienceModule } from './audience/audience.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { ScoresModule } from './scores/scores.module';
 import { PaymentsModule } from './payments/payments.module';
 
@@ -23,6 +26,9 @@ import { PaymentsModule } from './payments/payments.module';
     OperationsModule,
     AuthModule,
     AuditModule,
+    CampaignsModule,
+    InventoryModule,
+    ModerationModule,
     EligibilityModule,
     AudienceModule,
     ScoresModule,

@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Aggregates only: no member identity ever leaves through stats. */
+export class CampaignStatsDto {
+  @ApiProperty() totalUnits: number;
+  @ApiProperty({ description: 'units held by pending or fulfilled claims' }) claimedUnits: number;
+  @ApiProperty() fulfilledUnits: number;
+  @ApiProperty() failedUnits: number;
+  @ApiProperty() remainingUnits: number;
+  @ApiProperty({ description: 'opted-in members matching the rules on the current data' }) eligibleMembers: number;
+  @ApiProperty() offeredMembers: number;
+  @ApiProperty() fundedCents: number;
+  @ApiProperty() refundedCents: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { US: 12, CA: 3 } })
+  claimsByCountry: Record<string, number>;
+}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Campaign } from '@app/db';
+import { CampaignStatus, displayStatus, DisplayStatus, EligibilityRules, PerkKind, ReviewStatus } from '@app/domain';
+
+export class PerkView {
+  @ApiProperty({ enum: PerkKind }) kind: PerkKind;
+  @ApiProperty() title: string;
+  @ApiProperty() unitCostCents: number;
+}
+
+export class EligibilityView implements EligibilityRules {
+  @ApiProperty() provider: string;
+  @ApiPropertyOptional() minScore?: number;
+  @ApiPropertyOptional() minPercentile?: number;
+  @ApiPropertyOptional({ type: [String] }) topics?: string[];
+  @ApiPropertyOptional() minTopicScore?: number;
+  @ApiPropertyOptional({ type: [String] }) countries?: string[];
+  @ApiPropertyOptional() minAge?: number;
+}
+
+/** A campaign as brands and admins see it (API.md). */
+export class CampaignDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: [...Object.values(CampaignStatus), 'sold_out'] }) status: DisplayStatus;
+  @ApiProperty({ enum: ReviewStatus }) reviewStatus: ReviewStatus;
+  @ApiProperty({ nullable: true, type: String, description: 'why an admin rejected the campaign' }) reviewReason: string | null;
+  @ApiProperty() brandId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ type: PerkView }) perk: PerkView;
+  @ApiProperty() totalUnits: number;
+  @ApiProperty() perMemberLimit: number;
+  @ApiProperty({ nullable: true, type: String, description: 'null until launch when not set' }) startsAt: string | null;
+  @ApiProperty() endsAt: string;
+  @ApiProperty({ type: EligibilityView }) eligibility: EligibilityView;
+  @ApiProperty() fundingRequiredCents: number;
+  @ApiProperty({ nullable: true, type: String }) launchedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) endedAt: string | null;
+  @ApiProperty() createdAt: string;
+
+  static from(campaign: Campaign): CampaignDto {
+    return {
+      id: campaign.id,
+      status: displayStatus(campaign.status, campaign.totalUnits, campaign.claimedUnits),
+      reviewStatus: campaign.reviewStatus,
+      reviewReason: campaign.reviewReason,
+      brandId: campaign.brandId,
+      name: campaign.name,
+      description: campaign.description,
+      perk: { kind: campaign.perkKind, title: campaign.perkTitle, unitCostCents: campaign.unitCostCents },
+      totalUnits: campaign.totalUnits,
+      perMemberLimit: campaign.perMemberLimit,
+      startsAt: campaign.startsAt?.toISOString() ?? null,
+      endsAt: campaign.endsAt.toISOString(),
+      eligibility: campaign.eligibility,
+      fundingRequiredCents: campaign.fundingRequiredCents,
+      launchedAt: campaign.launchedAt?.toISOString() ?? null,
+      endedAt: campaign.endedAt?.toISOString() ?? null,
+      createdAt: campaign.createdAt.toISOString(),
+    };
+  }
+}
+
+export class CampaignPageDto {
+  @ApiProperty({ type: [CampaignDto] }) items: CampaignDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class LifecycleStatusDto {
+  @ApiProperty({ enum: [...Object.values(CampaignStatus), 'sold_out'] }) status: DisplayStatus;
+}

@@ -1,0 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+
+/** `?limit&cursor` as API.md fixes them: limit ≤ 100, default 20; the cursor is opaque. */
+export class ListQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ValidateIf((_: object, value: unknown) => value !== undefined)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ValidateIf((_: object, value: unknown) => value !== undefined)
+  @IsString() @MaxLength(200)
+  cursor?: string;
+}

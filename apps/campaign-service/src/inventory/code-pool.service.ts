@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { Counter } from 'prom-client';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '@app/auth';
+import { Campaign } from '@app/db';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { findCampaignFor } from '../common/campaign-access';
+import { CsvCodeError, CsvCodeReader } from './csv-code-reader';
+import { CodeUploadResultDto } from './dto/inventory.dto';
+
+/** Rows per INSERT: big enough to amortise round trips, small enough to keep each statement short. */
+const CHUNK_SIZE = 5000;
+export const MAX_CSV_BYTES = 20 * 1024 * 1024;
+export const MAX_CSV_CODES = 1_000_000;
+
+const codesAdded = new Counter({ name: 'campaign_codes_added_total', help: 'Digital codes added to campaign pools' });
+
+/**
+ * Loads codes into a campaign's pool. The upload is one transaction (a bad line adds
+ * nothing), streamed in chunks: each chunk is one set-based INSERT that de-duplicates
+ * against the pool and within the upload through the (campaign_id, code) unique key.
+ */
+@Injectable()
+export class CodePoolService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Checks the caller may load codes into this campaign, before any byte of the body is read. */
+  async assertAccepts(user: AuthUser, campaignId: string): Promise<Campaign> {
+    const campaign = await findCampaignFor(this.dataSource.manager, user, campaignId);
+    assertAcceptsCodes(campaign);
+    return campaign;
+  }
+
+  uploadJson(campaign: Campaign, codes: string[]): Promise<CodeUploadResultDto> {
+    return this.inTransaction(campaign, async (insert) => {
+      for (let i = 0; i < codes.length; i += CHUNK_SIZE) await insert(codes.slice(i, i + CHUNK_SIZE));
+    });
+  }
+
+  /** Reads a text/csv request body as it arrives; never holds more than one chunk of codes. */
+  uploadCsv(campaign: Campaign, request: Request): Promise<CodeUploadResultDto> {
+    return this.inTransaction(campaign, async (insert) => {
+      const reader = new CsvCodeReader();
+      let bytes = 0;
+      let total = 0;
+      let chunk: string[] = [];
+      const take = async (codes: string[]) => {
+        total += codes.length;
+        if (total > MAX_CSV_CODES) throw tooLarge(`at most ${MAX_CSV_CODES} codes per upload`);
+        chunk.push(...codes);
+        if (chunk.length >= CHUNK_SIZE) {
+          await insert(chunk);
+          chunk = [];
+        }
+      };
+      try {
+        // destroyOnReturn false: on a refusal the response must still reach the client;
+        // Node discards the unread rest of the body once the response is sent.
+        for await (const data of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+          bytes += data.length;
+          if (bytes > MAX_CSV_BYTES) throw tooLarge(`at most ${MAX_CSV_BYTES / 1024 / 1024} MB per upload`);
+          await take(reader.push(data));
+        }
+        await take(reader.end());
+      } catch (error) {
+        if (error instanceof CsvCodeError) {
+          throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: codes (${error.message})`, [
+            { field: 'codes', errors: [error.message] },
+          ]);
+        }
+        throw error;
+      }
+      if (chunk.length) await insert(chunk);
+      if (total === 0) {
+        throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: codes', [{ field: 'codes', errors: ['the upload holds no code'] }]);
+      }
+    });
+  }
+
+  private async inTransaction(
+    campaign: Campaign,
+    feed: (insert: (codes: string[]) => Promise<void>) => Promise<void>,
+  ): Promise<CodeUploadResultDto> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const counts = { added: 0, duplicates: 0 };
+      await feed(async (codes) => {
+        const added = await insertChunk(manager, campaign.id, codes);
+        counts.added += added;
+        counts.duplicates += codes.length - added;
+      });
+      return counts;
+    });
+    codesAdded.inc(result.added);
+    return result;
+  }
+}
+
+async function insertChunk(manager: EntityManager, campaignId: string, codes: string[]): Promise<number> {
+  const [row] = await manager.query(
+    `WITH added AS (
+       INSERT INTO campaign_codes (campaign_id, code)
+       SELECT $1, code FROM unnest($2::text[]) AS code
+       ON CONFLICT (campaign_id, code) DO NOTHING
+       RETURNING 1
+     )
+     SELECT count(*)::int AS added FROM added`,
+    [campaignId, codes],
+  );
+  return row.added as number;
+}
+
+function assertAcceptsCodes(campaign: Campaign): void {
+  if (campaign.perkKind !== PerkKind.DigitalCode) {
+    throw new DomainError(ErrorCode.Conflict, `Codes are only for digital_code perks (this one is ${campaign.perkKind})`);
+  }
+  if (campaign.status === CampaignStatus.Ended) {
+    throw new DomainError(ErrorCode.InvalidTransition, 'The campaign has ended: no more codes');
+  }
+}
+
+function tooLarge(message: string): DomainError {
+  return new DomainError(ErrorCode.PayloadTooLarge, `Upload too large: ${message}`);
+}

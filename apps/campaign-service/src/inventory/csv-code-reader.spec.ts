@@ -1,0 +1,60 @@
+import { CsvCodeError, CsvCodeReader } from './csv-code-reader';
+
+function readAll(text: string, chunkSize = 3): string[] {
+  const reader = new CsvCodeReader();
+  const bytes = Buffer.from(text, 'utf8');
+  const codes: string[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) codes.push(...reader.push(bytes.subarray(i, i + chunkSize)));
+  return [...codes, ...reader.end()];
+}
+
+describe('CsvCodeReader', () => {
+  it('reads one code a line across arbitrary chunk boundaries', () => {
+    for (const size of [1, 2, 5, 1000]) expect(readAll('A1\nB2\r\nC3', size)).toEqual(['A1', 'B2', 'C3']);
+  });
+
+  it('skips an optional code header, a BOM, blank lines and surrounding spaces', () => {
+    expect(readAll('\uFEFFcode\r\n  AAA  \n\n\nBBB\n')).toEqual(['AAA', 'BBB']);
+    expect(readAll('Code\nX')).toEqual(['X']);
+  });
+
+  it('keeps "code" as a code after the first line', () => {
+    expect(readAll('A\ncode\n')).toEqual(['A', 'code']);
+  });
+
+  it('decodes multi-byte characters split between chunks', () => {
+    expect(readAll('ÄÖÜ-€\n😀x\n', 1)).toEqual(['ÄÖÜ-€', '😀x']);
+  });
+
+  it('unquotes quoted codes', () => {
+    expect(readAll('"A,B"\n"say ""hi"""\n')).toEqual(['A,B', 'say "hi"']);
+  });
+
+  it.each([
+    ['A,B\n', 1, /second column/],
+    ['ok\n"open\n', 2, /unbalanced quotes/],
+    ['ok\nab"c\n', 2, /quote/],
+    ['ok\n"a"b"\n', 2, /unbalanced quotes/],
+    [`ok\n${'x'.repeat(201)}\n`, 2, /at most 200/],
+    ['ok\na\u0007b\n', 2, /control characters/],
+  ])('refuses %j at line %i', (text, line, message) => {
+    let error: unknown;
+    try {
+      readAll(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CsvCodeError);
+    expect((error as CsvCodeError).line).toBe(line);
+    expect((error as CsvCodeError).message).toMatch(message);
+  });
+
+  it('refuses an endless line before buffering it', () => {
+    const reader = new CsvCodeReader();
+    expect(() => reader.push(Buffer.from('y'.repeat(10_000)))).toThrow(CsvCodeError);
+  });
+
+  it('accepts exactly 200 characters', () => {
+    expect(readAll(`${'z'.repeat(200)}\n`, 64)).toEqual(['z'.repeat(200)]);
+  });
+});

@@ -1,0 +1,73 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/** Longest code the pool accepts (the database refuses longer ones too). */
+export const MAX_CODE_LENGTH = 200;
+
+export class CsvCodeError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+/**
+ * Incremental reader of a one-column CSV of codes: feed it byte chunks as they arrive,
+ * take the complete codes back. Skips blank lines, a BOM and an optional `code` header;
+ * unquotes `"…"` fields (`""` is a quote). A line with a second column is refused.
+ */
+export class CsvCodeReader {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  private lineNumber = 0;
+
+  /** Codes completed by this chunk, in order. */
+  push(chunk: Buffer): string[] {
+    const text = this.pending + this.decoder.write(chunk);
+    const lines = text.split('\n');
+    this.pending = lines.pop() ?? '';
+    if (this.pending.length > MAX_CODE_LENGTH * 2 + 16) {
+      throw new CsvCodeError(this.lineNumber + 1, `a code is at most ${MAX_CODE_LENGTH} characters`);
+    }
+    return this.parse(lines);
+  }
+
+  /** The last code, when the input does not end with a newline. */
+  end(): string[] {
+    const rest = this.pending + this.decoder.end();
+    this.pending = '';
+    return this.parse([rest]);
+  }
+
+  private parse(lines: string[]): string[] {
+    const codes: string[] = [];
+    for (const raw of lines) {
+      this.lineNumber += 1;
+      const code = this.field(this.lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw);
+      if (code === '') continue;
+      if (this.lineNumber === 1 && code.toLowerCase() === 'code') continue;
+      codes.push(code);
+    }
+    return codes;
+  }
+
+  private field(raw: string): string {
+    const value = raw.trim();
+    let code: string;
+    if (value.startsWith('"')) {
+      const inner = value.slice(1, -1);
+      if (value.length < 2 || !value.endsWith('"') || inner.replace(/""/g, '').includes('"')) {
+        throw new CsvCodeError(this.lineNumber, 'unbalanced quotes');
+      }
+      code = inner.replace(/""/g, '"').trim();
+    } else {
+      if (value.includes(',')) throw new CsvCodeError(this.lineNumber, 'one code per line is expected (found a second column)');
+      if (value.includes('"')) throw new CsvCodeError(this.lineNumber, 'a quote is only allowed in a quoted code');
+      code = value;
+    }
+    if (code.length > MAX_CODE_LENGTH) throw new CsvCodeError(this.lineNumber, `a code is at most ${MAX_CODE_LENGTH} characters`);
+    if (/[\u0000-\u001f\u007f]/.test(code)) throw new CsvCodeError(this.lineNumber, 'control characters are not allowed');
+    return code;
+  }
+}

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { MAX_CODE_LENGTH } from '../csv-code-reader';
+
+/** JSON uploads stay under the global 5 MB body limit; larger pools come as streamed text/csv. */
+export const MAX_JSON_CODES = 100_000;
+
+export class UploadCodesDto {
+  @ApiProperty({ type: [String], maxItems: MAX_JSON_CODES, example: ['COFFEE-0001', 'COFFEE-0002'] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_JSON_CODES)
+  @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(MAX_CODE_LENGTH, { each: true })
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { each: true, message: 'codes must not contain control characters' })
+  codes: string[];
+}
+
+export class CodeUploadResultDto {
+  @ApiProperty({ description: 'codes added to the pool' }) added: number;
+  @ApiProperty({ description: 'codes already in the pool or repeated in the upload, not added' }) duplicates: number;
+}
+
+/** Counts only: brands never see a code's value. */
+export class InventoryDto {
+  @ApiProperty() totalUnits: number;
+  @ApiProperty() claimedUnits: number;
+  @ApiProperty({ description: 'totalUnits - claimedUnits' }) availableUnits: number;
+  @ApiProperty() codesLoaded: number;
+  @ApiProperty() codesAssigned: number;
+}

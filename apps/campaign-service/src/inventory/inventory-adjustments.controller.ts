@@ -1,0 +1,27 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { Role } from '@app/domain';
+import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { AdjustmentDto, AdjustmentPageDto, CreateAdjustmentDto } from './dto/adjustment.dto';
+import { InventoryAdjustmentsService } from './inventory-adjustments.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles(Role.Admin)
+@Controller('admin/campaigns/:id/inventory-adjustments')
+export class InventoryAdjustmentsController {
+  constructor(private readonly adjustments: InventoryAdjustmentsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: AdjustmentDto, description: '409 INVENTORY_BELOW_CLAIMED when the total would drop below claimed units' })
+  adjust(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Body() dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
+    return this.adjustments.adjust(admin, id, dto);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: AdjustmentPageDto, description: 'the audit trail, oldest first' })
+  list(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Query() query: ListQueryDto): Promise<AdjustmentPageDto> {
+    return this.adjustments.list(admin, id, query);
+  }
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '@app/auth';
+import { Campaign, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
+import { CampaignStatus, DomainError, ErrorCode } from '@app/domain';
+import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
+import { findCampaignFor } from '../common/campaign-access';
+import { AdjustmentDto, CreateAdjustmentDto } from './dto/adjustment.dto';
+import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+
+interface AdjustmentRow {
+  id: string;
+  campaign_id: string;
+  admin_id: string;
+  delta: number;
+  reason: string;
+  total_units_before: number;
+  total_units_after: number;
+  created_at: Date;
+  cursor_at: string;
+}
+
+/** Admin stock changes with an append-only audit trail: who, when, delta, reason, before and after. */
+@Injectable()
+export class InventoryAdjustmentsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
+    return this.dataSource.transaction(async (manager) => {
+      // FOR UPDATE: total_units is read, checked and rewritten. Without the row lock two admins
+      // would both read the same total and one change would be lost, with an audit trail whose
+      // before/after no longer chain; and a claim committing meanwhile could raise claimed_units
+      // past the new total. The lock makes adjustments and claims on this campaign take turns.
+      const campaign = await findCampaignFor(manager, admin, campaignId, 'pessimistic_write');
+      if (campaign.status === CampaignStatus.Ended) {
+        throw new DomainError(ErrorCode.InvalidTransition, 'The campaign has ended: its inventory is final');
+      }
+      const before = campaign.totalUnits;
+      const after = before + dto.delta;
+      if (after < campaign.claimedUnits) {
+        throw new DomainError(
+          ErrorCode.InventoryBelowClaimed,
+          `${campaign.claimedUnits} units are already claimed; the total cannot go to ${after}`,
+          { claimedUnits: campaign.claimedUnits, totalUnitsBefore: before, requestedTotalUnits: after },
+        );
+      }
+      if (after > MAX_TOTAL_UNITS) {
+        throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: delta', [
+          { field: 'delta', errors: [`the total may not exceed ${MAX_TOTAL_UNITS} units`] },
+        ]);
+      }
+      await manager.update(Campaign, { id: campaign.id }, { totalUnits: after });
+      const saved = await manager.save(
+        manager.create(InventoryAdjustment, {
+          campaignId: campaign.id,
+          adminId: admin.id,
+          delta: dto.delta,
+          reason: dto.reason.trim(),
+          totalUnitsBefore: before,
+          totalUnitsAfter: after,
+        }),
+      );
+      return toDto(saved);
+    });
+  }
+
+  async list(admin: AuthUser, campaignId: string, query: ListQueryDto): Promise<Page<AdjustmentDto>> {
+    const campaign = await findCampaignFor(this.dataSource.manager, admin, campaignId);
+    const limit = query.limit ?? 20;
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
+    const rows: AdjustmentRow[] = await this.dataSource.query(
+      `SELECT id, campaign_id, admin_id, delta, reason, total_units_before, total_units_after, created_at,
+              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM inventory_adjustments
+       WHERE campaign_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [campaign.id, after?.at ?? null, after?.id ?? null, limit + 1],
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.cursor_at, id: row.id }),
+      (row) =>
+        toDto({
+          id: row.id,
+          campaignId: row.campaign_id,
+          adminId: row.admin_id,
+          delta: row.delta,
+          reason: row.reason,
+          totalUnitsBefore: row.total_units_before,
+          totalUnitsAfter: row.total_units_after,
+          createdAt: row.created_at,
+        }),
+    );
+  }
+}
+
+function toDto(adjustment: InventoryAdjustment): AdjustmentDto {
+  return {
+    id: adjustment.id,
+    campaignId: adjustment.campaignId,
+    adminId: adjustment.adminId,
+    delta: adjustment.delta,
+    reason: adjustment.reason,
+    totalUnitsBefore: adjustment.totalUnitsBefore,
+    totalUnitsAfter: adjustment.totalUnitsAfter,
+    createdAt: adjustment.createdAt.toISOString(),
+  };
+}

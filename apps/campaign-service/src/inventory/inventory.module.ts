@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CodePoolService } from './code-pool.service';
+import { InventoryAdjustmentsController } from './inventory-adjustments.controller';
+import { InventoryAdjustmentsService } from './inventory-adjustments.service';
+import { InventoryController } from './inventory.controller';
+import { InventoryService } from './inventory.service';
+
+@Module({
+  controllers: [InventoryController, InventoryAdjustmentsController],
+  providers: [CodePoolService, InventoryService, InventoryAdjustmentsService],
+})
+export class InventoryModule {}
