@@ -3,9 +3,16 @@ import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/db';
 import { LoggerModule, OperationsModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
+import { CampaignMatcher } from './matching/campaign-matcher.service';
+import { MatchingProcessor } from './matching/matching.processor';
+import { MemberMatcher } from './matching/member-matcher.service';
+import { NotificationsProcessor } from './notifications/notifications.processor';
+import { OfferNotifier } from './notifications/offer-notifier.service';
 
 /** The matching worker: queue processors plus /health and /metrics, no public API. */
 @Module({
   imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule],
+  providers: [CampaignMatcher, MemberMatcher, OfferNotifier, MatchingProcessor, NotificationsProcessor],
+  exports: [CampaignMatcher, MemberMatcher, OfferNotifier],
 })
 export class MatchingModule {}

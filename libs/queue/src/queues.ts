@@ -18,7 +18,8 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
   'match-member': { memberId: string; provider: string };
-  'notify-offers': { campaignId: string; memberIds: string[] };
+  /** the campaign's new offers for these members, or for the member ids in (after, through] (one matching chunk) */
+  'notify-offers': { campaignId: string; memberIds: string[] } | { campaignId: string; afterMemberId: string; throughMemberId: string };
   'fulfill-claim': { claimId: string };
   'start-campaign': { campaignId: string };
   'end-campaign': { campaignId: string };

@@ -1,0 +1,141 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { createWorkerContext, TestApp } from '@app/testing';
+import { MatchingModule } from '../../matching-service/src/matching.module';
+import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { AudienceService } from '../src/audience/audience.service';
+import { Campaign } from '@app/db';
+import { createCampaignServiceApp } from './app';
+import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('matching (e2e)', () => {
+  let t: TestApp;
+  let matching: INestApplicationContext;
+  let fulfillment: INestApplicationContext;
+  let brandId: string;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp(SCORES_TEST_OPTIONS);
+    matching = await createWorkerContext(MatchingModule);
+    fulfillment = await createWorkerContext(FulfillmentModule);
+    brandId = await insertBrand(t.dataSource);
+  });
+  afterAll(async () => {
+    await matching?.close();
+    await fulfillment?.close();
+    await t.close();
+  });
+
+  const offeredMembers = async (campaignId: string): Promise<string[]> =>
+    (await t.dataSource.query(`SELECT member_id FROM offers WHERE campaign_id = $1 ORDER BY member_id`, [campaignId])).map(
+      (r: { member_id: string }) => r.member_id,
+    );
+  const notified = async (campaignId: string): Promise<string[]> =>
+    (
+      await t.dataSource.query(`SELECT member_id FROM notifications WHERE kind = 'offer' AND campaign_id = $1 ORDER BY member_id`, [
+        campaignId,
+      ])
+    ).map((r: { member_id: string }) => r.member_id);
+  const launch = (campaignId: string) =>
+    t.dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, { queue: 'matching', name: 'match-campaign', data: { campaignId }, jobId: jobIdFor('match-campaign', campaignId) }),
+    );
+
+  /** Members scored 1..n by klout, all opted in unless listed. */
+  async function scoredMembers(n: number, scoredAt: string, extra: { optedOut?: number[] } = {}): Promise<string[]> {
+    const ids = await insertMembers(
+      t.dataSource,
+      Array.from({ length: n }, (_, i) => ({ optedIn: !extra.optedOut?.includes(i + 1), country: i % 2 ? 'US' : 'CA' })),
+    );
+    await postScores(
+      t.http,
+      KLOUT_KEY,
+      scoredAt,
+      ids.map((memberId, i) => ({ memberId, score: i + 1, topics: [{ topic: i % 3 ? 'tech' : 'food', score: i + 1 }] })),
+    ).expect(202);
+    return ids;
+  }
+
+  it('offers a launched campaign to every eligible opted-in member and notifies each once', async () => {
+    const provider = 'klout';
+    const ids = await scoredMembers(40, '2026-10-01T00:00:00Z', { optedOut: [35] });
+    const campaignId = await insertCampaign(t.dataSource, {
+      brandId,
+      eligibility: { provider, minScore: 30, topics: ['tech'], minTopicScore: 31, countries: ['US'] },
+    });
+    await launch(campaignId);
+    // scores i+1 for i = 30..39 with tech (i % 3 != 0), US (odd i), minus the opted-out member 35 (i = 34)
+    const expected = ids.filter((_, i) => i >= 30 && i % 3 !== 0 && i % 2 === 1 && i !== 34).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length >= expected.length)).toEqual(expected);
+    expect(await waitFor(() => notified(campaignId), (n) => n.length >= expected.length)).toEqual(expected);
+    const audience = await t.app.get(AudienceService).preview((await t.dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId })));
+    expect(audience.eligibleMembers).toBe(expected.length);
+  });
+
+  it('resumes a run killed mid-way with no duplicate and no missing offer', async () => {
+    await scoredMembers(30, '2026-10-02T00:00:00Z');
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 10 } });
+    const matcher = matching.get(CampaignMatcher);
+    const crash = new Error('worker killed');
+    let chunksBeforeCrash = 0;
+    await expect(
+      matcher.matchCampaign(campaignId, {
+        chunkSize: 7,
+        afterChunk: () => {
+          if (++chunksBeforeCrash === 2) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    const partial = await offeredMembers(campaignId);
+    const [progress] = await t.dataSource.query(`SELECT last_member_id, finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]);
+    expect(progress.finished_at).toBeNull();
+    expect(partial.length).toBeGreaterThan(0);
+
+    const resumed = await matcher.matchCampaign(campaignId, { chunkSize: 7 });
+    const [{ total }] = await t.dataSource.query(`SELECT count(*)::int AS total FROM member_scores WHERE provider = 'klout'`);
+    expect(resumed).toMatchObject({ outcome: 'matched' });
+    // a full run takes floor(total / 7) + 1 chunks; the resumed one skips the 2 committed before the crash
+    expect(resumed.outcome === 'matched' && resumed.chunks).toBe(Math.floor(total / 7) + 1 - 2);
+    const expected: { member_id: string }[] = await t.dataSource.query(
+      `SELECT s.member_id FROM member_scores s JOIN member_profiles p USING (member_id)
+       WHERE s.provider = 'klout' AND s.score >= 10 AND p.opted_in ORDER BY s.member_id`,
+    );
+    const offers = await offeredMembers(campaignId);
+    expect(offers).toEqual(expected.map((r) => r.member_id));
+    expect(new Set(offers).size).toBe(offers.length);
+    expect(await matcher.matchCampaign(campaignId)).toEqual({ outcome: 'skipped', reason: 'already_matched' });
+    expect(await waitFor(() => notified(campaignId), (n) => n.length >= offers.length)).toEqual(offers);
+  });
+
+  it('re-matches a member whose score rises and never takes an offer back when it drops', async () => {
+    const [member] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-10-03T00:00:00Z', [{ memberId: member, score: 20 }]).expect(202);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 95.5 } });
+    await launch(campaignId);
+    await waitFor(() => t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]), (r) => r[0]?.finished_at);
+    expect(await offeredMembers(campaignId)).not.toContain(member);
+
+    await postScores(t.http, KLOUT_KEY, '2026-10-04T00:00:00Z', [{ memberId: member, score: 96 }]).expect(202);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.includes(member))).toContain(member);
+    expect(await waitFor(() => notified(campaignId), (n) => n.includes(member))).toContain(member);
+
+    await postScores(t.http, KLOUT_KEY, '2026-10-05T00:00:00Z', [{ memberId: member, score: 5 }]).expect(202);
+    await waitFor(
+      () => t.dataSource.query(`SELECT 1 FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1 AND published_at IS NOT NULL`, [member]),
+      (rows) => rows.length === 3,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await offeredMembers(campaignId)).toContain(member);
+  });
+});

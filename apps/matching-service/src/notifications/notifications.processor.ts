@@ -1,0 +1,15 @@
+import { Processor } from '@nestjs/bullmq';
+import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
+import { OfferNotifier } from './offer-notifier.service';
+
+@Processor(QUEUES.notifications.name)
+export class NotificationsProcessor extends JobProcessor<'notifications'> {
+  protected readonly queueKey = 'notifications' as const;
+  protected readonly handlers: JobHandlers<'notifications'> = {
+    'notify-offers': (job) => this.notifier.notify(job.data),
+  };
+
+  constructor(private readonly notifier: OfferNotifier) {
+    super();
+  }
+}
