@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@app/config';
@@ -5,6 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
 
 /** Body limits, headers, validation and error shape: the same in every service and in tests. */
@@ -15,9 +17,16 @@ export function configureHttpApp(app: INestApplication): void {
   express.set('query parser', 'simple');
   express.useBodyParser('json', { limit: '5mb' });
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.enableCors({ origin: false });
+  const config = loadConfig();
+  // Browsers may call the API only from the listed origins; by default from none.
+  app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.requestTimeoutMs));
+  // Node answers 408 itself to a client that takes longer than this to send its request (slowloris).
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
   app.enableShutdownHooks();
 }
 

@@ -9,3 +9,4 @@ export * from './validation';
 export * from './rate-limit.guard';
 export * from './rate-limit.module';
 export * from './rate-limit.storage';
+export * from './request-timeout.interceptor';

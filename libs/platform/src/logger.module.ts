@@ -3,15 +3,16 @@ import { Module } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
-const REDACTED = [
+const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'code', 'codes', 'shippingAddress'];
+
+/** Never written to logs: credentials, perk codes and addresses, at the top level of a log line or one level down. */
+export const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-provider-key"]',
   'req.headers["stripe-signature"]',
-  '*.password',
-  '*.passwordHash',
-  '*.code',
-  '*.shippingAddress',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
 /** Structured JSON logs with a request id (taken from X-Request-Id or generated). */
@@ -22,7 +23,7 @@ const REDACTED = [
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.log.level,
-          redact: { paths: REDACTED, censor: '[redacted]' },
+          redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
           genReqId: (req, res) => {
             const header = req.headers['x-request-id'];
             const id = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();

@@ -1,0 +1,102 @@
+import { Client } from 'pg';
+import { createMember, TestApp } from '@app/testing';
+import { createCampaignServiceApp } from '../app';
+
+const LEAK_PATTERNS = [/select|insert|update|relation|column|syntax/i, /\bat .+\(.+:\d+:\d+\)/, /QueryFailedError|TypeORM|node_modules/];
+
+describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { REQUEST_TIMEOUT_MS: '400' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers a database failure with a generic 500: no SQL, no table names, no stack', async () => {
+    const member = await createMember(t.http);
+    await t.dataSource.query(`ALTER TABLE users RENAME TO users_moved_away`);
+    try {
+      const res = await t.http.get('/me').set('Authorization', member.auth).expect(500);
+      expect(res.body).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
+      for (const pattern of LEAK_PATTERNS) expect(res.text).not.toMatch(pattern);
+      expect(res.text).not.toContain('users');
+    } finally {
+      await t.dataSource.query(`ALTER TABLE users_moved_away RENAME TO users`);
+    }
+  });
+
+  it('answers 503 in the error shape when a request runs past REQUEST_TIMEOUT_MS', async () => {
+    const member = await createMember(t.http);
+    // Another session holds the users table, so GET /me waits on the lock.
+    const blocker = new Client({ connectionString: t.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const res = await t.http.get('/me').set('Authorization', member.auth).expect(503);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(res.body).toEqual({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/too long/) });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    await t.http.get('/me').set('Authorization', member.auth).expect(200);
+  });
+
+  it('sends helmet security headers and no X-Powered-By', async () => {
+    const res = await t.http.get('/health').expect(200);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+  });
+
+  it('allows no browser origin by default (CORS)', async () => {
+    const preflight = await t.http
+      .options('/auth/login')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const simple = await t.http.get('/health').set('Origin', 'https://evil.example');
+    expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a JSON body over 5 MB with 413 and a wrong content type without a 500', async () => {
+    const big = JSON.stringify({ email: 'x'.repeat(6 * 1024 * 1024), password: 'y' });
+    const res = await t.http.post('/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    const xml = await t.http.post('/auth/login').set('Content-Type', 'application/xml').send('<a/>');
+    expect(xml.status).toBeGreaterThanOrEqual(400);
+    expect(xml.status).toBeLessThan(500);
+  });
+
+  it('never echoes the password hash or refresh token hashes in responses', async () => {
+    const member = await createMember(t.http);
+    const me = await t.http.get('/me').set('Authorization', member.auth).expect(200);
+    expect(Object.keys(me.body).sort()).toEqual(['brandId', 'displayName', 'email', 'id', 'role']);
+    expect(me.text).not.toMatch(/argon2|password/i);
+  });
+});
+
+describe('CORS with configured origins (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { CORS_ALLOWED_ORIGINS: 'https://app.perks.example,https://admin.perks.example' } });
+  });
+  afterAll(() => t.close());
+
+  it('allows exactly the listed origins', async () => {
+    const ok = await t.http
+      .options('/auth/login')
+      .set('Origin', 'https://admin.perks.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .expect(204);
+    expect(ok.headers['access-control-allow-origin']).toBe('https://admin.perks.example');
+    const evil = await t.http.options('/auth/login').set('Origin', 'https://app.perks.example.evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

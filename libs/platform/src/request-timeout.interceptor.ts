@@ -1,0 +1,21 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Observable, throwError, timeout } from 'rxjs';
+import { DomainError, ErrorCode } from '@app/domain';
+
+/**
+ * Answers 503 SERVICE_UNAVAILABLE when a handler runs longer than the limit, so a stuck
+ * dependency (a lock wait, a slow provider) cannot hold client connections forever.
+ */
+@Injectable()
+export class RequestTimeoutInterceptor implements NestInterceptor {
+  constructor(private readonly timeoutMs: number) {}
+
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      timeout({
+        first: this.timeoutMs,
+        with: () => throwError(() => new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later')),
+      }),
+    );
+  }
+}
