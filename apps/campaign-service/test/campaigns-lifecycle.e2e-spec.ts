@@ -1,0 +1,241 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Actor, createBrand, createMember, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { createCampaign, createCampaignTestApp, createLaunchable, markFunded, outboxJobs } from './campaign-fixtures';
+
+const DAY = 24 * 3600_000;
+
+describe('campaign lifecycle and moderation (e2e)', () => {
+  let t: TestApp;
+  let brand: Actor;
+  let otherBrand: Actor;
+  let member: Actor;
+  let admin: Actor;
+
+  beforeAll(async () => {
+    t = await createCampaignTestApp();
+    [brand, otherBrand, member, admin] = await Promise.all([
+      createBrand(t.http, 'life-brand'),
+      createBrand(t.http, 'life-other'),
+      createMember(t.http),
+      loginAdmin(t.http),
+    ]);
+  });
+  afterAll(() => t.close());
+
+  const post = (path: string, actor: Actor, body?: object) => t.http.post(path).set('Authorization', actor.auth).send(body);
+  const statusOf = async (id: string) => (await t.http.get(`/campaigns/${id}`).set('Authorization', admin.auth).expect(200)).body;
+
+  describe('launch', () => {
+    it('refuses a draft with 409 CAMPAIGN_NOT_FUNDED', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      await post(`/admin/campaigns/${campaign.id}/approve`, admin).expect(200);
+      expect((await post(`/campaigns/${campaign.id}/launch`, brand).expect(409)).body.code).toBe('CAMPAIGN_NOT_FUNDED');
+    });
+
+    it('refuses a funded campaign pending review with 409 CAMPAIGN_NOT_APPROVED', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      await markFunded(t.dataSource, campaign.id);
+      expect((await post(`/campaigns/${campaign.id}/launch`, brand).expect(409)).body.code).toBe('CAMPAIGN_NOT_APPROVED');
+    });
+
+    it('refuses a digital-code perk without totalUnits codes with 409 INSUFFICIENT_CODES, then launches once loaded', async () => {
+      const id = await createLaunchable(t, brand, admin, { totalUnits: 3, perk: { kind: 'digital_code', title: 'Code', unitCostCents: 100 } });
+      await post(`/campaigns/${id}/codes`, brand, { codes: ['A', 'B'] }).expect(201);
+      const res = await post(`/campaigns/${id}/launch`, brand).expect(409);
+      expect(res.body).toMatchObject({ code: 'INSUFFICIENT_CODES', details: { required: 3, loaded: 2 } });
+      await post(`/campaigns/${id}/codes`, brand, { codes: ['C'] }).expect(201);
+      expect((await post(`/campaigns/${id}/launch`, brand).expect(200)).body).toEqual({ status: 'active' });
+    });
+
+    it('goes active at once without startsAt, queues matching and the timed end in the same transaction', async () => {
+      const endsAt = new Date(Date.now() + 7 * DAY);
+      const id = await createLaunchable(t, brand, admin, { endsAt: endsAt.toISOString() });
+      expect((await post(`/campaigns/${id}/launch`, brand).expect(200)).body).toEqual({ status: 'active' });
+      const campaign = await statusOf(id);
+      expect(campaign).toMatchObject({ status: 'active', launchedAt: expect.any(String), startsAt: expect.any(String) });
+      expect(campaign.startsAt).toBe(campaign.launchedAt);
+      const jobs = await outboxJobs(t.dataSource, id);
+      expect(jobs.map((j) => [j.queue, j.job_name, j.job_id])).toEqual([
+        ['matching', 'match-campaign', `match-campaign.${id}`],
+        ['campaign-lifecycle', 'end-campaign', `end-campaign.${id}`],
+      ]);
+      expect(new Date(jobs[1].run_at).getTime()).toBe(endsAt.getTime());
+    });
+
+    it('schedules a campaign whose startsAt is in the future, with start and end jobs at their times', async () => {
+      const startsAt = new Date(Date.now() + DAY);
+      const endsAt = new Date(Date.now() + 2 * DAY);
+      const id = await createLaunchable(t, brand, admin, { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
+      expect((await post(`/campaigns/${id}/launch`, admin).expect(200)).body).toEqual({ status: 'scheduled' });
+      expect(await statusOf(id)).toMatchObject({ status: 'scheduled', launchedAt: null });
+      const jobs = await outboxJobs(t.dataSource, id);
+      expect(jobs.map((j) => [j.job_name, j.job_id, new Date(j.run_at).getTime()])).toEqual([
+        ['start-campaign', `start-campaign.${id}`, startsAt.getTime()],
+        ['end-campaign', `end-campaign.${id}`, endsAt.getTime()],
+      ]);
+    });
+
+    it('launches once when two launch calls race: one 200, one 409 INVALID_TRANSITION, one set of jobs', async () => {
+      const id = await createLaunchable(t, brand, admin);
+      const results = await Promise.all([post(`/campaigns/${id}/launch`, brand), post(`/campaigns/${id}/launch`, admin)]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(results.find((r) => r.status === 409)?.body.code).toBe('INVALID_TRANSITION');
+      expect(await outboxJobs(t.dataSource, id)).toHaveLength(2);
+    });
+  });
+
+  describe('pause, resume, end', () => {
+    it('runs active ⇄ paused → ended with 409 INVALID_TRANSITION for every illegal step', async () => {
+      const id = await createLaunchable(t, brand, admin);
+      expect((await post(`/campaigns/${id}/pause`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      expect((await post(`/campaigns/${id}/pause`, brand).expect(200)).body).toEqual({ status: 'paused' });
+      expect((await post(`/campaigns/${id}/pause`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      expect((await post(`/campaigns/${id}/launch`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      expect((await post(`/campaigns/${id}/resume`, admin).expect(200)).body).toEqual({ status: 'active' });
+      expect((await post(`/campaigns/${id}/end`, brand).expect(200)).body).toEqual({ status: 'ended' });
+      for (const action of ['end', 'pause', 'resume', 'launch']) {
+        expect((await post(`/campaigns/${id}/${action}`, brand).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      }
+      const ended = await statusOf(id);
+      expect(ended).toMatchObject({ status: 'ended', endedAt: expect.any(String) });
+      const jobs = await outboxJobs(t.dataSource, id);
+      expect(jobs.filter((j) => j.job_name === 'match-campaign')).toHaveLength(1);
+      expect(jobs.at(-1)).toMatchObject({ queue: 'payments', job_name: 'refund-campaign', job_id: `refund-campaign.${id}` });
+    });
+
+    it.each(['draft', 'funded'])('cancels a %s campaign before launch and queues its refund', async (state) => {
+      const campaign = await createCampaign(t.http, brand);
+      if (state === 'funded') await markFunded(t.dataSource, campaign.id);
+      expect((await post(`/campaigns/${campaign.id}/end`, brand).expect(200)).body).toEqual({ status: 'ended' });
+      expect((await outboxJobs(t.dataSource, campaign.id)).map((j) => j.job_name)).toEqual(['refund-campaign']);
+    });
+
+    it('shows sold_out while active with no unit left, and paused when paused', async () => {
+      const id = await createLaunchable(t, brand, admin, { totalUnits: 2 });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      await t.dataSource.query(`UPDATE campaigns SET claimed_units = 2 WHERE id = $1`, [id]);
+      expect((await statusOf(id)).status).toBe('sold_out');
+      expect((await post(`/campaigns/${id}/pause`, brand).expect(200)).body.status).toBe('paused');
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(200)).body.status).toBe('sold_out');
+    });
+
+    it('is 404 for another brand, 403 for a member, 401 anonymous', async () => {
+      const id = await createLaunchable(t, brand, admin);
+      for (const action of ['launch', 'pause', 'resume', 'end']) {
+        await post(`/campaigns/${id}/${action}`, otherBrand).expect(404);
+        await post(`/campaigns/${id}/${action}`, member).expect(403);
+        await t.http.post(`/campaigns/${id}/${action}`).expect(401);
+      }
+      expect((await statusOf(id)).status).toBe('funded');
+    });
+  });
+
+  describe('moderation', () => {
+    it('rejects with a reason the brand sees, and approval clears it', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      const rejected = await post(`/admin/campaigns/${campaign.id}/reject`, admin, { reason: '  Misleading title  ' }).expect(200);
+      expect(rejected.body).toMatchObject({ reviewStatus: 'rejected', reviewReason: 'Misleading title', status: 'draft' });
+      const seen = await t.http.get(`/campaigns/${campaign.id}`).set('Authorization', brand.auth).expect(200);
+      expect(seen.body).toMatchObject({ reviewStatus: 'rejected', reviewReason: 'Misleading title' });
+      const approved = await post(`/admin/campaigns/${campaign.id}/approve`, admin).expect(200);
+      expect(approved.body).toMatchObject({ reviewStatus: 'approved', reviewReason: null });
+    });
+
+    it('takes a live campaign off the shelf on rejection until it is approved again', async () => {
+      const id = await createLaunchable(t, brand, admin);
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      expect((await post(`/admin/campaigns/${id}/reject`, admin, { reason: 'Complaints' }).expect(200)).body.status).toBe('paused');
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(409)).body.code).toBe('CAMPAIGN_NOT_APPROVED');
+      await post(`/admin/campaigns/${id}/approve`, admin).expect(200);
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(200)).body.status).toBe('active');
+    });
+
+    it('refuses reviews of an ended campaign with 409 INVALID_TRANSITION', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      await post(`/campaigns/${campaign.id}/end`, brand).expect(200);
+      expect((await post(`/admin/campaigns/${campaign.id}/approve`, admin).expect(409)).body.code).toBe('INVALID_TRANSITION');
+      expect((await post(`/admin/campaigns/${campaign.id}/reject`, admin, { reason: 'x' }).expect(409)).body.code).toBe('INVALID_TRANSITION');
+    });
+
+    it('needs a non-blank reason, admins only, and 404 for unknown campaigns', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      for (const body of [{}, { reason: '   ' }, { reason: 42 }, { reason: 'ok', extra: 1 }]) {
+        const res = await post(`/admin/campaigns/${campaign.id}/reject`, admin, body).expect(400);
+        expect(res.body.details[0].field).toBe('extra' in body ? 'extra' : 'reason');
+      }
+      await post(`/admin/campaigns/${campaign.id}/approve`, brand).expect(403);
+      await post(`/admin/campaigns/${campaign.id}/reject`, member, { reason: 'x' }).expect(403);
+      await t.http.post(`/admin/campaigns/${campaign.id}/approve`).expect(401);
+      await post('/admin/campaigns/00000000-0000-0000-0000-000000000000/approve', admin).expect(404);
+      expect((await statusOf(campaign.id)).reviewStatus).toBe('pending');
+    });
+  });
+
+  describe('timed start and end (fulfillment worker)', () => {
+    let worker: INestApplicationContext;
+
+    beforeAll(async () => {
+      worker = await createWorkerContext(FulfillmentModule);
+    });
+    afterAll(() => worker.close());
+
+    async function waitForStatus(id: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const campaign = await statusOf(id);
+        if (campaign.status === status) return campaign;
+        if (Date.now() > deadline) throw new Error(`campaign ${id} still ${campaign.status}, expected ${status}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+
+    it('activates a scheduled campaign at startsAt and ends it at endsAt, queueing matching and the refund', async () => {
+      const startsAt = new Date(Date.now() + 2000);
+      const endsAt = new Date(Date.now() + 4000);
+      const id = await createLaunchable(t, brand, admin, { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
+      expect((await post(`/campaigns/${id}/launch`, brand).expect(200)).body.status).toBe('scheduled');
+
+      const active = await waitForStatus(id, 'active');
+      const activatedAt = Date.parse(active.launchedAt as string);
+      expect(activatedAt).toBeGreaterThanOrEqual(startsAt.getTime());
+      expect(activatedAt - startsAt.getTime()).toBeLessThan(3000);
+
+      const ended = await waitForStatus(id, 'ended');
+      const endedAt = Date.parse(ended.endedAt as string);
+      expect(endedAt).toBeGreaterThanOrEqual(endsAt.getTime());
+      expect(endedAt - endsAt.getTime()).toBeLessThan(3000);
+      process.stdout.write(`lifecycle timing: started ${activatedAt - startsAt.getTime()} ms after startsAt, ended ${endedAt - endsAt.getTime()} ms after endsAt\n`);
+
+      const jobs = await outboxJobs(t.dataSource, id);
+      expect(jobs.map((j) => j.job_name)).toEqual(['start-campaign', 'end-campaign', 'match-campaign', 'refund-campaign']);
+    });
+
+    it('a paused campaign is not started, but still ends on time', async () => {
+      const id = await createLaunchable(t, brand, admin, {
+        startsAt: new Date(Date.now() + 1000).toISOString(),
+        endsAt: new Date(Date.now() + 2500).toISOString(),
+      });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      await post(`/admin/campaigns/${id}/reject`, admin, { reason: 'hold' }).expect(200);
+      expect((await statusOf(id)).status).toBe('paused');
+      const ended = await waitForStatus(id, 'ended');
+      expect(ended.launchedAt).toBeNull();
+      expect((await outboxJobs(t.dataSource, id)).map((j) => j.job_name)).not.toContain('match-campaign');
+    });
+
+    it('a campaign ended by hand is left alone by its end job', async () => {
+      const id = await createLaunchable(t, brand, admin, { endsAt: new Date(Date.now() + 1500).toISOString() });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      await post(`/campaigns/${id}/end`, brand).expect(200);
+      const endedAt = (await statusOf(id)).endedAt;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const after = await statusOf(id);
+      expect(after).toMatchObject({ status: 'ended', endedAt });
+      expect((await outboxJobs(t.dataSource, id)).filter((j) => j.job_name === 'refund-campaign')).toHaveLength(1);
+    });
+  });
+});

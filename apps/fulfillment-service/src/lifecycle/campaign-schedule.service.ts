@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Campaign } from '@app/db';
+import { CampaignStatus, transition } from '@app/domain';
+import { enqueueInTransaction, jobIdFor } from '@app/queue';
+
+export type ScheduleOutcome =
+  | { outcome: 'started' | 'ended' }
+  | { outcome: 'skipped'; reason: 'not_found' | 'not_scheduled' | 'not_live'; status?: CampaignStatus };
+
+/** Statuses the timed end applies to: a campaign that never launched has no end job. */
+const LIVE = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused];
+
+/**
+ * The time-driven half of the lifecycle: a scheduled campaign goes live at startsAt, a live
+ * one ends at endsAt. Each runs in one transaction under the campaign's row lock (so a brand
+ * pausing or ending at the same moment is applied before or after, never interleaved), and
+ * is a no-op when the campaign already moved on — jobs may run twice.
+ */
+@Injectable()
+export class CampaignScheduleService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  start(campaignId: string): Promise<ScheduleOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const campaign = await lockCampaign(manager, campaignId);
+      if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
+      if (campaign.status !== CampaignStatus.Scheduled) return { outcome: 'skipped', reason: 'not_scheduled', status: campaign.status };
+      const { status } = transition(campaign, { type: 'start' });
+      await manager.update(Campaign, { id: campaign.id }, { status, launchedAt: new Date() });
+      await enqueueInTransaction(manager, {
+        queue: 'matching',
+        name: 'match-campaign',
+        data: { campaignId: campaign.id },
+        jobId: jobIdFor('match-campaign', campaign.id),
+      });
+      return { outcome: 'started' };
+    });
+  }
+
+  end(campaignId: string): Promise<ScheduleOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const campaign = await lockCampaign(manager, campaignId);
+      if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
+      if (!LIVE.includes(campaign.status)) return { outcome: 'skipped', reason: 'not_live', status: campaign.status };
+      const { status } = transition(campaign, { type: 'end' });
+      await manager.update(Campaign, { id: campaign.id }, { status, endedAt: new Date() });
+      await enqueueInTransaction(manager, {
+        queue: 'payments',
+        name: 'refund-campaign',
+        data: { campaignId: campaign.id },
+        jobId: jobIdFor('refund-campaign', campaign.id),
+      });
+      return { outcome: 'ended' };
+    });
+  }
+}
+
+function lockCampaign(manager: EntityManager, campaignId: string): Promise<Campaign | null> {
+  return manager.getRepository(Campaign).findOne({ where: { id: campaignId }, lock: { mode: 'pessimistic_write' } });
+}
