@@ -35,6 +35,7 @@ export enum ErrorCode {
   // payments
   StripeSignatureInvalid = 'STRIPE_SIGNATURE_INVALID',
   PaymentProviderError = 'PAYMENT_PROVIDER_ERROR',
+  CampaignAlreadyFunded = 'CAMPAIGN_ALREADY_FUNDED',
 }
 
 /** A refusal the domain can explain: a stable code, a human message, optional details. */

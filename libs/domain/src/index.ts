@@ -3,3 +3,4 @@ export * from './enums';
 export * from './campaign-lifecycle';
 export * from './money';
 export * from './eligibility';
+export * from './refund-policy';

@@ -31,6 +31,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
   [ErrorCode.StripeSignatureInvalid]: HttpStatus.BAD_REQUEST,
   [ErrorCode.PaymentProviderError]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.CampaignAlreadyFunded]: HttpStatus.CONFLICT,
 };
 
 /** Codes for errors raised by the framework itself (routing, body parsing, guards). */

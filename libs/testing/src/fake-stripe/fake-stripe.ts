@@ -326,6 +326,10 @@ export class FakeStripe {
       if (method === 'GET' && id && !action) return this.mustFind(this.sessions, id, 'checkout.session');
       if (method === 'POST' && id && action === 'expire') {
         const session = this.mustFind(this.sessions, id, 'checkout.session');
+        if (session.status !== 'open') {
+          throw new ApiError(400, 'invalid_request_error', `Only Checkout Sessions with a status in ["open"] can be expired.`);
+        }
+        // The session expires now; its event is sent after the response, as Stripe does.
         void this.expireSession(id);
         return session;
       }

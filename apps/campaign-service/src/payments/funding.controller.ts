@@ -1,0 +1,25 @@
+import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { Role } from '@app/domain';
+import { FundingResponseDto } from './dto/funding.dto';
+import { FundingService } from './funding.service';
+
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('campaigns/:id/funding')
+export class FundingController {
+  constructor(private readonly funding: FundingService) {}
+
+  /**
+   * Opens (or returns the open) Stripe Checkout session for a draft campaign's budget.
+   * The campaign becomes `funded` when Stripe's signed `checkout.session.completed` arrives.
+   */
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @Roles(Role.Brand, Role.Admin)
+  @ApiCreatedResponse({ type: FundingResponseDto })
+  fund(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<FundingResponseDto> {
+    return this.funding.fund(user, id);
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, Headers, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
+import { Public } from '@app/auth';
+import { StripeWebhookService } from './stripe-webhook.service';
+
+/** Stripe's webhook endpoint: authenticated by `Stripe-Signature` over the raw body, not by a token. */
+@ApiTags('payments')
+@Controller('payments/stripe/webhook')
+export class StripeWebhookController {
+  constructor(private readonly webhooks: StripeWebhookService) {}
+
+  @Post()
+  @Public()
+  @HttpCode(HttpStatus.OK)
+  @ApiHeader({ name: 'Stripe-Signature', required: true })
+  @ApiOkResponse({ description: 'Event received (applied now, later, or recognised as a redelivery)' })
+  @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_INVALID: bad, missing or stale signature; nothing stored' })
+  async receive(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') signature?: string): Promise<{ received: true }> {
+    await this.webhooks.receive(req.rawBody, signature);
+    return { received: true };
+  }
+}

@@ -1,0 +1,263 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter } from 'prom-client';
+import Stripe from 'stripe';
+import { DataSource, EntityManager } from 'typeorm';
+import { appendLedgerEntries, Funding } from '@app/db';
+import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { StripeGateway } from './stripe-gateway';
+
+const webhookEvents = new Counter({
+  name: 'stripe_webhook_events_total',
+  help: 'Verified Stripe webhook events by type and outcome (applied, deferred, duplicate)',
+  labelNames: ['type', 'outcome'],
+});
+
+type Outcome = 'applied' | 'deferred' | 'duplicate';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Applies Stripe events as prompts, each exactly once. In one transaction: the event id is
+ * stored under a unique key (a redelivery stops there), the state change runs behind state
+ * guards (fundings and campaigns only move forward), and the ledger rows are written.
+ * Events about a payment whose completion has not arrived yet (a refund or dispute overtaking
+ * `checkout.session.completed`) are kept unapplied and applied when the completion arrives.
+ */
+@Injectable()
+export class StripeWebhookService {
+  private readonly logger = new Logger(StripeWebhookService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly stripe: StripeGateway,
+  ) {}
+
+  async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<Outcome> {
+    const event = this.stripe.verifyEvent(rawBody, signature);
+    const outcome = await this.dataSource.transaction(async (m) => {
+      const paymentIntentId = paymentIntentOf(event);
+      // Events of one payment are applied one at a time, so a completion and an event that
+      // overtook it never both miss each other.
+      if (paymentIntentId) await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [paymentIntentId]);
+      const stored: unknown[] = await m.query(
+        `INSERT INTO stripe_events (id, type, payment_intent_id, payload) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [event.id, event.type, paymentIntentId, JSON.stringify(event)],
+      );
+      if (!stored.length) return 'duplicate';
+      const applied = await this.apply(m, event);
+      if (applied) await m.query(`UPDATE stripe_events SET applied_at = now() WHERE id = $1`, [event.id]);
+      return applied ? 'applied' : 'deferred';
+    });
+    webhookEvents.inc({ type: event.type, outcome });
+    return outcome;
+  }
+
+  /** Returns false when the event must wait for the payment's completion. */
+  private async apply(m: EntityManager, event: Stripe.Event): Promise<boolean> {
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        await this.sessionPaid(m, event);
+        return true;
+      case 'checkout.session.expired':
+        await this.sessionClosed(m, event.data.object, 'expired');
+        return true;
+      case 'checkout.session.async_payment_failed':
+        await this.sessionClosed(m, event.data.object, 'failed');
+        return true;
+      case 'charge.refunded':
+        return this.chargeRefunded(m, event);
+      case 'charge.dispute.created':
+        return this.disputeOpened(m, event);
+      case 'charge.dispute.closed':
+        return this.disputeClosed(m, event);
+      default:
+        return true;
+    }
+  }
+
+  private async sessionPaid(m: EntityManager, event: Stripe.CheckoutSessionCompletedEvent | Stripe.CheckoutSessionAsyncPaymentSucceededEvent): Promise<void> {
+    const session = event.data.object;
+    // A delayed payment method completes the session unpaid; async_payment_succeeded follows.
+    if (session.payment_status !== 'paid') return;
+    const funding = await this.fundingOfSession(m, session);
+    if (!funding || funding.status !== 'pending') return;
+    const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
+    await m.query(
+      `UPDATE fundings SET status = 'paid', paid_at = now(), updated_at = now(), stripe_payment_intent_id = $2 WHERE id = $1`,
+      [funding.id, paymentIntentId],
+    );
+    await appendLedgerEntries(m, [
+      {
+        campaignId: funding.campaignId,
+        fundingId: funding.id,
+        kind: 'charge',
+        amountCents: funding.unitsCents,
+        stripeObjectId: session.id,
+        stripeEventId: event.id,
+        description: `${funding.fundedUnits} units × ${funding.unitCostCents} cents paid through Checkout`,
+      },
+      {
+        campaignId: funding.campaignId,
+        fundingId: funding.id,
+        kind: 'fee',
+        amountCents: funding.feeCents,
+        stripeObjectId: session.id,
+        stripeEventId: event.id,
+        description: `Platform fee (${funding.feeBps} bps) paid through Checkout`,
+      },
+    ]);
+    const funded: unknown[] = await m.query(
+      `UPDATE campaigns SET status = 'funded', updated_at = now() WHERE id = $1 AND status = 'draft' RETURNING id`,
+      [funding.campaignId],
+    );
+    if (!funded.length) {
+      // Paid after the campaign was cancelled or ended: the money goes back by the refund job.
+      this.logger.warn(`Funding ${funding.id} paid for campaign ${funding.campaignId} that is no longer draft; refunding`);
+      await enqueueInTransaction(m, {
+        queue: 'payments',
+        name: 'refund-campaign',
+        data: { campaignId: funding.campaignId },
+        jobId: jobIdFor('refund-campaign', funding.campaignId, 'late', funding.id),
+      });
+    }
+    if (paymentIntentId) await this.applyDeferred(m, paymentIntentId, event.id);
+  }
+
+  /** Applies, in arrival order, the events of this payment that arrived before its completion. */
+  private async applyDeferred(m: EntityManager, paymentIntentId: string, completionEventId: string): Promise<void> {
+    const waiting: { id: string; payload: Stripe.Event }[] = await m.query(
+      `SELECT id, payload FROM stripe_events
+       WHERE payment_intent_id = $1 AND applied_at IS NULL AND id <> $2 ORDER BY received_at, id FOR UPDATE`,
+      [paymentIntentId, completionEventId],
+    );
+    for (const row of waiting) {
+      if (await this.apply(m, row.payload)) await m.query(`UPDATE stripe_events SET applied_at = now() WHERE id = $1`, [row.id]);
+    }
+  }
+
+  private async sessionClosed(m: EntityManager, session: Stripe.Checkout.Session, status: 'expired' | 'failed'): Promise<void> {
+    const funding = await this.fundingOfSession(m, session);
+    if (!funding) return;
+    await m.query(`UPDATE fundings SET status = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [funding.id, status]);
+  }
+
+  private async chargeRefunded(m: EntityManager, event: Stripe.ChargeRefundedEvent): Promise<boolean> {
+    const charge = event.data.object;
+    const funding = await this.paidFundingOf(m, charge.payment_intent, charge.metadata);
+    if (!funding) return false;
+    // Refunds the refund job booked (or has in flight) are ours; anything beyond them was made
+    // elsewhere (e.g. the Stripe Dashboard) and is booked here so every cent is in the ledger.
+    const [known] = await m.query(
+      `SELECT coalesce((SELECT -sum(amount_cents) FROM ledger_entries
+                        WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')), 0)
+            + coalesce((SELECT sum(amount_cents) FROM refunds WHERE funding_id = $1 AND status = 'pending'), 0) AS cents`,
+      [funding.id],
+    );
+    const external = charge.amount_refunded - Number(known.cents);
+    const entries: Parameters<typeof appendLedgerEntries>[1] = [];
+    if (external > 0) {
+      entries.push({
+        campaignId: funding.campaignId,
+        fundingId: funding.id,
+        kind: 'refund',
+        amountCents: -external,
+        stripeObjectId: `${charge.id}:external:${charge.amount_refunded}`,
+        stripeEventId: event.id,
+        description: 'Refund made outside the platform (reported by charge.refunded)',
+      });
+    }
+    entries.push({
+      campaignId: funding.campaignId,
+      fundingId: funding.id,
+      kind: 'refund_confirmed',
+      amountCents: 0,
+      stripeObjectId: `${charge.id}:${charge.amount_refunded}`,
+      stripeEventId: event.id,
+      description: `Stripe confirms ${charge.amount_refunded} of ${charge.amount} cents refunded`,
+    });
+    await appendLedgerEntries(m, entries);
+    await m.query(`UPDATE refunds SET confirmed_at = now(), updated_at = now() WHERE funding_id = $1 AND status = 'succeeded' AND confirmed_at IS NULL`, [
+      funding.id,
+    ]);
+    return true;
+  }
+
+  private async disputeOpened(m: EntityManager, event: Stripe.ChargeDisputeCreatedEvent): Promise<boolean> {
+    const dispute = event.data.object;
+    const funding = await this.paidFundingOf(m, dispute.payment_intent, dispute.metadata);
+    if (!funding) return false;
+    const booked = await appendLedgerEntries(m, [
+      {
+        campaignId: funding.campaignId,
+        fundingId: funding.id,
+        kind: 'dispute_opened',
+        amountCents: -dispute.amount,
+        stripeObjectId: dispute.id,
+        stripeEventId: event.id,
+        description: `Dispute opened (${dispute.reason}); Stripe withholds the disputed amount`,
+      },
+    ]);
+    const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE kind = 'dispute_closed' AND stripe_object_id = $1`, [dispute.id]);
+    if (!booked || closed) return true;
+    await m.query(`UPDATE campaigns SET claims_frozen = true, updated_at = now() WHERE id = $1`, [funding.campaignId]);
+    await m.query(
+      `INSERT INTO notifications (member_id, kind, title, data)
+       SELECT id, 'payment_dispute', 'A payment dispute froze claims on a campaign', $1::jsonb FROM users WHERE role = 'admin'`,
+      [JSON.stringify({ campaignId: funding.campaignId, fundingId: funding.id, disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason })],
+    );
+    return true;
+  }
+
+  private async disputeClosed(m: EntityManager, event: Stripe.ChargeDisputeClosedEvent): Promise<boolean> {
+    const dispute = event.data.object;
+    const funding = await this.paidFundingOf(m, dispute.payment_intent, dispute.metadata);
+    if (!funding) return false;
+    const won = dispute.status === 'won';
+    const booked = await appendLedgerEntries(m, [
+      {
+        campaignId: funding.campaignId,
+        fundingId: funding.id,
+        kind: 'dispute_closed',
+        amountCents: won ? dispute.amount : 0,
+        stripeObjectId: dispute.id,
+        stripeEventId: event.id,
+        description: won ? 'Dispute won; the withheld amount is returned' : `Dispute closed as ${dispute.status}; the amount stays with the customer`,
+      },
+    ]);
+    // A lost dispute keeps claims frozen: the budget behind them is gone.
+    if (booked && won) await m.query(`UPDATE campaigns SET claims_frozen = false, updated_at = now() WHERE id = $1`, [funding.campaignId]);
+    return true;
+  }
+
+  private async fundingOfSession(m: EntityManager, session: Stripe.Checkout.Session): Promise<Funding | null> {
+    const fundingId = session.metadata?.fundingId;
+    const where = fundingId && UUID.test(fundingId) ? { id: fundingId } : { stripeCheckoutSessionId: session.id };
+    return m.getRepository(Funding).findOne({ where, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The paid funding a charge or dispute belongs to, or null while its completion is still to come. */
+  private async paidFundingOf(
+    m: EntityManager,
+    paymentIntent: string | Stripe.PaymentIntent | null,
+    metadata: Stripe.Metadata | null,
+  ): Promise<Funding | null> {
+    const paymentIntentId = typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null);
+    const fundingId = metadata?.fundingId && UUID.test(metadata.fundingId) ? metadata.fundingId : null;
+    if (!paymentIntentId && !fundingId) return null;
+    const funding = await m.getRepository(Funding).findOne({
+      where: paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : { id: fundingId! },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return funding?.status === 'paid' ? funding : null;
+  }
+}
+
+/** The payment an event is about, used to order and to defer events of one payment. */
+function paymentIntentOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { payment_intent?: string | { id: string } | null };
+  const pi = object.payment_intent;
+  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+}

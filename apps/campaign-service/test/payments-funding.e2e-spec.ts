@@ -1,0 +1,224 @@
+import { Actor, createBrand, createMember, loginAdmin } from '@app/testing';
+import { LedgerService } from '../src/payments/ledger.service';
+import { insertCampaign } from './payments/campaign-sql';
+import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
+
+describe('payments: funding and the Stripe webhook (e2e, real SDK against the fake Stripe)', () => {
+  let env: PaymentsEnv;
+  let brand: Actor;
+  let admin: Actor;
+
+  beforeAll(async () => {
+    env = await createPaymentsEnv();
+    brand = await createBrand(env.t.http);
+    admin = await loginAdmin(env.t.http);
+  });
+  afterAll(() => env.close());
+
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => env.t.dataSource.query(sql, params);
+  const campaignStatus = async (id: string) => (await q<{ status: string }>(`SELECT status FROM campaigns WHERE id = $1`, [id]))[0].status;
+  const fund = (campaignId: string, actor: Actor = brand) =>
+    env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', actor.auth).send();
+  const ledgerKinds = async (campaignId: string) =>
+    (await q<{ kind: string; amount_cents: string }>(`SELECT kind, amount_cents FROM ledger_entries WHERE campaign_id = $1 ORDER BY created_at, id`, [campaignId])).map(
+      (r) => [r.kind, Number(r.amount_cents)],
+    );
+  const eventOf = (type: string, sessionId: string) =>
+    env.fake.events.find((e) => e.type === type && (e.data as { object: { id: string } }).object.id === sessionId)!;
+
+  it('funds a campaign: Checkout Session → signed checkout.session.completed → funded, with charge and fee in the ledger', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
+    const res = await fund(campaignId).expect(201);
+    expect(res.body).toEqual({
+      fundingId: expect.any(String),
+      amountCents: 55000,
+      checkoutUrl: expect.stringContaining('/checkout/cs_test_'),
+      stripeCheckoutSessionId: expect.stringMatching(/^cs_test_/),
+    });
+
+    const session = env.fake.sessions.get(res.body.stripeCheckoutSessionId)!;
+    expect(session).toMatchObject({
+      mode: 'payment',
+      amount_total: 55000,
+      client_reference_id: campaignId,
+      metadata: { campaignId, fundingId: res.body.fundingId },
+      payment_intent_data: { metadata: { campaignId, fundingId: res.body.fundingId } },
+      success_url: `http://perks.test/campaigns/${campaignId}?funding=success`,
+    });
+    expect((session.line_items as { data: unknown[] }).data).toEqual([
+      expect.objectContaining({ quantity: 100, amount_total: 50000 }),
+      expect.objectContaining({ quantity: 1, amount_total: 5000, description: 'Platform fee (10%)' }),
+    ]);
+    const [create] = env.fake.callsTo('/v1/checkout/sessions').filter((c) => c.params.client_reference_id === campaignId);
+    expect(create.idempotencyKey).toBe(`funding-${res.body.fundingId}`);
+    expect(await campaignStatus(campaignId)).toBe('draft');
+
+    // The brand presses "Pay" on the fake's checkout page; the fake posts the signed event to the API.
+    const page = await fetch(res.body.checkoutUrl);
+    expect(await page.text()).toContain('Pay 550.00 USD');
+    await fetch(`${res.body.checkoutUrl}/pay`, { method: 'POST' });
+
+    expect(await campaignStatus(campaignId)).toBe('funded');
+    const [funding] = await q(`SELECT status, stripe_payment_intent_id FROM fundings WHERE id = $1`, [res.body.fundingId]);
+    expect(funding).toEqual({ status: 'paid', stripe_payment_intent_id: expect.stringMatching(/^pi_/) });
+    expect(await ledgerKinds(campaignId)).toEqual([
+      ['charge', 50000],
+      ['fee', 5000],
+    ]);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 55000, refundedCents: 0 });
+
+    const again = await fund(campaignId).expect(409);
+    expect(again.body.code).toBe('CAMPAIGN_ALREADY_FUNDED');
+    const ledger = await env.t.http.get(`/admin/campaigns/${campaignId}/ledger`).set('Authorization', admin.auth).expect(200);
+    expect(ledger.body.items).toHaveLength(2);
+  });
+
+  it('returns the open session when called twice or concurrently: one funding, one session, no second charge', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 1000 });
+    const responses = await Promise.all([fund(campaignId), fund(campaignId), fund(campaignId), fund(campaignId, admin)]);
+    for (const res of responses) expect(res.status).toBe(201);
+    expect(new Set(responses.map((r) => r.body.stripeCheckoutSessionId)).size).toBe(1);
+    expect(new Set(responses.map((r) => r.body.fundingId)).size).toBe(1);
+    expect([...env.fake.sessions.values()].filter((s) => s.client_reference_id === campaignId)).toHaveLength(1);
+    expect(await q(`SELECT id FROM fundings WHERE campaign_id = $1`, [campaignId])).toHaveLength(1);
+  });
+
+  it('hides other brands’ campaigns and refuses members', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const other = await createBrand(env.t.http, 'other');
+    expect((await fund(campaignId, other).expect(404)).body.code).toBe('NOT_FOUND');
+    const member = await createMember(env.t.http);
+    expect((await fund(campaignId, member).expect(403)).body.code).toBe('FORBIDDEN');
+    await fund('not-a-uuid').expect(404);
+  });
+
+  it('ignores a redelivered event: same event id → 200 and nothing changes', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await fund(campaignId).expect(201);
+    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    const completed = eventOf('checkout.session.completed', res.body.stripeCheckoutSessionId);
+    const before = { ledger: await ledgerKinds(campaignId), events: await q(`SELECT id FROM stripe_events`) };
+
+    expect(await env.fake.deliver(completed.id)).toBe(200);
+    expect(await env.fake.deliver(completed.id)).toBe(200);
+    expect(await ledgerKinds(campaignId)).toEqual(before.ledger);
+    expect(await q(`SELECT id FROM stripe_events`)).toHaveLength(before.events.length);
+    expect(await campaignStatus(campaignId)).toBe('funded');
+  });
+
+  it('reconciles charge.refunded that arrives before checkout.session.completed', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
+    const res = await fund(campaignId).expect(201);
+    const completed = await env.fake.pay(res.body.stripeCheckoutSessionId, { deliver: false });
+    const paymentIntent = (completed.data as { object: { payment_intent: string } }).object.payment_intent;
+
+    // Someone refunds 10.00 in the Stripe Dashboard; Stripe delivers charge.refunded first.
+    await env.stripe.refunds.create({ payment_intent: paymentIntent, amount: 1000 });
+    await waitFor(() => env.fake.deliveries.some((d) => env.fake.events.find((e) => e.id === d.eventId)?.type === 'charge.refunded' && d.status === 200));
+    const refunded = env.fake.events.filter((e) => e.type === 'charge.refunded').at(-1)!;
+    const [stored] = await q(`SELECT applied_at FROM stripe_events WHERE id = $1`, [refunded.id]);
+    expect(stored).toEqual({ applied_at: null });
+    expect(await campaignStatus(campaignId)).toBe('draft');
+    expect(await ledgerKinds(campaignId)).toEqual([]);
+
+    expect(await env.fake.deliver(completed.id)).toBe(200);
+    expect(await campaignStatus(campaignId)).toBe('funded');
+    const expected = [
+      ['charge', 50000],
+      ['fee', 5000],
+      ['refund', -1000],
+      ['refund_confirmed', 0],
+    ];
+    expect(await ledgerKinds(campaignId)).toEqual(expected);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 55000, refundedCents: 1000 });
+
+    // Redeliveries of both, in either order, change nothing.
+    expect(await env.fake.deliver(refunded.id)).toBe(200);
+    expect(await env.fake.deliver(completed.id)).toBe(200);
+    expect(await ledgerKinds(campaignId)).toEqual(expected);
+    expect((await q(`SELECT applied_at FROM stripe_events WHERE id = $1`, [refunded.id]))[0].applied_at).not.toBeNull();
+  });
+
+  it('rejects a bad, missing or stale signature with 400 STRIPE_SIGNATURE_INVALID and stores nothing', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await fund(campaignId).expect(201);
+    const completed = await env.fake.pay(res.body.stripeCheckoutSessionId, { deliver: false });
+    const post = (payload: string, header?: string) => {
+      const req = env.t.http.post('/payments/stripe/webhook').set('Content-Type', 'application/json');
+      return (header ? req.set('Stripe-Signature', header) : req).send(payload);
+    };
+
+    const forged = env.fake.signed(completed, { secret: 'whsec_attacker' });
+    expect((await post(forged.payload, forged.header).expect(400)).body.code).toBe('STRIPE_SIGNATURE_INVALID');
+    const stale = env.fake.signed(completed, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect((await post(stale.payload, stale.header).expect(400)).body.code).toBe('STRIPE_SIGNATURE_INVALID');
+    const good = env.fake.signed(completed);
+    const tampered = good.payload.replace('"paid"', '"unpaid"');
+    expect((await post(tampered, good.header).expect(400)).body.code).toBe('STRIPE_SIGNATURE_INVALID');
+    expect((await post(good.payload).expect(400)).body.code).toBe('STRIPE_SIGNATURE_INVALID');
+    await post('{not json', good.header).expect(400);
+
+    expect(await q(`SELECT id FROM stripe_events WHERE id = $1`, [completed.id])).toEqual([]);
+    expect(await campaignStatus(campaignId)).toBe('draft');
+
+    await post(good.payload, good.header).expect(200);
+    expect(await campaignStatus(campaignId)).toBe('funded');
+  });
+
+  it('expires a funding with its session, and opens a new one afterwards', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const first = await fund(campaignId).expect(201);
+    await env.fake.expireSession(first.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId]))[0].status).toBe('expired');
+
+    const second = await fund(campaignId).expect(201);
+    expect(second.body.fundingId).not.toBe(first.body.fundingId);
+    expect(second.body.stripeCheckoutSessionId).not.toBe(first.body.stripeCheckoutSessionId);
+    await expect(env.fake.pay(first.body.stripeCheckoutSessionId)).rejects.toThrow(/expired/);
+    await env.fake.pay(second.body.stripeCheckoutSessionId);
+    expect(await campaignStatus(campaignId)).toBe('funded');
+  });
+
+  it('replaces the open session when the draft budget changed, expiring the old one at Stripe', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
+    const first = await fund(campaignId).expect(201);
+    expect(first.body.amountCents).toBe(1100);
+    await q(`UPDATE campaigns SET total_units = 20 WHERE id = $1`, [campaignId]);
+    const second = await fund(campaignId).expect(201);
+    expect(second.body.amountCents).toBe(2200);
+    expect(env.fake.sessions.get(first.body.stripeCheckoutSessionId)!.status).toBe('expired');
+    await waitFor(async () => (await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId]))[0].status === 'expired');
+  });
+
+  it('freezes claims and alerts admins on a dispute; unfreezes when the dispute is won', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
+    const res = await fund(campaignId).expect(201);
+    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    const charge = [...env.fake.charges.values()].find((c) => (c.metadata as { campaignId?: string }).campaignId === campaignId)!;
+
+    const { dispute, event } = await env.fake.dispute(charge.id);
+    const frozen = async () => (await q<{ claims_frozen: boolean }>(`SELECT claims_frozen FROM campaigns WHERE id = $1`, [campaignId]))[0].claims_frozen;
+    expect(await frozen()).toBe(true);
+    const alerts = await q(`SELECT member_id, kind, data FROM notifications WHERE kind = 'payment_dispute' AND data->>'campaignId' = $1`, [campaignId]);
+    expect(alerts).toEqual([{ member_id: admin.id, kind: 'payment_dispute', data: expect.objectContaining({ disputeId: dispute.id, amountCents: 55000 }) }]);
+    expect(await env.fake.deliver(event.id)).toBe(200);
+    expect(await q(`SELECT id FROM notifications WHERE kind = 'payment_dispute' AND data->>'campaignId' = $1`, [campaignId])).toHaveLength(1);
+
+    await env.fake.closeDispute(dispute.id, 'won');
+    expect(await frozen()).toBe(false);
+    expect(await ledgerKinds(campaignId)).toEqual([
+      ['charge', 50000],
+      ['fee', 5000],
+      ['dispute_opened', -55000],
+      ['dispute_closed', 55000],
+    ]);
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,41 @@
+/** What was paid for a campaign, frozen on its funding when the checkout session was created. */
+export interface PaidFunding {
+  fundedUnits: number;
+  unitCostCents: number;
+  unitsCents: number;
+  feeCents: number;
+}
+
+export interface RefundQuote {
+  unusedUnits: number;
+  unitsCents: number;
+  feeCents: number;
+  amountCents: number;
+}
+
+/**
+ * The refund owed when a campaign ends, by call, at `endsAt` or cancelled before launch.
+ *
+ * Policy: every funded unit that no claim holds is refunded at the unit cost paid, and the
+ * platform fee is refunded in the same proportion (`fee × unused / funded`, rounded down, so
+ * a fully unused campaign gets its whole fee back and a partly used one never more than its
+ * share). Units count as used while a claim holds them (pending or fulfilled); a claim that
+ * failed for good has already returned its unit. Units an admin added beyond the funded
+ * budget are never refunded (they were not paid for).
+ *
+ * The result is capped so that, with what was already refunded (e.g. from the Stripe
+ * Dashboard), refunds never exceed what was paid; the cap takes from the fee share first.
+ */
+export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyRefundedCents: number): RefundQuote {
+  for (const [name, value] of Object.entries({ ...funding, claimedUnits, alreadyRefundedCents })) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
+  }
+  const unusedUnits = Math.max(0, funding.fundedUnits - claimedUnits);
+  const fullUnits = unusedUnits * funding.unitCostCents;
+  const fullFee =
+    funding.fundedUnits === 0 ? 0 : Number((BigInt(funding.feeCents) * BigInt(unusedUnits)) / BigInt(funding.fundedUnits));
+  const refundable = Math.max(0, funding.unitsCents + funding.feeCents - alreadyRefundedCents);
+  const unitsCents = Math.min(fullUnits, refundable);
+  const feeCents = Math.min(fullFee, refundable - unitsCents);
+  return { unusedUnits, unitsCents, feeCents, amountCents: unitsCents + feeCents };
+}
