@@ -1,0 +1,246 @@
+import { Actor, createBrand, createMember, login, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
+import { hashPassword } from '../src/auth/password-hasher';
+import { createCampaign, createCampaignTestApp, markFunded } from './campaign-fixtures';
+
+const digital = (totalUnits = 100) => ({ totalUnits, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } });
+
+describe('inventory (e2e)', () => {
+  let t: TestApp;
+  let brand: Actor;
+  let otherBrand: Actor;
+  let member: Actor;
+  let admin: Actor;
+  let secondAdmin: Actor;
+
+  beforeAll(async () => {
+    t = await createCampaignTestApp();
+    [brand, otherBrand, member, admin] = await Promise.all([
+      createBrand(t.http, 'inv-brand'),
+      createBrand(t.http, 'inv-other'),
+      createMember(t.http),
+      loginAdmin(t.http),
+    ]);
+    const email = 'second-admin@test.local';
+    const [row] = await t.dataSource.query(
+      `INSERT INTO users (email, password_hash, role, display_name) VALUES ($1, $2, 'admin', 'Second admin') RETURNING id`,
+      [email, await hashPassword(TEST_PASSWORD)],
+    );
+    const token = await login(t.http, email);
+    secondAdmin = { id: row.id, email, token, brandId: null, auth: `Bearer ${token}` };
+  });
+  afterAll(() => t.close());
+
+  const csv = (actor: Actor, id: string, body: string) =>
+    t.http.post(`/campaigns/${id}/codes`).set('Authorization', actor.auth).set('Content-Type', 'text/csv').send(body);
+  const json = (actor: Actor, id: string, body: unknown) => t.http.post(`/campaigns/${id}/codes`).set('Authorization', actor.auth).send(body as object);
+  const inventory = async (id: string, actor = brand) => (await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', actor.auth).expect(200)).body;
+  const poolOf = async (id: string): Promise<string[]> =>
+    (await t.dataSource.query(`SELECT code FROM campaign_codes WHERE campaign_id = $1 ORDER BY id`, [id])).map((r: { code: string }) => r.code);
+
+  describe('POST /campaigns/:id/codes', () => {
+    it('adds JSON codes, counting duplicates within the upload and against the pool', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      expect((await json(brand, id, { codes: ['A1', 'B2', 'B2', 'C3'] }).expect(201)).body).toEqual({ added: 3, duplicates: 1 });
+      expect((await json(brand, id, { codes: ['A1', 'D4'] }).expect(201)).body).toEqual({ added: 1, duplicates: 1 });
+      expect(await poolOf(id)).toEqual(['A1', 'B2', 'C3', 'D4']);
+    });
+
+    it('streams text/csv with an optional header, CRLF, blank lines and quoted codes', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const res = await csv(brand, id, 'code\r\nX-1\r\n\r\n  X-2  \r\nX-1\r\n"X,3"\r\nX-4').expect(201);
+      expect(res.body).toEqual({ added: 4, duplicates: 1 });
+      expect(await poolOf(id)).toEqual(['X-1', 'X-2', 'X,3', 'X-4']);
+    });
+
+    it('is atomic: a bad line adds nothing, and the 400 names the field and the line', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const lines = Array.from({ length: 12_000 }, (_, i) => `OK-${i}`);
+      lines.push('two,columns');
+      const res = await csv(brand, id, lines.join('\n')).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'codes', errors: [expect.stringContaining('line 12001')] }] });
+      expect(await poolOf(id)).toEqual([]);
+    });
+
+    it.each([
+      [{}, 'codes'],
+      [{ codes: [] }, 'codes'],
+      [{ codes: 'A,B' }, 'codes'],
+      [{ codes: [''] }, 'codes'],
+      [{ codes: [42] }, 'codes'],
+      [{ codes: ['x'.repeat(201)] }, 'codes'],
+      [{ codes: ['bad\u0000byte'] }, 'codes'],
+      [{ codes: ['A'], campaignId: 'x' }, 'campaignId'],
+    ])('refuses JSON %j with 400 naming %s', async (body, field) => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const res = await json(brand, id, body).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    });
+
+    it('refuses an empty CSV, other media types, and codes for perks without codes', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      expect((await csv(brand, id, 'code\n\n').expect(400)).body.details[0].field).toBe('codes');
+      const plain = await t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/plain').send('A');
+      expect(plain.status).toBe(415);
+      expect(plain.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      const physical = await createCampaign(t.http, brand, { perk: { kind: 'physical', title: 'Box', unitCostCents: 100 } });
+      expect((await json(brand, physical.id, { codes: ['A'] }).expect(409)).body.code).toBe('CONFLICT');
+    });
+
+    it('refuses a body over 20 MB with 413 before reading it', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const res = await csv(brand, id, 'A\n'.repeat(10.5 * 1024 * 1024));
+      expect(res.status).toBe(413);
+      expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await poolOf(id)).toEqual([]);
+    });
+
+    it('takes 100,000 codes in one streamed CSV upload, and de-duplicates a second overlapping one', async () => {
+      const { id } = await createCampaign(t.http, brand, digital(100_000));
+      const codes = Array.from({ length: 100_000 }, (_, i) => `PERK-${i.toString(36).padStart(6, '0')}-${(i * 7919) % 100_003}`);
+      const started = process.hrtime.bigint();
+      const first = await csv(brand, id, `code\n${codes.join('\n')}\n`).expect(201);
+      const firstMs = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(first.body).toEqual({ added: 100_000, duplicates: 0 });
+
+      const overlap = [...codes.slice(50_000), ...Array.from({ length: 50_000 }, (_, i) => `NEW-${i}`)];
+      const again = process.hrtime.bigint();
+      const second = await csv(admin, id, overlap.join('\n')).expect(201);
+      const secondMs = Number(process.hrtime.bigint() - again) / 1e6;
+      expect(second.body).toEqual({ added: 50_000, duplicates: 50_000 });
+      process.stdout.write(`100k-code CSV upload: ${firstMs.toFixed(0)} ms fresh, ${secondMs.toFixed(0)} ms with 50% duplicates\n`);
+
+      expect(await inventory(id)).toEqual({ totalUnits: 100_000, claimedUnits: 0, availableUnits: 100_000, codesLoaded: 150_000, codesAssigned: 0 });
+      await markFunded(t.dataSource, id);
+      await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).expect(200);
+      await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
+    });
+
+    it('is for the owning brand or an admin: another brand 404, member 403, anonymous 401', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      await json(otherBrand, id, { codes: ['Z'] }).expect(404);
+      await csv(otherBrand, id, 'Z').expect(404);
+      await json(member, id, { codes: ['Z'] }).expect(403);
+      await t.http.post(`/campaigns/${id}/codes`).send({ codes: ['Z'] }).expect(401);
+      expect((await json(admin, id, { codes: ['Y'] }).expect(201)).body.added).toBe(1);
+      expect(await poolOf(id)).toEqual(['Y']);
+    });
+  });
+
+  describe('GET /campaigns/:id/inventory', () => {
+    it('reports counts only, never a code', async () => {
+      const { id } = await createCampaign(t.http, brand, digital(5));
+      await json(brand, id, { codes: ['SECRET-1', 'SECRET-2', 'SECRET-3'] }).expect(201);
+      await t.dataSource.query(`UPDATE campaign_codes SET claim_id = gen_random_uuid(), assigned_at = now() WHERE campaign_id = $1 AND code = 'SECRET-1'`, [id]);
+      await t.dataSource.query(`UPDATE campaigns SET claimed_units = 2 WHERE id = $1`, [id]);
+      const body = await inventory(id);
+      expect(body).toEqual({ totalUnits: 5, claimedUnits: 2, availableUnits: 3, codesLoaded: 3, codesAssigned: 1 });
+      const everything = JSON.stringify([body, (await t.http.get(`/campaigns/${id}`).set('Authorization', brand.auth)).body]);
+      expect(everything).not.toContain('SECRET');
+      expect(await inventory(id, admin)).toEqual(body);
+      await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', otherBrand.auth).expect(404);
+      await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', member.auth).expect(403);
+    });
+  });
+
+  describe('admin inventory adjustments', () => {
+    const adjust = (actor: Actor, id: string, body: object) =>
+      t.http.post(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', actor.auth).send(body);
+
+    it('moves the total, records who/when/why, and lists the trail oldest first with paging', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
+      const first = await adjust(admin, id, { delta: 20, reason: 'Extra stock' }).expect(201);
+      expect(first.body).toEqual({
+        id: expect.any(String),
+        campaignId: id,
+        adminId: admin.id,
+        delta: 20,
+        reason: 'Extra stock',
+        totalUnitsBefore: 100,
+        totalUnitsAfter: 120,
+        createdAt: expect.any(String),
+      });
+      await adjust(secondAdmin, id, { delta: -50, reason: 'Damaged' }).expect(201);
+      await adjust(admin, id, { delta: 5, reason: 'Found a box' }).expect(201);
+      expect((await inventory(id)).totalUnits).toBe(75);
+
+      const page1 = await t.http.get(`/admin/campaigns/${id}/inventory-adjustments`).query({ limit: 2 }).set('Authorization', admin.auth).expect(200);
+      expect(page1.body.items.map((a: { delta: number; adminId: string }) => [a.delta, a.adminId])).toEqual([
+        [20, admin.id],
+        [-50, secondAdmin.id],
+      ]);
+      const page2 = await t.http
+        .get(`/admin/campaigns/${id}/inventory-adjustments`)
+        .query({ limit: 2, cursor: page1.body.nextCursor })
+        .set('Authorization', admin.auth)
+        .expect(200);
+      expect(page2.body).toEqual({ items: [expect.objectContaining({ delta: 5, totalUnitsBefore: 70, totalUnitsAfter: 75 })], nextCursor: null });
+    });
+
+    it('never goes below the claimed units: 409 INVENTORY_BELOW_CLAIMED, nothing recorded', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 10 });
+      await t.dataSource.query(`UPDATE campaigns SET claimed_units = 8 WHERE id = $1`, [id]);
+      const res = await adjust(admin, id, { delta: -3, reason: 'Too many' }).expect(409);
+      expect(res.body).toMatchObject({ code: 'INVENTORY_BELOW_CLAIMED', details: { claimedUnits: 8, requestedTotalUnits: 7 } });
+      expect((await adjust(admin, id, { delta: -2, reason: 'Exactly claimed' }).expect(201)).body.totalUnitsAfter).toBe(8);
+      const trail = await t.http.get(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', admin.auth).expect(200);
+      expect(trail.body.items).toHaveLength(1);
+    });
+
+    it.each([
+      [{ delta: 0, reason: 'x' }, 'delta'],
+      [{ delta: 1.5, reason: 'x' }, 'delta'],
+      [{ delta: '5', reason: 'x' }, 'delta'],
+      [{ reason: 'x' }, 'delta'],
+      [{ delta: 1 }, 'reason'],
+      [{ delta: 1, reason: '   ' }, 'reason'],
+      [{ delta: 1, reason: 'x', adminId: 'y' }, 'adminId'],
+    ])('refuses %j with 400 naming %s', async (body, field) => {
+      const { id } = await createCampaign(t.http, brand);
+      const res = await adjust(admin, id, body).expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    });
+
+    it('is admin only (403 for brands and members, 401 anonymous), 404 for unknown campaigns', async () => {
+      const { id } = await createCampaign(t.http, brand);
+      await adjust(brand, id, { delta: 1, reason: 'x' }).expect(403);
+      await adjust(member, id, { delta: 1, reason: 'x' }).expect(403);
+      await t.http.post(`/admin/campaigns/${id}/inventory-adjustments`).send({ delta: 1, reason: 'x' }).expect(401);
+      await t.http.get(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', brand.auth).expect(403);
+      await adjust(admin, '00000000-0000-0000-0000-000000000000', { delta: 1, reason: 'x' }).expect(404);
+      await t.http.get('/admin/campaigns/nope/inventory-adjustments').set('Authorization', admin.auth).expect(404);
+    });
+
+    it('refuses adjustments of an ended campaign', async () => {
+      const { id } = await createCampaign(t.http, brand);
+      await t.http.post(`/campaigns/${id}/end`).set('Authorization', brand.auth).expect(200);
+      expect((await adjust(admin, id, { delta: 1, reason: 'late' }).expect(409)).body.code).toBe('INVALID_TRANSITION');
+    });
+
+    it('two admins adjusting at once leave a consistent total and two chained audit rows', async () => {
+      for (let round = 0; round < 10; round++) {
+        const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
+        const [a, b] = await Promise.all([adjust(admin, id, { delta: 7, reason: 'A' }), adjust(secondAdmin, id, { delta: -3, reason: 'B' })]);
+        expect([a.status, b.status]).toEqual([201, 201]);
+        expect((await inventory(id)).totalUnits).toBe(104);
+        const rows = await t.dataSource.query(
+          `SELECT admin_id, delta, total_units_before AS before, total_units_after AS after FROM inventory_adjustments WHERE campaign_id = $1 ORDER BY total_units_before = 100 DESC`,
+          [id],
+        );
+        expect(rows).toHaveLength(2);
+        expect(rows[0].before).toBe(100);
+        expect(rows[1].before).toBe(rows[0].after);
+        expect(rows[1].after).toBe(104);
+        expect(new Set(rows.map((r: { admin_id: string }) => r.admin_id))).toEqual(new Set([admin.id, secondAdmin.id]));
+      }
+    });
+
+    it('two admins racing to cut stock cannot both pass the claimed-units check', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
+      await t.dataSource.query(`UPDATE campaigns SET claimed_units = 95 WHERE id = $1`, [id]);
+      const results = await Promise.all([adjust(admin, id, { delta: -4, reason: 'A' }), adjust(secondAdmin, id, { delta: -4, reason: 'B' })]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect((await inventory(id)).totalUnits).toBe(96);
+    });
+  });
+});
