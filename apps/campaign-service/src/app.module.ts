@@ -11,6 +11,8 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { MembersModule } from './members/members.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ScoresModule } from './scores/scores.module';
 import { PaymentsModule } from './payments/payments.module';
 
@@ -32,6 +34,8 @@ import { PaymentsModule } from './payments/payments.module';
     EligibilityModule,
     AudienceModule,
     ScoresModule,
+    MembersModule,
+    NotificationsModule,
     PaymentsModule,
   ],
 })

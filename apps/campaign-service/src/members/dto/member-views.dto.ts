@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PerkKind } from '@app/domain';
+
+export class TopicScoreDto {
+  @ApiProperty() topic: string;
+  @ApiProperty() score: number;
+}
+
+export class MemberScoreDto {
+  @ApiProperty() provider: string;
+  @ApiProperty() score: number;
+  @ApiProperty({ nullable: true, type: Number, description: "highest whole percentile of the provider's current scores the member reaches" })
+  percentile: number | null;
+  @ApiProperty({ type: [TopicScoreDto] }) topics: TopicScoreDto[];
+  @ApiProperty() scoredAt: string;
+}
+
+export class MemberScoresDto {
+  @ApiProperty({ type: [MemberScoreDto] }) items: MemberScoreDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'always null: one item per provider' }) nextCursor: null;
+}
+
+export enum PerkStatus {
+  Available = 'available',
+  Claimed = 'claimed',
+  SoldOut = 'sold_out',
+}
+
+export class PerkDto {
+  @ApiProperty() campaignId: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ enum: PerkKind }) kind: PerkKind;
+  @ApiProperty() brandName: string;
+  @ApiProperty() endsAt: string;
+  @ApiProperty() remainingUnits: number;
+  @ApiProperty({ enum: PerkStatus }) status: PerkStatus;
+}
+
+export class PerkPageDto {
+  @ApiProperty({ type: [PerkDto] }) items: PerkDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class EligibilityReasonDto {
+  @ApiProperty({ example: 'score' }) rule: string;
+  @ApiProperty({ description: 'what the campaign asks for' }) required: unknown;
+  @ApiProperty({ description: "the member's value (null when unknown)" }) actual: unknown;
+}
+
+export class EligibilityDto {
+  @ApiProperty() eligible: boolean;
+  @ApiProperty({ type: [EligibilityReasonDto], description: 'one per failed rule' }) reasons: EligibilityReasonDto[];
+}

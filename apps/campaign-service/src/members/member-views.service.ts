@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Campaign, decodeCursor, Page, toPage } from '@app/db';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind, percentileOf } from '@app/domain';
+import { EligibilityService } from '../eligibility/eligibility.service';
+import { EligibilityDto, MemberScoreDto, PerkDto, PerkStatus } from './dto/member-views.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Campaigns a member may ask about: launched ones; drafts and unlaunched funded ones stay private to the brand. */
+const PUBLIC_STATUSES = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused, CampaignStatus.Ended];
+
+interface PerkRow {
+  campaign_id: string;
+  perk_title: string;
+  perk_kind: PerkKind;
+  brand_name: string;
+  ends_at: Date;
+  remaining_units: number;
+  claimed: boolean;
+  offered_at: string;
+}
+
+/** What a member sees of their scores, perks and eligibility. */
+@Injectable()
+export class MemberViewsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly eligibility: EligibilityService,
+  ) {}
+
+  async scores(memberId: string): Promise<MemberScoreDto[]> {
+    const rows: { provider: string; score: number; topics: Record<string, number>; scored_at: Date; thresholds: number[] | null }[] =
+      await this.dataSource.query(
+        `SELECT s.provider, s.score, s.topics, s.scored_at, d.thresholds
+         FROM member_scores s LEFT JOIN score_distributions d ON d.provider = s.provider
+         WHERE s.member_id = $1 ORDER BY s.provider`,
+        [memberId],
+      );
+    return rows.map((row) => ({
+      provider: row.provider,
+      score: row.score,
+      percentile: percentileOf(row.thresholds, row.score),
+      topics: Object.entries(row.topics)
+        .map(([topic, score]) => ({ topic, score }))
+        .sort((a, b) => b.score - a.score || a.topic.localeCompare(b.topic)),
+      scoredAt: row.scored_at.toISOString(),
+    }));
+  }
+
+  /** Offers on active campaigns, newest offer first. */
+  async perks(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<PerkDto>> {
+    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
+    if (rawCursor && !cursor) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
+    const rows: PerkRow[] = await this.dataSource.query(
+      `SELECT c.id AS campaign_id, c.perk_title, c.perk_kind, b.name AS brand_name, c.ends_at,
+              greatest(c.total_units - c.claimed_units, 0) AS remaining_units,
+              EXISTS (SELECT 1 FROM claims cl WHERE cl.campaign_id = c.id AND cl.member_id = $1 AND cl.status IN ('pending', 'fulfilled')) AS claimed,
+              to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS offered_at
+       FROM offers o
+       JOIN campaigns c ON c.id = o.campaign_id
+       JOIN brands b ON b.id = c.brand_id
+       WHERE o.member_id = $1 AND c.status = 'active'
+         AND ($2::timestamptz IS NULL OR (o.created_at, o.campaign_id) < ($2::timestamptz, $3::uuid))
+       ORDER BY o.created_at DESC, o.campaign_id DESC
+       LIMIT $4`,
+      [memberId, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ at: row.offered_at, id: row.campaign_id }),
+      (row) => ({
+        campaignId: row.campaign_id,
+        title: row.perk_title,
+        kind: row.perk_kind,
+        brandName: row.brand_name,
+        endsAt: row.ends_at.toISOString(),
+        remainingUnits: row.remaining_units,
+        status: row.claimed ? PerkStatus.Claimed : row.remaining_units <= 0 ? PerkStatus.SoldOut : PerkStatus.Available,
+      }),
+    );
+  }
+
+  /** Why the member does or does not qualify, also for campaigns they were never offered. */
+  async eligibilityFor(memberId: string, campaignId: string): Promise<EligibilityDto> {
+    if (!UUID.test(campaignId)) throw DomainError.notFound('Campaign');
+    const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
+    if (!campaign || !PUBLIC_STATUSES.includes(campaign.status)) throw DomainError.notFound('Campaign');
+    const { eligible, reasons } = await this.eligibility.explain(memberId, campaign);
+    return { eligible, reasons: reasons.map(({ rule, required, actual }) => ({ rule, required, actual })) };
+  }
+}

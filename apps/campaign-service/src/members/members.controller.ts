@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { Role } from '@app/domain';
+import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { MemberExportDto } from './dto/export.dto';
+import { EligibilityDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
+import { ProfileDto, UpdateProfileDto } from './dto/profile.dto';
+import { MemberViewsService } from './member-views.service';
+import { PrivacyService } from './privacy.service';
+import { ProfileService } from './profile.service';
+
+@ApiTags('members')
+@ApiBearerAuth()
+@Roles(Role.Member)
+@Controller('me')
+export class MembersController {
+  constructor(
+    private readonly profiles: ProfileService,
+    private readonly views: MemberViewsService,
+    private readonly privacy: PrivacyService,
+  ) {}
+
+  @Get('profile')
+  @ApiOkResponse({ type: ProfileDto })
+  profile(@CurrentUser() user: AuthUser): Promise<ProfileDto> {
+    return this.profiles.get(user.id);
+  }
+
+  @Put('profile')
+  @ApiOkResponse({ type: ProfileDto })
+  updateProfile(@CurrentUser() user: AuthUser, @Body() dto: UpdateProfileDto): Promise<ProfileDto> {
+    return this.profiles.update(user.id, dto);
+  }
+
+  @Get('scores')
+  @ApiOkResponse({ type: MemberScoresDto })
+  async scores(@CurrentUser() user: AuthUser): Promise<MemberScoresDto> {
+    return { items: await this.views.scores(user.id), nextCursor: null };
+  }
+
+  @Get('perks')
+  @ApiOkResponse({ type: PerkPageDto })
+  perks(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<PerkPageDto> {
+    return this.views.perks(user.id, query.limit ?? 20, query.cursor);
+  }
+
+  @Get('perks/:campaignId/eligibility')
+  @ApiOkResponse({ type: EligibilityDto })
+  eligibility(@CurrentUser() user: AuthUser, @Param('campaignId') campaignId: string): Promise<EligibilityDto> {
+    return this.views.eligibilityFor(user.id, campaignId);
+  }
+
+  @Get('export')
+  @ApiOkResponse({ type: MemberExportDto })
+  export(@CurrentUser() user: AuthUser): Promise<MemberExportDto> {
+    return this.privacy.export(user.id);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'personal data erased; claims stay counted without identity' })
+  erase(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.privacy.erase(user.id);
+  }
+}

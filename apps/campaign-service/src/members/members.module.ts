@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { EligibilityModule } from '../eligibility/eligibility.module';
+import { MemberViewsService } from './member-views.service';
+import { MembersController } from './members.controller';
+import { PrivacyService } from './privacy.service';
+import { ProfileService } from './profile.service';
+
+@Module({
+  imports: [EligibilityModule],
+  controllers: [MembersController],
+  providers: [ProfileService, MemberViewsService, PrivacyService],
+})
+export class MembersModule {}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@app/domain';
+import { refreshScoreDistribution } from '../scores/score-distribution';
+import { MemberExportDto } from './dto/export.dto';
+import { ProfileService } from './profile.service';
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** A member's right to see and to erase everything held about them. */
+@Injectable()
+export class PrivacyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly profiles: ProfileService,
+  ) {}
+
+  async export(memberId: string): Promise<MemberExportDto> {
+    const q = <T>(sql: string): Promise<T[]> => this.dataSource.query(sql, [memberId]);
+    const [[account], scores, offers, claims, notifications] = await Promise.all([
+      q<{ id: string; email: string; display_name: string | null; created_at: Date }>(
+        `SELECT id, email, display_name, created_at FROM users WHERE id = $1`,
+      ),
+      q<{ provider: string; score: number; topics: Record<string, number>; scored_at: Date; current: boolean }>(
+        `SELECT h.provider, h.score, h.topics, h.scored_at, (s.scored_at = h.scored_at) IS TRUE AS current
+         FROM score_history h LEFT JOIN member_scores s ON s.provider = h.provider AND s.member_id = h.member_id
+         WHERE h.member_id = $1 ORDER BY h.provider, h.scored_at`,
+      ),
+      q<{ campaign_id: string; perk_title: string; created_at: Date }>(
+        `SELECT o.campaign_id, c.perk_title, o.created_at FROM offers o JOIN campaigns c ON c.id = o.campaign_id
+         WHERE o.member_id = $1 ORDER BY o.created_at`,
+      ),
+      q<{ id: string; campaign_id: string; status: string; shipping_address: Record<string, unknown> | null; fulfillment: Record<string, unknown>; created_at: Date; fulfilled_at: Date | null }>(
+        `SELECT id, campaign_id, status, shipping_address, fulfillment, created_at, fulfilled_at FROM claims WHERE member_id = $1 ORDER BY created_at`,
+      ),
+      q<{ id: string; kind: string; title: string; data: Record<string, unknown>; read_at: Date | null; created_at: Date }>(
+        `SELECT id, kind, title, data, read_at, created_at FROM notifications WHERE member_id = $1 ORDER BY created_at`,
+      ),
+    ]);
+    if (!account) throw DomainError.notFound('Member');
+    const profile = await this.profiles.get(memberId);
+    return {
+      exportedAt: new Date().toISOString(),
+      account: { id: account.id, email: account.email, displayName: account.display_name, createdAt: account.created_at.toISOString() },
+      profile: profile.updatedAt ? profile : null,
+      scores: scores.map((s) => ({ provider: s.provider, score: s.score, topics: s.topics, scoredAt: s.scored_at.toISOString(), current: s.current })),
+      offers: offers.map((o) => ({ campaignId: o.campaign_id, title: o.perk_title, offeredAt: o.created_at.toISOString() })),
+      claims: claims.map((c) => ({
+        id: c.id,
+        campaignId: c.campaign_id,
+        status: c.status,
+        shippingAddress: c.shipping_address,
+        fulfillment: c.fulfillment,
+        createdAt: c.created_at.toISOString(),
+        fulfilledAt: iso(c.fulfilled_at),
+      })),
+      notifications: notifications.map((n) => ({
+        id: n.id,
+        kind: n.kind,
+        title: n.title,
+        data: n.data,
+        readAt: iso(n.read_at),
+        createdAt: n.created_at.toISOString(),
+      })),
+    };
+  }
+
+  /**
+   * Erases the member's personal data in one transaction: profile, scores and their
+   * history, notifications, shipping addresses and sessions go; the user row stays,
+   * anonymised, so claims and offers still count for inventory, money and statistics.
+   */
+  async erase(memberId: string): Promise<void> {
+    const providers = await this.dataSource.transaction(async (manager) => {
+      const q = (sql: string) => manager.query(sql, [memberId]);
+      await q(`DELETE FROM member_profiles WHERE member_id = $1`);
+      const scored: { provider: string }[] = await q(
+        `WITH erased AS (DELETE FROM member_scores WHERE member_id = $1 RETURNING provider) SELECT provider FROM erased`,
+      );
+      await q(`DELETE FROM score_history WHERE member_id = $1`);
+      await q(`DELETE FROM notifications WHERE member_id = $1`);
+      await q(`UPDATE claims SET shipping_address = NULL, updated_at = now() WHERE member_id = $1 AND shipping_address IS NOT NULL`);
+      await q(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1 AND revoked_at IS NULL`);
+      await q(
+        `UPDATE users SET email = 'erased-' || id || '@erased.invalid', password_hash = NULL, display_name = NULL, erased_at = now()
+         WHERE id = $1`,
+      );
+      return scored.map((s) => s.provider);
+    });
+    // The erased scores no longer belong in the providers' percentiles.
+    for (const provider of providers) await refreshScoreDistribution(this.dataSource.manager, provider);
+  }
+}

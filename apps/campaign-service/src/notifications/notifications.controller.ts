@@ -1,0 +1,35 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { Role } from '@app/domain';
+import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { NotificationDto, NotificationPageDto, ReadAllDto } from './dto/notification.dto';
+import { NotificationsService } from './notifications.service';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Roles(Role.Member)
+@Controller('me/notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: NotificationPageDto })
+  list(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<NotificationPageDto> {
+    return this.notifications.list(user.id, query.limit ?? 20, query.cursor);
+  }
+
+  @Post('read-all')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReadAllDto })
+  async readAll(@CurrentUser() user: AuthUser): Promise<ReadAllDto> {
+    return { updated: await this.notifications.markAllRead(user.id) };
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NotificationDto })
+  read(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<NotificationDto> {
+    return this.notifications.markRead(user.id, id);
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { decodeCursor, toPage } from '@app/db';
+import { DomainError, ErrorCode } from '@app/domain';
+import { NotificationDto, NotificationPageDto } from './dto/notification.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface NotificationRow {
+  id: string;
+  kind: string;
+  title: string;
+  data: Record<string, unknown>;
+  read_at: Date | null;
+  created_at: Date;
+  cursor_at: string;
+}
+
+const COLUMNS = `id, kind, title, data, read_at, created_at,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
+
+const toDto = (row: NotificationRow): NotificationDto => ({
+  id: row.id,
+  kind: row.kind,
+  title: row.title,
+  data: row.data,
+  readAt: row.read_at ? row.read_at.toISOString() : null,
+  createdAt: row.created_at.toISOString(),
+});
+
+/** A member's in-app notifications, newest first; only the member ever sees or marks them. */
+@Injectable()
+export class NotificationsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(memberId: string, limit: number, rawCursor: string | undefined): Promise<NotificationPageDto> {
+    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
+    if (rawCursor && !cursor) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
+    const [rows, [{ unread }]]: [NotificationRow[], { unread: number }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${COLUMNS} FROM notifications
+         WHERE member_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [memberId, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+      ),
+      this.dataSource.query(`SELECT count(*)::int AS unread FROM notifications WHERE member_id = $1 AND read_at IS NULL`, [memberId]),
+    ]);
+    return { ...toPage(rows, limit, (row) => ({ at: row.cursor_at, id: row.id }), toDto), unread };
+  }
+
+  async markRead(memberId: string, id: string): Promise<NotificationDto> {
+    if (!UUID.test(id)) throw DomainError.notFound('Notification');
+    const [row]: NotificationRow[] = await this.dataSource.query(
+      `WITH marked AS (
+         UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND member_id = $2 RETURNING *
+       )
+       SELECT ${COLUMNS} FROM marked`,
+      [id, memberId],
+    );
+    if (!row) throw DomainError.notFound('Notification');
+    return toDto(row);
+  }
+
+  async markAllRead(memberId: string): Promise<number> {
+    const [{ updated }]: { updated: number }[] = await this.dataSource.query(
+      `WITH updated AS (UPDATE notifications SET read_at = now() WHERE member_id = $1 AND read_at IS NULL RETURNING 1)
+       SELECT count(*)::int AS updated FROM updated`,
+      [memberId],
+    );
+    return updated;
+  }
+}

@@ -1,0 +1,204 @@
+import { createBrand, createMember, login, TestApp, TEST_PASSWORD } from '@app/testing';
+import { createCampaignServiceApp } from './app';
+import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
+
+describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
+  let t: TestApp;
+  let brandId: string;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp(SCORES_TEST_OPTIONS);
+    brandId = await insertBrand(t.dataSource, 'Acme');
+  });
+  afterAll(() => t.close());
+
+  const offer = (campaignId: string, memberId: string) =>
+    t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2)`, [campaignId, memberId]);
+  const claim = (campaignId: string, memberId: string, status: string, shippingAddress: object | null = null) =>
+    t.dataSource.query(
+      `INSERT INTO claims (campaign_id, member_id, idempotency_key, status, shipping_address, country, disclosure_accepted_at)
+       VALUES ($1, $2, gen_random_uuid()::text, $3, $4, 'US', now())`,
+      [campaignId, memberId, status, shippingAddress ? JSON.stringify(shippingAddress) : null],
+    );
+
+  it('saves the profile, validates it and keeps it for members only', async () => {
+    const member = await createMember(t.http);
+    const empty = await t.http.get('/me/profile').set('Authorization', member.auth).expect(200);
+    expect(empty.body).toEqual({ country: null, birthDate: null, optedIn: false, updatedAt: null });
+    const saved = await t.http
+      .put('/me/profile')
+      .set('Authorization', member.auth)
+      .send({ country: 'ca', birthDate: '1990-02-28', optedIn: true })
+      .expect(200);
+    expect(saved.body).toEqual({ country: 'CA', birthDate: '1990-02-28', optedIn: true, updatedAt: expect.any(String) });
+    for (const bad of [
+      { country: 'XX', birthDate: '1990-01-01', optedIn: true },
+      { country: 'US', birthDate: '1990-13-01', optedIn: true },
+      { country: 'US', birthDate: '01/02/1990', optedIn: true },
+      { country: 'US', birthDate: '2999-01-01', optedIn: true },
+      { country: 'US', birthDate: '1990-01-01', optedIn: 'yes' },
+      { country: 'US', birthDate: '1990-01-01', optedIn: true, email: 'x@y.z' },
+    ]) {
+      const res = await t.http.put('/me/profile').set('Authorization', member.auth).send(bad).expect(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    const brand = await createBrand(t.http);
+    expect((await t.http.put('/me/profile').set('Authorization', brand.auth).send({ country: 'US', birthDate: null, optedIn: true }).expect(403)).body.code).toBe('FORBIDDEN');
+  });
+
+  it('shows scores per provider with the percentile from the current distribution', async () => {
+    const member = await createMember(t.http);
+    const others = await insertMembers(t.dataSource, Array.from({ length: 9 }, () => ({})));
+    await postScores(t.http, KLOUT_KEY, '2026-11-01T00:00:00Z', [
+      ...others.map((memberId, i) => ({ memberId, score: i * 10 })),
+      { memberId: member.id, score: 85, topics: [{ topic: 'tech', score: 20 }, { topic: 'food', score: 70 }] },
+    ]).expect(202);
+    const res = await t.http.get('/me/scores').set('Authorization', member.auth).expect(200);
+    expect(res.body.items).toEqual([
+      {
+        provider: 'klout',
+        score: 85,
+        percentile: expect.any(Number),
+        topics: [{ topic: 'food', score: 70 }, { topic: 'tech', score: 20 }],
+        scoredAt: '2026-11-01T00:00:00.000Z',
+      },
+    ]);
+    const [{ thresholds }] = await t.dataSource.query(`SELECT thresholds FROM score_distributions WHERE provider = 'klout'`);
+    const expected = Math.max(...thresholds.map((s: number, p: number) => (85 >= s ? p : 0)));
+    expect(res.body.items[0].percentile).toBe(expected);
+  });
+
+  it('lists perks on active offered campaigns with available, claimed and sold-out status, page by page', async () => {
+    const member = await createMember(t.http);
+    const available = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Coffee', totalUnits: 5 });
+    const claimed = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Tea' });
+    const soldOut = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Cake', totalUnits: 1 });
+    const paused = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, status: 'paused' });
+    await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Not offered' });
+    for (const id of [available, claimed, soldOut, paused]) await offer(id, member.id);
+    await claim(claimed, member.id, 'pending');
+    await t.dataSource.query(`UPDATE campaigns SET claimed_units = total_units WHERE id = $1`, [soldOut]);
+
+    const first = await t.http.get('/me/perks?limit=2').set('Authorization', member.auth).expect(200);
+    expect(first.body.items).toHaveLength(2);
+    const second = await t.http.get(`/me/perks?limit=2&cursor=${first.body.nextCursor}`).set('Authorization', member.auth).expect(200);
+    expect(second.body.nextCursor).toBeNull();
+    const all = [...first.body.items, ...second.body.items];
+    expect(all).toHaveLength(3);
+    const byId = Object.fromEntries(all.map((p: { campaignId: string }) => [p.campaignId, p]));
+    expect(byId[available]).toEqual({
+      campaignId: available,
+      title: 'Coffee',
+      kind: 'digital_code',
+      brandName: 'Acme',
+      endsAt: expect.any(String),
+      remainingUnits: 5,
+      status: 'available',
+    });
+    expect(byId[claimed].status).toBe('claimed');
+    expect(byId[soldOut]).toMatchObject({ status: 'sold_out', remainingUnits: 0 });
+    await t.http.get('/me/perks?cursor=garbage').set('Authorization', member.auth).expect(400);
+    await t.http.get('/me/perks?limit=101').set('Authorization', member.auth).expect(400);
+  });
+
+  it('explains eligibility rule by rule, also for campaigns never offered', async () => {
+    const member = await createMember(t.http);
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '2015-01-01', optedIn: true }).expect(200);
+    await postScores(t.http, KLOUT_KEY, '2026-11-02T00:00:00Z', [{ memberId: member.id, score: 40, topics: [{ topic: 'tech', score: 10 }] }]).expect(202);
+    const campaign = await insertCampaign(t.dataSource, {
+      brandId,
+      eligibility: { provider: 'klout', minScore: 50, topics: ['tech', 'art'], minTopicScore: 30, countries: ['CA'], minAge: 18 },
+    });
+    const res = await t.http.get(`/me/perks/${campaign}/eligibility`).set('Authorization', member.auth).expect(200);
+    expect(res.body).toEqual({
+      eligible: false,
+      reasons: [
+        { rule: 'score', required: 50, actual: 40 },
+        { rule: 'topics', required: { anyOf: ['tech', 'art'], minTopicScore: 30 }, actual: { tech: 10 } },
+        { rule: 'country', required: ['CA'], actual: 'US' },
+        { rule: 'age', required: 18, actual: expect.any(Number) },
+      ],
+    });
+    const open = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 40 } });
+    expect((await t.http.get(`/me/perks/${open}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
+    const other = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex' } });
+    expect((await t.http.get(`/me/perks/${other}/eligibility`).set('Authorization', member.auth).expect(200)).body.reasons).toEqual([
+      { rule: 'provider', required: 'peerindex', actual: null },
+    ]);
+    const draft = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, status: 'draft' });
+    await t.http.get(`/me/perks/${draft}/eligibility`).set('Authorization', member.auth).expect(404);
+    await t.http.get(`/me/perks/not-a-uuid/eligibility`).set('Authorization', member.auth).expect(404);
+  });
+
+  it('exports everything held about the member, then erases it on DELETE /me', async () => {
+    const member = await createMember(t.http, 'erasable');
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'GB', birthDate: '1980-06-01', optedIn: true }).expect(200);
+    await postScores(t.http, KLOUT_KEY, '2026-11-03T00:00:00Z', [{ memberId: member.id, score: 99 }]).expect(202);
+    await postScores(t.http, KLOUT_KEY, '2026-11-04T00:00:00Z', [{ memberId: member.id, score: 98 }]).expect(202);
+    const campaign = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Boots' });
+    await offer(campaign, member.id);
+    await claim(campaign, member.id, 'fulfilled', { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' });
+    await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title, campaign_id) VALUES ($1, 'offer', 'New perk', $2)`, [member.id, campaign]);
+
+    const exported = await t.http.get('/me/export').set('Authorization', member.auth).expect(200);
+    expect(exported.body).toMatchObject({
+      account: { id: member.id, email: member.email, displayName: 'erasable' },
+      profile: { country: 'GB', birthDate: '1980-06-01', optedIn: true },
+      scores: [
+        { provider: 'klout', score: 99, current: false },
+        { provider: 'klout', score: 98, current: true },
+      ],
+      offers: [{ campaignId: campaign, title: 'Boots' }],
+      claims: [{ campaignId: campaign, status: 'fulfilled', shippingAddress: { name: 'Ada' } }],
+      notifications: [{ kind: 'offer', title: 'New perk' }],
+    });
+
+    const distribution = () => t.dataSource.query(`SELECT member_count FROM score_distributions WHERE provider = 'klout'`);
+    const [before] = await distribution();
+    await t.http.delete('/me').set('Authorization', member.auth).expect(204);
+    expect((await distribution())[0].member_count).toBe(before.member_count - 1);
+    const [user] = await t.dataSource.query(`SELECT email, password_hash, display_name, erased_at FROM users WHERE id = $1`, [member.id]);
+    expect(user).toEqual({ email: `erased-${member.id}@erased.invalid`, password_hash: null, display_name: null, erased_at: expect.any(Date) });
+    for (const table of ['member_profiles', 'member_scores', 'score_history', 'notifications']) {
+      expect(await t.dataSource.query(`SELECT 1 FROM ${table} WHERE member_id = $1`, [member.id])).toEqual([]);
+    }
+    const claims = await t.dataSource.query(`SELECT status, shipping_address, country FROM claims WHERE member_id = $1`, [member.id]);
+    expect(claims).toEqual([{ status: 'fulfilled', shipping_address: null, country: 'US' }]);
+    await t.http.post('/auth/login').send({ email: member.email, password: TEST_PASSWORD }).expect(401);
+    await expect(login(t.http, member.email)).rejects.toThrow();
+  });
+});
+
+describe('notifications (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp(SCORES_TEST_OPTIONS);
+  });
+  afterAll(() => t.close());
+
+  it('lists newest first page by page, marks one or all read, and hides other members’ notifications', async () => {
+    const member = await createMember(t.http);
+    const other = await createMember(t.http);
+    await t.dataSource.query(
+      `INSERT INTO notifications (member_id, kind, title, created_at)
+       SELECT $1, 'offer', 'n' || g, now() - g * interval '1 minute' FROM generate_series(1, 5) g`,
+      [member.id],
+    );
+    const page1 = await t.http.get('/me/notifications?limit=3').set('Authorization', member.auth).expect(200);
+    expect(page1.body.items.map((n: { title: string }) => n.title)).toEqual(['n1', 'n2', 'n3']);
+    expect(page1.body.unread).toBe(5);
+    const page2 = await t.http.get(`/me/notifications?limit=3&cursor=${page1.body.nextCursor}`).set('Authorization', member.auth).expect(200);
+    expect(page2.body.items.map((n: { title: string }) => n.title)).toEqual(['n4', 'n5']);
+    expect(page2.body.nextCursor).toBeNull();
+
+    const id = page1.body.items[0].id;
+    await t.http.post(`/me/notifications/${id}/read`).set('Authorization', other.auth).expect(404);
+    const read = await t.http.post(`/me/notifications/${id}/read`).set('Authorization', member.auth).expect(200);
+    expect(read.body.readAt).toEqual(expect.any(String));
+    expect((await t.http.post('/me/notifications/read-all').set('Authorization', member.auth).expect(200)).body).toEqual({ updated: 4 });
+    expect((await t.http.get('/me/notifications').set('Authorization', member.auth).expect(200)).body.unread).toBe(0);
+    expect((await t.http.get('/me/notifications').set('Authorization', other.auth).expect(200)).body.items).toEqual([]);
+    await t.http.post('/me/notifications/nope/read').set('Authorization', member.auth).expect(404);
+  });
+});
