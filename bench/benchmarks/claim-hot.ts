@@ -104,7 +104,7 @@ export const claimHot: Benchmark = {
         const campaignId = await newCampaign(`Hot ${pair + 1}`, p.units);
         const plan = new HotPlan(campaignId, tokens, `hot${pair}`, 1000 + pair);
         const load = await runHttpLoad({ url, connections: p.connections, seconds: p.seconds, maxRequests: p.maxRequests, plan: (i) => plan.next(i), keepBodiesFor: [201, 403, 409] });
-        await verifyClaims(ctx.env, result, `pair ${pair + 1}`, [campaignId], load, [201, 409]);
+        await verifyClaims(ctx.env, result, `pair ${pair + 1}`, [campaignId], load, [201, 409], p.connections);
         verifyReplays(result, `pair ${pair + 1}`, load, plan);
         const decisions = [...load.statuses].filter(([s]) => s === 201 || s === 409).reduce((n, [, c]) => n + c, 0);
         if (pair === 0) result.notes.push(`pair 1 refusals by code: ${JSON.stringify(refusalCodes(load))}`);
@@ -147,7 +147,7 @@ async function soldOutPhase(
   const requests = o.units * 3;
   ctx.log(`  sold-out run: ${requests.toLocaleString('en-US')} requests for ${o.units.toLocaleString('en-US')} units`);
   const load = await runHttpLoad({ url: o.url, connections: o.connections, seconds: 60, maxRequests: requests, plan: (i) => plan.next(i), keepBodiesFor: [201, 403, 409] });
-  const { acceptedIds } = await verifyClaims(ctx.env, result, 'sold-out run', [campaignId], load, [201, 409]);
+  const { acceptedIds } = await verifyClaims(ctx.env, result, 'sold-out run', [campaignId], load, [201, 409], o.connections);
   verifyReplays(result, 'sold-out run', load, plan);
   const stock = await ctx.env.one<{ claimed: number; total: number; claims: number }>(
     `SELECT c.claimed_units AS claimed, c.total_units AS total,

@@ -65,7 +65,7 @@ export const claimSpread: Benchmark = {
       project: async (pair) => {
         const ids = await liveCampaigns(`${pair + 1}`);
         const load = await runHttpLoad({ url, connections: p.connections, seconds: p.seconds, maxRequests: p.maxRequests, plan: plan(ids, `spread${pair}`), keepBodiesFor: [201, 403, 409] });
-        await verifyClaims(ctx.env, result, `pair ${pair + 1}`, ids, load, [201]);
+        await verifyClaims(ctx.env, result, `pair ${pair + 1}`, ids, load, [201], p.connections);
         const accepted = countStatus(load, 201);
         return { throughput: accepted / load.seconds, count: accepted, seconds: load.seconds, p50Ms: load.p50Ms, p99Ms: load.p99Ms } satisfies Sample;
       },

@@ -75,6 +75,7 @@ export async function verifyClaims(
   campaignIds: string[],
   load: LoadResult,
   allowedStatuses: number[],
+  connections: number,
 ): Promise<{ acceptedIds: Set<string> }> {
   const unexpected = [...load.statuses].filter(([status]) => !allowedStatuses.includes(status));
   check(
@@ -109,11 +110,14 @@ export async function verifyClaims(
     stored.n === acceptedIds.size && bodiesWithoutId === 0,
     `${acceptedIds.size} distinct claim ids answered 201, ${stored.n} stored; ${bodiesWithoutId} 201 bodies without an id`,
   );
+  // A run that ends on its duration cuts off the requests then in flight (at most one per
+  // connection): their claims may be stored without the 201 reaching the load generator.
+  const unanswered = stock.live - acceptedIds.size;
   check(
     result,
-    `${label}: every stored claim was answered 201`,
-    stock.live === acceptedIds.size,
-    `${stock.live} live claims, ${acceptedIds.size} distinct 201 ids`,
+    `${label}: every stored claim was answered 201 (bar requests cut off in flight at the end)`,
+    unanswered >= 0 && unanswered <= connections,
+    `${stock.live} live claims, ${acceptedIds.size} distinct 201 ids, ${unanswered} stored without an answer (at most ${connections} in flight)`,
   );
   const overLimit = await env.one<{ n: number }>(
     `SELECT count(*)::int AS n FROM (
