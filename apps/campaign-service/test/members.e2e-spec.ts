@@ -85,7 +85,7 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect(second.body.nextCursor).toBeNull();
     const all = [...first.body.items, ...second.body.items];
     expect(all).toHaveLength(3);
-    const byId = Object.fromEntries(all.map((p: { campaignId: string }) => [p.campaignId, p]));
+    const byId: Record<string, { status: string }> = Object.fromEntries(all.map((p: { campaignId: string; status: string }) => [p.campaignId, p]));
     expect(byId[available]).toEqual({
       campaignId: available,
       title: 'Coffee',
