@@ -8,6 +8,7 @@ import { AudienceModule } from './audience/audience.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { ClaimsModule } from './claims/claims.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { ModerationModule } from './moderation/moderation.module';
@@ -37,6 +38,7 @@ import { PaymentsModule } from './payments/payments.module';
     MembersModule,
     NotificationsModule,
     PaymentsModule,
+    ClaimsModule,
   ],
 })
 export class AppModule {}

@@ -3,12 +3,13 @@ import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/db';
 import { LoggerModule, OperationsModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
+import { FulfillmentFeatureModule } from './fulfillment/fulfillment-feature.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 
 /** The fulfillment worker: outbox relay and queue processors plus /health and /metrics. */
 @Module({
-  imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule],
+  imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule, FulfillmentFeatureModule],
   providers: [OutboxRelayService],
 })
 export class FulfillmentModule {}

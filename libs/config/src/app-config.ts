@@ -68,6 +68,32 @@ export class EnvSchema {
   @IsOptional() @Transform(toBool) @IsBoolean()
   LOG_PRETTY = false;
 
+  /** `manual` (an admin marks shipments shipped) or `webhook` (a carrier API, tracking by webhook) */
+  @IsOptional() @IsIn(['manual', 'webhook'])
+  SHIPPING_PROVIDER: 'manual' | 'webhook' = 'manual';
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  SHIPPING_WEBHOOK_URL?: string;
+
+  /** HMAC-SHA256 secret of the carrier's tracking webhooks (and of our requests to it) */
+  @IsOptional() @IsString()
+  SHIPPING_WEBHOOK_SECRET = '';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  FULFILLMENT_CONCURRENCY = 100;
+
+  /** how long a worker owns a job before another may take it over (crash recovery bound) */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  FULFILLMENT_LOCK_MS = 30000;
+
+  /** on SIGTERM, active jobs get this long to finish before the worker gives them back */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600000)
+  FULFILLMENT_SHUTDOWN_MS = 10000;
+
+  /** per-request claim gate in Redis; off sends every claim through the PostgreSQL path */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  CLAIM_GATE_ENABLED = true;
+
   /** Lifetime of a refresh token; each use rotates it. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
@@ -121,6 +147,9 @@ export interface AppConfig {
   platformFeeBps: number;
   publicUrl: string;
   log: { level: string; pretty: boolean };
+  shipping: { provider: 'manual' | 'webhook'; webhookUrl?: string; webhookSecret: string };
+  fulfillment: { concurrency: number; lockMs: number; shutdownMs: number };
+  claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   /** per-window counts; 0 = that limit is off */
   rateLimit: { windowSeconds: number; ip: number; account: number; login: number; register: number; claim: number };
@@ -133,7 +162,7 @@ export class ConfigValidationError extends Error {}
 /** Parses and validates the environment; throws a message naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
-  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) || (k === 'STRIPE_API_BASE' && v)));
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) || (['STRIPE_API_BASE', 'SHIPPING_WEBHOOK_URL'].includes(k) && v)));
   const parsed = plainToInstance(EnvSchema, raw);
   const errors = validateSync(parsed, { forbidUnknownValues: false });
   if (errors.length) {
@@ -162,6 +191,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     platformFeeBps: parsed.PLATFORM_FEE_BPS,
     publicUrl: parsed.PUBLIC_URL.replace(/\/$/, ''),
     log: { level: parsed.LOG_LEVEL, pretty: parsed.LOG_PRETTY },
+    shipping: { provider: parsed.SHIPPING_PROVIDER, webhookUrl: parsed.SHIPPING_WEBHOOK_URL, webhookSecret: parsed.SHIPPING_WEBHOOK_SECRET },
+    fulfillment: { concurrency: parsed.FULFILLMENT_CONCURRENCY, lockMs: parsed.FULFILLMENT_LOCK_MS, shutdownMs: parsed.FULFILLMENT_SHUTDOWN_MS },
+    claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     rateLimit: {
       windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,

@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './snake-naming.strategy';
 export * from './pagination';
 export * from './ledger';
+export * from './micro-batcher';

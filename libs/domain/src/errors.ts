@@ -32,6 +32,10 @@ export enum ErrorCode {
   DisclosureRequired = 'DISCLOSURE_REQUIRED',
   IdempotencyKeyRequired = 'IDEMPOTENCY_KEY_REQUIRED',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  ClaimNotRetryable = 'CLAIM_NOT_RETRYABLE',
+  ClaimNotCancellable = 'CLAIM_NOT_CANCELLABLE',
+  ShipmentNotShippable = 'SHIPMENT_NOT_SHIPPABLE',
+  ShippingSignatureInvalid = 'SHIPPING_SIGNATURE_INVALID',
   // payments
   StripeSignatureInvalid = 'STRIPE_SIGNATURE_INVALID',
   PaymentProviderError = 'PAYMENT_PROVIDER_ERROR',

@@ -3,3 +3,4 @@ export * from './outbox';
 export * from './redis-connection';
 export * from './queue.module';
 export * from './job-processor';
+export * from './claim-gate-keys';

@@ -33,4 +33,8 @@ export class Claim {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) fulfilledAt: Date | null;
+  /** which of the member's perMemberLimit slots this live claim holds (unique while live) */
+  @Column({ type: 'smallint', default: 1 }) memberSlot: number;
+  /** bumped by each admin retry; the fulfillment jobId carries it */
+  @Column({ type: 'integer', default: 0 }) fulfillmentRound: number;
 }

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ClaimStatus, DomainError, ErrorCode } from '@app/domain';
+import { enqueueInTransaction } from '@app/queue';
+import { ClaimGateService } from './claim-gate.service';
+import { ClaimQueriesService } from './claim-queries.service';
+import { fulfillJobId } from './claim-writer.service';
+import { AdminClaimDto } from './dto/claim.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface LockedClaim {
+  id: string;
+  campaign_id: string;
+  member_id: string;
+  status: ClaimStatus;
+  fulfillment_round: number;
+}
+
+/**
+ * Admin actions on claims. Each locks the campaign row first, then the claim — the order
+ * every writer of claimed_units and member slots uses — so they never deadlock with claims.
+ */
+@Injectable()
+export class ClaimAdminService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly gate: ClaimGateService,
+    private readonly queries: ClaimQueriesService,
+  ) {}
+
+  /** A failed claim takes a unit again and starts a new fulfillment round (a new jobId). */
+  async retry(claimId: string): Promise<AdminClaimDto> {
+    const campaignId = await this.dataSource.transaction(async (manager) => {
+      const claim = await this.lock(manager, claimId);
+      if (claim.status !== ClaimStatus.Failed) {
+        throw new DomainError(ErrorCode.ClaimNotRetryable, `Only failed claims can be retried; this one is ${claim.status}`);
+      }
+      const [stock]: { total_units: number; claimed_units: number; per_member_limit: number }[] = await manager.query(
+        `SELECT total_units, claimed_units, per_member_limit FROM campaigns WHERE id = $1`,
+        [claim.campaign_id],
+      );
+      if (stock.claimed_units >= stock.total_units) throw new DomainError(ErrorCode.SoldOut, 'No unit is left for this claim');
+      const slots: { member_slot: number }[] = await manager.query(
+        `SELECT member_slot FROM claims WHERE campaign_id = $1 AND member_id = $2 AND status IN ('pending', 'fulfilled')`,
+        [claim.campaign_id, claim.member_id],
+      );
+      const taken = new Set(slots.map((s) => s.member_slot));
+      if (taken.size >= stock.per_member_limit) {
+        throw new DomainError(ErrorCode.ClaimLimitReached, 'The member already holds as many claims as allowed');
+      }
+      let slot = 1;
+      while (taken.has(slot)) slot++;
+      const round = claim.fulfillment_round + 1;
+      await manager.query(
+        `UPDATE claims SET status = 'pending', failure_reason = NULL, member_slot = $2, fulfillment_round = $3, updated_at = now()
+         WHERE id = $1`,
+        [claim.id, slot, round],
+      );
+      await manager.query(`UPDATE campaigns SET claimed_units = claimed_units + 1 WHERE id = $1`, [claim.campaign_id]);
+      await enqueueInTransaction(manager, {
+        queue: 'fulfillment',
+        name: 'fulfill-claim',
+        data: { claimId: claim.id },
+        jobId: fulfillJobId(claim.id, round),
+      });
+      return claim.campaign_id;
+    });
+    await this.gate.refresh(campaignId);
+    return this.queries.adminOne(claimId);
+  }
+
+  /**
+   * Cancels a claim. A claim that still held a unit (pending or fulfilled) returns it to stock;
+   * an assigned digital code stays with the claim (it may already have been shown).
+   */
+  async cancel(claimId: string): Promise<AdminClaimDto> {
+    const campaignId = await this.dataSource.transaction(async (manager) => {
+      const claim = await this.lock(manager, claimId);
+      if (claim.status === ClaimStatus.Cancelled) throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim is already cancelled');
+      await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
+      await manager.query(
+        `UPDATE shipments SET status = 'cancelled', address = NULL, updated_at = now()
+         WHERE claim_id = $1 AND status IN ('requested', 'submitted')`,
+        [claim.id],
+      );
+      if (claim.status !== ClaimStatus.Failed) {
+        await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [claim.campaign_id]);
+      }
+      return claim.campaign_id;
+    });
+    await this.gate.refresh(campaignId);
+    return this.queries.adminOne(claimId);
+  }
+
+  private async lock(manager: EntityManager, claimId: string): Promise<LockedClaim> {
+    if (!UUID.test(claimId)) throw DomainError.notFound('Claim');
+    const [ref]: { campaign_id: string }[] = await manager.query(`SELECT campaign_id FROM claims WHERE id = $1`, [claimId]);
+    if (!ref) throw DomainError.notFound('Claim');
+    await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [ref.campaign_id]);
+    const [claim]: LockedClaim[] = await manager.query(
+      `SELECT id, campaign_id, member_id, status, fulfillment_round FROM claims WHERE id = $1 FOR UPDATE`,
+      [claimId],
+    );
+    return claim;
+  }
+}

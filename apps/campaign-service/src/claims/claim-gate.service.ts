@@ -1,0 +1,218 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { claimGateKeys, createRedis } from '@app/queue';
+import { LOAD, RESERVE, SETTLE } from './claim-gate.scripts';
+import { ClaimLookupsService } from './claim-lookups.service';
+
+export interface ReservedClaim {
+  id: string;
+  campaignId: string;
+  createdAt: string;
+}
+
+export type GateOutcome =
+  | { kind: 'ok'; epoch: string }
+  | { kind: 'replay'; claim: ReservedClaim; committed: boolean }
+  | { kind: 'closed' | 'limit' | 'sold_out' }
+  /** Redis is unreachable or the gate is off: PostgreSQL decides alone */
+  | { kind: 'unavailable' };
+
+export type SettleMode = 'release' | 'sold_out' | 'limit' | 'closed';
+
+const IDEMPOTENCY_TTL_S = 24 * 3600;
+const STATE_TTL_S = 7 * 24 * 3600;
+const LOAD_CHUNK = 5000;
+
+type GateRedis = Redis & {
+  claimGateReserve(...args: (string | number)[]): Promise<[string, string]>;
+  claimGateSettle(...args: (string | number)[]): Promise<number>;
+  claimGateLoad(...args: (string | number)[]): Promise<number>;
+};
+
+interface GateRow {
+  total_units: number;
+  claimed_units: number;
+  per_member_limit: number;
+  open: boolean;
+  ends_ms: string;
+}
+
+/**
+ * Admission counters for claims in Redis: stock and per-member counts decided atomically
+ * by a Lua script, so refusals cost no PostgreSQL write. PostgreSQL stays the source of
+ * truth: the gate is (re)loaded from it the first time this process uses a campaign, when
+ * its keys are missing, after a Redis outage and on `refresh`; the claim writer re-checks
+ * everything under row locks. If the gate counts too few, PostgreSQL refuses and the gate
+ * takes its answer; if it counts too many (a crash between reserve and commit), `refresh` heals it.
+ */
+@Injectable()
+export class ClaimGateService implements OnModuleDestroy {
+  private readonly logger = new Logger(ClaimGateService.name);
+  private readonly redis: GateRedis;
+  private readonly loaded = new Set<string>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private readonly lastHeal = new Map<string, number>();
+  private healthy = true;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lookups: ClaimLookupsService,
+  ) {
+    // Fail fast instead of queueing: while Redis is away claims go through PostgreSQL alone.
+    this.redis = createRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, enableAutoPipelining: true }) as GateRedis;
+    this.redis.defineCommand('claimGateReserve', { numberOfKeys: 3, lua: RESERVE });
+    this.redis.defineCommand('claimGateSettle', { numberOfKeys: 3, lua: SETTLE });
+    this.redis.defineCommand('claimGateLoad', { numberOfKeys: 3, lua: LOAD });
+    this.redis.on('error', () => {
+      if (this.healthy) this.logger.warn('claim gate: Redis unreachable, claims go through PostgreSQL alone');
+      this.healthy = false;
+    });
+    this.redis.on('ready', () => {
+      // Claims accepted meanwhile moved PostgreSQL's counters: reload every gate before use.
+      this.loaded.clear();
+      this.healthy = true;
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+
+  get enabled(): boolean {
+    return this.config.claimGateEnabled;
+  }
+
+  async reserve(campaignId: string, memberId: string, idempotencyKey: string, claim: ReservedClaim): Promise<GateOutcome> {
+    if (!this.enabled || this.redis.status !== 'ready') return { kind: 'unavailable' };
+    const keys = claimGateKeys(this.config.redisPrefix, campaignId);
+    try {
+      if (!this.loaded.has(campaignId)) await this.load(campaignId);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const [outcome, payload] = await this.redis.claimGateReserve(
+          keys.state,
+          keys.members,
+          keys.idem(memberId, idempotencyKey),
+          memberId,
+          JSON.stringify(claim),
+          IDEMPOTENCY_TTL_S,
+          Date.now(),
+        );
+        if (outcome === 'miss') {
+          await this.load(campaignId);
+          continue;
+        }
+        if (outcome === 'ok') return { kind: 'ok', epoch: payload };
+        if (outcome === 'replay') return { kind: 'replay', claim: JSON.parse(payload.slice(2)) as ReservedClaim, committed: payload.startsWith('c|') };
+        return { kind: outcome as 'closed' | 'limit' | 'sold_out' };
+      }
+      return { kind: 'unavailable' };
+    } catch (error) {
+      this.logger.warn(`claim gate unavailable for ${campaignId}: ${(error as Error).message}`);
+      return { kind: 'unavailable' };
+    }
+  }
+
+  /** Reads an idempotency marker again (a replay of a claim still being written). */
+  async peek(campaignId: string, memberId: string, idempotencyKey: string): Promise<{ claim: ReservedClaim; committed: boolean } | null> {
+    const raw = await this.redis.get(claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey)).catch(() => null);
+    return raw ? { claim: JSON.parse(raw.slice(2)) as ReservedClaim, committed: raw.startsWith('c|') } : null;
+  }
+
+  /** Marks reserved claims as durable so replays answer at once. Best effort. */
+  async committed(entries: { campaignId: string; memberId: string; idempotencyKey: string; claim: ReservedClaim }[]): Promise<void> {
+    if (!entries.length) return;
+    const pipeline = this.redis.pipeline();
+    for (const e of entries) {
+      const key = claimGateKeys(this.config.redisPrefix, e.campaignId).idem(e.memberId, e.idempotencyKey);
+      pipeline.set(key, `c|${JSON.stringify(e.claim)}`, 'EX', IDEMPOTENCY_TTL_S);
+    }
+    await pipeline.exec().catch(() => undefined);
+  }
+
+  /** Tells the gate what PostgreSQL decided about a reserved claim it did not store. */
+  async settle(campaignId: string, memberId: string, idempotencyKey: string, epoch: string, mode: SettleMode): Promise<void> {
+    const keys = claimGateKeys(this.config.redisPrefix, campaignId);
+    await this.redis
+      .claimGateSettle(keys.state, keys.members, keys.idem(memberId, idempotencyKey), epoch, memberId, mode)
+      .catch((error: Error) => this.logger.warn(`claim gate settle failed for ${campaignId}: ${error.message}`));
+  }
+
+  /**
+   * Re-reads total, claimed units, status and per-member counts from PostgreSQL. Call it after
+   * anything that changes them outside the claim path (inventory adjustments, status changes,
+   * failed or cancelled claims). Never throws: without Redis the gate is reloaded when it returns.
+   */
+  async refresh(campaignId: string): Promise<void> {
+    this.lookups.forgetCampaign(campaignId);
+    if (!this.enabled) return;
+    await this.load(campaignId).catch((error: Error) => {
+      this.loaded.delete(campaignId);
+      this.logger.warn(`claim gate refresh failed for ${campaignId}: ${error.message}`);
+    });
+  }
+
+  /**
+   * The gate said sold out but PostgreSQL (as cached by the caller) still has stock: a
+   * reservation leaked (e.g. a crash before commit). Reload, at most every few seconds.
+   */
+  healIfLeaked(campaignId: string, pgClaimed: number, pgTotal: number): void {
+    if (pgClaimed >= pgTotal) return;
+    const now = Date.now();
+    if (now - (this.lastHeal.get(campaignId) ?? 0) < 5000) return;
+    this.lastHeal.set(campaignId, now);
+    void this.refresh(campaignId);
+  }
+
+  private load(campaignId: string): Promise<void> {
+    let pending = this.loading.get(campaignId);
+    if (!pending) {
+      pending = this.loadNow(campaignId).finally(() => this.loading.delete(campaignId));
+      this.loading.set(campaignId, pending);
+    }
+    return pending;
+  }
+
+  private async loadNow(campaignId: string): Promise<void> {
+    const [[row], members] = await Promise.all([
+      this.dataSource.query(
+        `SELECT total_units, claimed_units, per_member_limit,
+                (status = 'active' AND NOT claims_frozen AND (starts_at IS NULL OR starts_at <= now())) AS open,
+                (extract(epoch FROM ends_at) * 1000)::bigint::text AS ends_ms
+         FROM campaigns WHERE id = $1`,
+        [campaignId],
+      ) as Promise<GateRow[]>,
+      this.dataSource.query(
+        `SELECT member_id, count(*)::int AS n FROM claims
+         WHERE campaign_id = $1 AND status IN ('pending', 'fulfilled') GROUP BY member_id`,
+        [campaignId],
+      ) as Promise<{ member_id: string; n: number }[]>,
+    ]);
+    if (!row) return;
+    const keys = claimGateKeys(this.config.redisPrefix, campaignId);
+    const scratch = `${keys.members}:load:${randomBytes(6).toString('hex')}`;
+    const pipeline = this.redis.pipeline().hset(scratch, '_', '1').expire(scratch, 600);
+    for (let i = 0; i < members.length; i += LOAD_CHUNK) {
+      pipeline.hset(scratch, ...members.slice(i, i + LOAD_CHUNK).flatMap((m) => [m.member_id, String(m.n)]));
+    }
+    await pipeline.exec();
+    const epoch = randomBytes(6).toString('hex');
+    await this.redis.claimGateLoad(
+      keys.state,
+      keys.members,
+      scratch,
+      row.total_units,
+      row.claimed_units,
+      row.open ? '1' : '0',
+      row.per_member_limit,
+      row.ends_ms,
+      epoch,
+      STATE_TTL_S,
+    );
+    this.loaded.add(campaignId);
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '@app/auth';
+import { decodeCursor, Page, toPage } from '@app/db';
+import { ClaimStatus, DomainError, ErrorCode, Role } from '@app/domain';
+import { AdminClaimDto, ClaimDto } from './dto/claim.dto';
+import { CLAIM_COLUMNS, ClaimRow, toAdminClaimDto, toClaimDto } from './claim-views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Claim reads: a member sees only their own claims, admins every claim. */
+@Injectable()
+export class ClaimQueriesService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async mine(user: AuthUser, limit: number, cursor?: string): Promise<Page<ClaimDto>> {
+    return this.page({ memberId: user.id }, limit, cursor, toClaimDto);
+  }
+
+  async one(user: AuthUser, id: string): Promise<ClaimDto> {
+    const row = await this.find(id);
+    if (!row || (user.role !== Role.Admin && row.member_id !== user.id)) throw DomainError.notFound('Claim');
+    return toClaimDto(row);
+  }
+
+  async forAdmin(filter: { status?: ClaimStatus; campaignId?: string }, limit: number, cursor?: string): Promise<Page<AdminClaimDto>> {
+    return this.page(filter, limit, cursor, toAdminClaimDto);
+  }
+
+  async adminOne(id: string): Promise<AdminClaimDto> {
+    const row = await this.find(id);
+    if (!row) throw DomainError.notFound('Claim');
+    return toAdminClaimDto(row);
+  }
+
+  async find(id: string): Promise<ClaimRow | null> {
+    if (!UUID.test(id)) return null;
+    const [row]: ClaimRow[] = await this.dataSource.query(
+      `SELECT ${CLAIM_COLUMNS} FROM claims c JOIN campaigns k ON k.id = c.campaign_id WHERE c.id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  private async page<T>(
+    filter: { memberId?: string; status?: ClaimStatus; campaignId?: string },
+    limit: number,
+    rawCursor: string | undefined,
+    map: (row: ClaimRow) => T,
+  ): Promise<Page<T>> {
+    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
+    if (rawCursor && !cursor) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
+    const rows: ClaimRow[] = await this.dataSource.query(
+      `SELECT ${CLAIM_COLUMNS} FROM claims c JOIN campaigns k ON k.id = c.campaign_id
+       WHERE ($1::uuid IS NULL OR c.member_id = $1) AND ($2::text IS NULL OR c.status = $2)
+         AND ($3::uuid IS NULL OR c.campaign_id = $3)
+         AND ($4::timestamptz IS NULL OR (c.created_at, c.id) < ($4, $5::uuid))
+       ORDER BY c.created_at DESC, c.id DESC LIMIT $6`,
+      [filter.memberId ?? null, filter.status ?? null, filter.campaignId ?? null, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (row) => ({ at: row.created_at.toISOString(), id: row.id }), map);
+  }
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Headers, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
+import { Role } from '@app/domain';
+import { ClaimQueriesService } from './claim-queries.service';
+import { ClaimsService } from './claims.service';
+import { ClaimDto, ClaimPageDto, CreateClaimDto, CreatedClaimDto, ListQueryDto } from './dto/claim.dto';
+
+@ApiTags('claims')
+@ApiBearerAuth()
+@Controller()
+export class ClaimsController {
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly queries: ClaimQueriesService,
+  ) {}
+
+  @Post('campaigns/:id/claims')
+  @Roles(Role.Member)
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'replaying a key returns the first response and creates nothing' })
+  @ApiCreatedResponse({ type: CreatedClaimDto })
+  claim(
+    @CurrentUser() user: AuthUser,
+    @Param('id') campaignId: string,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() dto: CreateClaimDto,
+  ): Promise<CreatedClaimDto> {
+    return this.claims.claim(user, campaignId, idempotencyKey, dto);
+  }
+
+  @Get('me/claims')
+  @ApiOkResponse({ type: ClaimPageDto })
+  mine(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<ClaimPageDto> {
+    return this.queries.mine(user, Number(query.limit ?? 20), query.cursor);
+  }
+
+  @Get('claims/:id')
+  @ApiOkResponse({ type: ClaimDto })
+  one(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ClaimDto> {
+    return this.queries.one(user, id);
+  }
+}

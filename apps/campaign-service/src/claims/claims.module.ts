@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { EligibilityModule } from '../eligibility/eligibility.module';
+import { AdminClaimsController } from './admin-claims.controller';
+import { ClaimAdminService } from './claim-admin.service';
+import { ClaimGateService } from './claim-gate.service';
+import { ClaimLookupsService } from './claim-lookups.service';
+import { ClaimQueriesService } from './claim-queries.service';
+import { ClaimWriterService } from './claim-writer.service';
+import { ClaimsController } from './claims.controller';
+import { ClaimsService } from './claims.service';
+import { ShipmentsService } from './shipments.service';
+import { ShippingWebhookController } from './shipping-webhook.controller';
+
+/** Member claims, their status, the admin dead-letter view and shipping. Exports the gate for inventory and status changes. */
+@Module({
+  imports: [EligibilityModule],
+  controllers: [ClaimsController, AdminClaimsController, ShippingWebhookController],
+  providers: [ClaimsService, ClaimGateService, ClaimLookupsService, ClaimWriterService, ClaimQueriesService, ClaimAdminService, ShipmentsService],
+  exports: [ClaimGateService],
+})
+export class ClaimsModule {}

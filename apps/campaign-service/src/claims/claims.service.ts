@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Counter } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '@app/auth';
+import { Campaign } from '@app/db';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { EligibilityService } from '../eligibility/eligibility.service';
+import { ClaimDecision } from './claim-allocation';
+import { ClaimGateService, GateOutcome, ReservedClaim, SettleMode } from './claim-gate.service';
+import { ClaimLookupsService } from './claim-lookups.service';
+import { ClaimWriterService } from './claim-writer.service';
+import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const REPLAY_WAIT_MS = 3000;
+
+const decisions = new Counter({ name: 'claim_decisions_total', help: 'Claim requests by outcome', labelNames: ['outcome'] });
+
+const REFUSAL_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.SoldOut]: 'This perk is sold out',
+  [ErrorCode.ClaimLimitReached]: 'You already claimed this perk as many times as allowed',
+  [ErrorCode.CampaignNotActive]: 'This campaign is not taking claims',
+  [ErrorCode.IdempotencyKeyReused]: 'This Idempotency-Key was already used for another campaign',
+  [ErrorCode.NotFound]: 'Campaign not found',
+};
+
+const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
+  [ErrorCode.SoldOut]: 'sold_out',
+  [ErrorCode.ClaimLimitReached]: 'limit',
+  [ErrorCode.CampaignNotActive]: 'closed',
+};
+
+/**
+ * One atomic claim. Cheap refusals first (validation, cached campaign and offer reads),
+ * then the Redis gate decides stock and the per-member limit without touching PostgreSQL,
+ * then the claim writer stores accepted claims with group commit and has the last word.
+ */
+@Injectable()
+export class ClaimsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly gate: ClaimGateService,
+    private readonly lookups: ClaimLookupsService,
+    private readonly writer: ClaimWriterService,
+    private readonly eligibility: EligibilityService,
+  ) {}
+
+  async claim(user: AuthUser, campaignId: string, idempotencyKey: string | undefined, dto: CreateClaimDto): Promise<CreatedClaimDto> {
+    if (!idempotencyKey || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new DomainError(ErrorCode.IdempotencyKeyRequired, 'An Idempotency-Key header of 1 to 200 printable characters is required');
+    }
+    if (dto.acceptDisclosure !== true) {
+      throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
+    }
+    const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId) : null;
+    if (!campaign || campaign.status === CampaignStatus.Draft) throw DomainError.notFound('Campaign');
+    if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: shippingAddress', [
+        { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
+      ]);
+    }
+    if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
+    await this.assertEligible(user.id, campaign);
+    return this.admit(user.id, campaign, idempotencyKey, dto, true);
+  }
+
+  private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, mayWait: boolean): Promise<CreatedClaimDto> {
+    const reserved: ReservedClaim = { id: randomUUID(), campaignId: campaign.id, createdAt: new Date().toISOString() };
+    const gate = await this.gate.reserve(campaign.id, memberId, key, reserved);
+    switch (gate.kind) {
+      case 'replay':
+        if (gate.committed) return this.replayed(gate.claim);
+        return this.awaitReplay(memberId, campaign, key, dto, mayWait);
+      case 'closed':
+        this.lookups.forgetCampaign(campaign.id);
+        throw this.refusal(ErrorCode.CampaignNotActive);
+      case 'limit':
+        return this.replayFromDatabase(memberId, campaign.id, key);
+      case 'sold_out':
+        this.gate.healIfLeaked(campaign.id, campaign.claimedUnits, campaign.totalUnits);
+        throw this.refusal(ErrorCode.SoldOut);
+      case 'ok':
+      case 'unavailable':
+        return this.write(memberId, campaign, key, dto, reserved, gate);
+    }
+  }
+
+  private async write(
+    memberId: string,
+    campaign: Campaign,
+    key: string,
+    dto: CreateClaimDto,
+    reserved: ReservedClaim,
+    gate: GateOutcome,
+  ): Promise<CreatedClaimDto> {
+    const epoch = gate.kind === 'ok' ? gate.epoch : null;
+    let decision: ClaimDecision;
+    try {
+      decision = await this.writer.write({
+        id: reserved.id,
+        campaignId: campaign.id,
+        memberId,
+        idempotencyKey: key,
+        createdAt: new Date(reserved.createdAt),
+        shippingAddress: campaign.perkKind === PerkKind.Physical && dto.shippingAddress ? { ...dto.shippingAddress } : null,
+      });
+    } catch {
+      if (epoch) await this.gate.settle(campaign.id, memberId, key, epoch, 'release');
+      decisions.inc({ outcome: 'error' });
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'The claim could not be stored; try again with the same Idempotency-Key');
+    }
+    if (decision.kind === 'accept') {
+      if (epoch) void this.gate.committed([{ campaignId: campaign.id, memberId, idempotencyKey: key, claim: reserved }]);
+      decisions.inc({ outcome: 'accepted' });
+      return { id: reserved.id, campaignId: campaign.id, status: 'pending' as CreatedClaimDto['status'], createdAt: reserved.createdAt };
+    }
+    if (decision.kind === 'replay') {
+      if (epoch) await this.gate.settle(campaign.id, memberId, key, epoch, 'release');
+      return this.replayed({ ...decision.claim, createdAt: decision.claim.createdAt.toISOString() });
+    }
+    if (epoch) await this.gate.settle(campaign.id, memberId, key, epoch, SETTLE_FOR[decision.code] ?? 'release');
+    throw this.refusal(decision.code);
+  }
+
+  /** The first request with this key is still being written: answer as it will. */
+  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, mayWait: boolean): Promise<CreatedClaimDto> {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const marker = await this.gate.peek(campaign.id, memberId, key);
+      if (marker?.committed) return this.replayed(marker.claim);
+      // The first attempt was refused or failed: this request is decided afresh.
+      if (!marker && mayWait) return this.admit(memberId, campaign, key, dto, false);
+    }
+    return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
+  }
+
+  /** The gate refused on the member's count; a replay whose Redis marker expired still gets its answer. */
+  private async replayFromDatabase(memberId: string, campaignId: string, key: string, otherwise = ErrorCode.ClaimLimitReached): Promise<CreatedClaimDto> {
+    const [row]: { id: string; campaign_id: string; created_at: Date }[] = await this.dataSource.query(
+      `SELECT id, campaign_id, created_at FROM claims WHERE member_id = $1 AND idempotency_key = $2`,
+      [memberId, key],
+    );
+    if (row?.campaign_id === campaignId) return this.replayed({ id: row.id, campaignId, createdAt: row.created_at.toISOString() });
+    if (row) throw this.refusal(ErrorCode.IdempotencyKeyReused);
+    if (otherwise === ErrorCode.Conflict) throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress');
+    throw this.refusal(otherwise);
+  }
+
+  private replayed(claim: ReservedClaim): CreatedClaimDto {
+    decisions.inc({ outcome: 'replayed' });
+    return { id: claim.id, campaignId: claim.campaignId, status: 'pending' as CreatedClaimDto['status'], createdAt: claim.createdAt };
+  }
+
+  private async assertEligible(memberId: string, campaign: Campaign): Promise<void> {
+    if (await this.lookups.hasOffer(campaign.id, memberId)) return;
+    // Not offered at launch: the member may have been re-scored since; the shared rule decides.
+    const result = await this.eligibility.explain(memberId, campaign);
+    if (result.eligible) return;
+    decisions.inc({ outcome: 'not_eligible' });
+    throw new DomainError(ErrorCode.NotEligible, 'You are not eligible for this perk', result.reasons);
+  }
+
+  private refusal(code: ErrorCode): DomainError {
+    decisions.inc({ outcome: code.toLowerCase() });
+    return new DomainError(code, REFUSAL_MESSAGES[code] ?? code);
+  }
+}
+
+function isOpen(campaign: Campaign): boolean {
+  const now = Date.now();
+  return (
+    campaign.status === CampaignStatus.Active &&
+    !campaign.claimsFrozen &&
+    campaign.endsAt.getTime() > now &&
+    (!campaign.startsAt || campaign.startsAt.getTime() <= now)
+  );
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { ShippingAddress } from '@app/db';
+import { DomainError, ErrorCode } from '@app/domain';
+import { ShipmentDto } from './dto/claim.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface ShipmentRow {
+  id: string;
+  claim_id: string;
+  provider: string;
+  status: string;
+  address: ShippingAddress | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  external_id: string | null;
+  created_at: Date;
+  shipped_at: Date | null;
+}
+
+export interface ShippedResult {
+  shipmentId: string;
+  claimId: string;
+  trackingNumber: string;
+}
+
+/**
+ * The end of a physical claim: the shipment is shipped with a tracking number and the
+ * claim becomes fulfilled. Reached by an admin (manual provider) or by the carrier's signed
+ * webhook (webhook provider). Repeating the same shipment's "shipped" changes nothing.
+ */
+@Injectable()
+export class ShipmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** What fulfillment staff need to ship by hand, the address included (admins only). */
+  async forClaim(claimId: string): Promise<ShipmentDto> {
+    if (!UUID.test(claimId)) throw DomainError.notFound('Shipment');
+    const [row]: ShipmentRow[] = await this.dataSource.query(
+      `SELECT id, claim_id, provider, status, address, carrier, tracking_number, external_id, created_at, shipped_at
+       FROM shipments WHERE claim_id = $1`,
+      [claimId],
+    );
+    if (!row) throw DomainError.notFound('Shipment');
+    return {
+      id: row.id,
+      claimId: row.claim_id,
+      provider: row.provider,
+      status: row.status,
+      address: row.address,
+      carrier: row.carrier,
+      trackingNumber: row.tracking_number,
+      externalId: row.external_id,
+      createdAt: row.created_at.toISOString(),
+      shippedAt: row.shipped_at ? row.shipped_at.toISOString() : null,
+    };
+  }
+
+  async markShippedByClaim(claimId: string, trackingNumber: string, carrier?: string): Promise<ShippedResult> {
+    if (!UUID.test(claimId)) throw DomainError.notFound('Claim');
+    const [row]: { id: string }[] = await this.dataSource.query(`SELECT id FROM shipments WHERE claim_id = $1`, [claimId]);
+    if (!row) {
+      throw new DomainError(ErrorCode.ShipmentNotShippable, 'This claim has no shipment (not a physical perk, or fulfillment has not created it yet)');
+    }
+    return this.markShipped(row.id, trackingNumber, carrier);
+  }
+
+  async markShipped(shipmentId: string, trackingNumber: string, carrier?: string): Promise<ShippedResult> {
+    if (!UUID.test(shipmentId)) throw DomainError.notFound('Shipment');
+    return this.dataSource.transaction(async (manager) => {
+      const [shipment]: { id: string; claim_id: string; status: string; tracking_number: string | null }[] = await manager.query(
+        `SELECT id, claim_id, status, tracking_number FROM shipments WHERE id = $1 FOR UPDATE`,
+        [shipmentId],
+      );
+      if (!shipment) throw DomainError.notFound('Shipment');
+      if (shipment.status === 'shipped') {
+        return { shipmentId, claimId: shipment.claim_id, trackingNumber: shipment.tracking_number as string };
+      }
+      if (shipment.status === 'cancelled') throw new DomainError(ErrorCode.ShipmentNotShippable, 'The shipment was cancelled');
+      await manager.query(
+        `UPDATE shipments SET status = 'shipped', tracking_number = $2, carrier = $3, address = NULL, shipped_at = now(), updated_at = now()
+         WHERE id = $1`,
+        [shipmentId, trackingNumber, carrier ?? null],
+      );
+      await manager.query(
+        `UPDATE claims SET status = 'fulfilled', fulfillment = fulfillment || jsonb_build_object('trackingNumber', $2::text),
+                           fulfilled_at = now(), updated_at = now()
+         WHERE id = $1 AND status = 'pending'`,
+        [shipment.claim_id, trackingNumber],
+      );
+      return { shipmentId, claimId: shipment.claim_id, trackingNumber };
+    });
+  }
+
+  /** `X-Shipping-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with SHIPPING_WEBHOOK_SECRET. */
+  verifySignature(rawBody: Buffer | undefined, header: string | undefined): void {
+    const secret = this.config.shipping.webhookSecret;
+    const match = /^sha256=([0-9a-f]{64})$/i.exec(header ?? '');
+    const invalid = new DomainError(ErrorCode.ShippingSignatureInvalid, 'The shipping webhook signature is missing or invalid');
+    if (!secret || !rawBody || !match) throw invalid;
+    const expected = createHmac('sha256', secret).update(rawBody).digest();
+    const given = Buffer.from(match[1], 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
+  }
+}

@@ -1,0 +1,194 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { createWorkerContext, TestApp } from '@app/testing';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { createCampaignServiceApp } from './app';
+import { adminAuth, campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
+
+const ADDRESS = { name: 'Ada L', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+
+describe('claims (e2e)', () => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', RATE_LIMIT_CLAIM: '0' } });
+    worker = await createWorkerContext(FulfillmentModule);
+    const [row] = await t.dataSource.query(`SELECT id FROM users WHERE role = 'admin' LIMIT 1`);
+    admin = adminAuth(t, row.id);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await t.close();
+  });
+
+  const claim = (m: Member, campaignId: string, key: string, body: object = { acceptDisclosure: true }) =>
+    t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', m.auth).set('Idempotency-Key', key).send(body);
+
+  async function claimStatus(m: Member, id: string) {
+    return waitFor(
+      async () => (await t.http.get(`/claims/${id}`).set('Authorization', m.auth).expect(200)).body,
+      (body) => body.status !== 'pending',
+    );
+  }
+
+  it('accepts a claim, replays its Idempotency-Key, and fulfils it with a code', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+
+    const first = await claim(m, campaignId, 'key-1').expect(201);
+    expect(first.body).toEqual({ id: expect.any(String), campaignId, status: 'pending', createdAt: expect.any(String) });
+    const replay = await claim(m, campaignId, 'key-1').expect(201);
+    expect(replay.body).toEqual(first.body);
+    await claim(m, campaignId, 'key-2').expect(409).expect((res) => expect(res.body.code).toBe('CLAIM_LIMIT_REACHED'));
+
+    const done = await claimStatus(m, first.body.id);
+    expect(done).toEqual({
+      id: first.body.id,
+      campaignId,
+      status: 'fulfilled',
+      fulfillment: { code: expect.stringMatching(/^CODE-/) },
+      createdAt: first.body.createdAt,
+      fulfilledAt: expect.any(String),
+    });
+    const mine = await t.http.get('/me/claims').set('Authorization', m.auth).expect(200);
+    expect(mine.body).toEqual({ items: [done], nextCursor: null });
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
+  });
+
+  it('refuses with the exact codes of the contract', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 1 });
+    const [a, b, stranger] = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, [a, b]);
+
+    const noKey = await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', a.auth).send({ acceptDisclosure: true });
+    expect(noKey.status).toBe(400);
+    expect(noKey.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    await claim(a, campaignId, 'x'.repeat(201)).expect(400);
+    await claim(a, campaignId, 'k', {}).expect(400).expect((res) => expect(res.body.code).toBe('DISCLOSURE_REQUIRED'));
+    await claim(a, campaignId, 'k', { acceptDisclosure: false }).expect(400).expect((res) => expect(res.body.code).toBe('DISCLOSURE_REQUIRED'));
+    await claim(a, campaignId, 'k', { acceptDisclosure: true, extra: 1 }).expect(400).expect((res) => expect(res.body.code).toBe('VALIDATION_FAILED'));
+
+    const denied = await claim(stranger, campaignId, 'k').expect(403);
+    expect(denied.body.code).toBe('NOT_ELIGIBLE');
+    expect(denied.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ rule: expect.any(String) })]));
+
+    await claim(a, '00000000-0000-4000-8000-000000000000', 'k').expect(404);
+    await claim(a, 'not-a-uuid', 'k').expect(404);
+
+    await claim(a, campaignId, 'k').expect(201);
+    await claim(b, campaignId, 'k').expect(409).expect((res) => expect(res.body.code).toBe('SOLD_OUT'));
+
+    const paused = await insertActiveCampaign(t.dataSource, { status: 'paused' });
+    await offer(t.dataSource, paused, [a]);
+    await claim(a, paused, 'p').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
+
+    const frozen = await insertActiveCampaign(t.dataSource);
+    await t.dataSource.query(`UPDATE campaigns SET claims_frozen = true WHERE id = $1`, [frozen]);
+    await offer(t.dataSource, frozen, [a]);
+    await claim(a, frozen, 'f').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
+
+    const other = await insertActiveCampaign(t.dataSource);
+    await offer(t.dataSource, other, [a]);
+    await claim(a, other, 'k').expect(422).expect((res) => expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED'));
+
+    const brandLike = adminAuth(t, a.id);
+    await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', brandLike).set('Idempotency-Key', 'z').send({ acceptDisclosure: true }).expect(403);
+  });
+
+  it('lets a member hold up to perMemberLimit claims', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 10, perMemberLimit: 2 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    await claim(m, campaignId, 'a').expect(201);
+    await claim(m, campaignId, 'b').expect(201);
+    await claim(m, campaignId, 'c').expect(409);
+    const [slots] = await t.dataSource.query(`SELECT array_agg(member_slot ORDER BY member_slot) AS s FROM claims WHERE campaign_id = $1`, [campaignId]);
+    expect(slots.s).toEqual([1, 2]);
+  });
+
+  it('hides other members’ claims (404) and lets admins read any', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource);
+    const [owner, other] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [owner]);
+    const created = await claim(owner, campaignId, 'mine').expect(201);
+    await t.http.get(`/claims/${created.body.id}`).set('Authorization', other.auth).expect(404);
+    await t.http.get('/claims/not-a-uuid').set('Authorization', other.auth).expect(404);
+    await t.http.get(`/claims/${created.body.id}`).set('Authorization', admin).expect(200);
+    expect((await t.http.get('/me/claims').set('Authorization', other.auth).expect(200)).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('issues a unique invitation for an experience perk', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'experience', totalUnits: 5 });
+    const members = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, members);
+    const ids = await Promise.all(members.map(async (m, i) => (await claim(m, campaignId, `e${i}`).expect(201)).body.id as string));
+    const done = await Promise.all(ids.map((id, i) => claimStatus(members[i], id)));
+    const invitations = done.map((d) => d.fulfillment.invitation);
+    expect(invitations.every((inv) => /^INV-[A-Z2-9]{12}$/.test(inv))).toBe(true);
+    expect(new Set(invitations).size).toBe(3);
+  });
+
+  it('ships a physical perk through the manual provider; the address never leaves fulfillment', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const missing = await claim(m, campaignId, 's0').expect(400);
+    expect(missing.body.details).toEqual([expect.objectContaining({ field: 'shippingAddress' })]);
+    await claim(m, campaignId, 's1', { acceptDisclosure: true, shippingAddress: { ...ADDRESS, country: 'usa' } }).expect(400);
+
+    const created = await claim(m, campaignId, 's2', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201);
+    const shipment = await waitFor(
+      async () => (await t.http.get(`/admin/claims/${created.body.id}/shipment`).set('Authorization', admin)).body,
+      (body) => body.status === 'requested',
+    );
+    expect(shipment).toMatchObject({ provider: 'manual', status: 'requested', address: ADDRESS });
+    const [stored] = await t.dataSource.query(`SELECT shipping_address FROM claims WHERE id = $1`, [created.body.id]);
+    expect(stored.shipping_address).toBeNull();
+
+    const shipped = await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z999' }).expect(200);
+    expect(shipped.body).toMatchObject({ status: 'fulfilled', fulfillment: { trackingNumber: '1Z999' } });
+    await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z999' }).expect(200);
+    const view = await t.http.get(`/claims/${created.body.id}`).set('Authorization', m.auth).expect(200);
+    expect(JSON.stringify(view.body)).not.toContain('Springfield');
+    await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', m.auth).send({ trackingNumber: 'x' }).expect(403);
+  });
+
+  it('fails a claim whose code pool is empty, returns its unit, notifies, and lets an admin retry or cancel', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3, codes: 0 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    const ca = (await claim(a, campaignId, 'a').expect(201)).body.id;
+    const cb = (await claim(b, campaignId, 'b').expect(201)).body.id;
+    expect((await claimStatus(a, ca)).status).toBe('failed');
+    expect((await claimStatus(b, cb)).status).toBe('failed');
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
+    const notes = await t.dataSource.query(`SELECT kind, data FROM notifications WHERE member_id = $1`, [a.id]);
+    expect(notes).toEqual([{ kind: 'claim_failed', data: expect.objectContaining({ claimId: ca }) }]);
+
+    const failed = await t.http.get(`/admin/claims?status=failed&campaignId=${campaignId}`).set('Authorization', admin).expect(200);
+    expect(failed.body.items.map((c: { id: string }) => c.id).sort()).toEqual([ca, cb].sort());
+    expect(failed.body.items[0]).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('empty'), perkKind: 'digital_code' });
+    await t.http.get('/admin/claims?status=bogus').set('Authorization', admin).expect(400);
+    await t.http.get('/admin/claims').set('Authorization', a.auth).expect(403);
+
+    await t.dataSource.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, 'LATE-CODE')`, [campaignId]);
+    const retried = await t.http.post(`/admin/claims/${ca}/retry`).set('Authorization', admin).expect(200);
+    expect(retried.body).toMatchObject({ status: 'pending', fulfillmentRound: 1 });
+    expect(await claimStatus(a, ca)).toMatchObject({ status: 'fulfilled', fulfillment: { code: 'LATE-CODE' } });
+    await t.http.post(`/admin/claims/${ca}/retry`).set('Authorization', admin).expect(409);
+
+    const cancelled = await t.http.post(`/admin/claims/${cb}/cancel`).set('Authorization', admin).expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    await t.http.post(`/admin/claims/${cb}/cancel`).set('Authorization', admin).expect(409);
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
+
+    await t.http.post(`/admin/claims/${ca}/cancel`).set('Authorization', admin).expect(200);
+    const [code] = await t.dataSource.query(`SELECT claim_id FROM campaign_codes WHERE code = 'LATE-CODE'`);
+    expect(code.claim_id).toBe(ca);
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
+    // The unit is back: b can claim again with a new key.
+    await claim(b, campaignId, 'b-again').expect(201);
+  });
+});

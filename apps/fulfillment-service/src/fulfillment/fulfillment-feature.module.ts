@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { ClaimFailureService } from './claim-failure.service';
+import { DigitalCodeFulfiller } from './digital-code.fulfiller';
+import { ExperienceFulfiller } from './experience.fulfiller';
+import { FulfillClaimProcessor } from './fulfill-claim.processor';
+import { PhysicalFulfiller } from './physical.fulfiller';
+import { ManualShippingProvider } from './shipping/manual-shipping.provider';
+import { SHIPPING_PROVIDER, ShippingProvider } from './shipping/shipping-provider';
+import { WebhookShippingProvider } from './shipping/webhook-shipping.provider';
+
+function shippingProvider(config: AppConfig): ShippingProvider {
+  if (config.shipping.provider === 'manual') return new ManualShippingProvider();
+  if (!config.shipping.webhookUrl || !config.shipping.webhookSecret) {
+    throw new Error('SHIPPING_PROVIDER=webhook needs SHIPPING_WEBHOOK_URL and SHIPPING_WEBHOOK_SECRET');
+  }
+  return new WebhookShippingProvider(config.shipping.webhookUrl, config.shipping.webhookSecret);
+}
+
+/** The `fulfillment` queue's processor and the fulfillers per perk kind. */
+@Module({
+  providers: [
+    FulfillClaimProcessor,
+    DigitalCodeFulfiller,
+    PhysicalFulfiller,
+    ExperienceFulfiller,
+    ClaimFailureService,
+    { provide: SHIPPING_PROVIDER, inject: [APP_CONFIG], useFactory: shippingProvider },
+  ],
+})
+export class FulfillmentFeatureModule {}

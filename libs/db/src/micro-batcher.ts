@@ -1,0 +1,70 @@
+interface Pending<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface MicroBatcherOptions {
+  /** most items in one batch */
+  maxBatch: number;
+  /** most batches running at once; further items wait and form the next batch */
+  maxConcurrent: number;
+}
+
+/**
+ * Group commit: items submitted while `maxConcurrent` batches are running wait and leave
+ * together as the next batch, so batches grow with load and an idle system adds no delay.
+ * `run` returns one result per item, in order; if it throws, every item of the batch rejects.
+ */
+export class MicroBatcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: MicroBatcherOptions,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Waits until every submitted item has its answer. */
+  async idle(): Promise<void> {
+    while (this.running || this.queue.length) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.options.maxConcurrent || !this.queue.length) return;
+    this.scheduled = true;
+    // Let the requests of the current event-loop turn join before the batch leaves.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.running < this.options.maxConcurrent && this.queue.length) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.running++;
+      void this.execute(batch).finally(() => {
+        this.running--;
+        this.schedule();
+      });
+    }
+  }
+
+  private async execute(batch: Pending<I, O>[]): Promise<void> {
+    try {
+      const results = await this.run(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (error) {
+      batch.forEach((p) => p.reject(error));
+    }
+  }
+}
