@@ -50,6 +50,18 @@ describe('web console served by campaign-service (e2e)', () => {
     expect(post.body.code).toBe('NOT_FOUND');
   });
 
+  it('sends the browser back from Stripe Checkout to the console page of the campaign', async () => {
+    const id = '6f1c1a3e-2b1d-4c7e-9a55-0d6a8f1b2c3d';
+    const browser = await t.http.get(`/campaigns/${id}?funding=success`).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').expect(303);
+    expect(browser.headers.location).toBe(`/#/campaigns/${id}?funding=success`);
+    // API clients on the same path still get the API's answer.
+    for (const [query, accept] of [['funding=success', 'application/json'], ['funding=other', 'text/html']]) {
+      const client = await t.http.get(`/campaigns/${id}?${query}`).set('Accept', accept);
+      expect(client.status).not.toBe(303);
+      expect(client.body).toMatchObject({ statusCode: client.status, code: expect.any(String) });
+    }
+  });
+
   it('does nothing when the console has not been built', () => {
     expect(serveWebConsole(t.app, join(dir, 'missing'))).toBe(false);
   });

@@ -20,9 +20,29 @@ export function serveWebConsole(app: INestApplication, dir = WEB_CONSOLE_DIR): b
   // File names carry a content hash, so they never change; a missing one falls through to the JSON 404.
   express.useStaticAssets(join(dir, 'assets'), { prefix: '/assets/', immutable: true, maxAge: '365d', index: false, fallthrough: true });
   express.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') return next();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.path === '/') {
+      res.setHeader('Cache-Control', 'no-cache');
+      return res.sendFile(index);
+    }
+    const back = checkoutReturn(req);
+    if (back) return res.redirect(303, back);
+    next();
   });
   return true;
+}
+
+const CHECKOUT_RETURN = /^\/campaigns\/([0-9a-f-]{36})$/i;
+
+/**
+ * Stripe Checkout sends the brand's browser back to `/campaigns/:id?funding=success|cancelled`
+ * (the API path of the campaign). A browser page load there (HTML wanted, no bearer token) is
+ * sent on to the console's page for that campaign; API calls to the same path are untouched.
+ */
+function checkoutReturn(req: Request): string | null {
+  const match = CHECKOUT_RETURN.exec(req.path);
+  const funding = req.query.funding;
+  if (!match || (funding !== 'success' && funding !== 'cancelled')) return null;
+  if (req.headers.authorization || req.accepts(['json', 'html']) !== 'html') return null;
+  return `/#/campaigns/${match[1].toLowerCase()}?funding=${funding}`;
 }

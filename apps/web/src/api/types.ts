@@ -116,12 +116,13 @@ export interface InventoryAdjustment {
 
 export interface LedgerEntry {
   id: string;
-  kind?: string;
-  type?: string;
+  kind: string;
+  /** signed: positive reaches the platform, negative leaves it */
   amountCents: number;
+  currency?: string;
+  description?: string;
+  stripeObjectId?: string;
   createdAt: string;
-  stripeId?: string | null;
-  description?: string | null;
 }
 
 export interface MemberPerk {

@@ -1,12 +1,17 @@
 import { describeReason } from './eligibility';
 
 describe('describeReason', () => {
-  it('explains each known rule in words', () => {
-    expect(describeReason({ rule: 'minScore', required: 50, actual: 35 })).toBe('Your score is 35; this perk needs 50 or more.');
-    expect(describeReason({ rule: 'countries', required: ['US', 'CA'], actual: 'FR' })).toBe(
-      'This perk is available in US, CA; your country: FR.',
+  it('explains each rule the API reports in words', () => {
+    expect(describeReason({ rule: 'score', required: 50, actual: 35.25 })).toBe('Your score is 35.3; this perk needs 50 or more.');
+    expect(describeReason({ rule: 'country', required: ['US', 'CA'], actual: 'FR' })).toBe('This perk is available in US, CA; your country: FR.');
+    expect(describeReason({ rule: 'age', required: 21, actual: null })).toBe('You must be at least 21 years old; your age: none.');
+    expect(describeReason({ rule: 'provider', required: 'klout', actual: null })).toBe('This perk uses klout scores, and we have no klout score for you yet.');
+    expect(describeReason({ rule: 'topics', required: { anyOf: ['tech', 'gaming'], minTopicScore: 30 }, actual: { tech: 12 } })).toBe(
+      'This perk is for people influential in tech, gaming (a topic score of 30 or more); yours: tech 12.',
     );
-    expect(describeReason({ rule: 'minAge', required: 21, actual: null })).toBe('You must be at least 21 years old; your age: none.');
+    expect(describeReason({ rule: 'topics', required: { anyOf: ['tech'], minTopicScore: null }, actual: {} })).toBe(
+      'This perk is for people influential in tech; yours: none.',
+    );
   });
 
   it('still says something for a rule it does not know', () => {

@@ -3,33 +3,44 @@ import type { EligibilityReason } from '../api/types';
 const show = (value: unknown): string => {
   if (value === null || value === undefined || value === '') return 'none';
   if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.length ? entries.map(([key, v]) => `${key} ${show(v)}`).join(', ') : 'none';
+  }
+  if (typeof value === 'number') return String(Math.round(value * 10) / 10);
   return String(value);
 };
+
+/** `{anyOf: [...], minTopicScore}` as the eligibility rules report the topic requirement. */
+function topicRequirement(required: unknown): string {
+  if (typeof required !== 'object' || required === null || Array.isArray(required)) return show(required);
+  const { anyOf, minTopicScore } = required as { anyOf?: unknown; minTopicScore?: unknown };
+  const topics = show(anyOf);
+  return minTopicScore === null || minTopicScore === undefined ? topics : `${topics} (a topic score of ${show(minTopicScore)} or more)`;
+}
 
 /** A failed eligibility rule (`{rule, required, actual}`) as a sentence for the member. */
 export function describeReason({ rule, required, actual }: EligibilityReason): string {
   switch (rule) {
+    case 'optedIn':
+      return 'Turn on “Show me perks” in your profile (and complete it) to qualify.';
+    case 'provider':
+      return `This perk uses ${show(required)} scores, and we have no ${show(required)} score for you yet.`;
+    case 'score':
     case 'minScore':
       return `Your score is ${show(actual)}; this perk needs ${show(required)} or more.`;
+    case 'percentile':
     case 'minPercentile':
       return `Your score is in the ${show(actual)}th percentile; this perk needs the ${show(required)}th or higher.`;
     case 'topics':
     case 'minTopicScore':
-      return `This perk is for people influential in ${show(required)}; your topics: ${show(actual)}.`;
-    case 'countries':
+      return `This perk is for people influential in ${topicRequirement(required)}; yours: ${show(actual)}.`;
     case 'country':
+    case 'countries':
       return `This perk is available in ${show(required)}; your country: ${show(actual)}.`;
-    case 'minAge':
     case 'age':
+    case 'minAge':
       return `You must be at least ${show(required)} years old; your age: ${show(actual)}.`;
-    case 'provider':
-    case 'score':
-      return `This perk needs a ${show(required)} score, and we have none for you yet.`;
-    case 'optedIn':
-      return 'Turn on "Show me perks" in your profile to qualify.';
-    case 'profile':
-      return 'Complete your profile (country and birth date) to qualify.';
     default:
       return `${rule}: needs ${show(required)}, you have ${show(actual)}.`;
   }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { useAction, usePolling, useResource } from '../../api/hooks';
 import type { Campaign, Funding } from '../../api/types';
@@ -79,8 +79,11 @@ function Review({ campaign }: { campaign: Campaign }) {
 function BrandActions({ campaign, reload }: { campaign: Campaign; reload: () => void }) {
   const action = useAction();
   const [checkout, setCheckout] = useState<Funding>();
-  // After checkout the webhook marks the campaign funded; follow it here without a manual reload.
-  const waitingForPayment = checkout !== undefined && campaign.status === 'draft';
+  // Stripe Checkout sends the brand back here with ?funding=success|cancelled.
+  const [search] = useSearchParams();
+  const returned = search.get('funding');
+  // The webhook marks the campaign funded a moment after payment; follow it here without a manual reload.
+  const waitingForPayment = (checkout !== undefined || returned === 'success') && campaign.status === 'draft';
   usePolling(waitingForPayment, reload, 2000);
 
   const pay = async () => {
@@ -120,11 +123,23 @@ function BrandActions({ campaign, reload }: { campaign: Campaign; reload: () => 
       </div>
       {waitingForPayment && (
         <p className="state state-loading" role="status" data-testid="waiting-for-payment">
-          Waiting for your payment of {formatMoney(checkout.amountCents)}.{' '}
-          <a href={checkout.checkoutUrl} target="_blank" rel="noreferrer">
-            Open the checkout page
-          </a>{' '}
-          if it did not open. This page updates once the payment is confirmed.
+          {checkout ? (
+            <>
+              Waiting for your payment of {formatMoney(checkout.amountCents)}.{' '}
+              <a href={checkout.checkoutUrl} target="_blank" rel="noreferrer">
+                Open the checkout page
+              </a>{' '}
+              if it did not open.
+            </>
+          ) : (
+            'Payment received.'
+          )}{' '}
+          This page updates once Stripe confirms the payment.
+        </p>
+      )}
+      {returned === 'cancelled' && campaign.status === 'draft' && !checkout && (
+        <p className="state state-empty" role="status">
+          The payment was cancelled; nothing was charged. You can pay again whenever you are ready.
         </p>
       )}
       {campaign.status === 'funded' && campaign.reviewStatus !== 'approved' && <p className="muted">Paid. You can launch once our team has approved the campaign.</p>}

@@ -12,9 +12,12 @@ export function LedgerPanel({ campaignId }: { campaignId: string }) {
       <PagedList list={ledger} className="list ledger" empty="No money has moved yet.">
         {(entry) => (
           <li key={entry.id} data-testid="ledger-entry">
-            <span>{entry.kind ?? entry.type ?? 'entry'}</span>
+            <span>{entry.description || entry.kind.replace(/_/g, ' ')}</span>
             <strong>{formatMoney(entry.amountCents)}</strong>
-            <span className="muted">{formatDateTime(entry.createdAt)}</span>
+            <span className="muted">
+              {entry.kind} · {formatDateTime(entry.createdAt)}
+              {entry.stripeObjectId ? ` · ${entry.stripeObjectId}` : ''}
+            </span>
           </li>
         )}
       </PagedList>
