@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 [ -f .env ] && set -a && . ./.env && set +a
 
 npm run --silent build
+npx vite build --config apps/web/vite.config.ts --logLevel warn   # the web console, served at /
 npm run --silent migrate
 
 PORT="${PORT:-3000}"
@@ -26,6 +27,7 @@ fi
 cat <<BANNER
 
   Perks Platform
+  Web console    http://localhost:${PORT}/
   API            http://localhost:${PORT}
   API docs       http://localhost:${PORT}/docs   (OpenAPI: /docs-json)
   Queues         http://localhost:${PORT}/admin/queues   (admin only)

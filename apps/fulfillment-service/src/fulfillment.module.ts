@@ -6,10 +6,11 @@ import { QueueModule } from '@app/queue';
 import { FulfillmentFeatureModule } from './fulfillment/fulfillment-feature.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { PaymentsWorkerModule } from './payments/payments.module';
 
 /** The fulfillment worker: outbox relay and queue processors plus /health and /metrics. */
 @Module({
-  imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule, FulfillmentFeatureModule],
+  imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule, FulfillmentFeatureModule, PaymentsWorkerModule],
   providers: [OutboxRelayService],
 })
 export class FulfillmentModule {}
