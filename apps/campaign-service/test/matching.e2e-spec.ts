@@ -7,7 +7,7 @@ import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.mod
 import { AudienceService } from '../src/audience/audience.service';
 import { Campaign } from '@app/db';
 import { createCampaignServiceApp } from './app';
-import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
+import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -137,5 +137,32 @@ describe('matching (e2e)', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await offeredMembers(campaignId)).toContain(member);
+  });
+  it('survives a re-calibration: every score drops 20%, a percentile campaign keeps its members, a minScore campaign loses them', async () => {
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 100 }, () => ({})));
+    const scoreAll = (scoredAt: string, factor: number) =>
+      postScores(t.http, PEERINDEX_KEY, scoredAt, ids.map((memberId, i) => ({ memberId, score: (i + 1) * factor }))).expect(202);
+    const audienceOf = async (campaignId: string) =>
+      t.app.get(AudienceService).preview(await t.dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId }));
+    const top16 = ids.slice(84).sort();
+
+    await scoreAll('2026-09-01T00:00:00Z', 1);
+    const byPercentile = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minPercentile: 85 }, status: 'funded' });
+    const byScore = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minScore: 85 }, status: 'funded' });
+    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(16);
+    expect((await audienceOf(byScore)).eligibleMembers).toBe(16);
+
+    await scoreAll('2026-09-02T00:00:00Z', 0.8);
+    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(16);
+    expect((await audienceOf(byScore)).eligibleMembers).toBe(0);
+
+    // launched after the re-calibration, matching agrees with the preview
+    await t.dataSource.query(`UPDATE campaigns SET status = 'active', launched_at = now() WHERE id = ANY($1::uuid[])`, [[byPercentile, byScore]]);
+    await launch(byPercentile);
+    await launch(byScore);
+    const finished = () => t.dataSource.query(`SELECT 1 FROM matching_runs WHERE finished_at IS NOT NULL AND campaign_id = ANY($1::uuid[])`, [[byPercentile, byScore]]);
+    expect(await waitFor(finished, (rows) => rows.length === 2)).toHaveLength(2);
+    expect(await offeredMembers(byPercentile)).toEqual(top16);
+    expect(await offeredMembers(byScore)).toEqual([]);
   });
 });

@@ -29,7 +29,12 @@ export async function insertMembers(ds: DataSource, seeds: MemberSeed[]): Promis
   const profiles = seeds
     .map((seed, i) => ({ seed, id: ids[i] }))
     .filter(({ seed }) => seed.profile !== false)
-    .map(({ seed, id }) => ({ member_id: id, country: seed.country ?? 'US', birth_date: seed.birthDate ?? '1990-01-01', opted_in: seed.optedIn ?? true }));
+    .map(({ seed, id }) => ({
+      member_id: id,
+      country: seed.country === undefined ? 'US' : seed.country,
+      birth_date: seed.birthDate === undefined ? '1990-01-01' : seed.birthDate,
+      opted_in: seed.optedIn ?? true,
+    }));
   await ds.query(
     `INSERT INTO member_profiles (member_id, country, birth_date, opted_in)
      SELECT member_id, country, birth_date, opted_in
