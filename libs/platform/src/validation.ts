@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@app/domain';
 
 export interface FieldError {
@@ -15,9 +15,38 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** Deeper than any DTO of the API; bounds the recursion of class-transformer and class-validator. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Depth of a parsed JSON value, measured without recursion so hostile input cannot overflow the stack. */
+export function inputDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Refuses absurdly nested input before transformation, then validates as usual. */
+class DepthLimitedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (inputDepth(value) > MAX_INPUT_DEPTH) {
+      throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: nested deeper than ${MAX_INPUT_DEPTH} levels`, [
+        { field: metadata.data ?? metadata.type, errors: [`must not be nested deeper than ${MAX_INPUT_DEPTH} levels`] },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelists and transforms every body/query; unknown fields are refused, never applied. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DepthLimitedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
