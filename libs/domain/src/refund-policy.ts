@@ -27,7 +27,15 @@ export interface RefundQuote {
  * Dashboard), refunds never exceed what was paid; the cap takes from the fee share first.
  */
 export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyRefundedCents: number): RefundQuote {
-  for (const [name, value] of Object.entries({ ...funding, claimedUnits, alreadyRefundedCents })) {
+  const inputs = {
+    fundedUnits: funding.fundedUnits,
+    unitCostCents: funding.unitCostCents,
+    unitsCents: funding.unitsCents,
+    feeCents: funding.feeCents,
+    claimedUnits,
+    alreadyRefundedCents,
+  };
+  for (const [name, value] of Object.entries(inputs)) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
   }
   const unusedUnits = Math.max(0, funding.fundedUnits - claimedUnits);

@@ -109,11 +109,12 @@ export class StripeWebhookService {
         description: `Platform fee (${funding.feeBps} bps) paid through Checkout`,
       },
     ]);
-    const funded: unknown[] = await m.query(
-      `UPDATE campaigns SET status = 'funded', updated_at = now() WHERE id = $1 AND status = 'draft' RETURNING id`,
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, funded]: [unknown[], number] = await m.query(
+      `UPDATE campaigns SET status = 'funded', updated_at = now() WHERE id = $1 AND status = 'draft'`,
       [funding.campaignId],
     );
-    if (!funded.length) {
+    if (!funded) {
       // Paid after the campaign was cancelled or ended: the money goes back by the refund job.
       this.logger.warn(`Funding ${funding.id} paid for campaign ${funding.campaignId} that is no longer draft; refunding`);
       await enqueueInTransaction(m, {

@@ -110,6 +110,10 @@ export class FakeStripe {
     this.failures.push({ pathPrefix, remaining: count, status });
   }
 
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   callsTo(pathPrefix: string, method = 'POST'): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.path.startsWith(pathPrefix));
   }

@@ -1,0 +1,190 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
+import fc from 'fast-check';
+import { jobIdFor } from '@app/queue';
+import { Actor, createBrand, createWorkerContext } from '@app/testing';
+import { CampaignRefundService } from '../../fulfillment-service/src/payments/campaign-refund.service';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { LedgerService } from '../src/payments/ledger.service';
+import { insertCampaign, SqlCampaign } from './payments/campaign-sql';
+import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
+
+describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stripe)', () => {
+  let env: PaymentsEnv;
+  let worker: INestApplicationContext;
+  let refunds: CampaignRefundService;
+  let brand: Actor;
+
+  beforeAll(async () => {
+    env = await createPaymentsEnv();
+    worker = await createWorkerContext(FulfillmentModule);
+    refunds = worker.get(CampaignRefundService);
+    brand = await createBrand(env.t.http);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await env.close();
+  });
+
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => env.t.dataSource.query(sql, params);
+  const ledger = async (campaignId: string) =>
+    (await q<{ kind: string; amount_cents: string }>(`SELECT kind, amount_cents FROM ledger_entries WHERE campaign_id = $1 ORDER BY created_at, id`, [campaignId])).map(
+      (r) => [r.kind, Number(r.amount_cents)],
+    );
+  const chargeOf = (campaignId: string) => [...env.fake.charges.values()].find((c) => (c.metadata as { campaignId?: string }).campaignId === campaignId)!;
+  const stripeRefundsOf = (campaignId: string) =>
+    [...env.fake.refunds.values()].filter((r) => r.charge === chargeOf(campaignId)?.id && (r.metadata as { campaignId?: string }).campaignId === campaignId);
+
+  /** A campaign funded through Checkout and the signed webhook. */
+  async function fundedCampaign(c: SqlCampaign = {}): Promise<string> {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, c);
+    const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    return campaignId;
+  }
+
+  async function endWithClaims(campaignId: string, claimedUnits: number): Promise<void> {
+    await q(`UPDATE campaigns SET status = 'ended', ended_at = now(), claimed_units = $2 WHERE id = $1`, [campaignId, claimedUnits]);
+  }
+
+  it('refunds once through the queue when Stripe answers 500 first: the job retries with the same idempotency key', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 100, unitCostCents: 500 });
+    await q(`UPDATE campaigns SET status = 'active', launched_at = now(), claimed_units = 30 WHERE id = $1`, [campaignId]);
+    env.fake.failNext('/v1/refunds', 1, 500);
+
+    await env.t.http.post(`/campaigns/${campaignId}/end`).set('Authorization', brand.auth).expect(200);
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
+
+    const calls = env.fake.callsTo('/v1/refunds').filter((c) => c.idempotencyKey === `refund-${campaignId}`);
+    expect(calls.map((c) => c.status)).toEqual([500, 200]);
+    expect(calls[0].params).toEqual(calls[1].params);
+    // 70 unused units × 500 cents, and 70% of the 5000 fee
+    expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual([38500]);
+    expect(await ledger(campaignId)).toEqual(
+      expect.arrayContaining([
+        ['refund', -35000],
+        ['fee_refund', -3500],
+      ]),
+    );
+    const job = await worker.get<Queue>(getQueueToken('payments'), { strict: false }).getJob(jobIdFor('refund-campaign', campaignId));
+    expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
+    expect(job?.returnvalue).toMatchObject({ outcome: 'refunded', amountCents: 38500 });
+
+    // Stripe's charge.refunded confirms it once in the ledger.
+    await waitFor(async () => (await ledger(campaignId)).some(([kind]) => kind === 'refund_confirmed'));
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 55000, refundedCents: 38500 });
+    expect((await q(`SELECT confirmed_at FROM refunds WHERE campaign_id = $1`, [campaignId]))[0].confirmed_at).not.toBeNull();
+  });
+
+  it('refunds the whole budget, fee included, when a funded campaign is cancelled before launch; never twice', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 3, unitCostCents: 1110 });
+    await endWithClaims(campaignId, 0);
+    expect(await refunds.refundCampaign(campaignId)).toMatchObject({ outcome: 'refunded', amountCents: 3663 });
+    expect(await refunds.refundCampaign(campaignId)).toMatchObject({ outcome: 'already_refunded' });
+    await Promise.all([refunds.refundCampaign(campaignId), refunds.refundCampaign(campaignId)]);
+    expect(stripeRefundsOf(campaignId)).toHaveLength(1);
+    expect(chargeOf(campaignId)).toMatchObject({ amount: 3663, amount_refunded: 3663, refunded: true });
+  });
+
+  it('refunds nothing for an unfunded campaign, and closes its open checkout so it cannot be paid', async () => {
+    const unfunded = await insertCampaign(env.t.dataSource, brand.brandId!, { status: 'ended' });
+    expect(await refunds.refundCampaign(unfunded)).toEqual({ outcome: 'nothing_paid' });
+
+    const cancelled = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await env.t.http.post(`/campaigns/${cancelled}/funding`).set('Authorization', brand.auth).expect(201);
+    await endWithClaims(cancelled, 0);
+    const callsBefore = env.fake.callsTo('/v1/refunds').length;
+    expect(await refunds.refundCampaign(cancelled)).toEqual({ outcome: 'nothing_paid' });
+    expect(env.fake.sessions.get(res.body.stripeCheckoutSessionId)!.status).toBe('expired');
+    expect((await q(`SELECT status FROM fundings WHERE id = $1`, [res.body.fundingId]))[0].status).toBe('expired');
+    expect(env.fake.callsTo('/v1/refunds')).toHaveLength(callsBefore);
+  });
+
+  it('refunds nothing when every unit was claimed, and refuses a campaign that has not ended', async () => {
+    const full = await fundedCampaign({ totalUnits: 5, unitCostCents: 100 });
+    await endWithClaims(full, 5);
+    expect(await refunds.refundCampaign(full)).toEqual({ outcome: 'nothing_unused' });
+
+    const live = await fundedCampaign();
+    await expect(refunds.refundCampaign(live)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(stripeRefundsOf(live)).toHaveLength(0);
+  });
+
+  it('refunds a payment that completes after the campaign was cancelled', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
+    const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    await endWithClaims(campaignId, 0);
+    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('ended');
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
+    expect(chargeOf(campaignId)).toMatchObject({ amount: 1100, amount_refunded: 1100 });
+  });
+
+  it('never refunds more than was paid, for any sequence of end/cancel, retries, Stripe failures and redeliveries (property)', async () => {
+    type Step = { kind: 'retry' } | { kind: 'fail'; count: number } | { kind: 'parallel' } | { kind: 'redeliver' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.constant<Step>({ kind: 'retry' }),
+      fc.integer({ min: 1, max: 3 }).map<Step>((count) => ({ kind: 'fail', count })),
+      fc.constant<Step>({ kind: 'parallel' }),
+      fc.constant<Step>({ kind: 'redeliver' }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          units: fc.integer({ min: 1, max: 40 }),
+          unitCost: fc.integer({ min: 1, max: 2000 }),
+          cancelled: fc.boolean(),
+          claimedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          dashboardRefundShare: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true }), { nil: undefined }),
+          steps: fc.array(step, { maxLength: 6 }),
+        }),
+        async ({ units, unitCost, cancelled, claimedShare, dashboardRefundShare, steps }) => {
+          const campaignId = await fundedCampaign({ totalUnits: units, unitCostCents: unitCost });
+          const charge = chargeOf(campaignId);
+          const paid = charge.amount as number;
+          if (dashboardRefundShare !== undefined) {
+            await env.stripe.refunds.create({ charge: charge.id, amount: Math.max(1, Math.floor(paid * dashboardRefundShare)) });
+            await settleWebhooks();
+          }
+          await endWithClaims(campaignId, cancelled ? 0 : Math.floor(units * claimedShare));
+          const attempt = () => refunds.refundCampaign(campaignId).catch((error: Error) => error);
+          for (const s of steps) {
+            if (s.kind === 'retry') await attempt();
+            if (s.kind === 'fail') env.fake.failNext('/v1/refunds', s.count, 500);
+            if (s.kind === 'parallel') await Promise.all([attempt(), attempt()]);
+            if (s.kind === 'redeliver') {
+              const last = env.fake.events.filter((e) => e.type === 'charge.refunded').at(-1);
+              if (last) await env.fake.deliver(last.id);
+            }
+          }
+          env.fake.clearFailures();
+          const final = await attempt();
+          expect(final).not.toBeInstanceOf(Error);
+          await settleWebhooks();
+
+          expect(charge.amount_refunded as number).toBeLessThanOrEqual(paid);
+          expect(stripeRefundsOf(campaignId).length).toBeLessThanOrEqual(1);
+          expect(await q(`SELECT id FROM refunds WHERE campaign_id = $1`, [campaignId])).toHaveLength(stripeRefundsOf(campaignId).length);
+          const totals = await env.t.app.get(LedgerService).totals(campaignId);
+          expect(totals.fundedCents).toBe(paid);
+          // every refunded cent is in the ledger, and never more than was paid
+          expect(totals.refundedCents).toBe(charge.amount_refunded);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  async function settleWebhooks(): Promise<void> {
+    await waitFor(() => env.fake.events.every((e) => env.fake.deliveries.some((d) => d.eventId === e.id)));
+  }
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
