@@ -1,4 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
+import { claimGateKeys } from '@app/queue';
 import { Actor, createBrand, createMember, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaign, createCampaignTestApp, createLaunchable, markFunded, outboxJobs } from './campaign-fixtures';
@@ -131,6 +133,33 @@ describe('campaign lifecycle and moderation (e2e)', () => {
         await t.http.post(`/campaigns/${id}/${action}`).expect(401);
       }
       expect((await statusOf(id)).status).toBe('funded');
+    });
+  });
+
+  describe('claim gate', () => {
+    it('re-reads status and stock after each committed change', async () => {
+      const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        const id = await createLaunchable(t, brand, admin, { totalUnits: 10 });
+        const gate = async () => redis.hmget(claimGateKeys(t.redisPrefix, id).state, 'open', 'total');
+        await post(`/campaigns/${id}/launch`, brand).expect(200);
+        expect(await gate()).toEqual(['1', '10']);
+        await post(`/campaigns/${id}/pause`, brand).expect(200);
+        expect(await gate()).toEqual(['0', '10']);
+        await post(`/campaigns/${id}/resume`, brand).expect(200);
+        expect(await gate()).toEqual(['1', '10']);
+        await post(`/admin/campaigns/${id}/inventory-adjustments`, admin, { delta: 5, reason: 'restock' }).expect(201);
+        expect(await gate()).toEqual(['1', '15']);
+        await post(`/admin/campaigns/${id}/reject`, admin, { reason: 'hold' }).expect(200);
+        expect(await gate()).toEqual(['0', '15']);
+        await post(`/admin/campaigns/${id}/approve`, admin).expect(200);
+        await post(`/campaigns/${id}/resume`, brand).expect(200);
+        expect(await gate()).toEqual(['1', '15']);
+        await post(`/campaigns/${id}/end`, brand).expect(200);
+        expect(await gate()).toEqual(['0', '15']);
+      } finally {
+        redis.disconnect();
+      }
     });
   });
 

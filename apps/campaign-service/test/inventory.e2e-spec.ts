@@ -116,6 +116,27 @@ describe('inventory (e2e)', () => {
       await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
     });
 
+    it('rolls back an upload that would outlive the request timeout, so a 503 never hides a commit', async () => {
+      const slow = await createCampaignTestApp({ env: { REQUEST_TIMEOUT_MS: '1500' } });
+      try {
+        const owner = await createBrand(slow.http, 'slow-brand');
+        const { id } = await createCampaign(slow.http, owner, digital());
+        const body = Array.from({ length: 300_000 }, (_, i) => `SLOW-${i}`).join('\n');
+        const status = await slow.http
+          .post(`/campaigns/${id}/codes`)
+          .set('Authorization', owner.auth)
+          .set('Content-Type', 'text/csv')
+          .send(body)
+          .then((res) => res.status, () => 'connection closed');
+        expect([503, 408, 'connection closed']).toContain(status);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const [{ count }] = await slow.dataSource.query(`SELECT count(*)::int AS count FROM campaign_codes WHERE campaign_id = $1`, [id]);
+        expect(count).toBe(0);
+      } finally {
+        await slow.close();
+      }
+    });
+
     it('is for the owning brand or an admin: another brand 404, member 403, anonymous 401', async () => {
       const { id } = await createCampaign(t.http, brand, digital());
       await json(otherBrand, id, { codes: ['Z'] }).expect(404);

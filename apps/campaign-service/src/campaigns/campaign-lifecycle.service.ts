@@ -5,20 +5,25 @@ import { AuthUser } from '@app/auth';
 import { Campaign, CampaignCode } from '@app/db';
 import { CampaignStatus, displayStatus, PerkKind, transition } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { LifecycleStatusDto } from './dto/campaign.dto';
 
 /**
  * Launch, pause, resume and end. Each runs in one transaction holding the campaign's row
  * lock, so two concurrent calls serialise and the second sees the first's status; the jobs
- * that follow a status change go through the outbox in that same transaction.
+ * that follow a status change go through the outbox in that same transaction. After the
+ * commit the claim gate re-reads the campaign, so claims open and close with the status.
  */
 @Injectable()
 export class CampaignLifecycleService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly gate: ClaimGateService,
+  ) {}
 
-  launch(user: AuthUser, id: string): Promise<LifecycleStatusDto> {
-    return this.dataSource.transaction(async (manager) => {
+  async launch(user: AuthUser, id: string): Promise<LifecycleStatusDto> {
+    const result = await this.dataSource.transaction(async (manager) => {
       const campaign = await findCampaignFor(manager, user, id, 'pessimistic_write');
       const now = new Date();
       const codesLoaded =
@@ -54,6 +59,8 @@ export class CampaignLifecycleService {
       });
       return { status: displayStatus(status, campaign.totalUnits, campaign.claimedUnits) };
     });
+    await this.gate.refresh(id);
+    return result;
   }
 
   pause(user: AuthUser, id: string): Promise<LifecycleStatusDto> {
@@ -69,13 +76,15 @@ export class CampaignLifecycleService {
     return this.simpleTransition(user, id, 'end');
   }
 
-  private simpleTransition(user: AuthUser, id: string, event: 'pause' | 'resume' | 'end'): Promise<LifecycleStatusDto> {
-    return this.dataSource.transaction(async (manager) => {
+  private async simpleTransition(user: AuthUser, id: string, event: 'pause' | 'resume' | 'end'): Promise<LifecycleStatusDto> {
+    const result = await this.dataSource.transaction(async (manager) => {
       const campaign = await findCampaignFor(manager, user, id, 'pessimistic_write');
       const { status } = transition(campaign, { type: event });
       await applyStatus(manager, campaign, status);
       return { status: displayStatus(status, campaign.totalUnits, campaign.claimedUnits) };
     });
+    await this.gate.refresh(id);
+    return result;
   }
 }
 

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
@@ -12,6 +13,8 @@ import { CodeUploadResultDto } from './dto/inventory.dto';
 
 /** Rows per INSERT: big enough to amortise round trips, small enough to keep each statement short. */
 const CHUNK_SIZE = 5000;
+/** Stop this long before the request timeout answers 503, so that answer never hides a commit. */
+const DEADLINE_MARGIN_MS = 2000;
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
 export const MAX_CSV_CODES = 1_000_000;
 
@@ -24,7 +27,10 @@ const codesAdded = new Counter({ name: 'campaign_codes_added_total', help: 'Digi
  */
 @Injectable()
 export class CodePoolService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Checks the caller may load codes into this campaign, before any byte of the body is read. */
   async assertAccepts(user: AuthUser, campaignId: string): Promise<Campaign> {
@@ -83,13 +89,21 @@ export class CodePoolService {
     campaign: Campaign,
     feed: (insert: (codes: string[]) => Promise<void>) => Promise<void>,
   ): Promise<CodeUploadResultDto> {
+    const deadline = Date.now() + Math.max(1000, this.config.requestTimeoutMs - DEADLINE_MARGIN_MS);
+    const assertInTime = () => {
+      if (Date.now() > deadline) {
+        throw new DomainError(ErrorCode.ServiceUnavailable, 'The upload took too long and was rolled back; send it in smaller parts');
+      }
+    };
     const result = await this.dataSource.transaction(async (manager) => {
       const counts = { added: 0, duplicates: 0 };
       await feed(async (codes) => {
+        assertInTime();
         const added = await insertChunk(manager, campaign.id, codes);
         counts.added += added;
         counts.duplicates += codes.length - added;
       });
+      assertInTime();
       return counts;
     });
     codesAdded.inc(result.added);

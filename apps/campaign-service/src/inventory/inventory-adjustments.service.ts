@@ -5,6 +5,7 @@ import { AuthUser } from '@app/auth';
 import { Campaign, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode } from '@app/domain';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
+import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { AdjustmentDto, CreateAdjustmentDto } from './dto/adjustment.dto';
 import { ListQueryDto } from '../campaigns/dto/list-query.dto';
@@ -24,10 +25,13 @@ interface AdjustmentRow {
 /** Admin stock changes with an append-only audit trail: who, when, delta, reason, before and after. */
 @Injectable()
 export class InventoryAdjustmentsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly gate: ClaimGateService,
+  ) {}
 
-  adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
-    return this.dataSource.transaction(async (manager) => {
+  async adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
+    const adjustment = await this.dataSource.transaction(async (manager) => {
       // FOR UPDATE: total_units is read, checked and rewritten. Without the row lock two admins
       // would both read the same total and one change would be lost, with an audit trail whose
       // before/after no longer chain; and a claim committing meanwhile could raise claimed_units
@@ -63,6 +67,9 @@ export class InventoryAdjustmentsService {
       );
       return toDto(saved);
     });
+    // the gate's stock ceiling is the total: re-read it once the new total is committed
+    await this.gate.refresh(adjustment.campaignId);
+    return adjustment;
   }
 
   async list(admin: AuthUser, campaignId: string, query: ListQueryDto): Promise<Page<AdjustmentDto>> {

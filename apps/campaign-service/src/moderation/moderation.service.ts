@@ -6,12 +6,16 @@ import { Campaign } from '@app/db';
 import { transition } from '@app/domain';
 import { applyStatus } from '../campaigns/campaign-lifecycle.service';
 import { CampaignDto } from '../campaigns/dto/campaign.dto';
+import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 
 /** Admin review of campaigns: approval lets a funded campaign launch; rejection tells the brand why. */
 @Injectable()
 export class ModerationService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly gate: ClaimGateService,
+  ) {}
 
   approve(admin: AuthUser, id: string): Promise<CampaignDto> {
     return this.review(admin, id, 'approve', null);
@@ -21,8 +25,8 @@ export class ModerationService {
     return this.review(admin, id, 'reject', reason.trim());
   }
 
-  private review(admin: AuthUser, id: string, event: 'approve' | 'reject', reason: string | null): Promise<CampaignDto> {
-    return this.dataSource.transaction(async (manager) => {
+  private async review(admin: AuthUser, id: string, event: 'approve' | 'reject', reason: string | null): Promise<CampaignDto> {
+    const result = await this.dataSource.transaction(async (manager) => {
       // Locked so a review and a launch/end of the same campaign apply one after the other.
       const campaign = await findCampaignFor(manager, admin, id, 'pessimistic_write');
       const next = transition(campaign, { type: event });
@@ -30,5 +34,8 @@ export class ModerationService {
       await manager.update(Campaign, { id: campaign.id }, { reviewStatus: next.reviewStatus, reviewReason: reason });
       return CampaignDto.from(await manager.getRepository(Campaign).findOneByOrFail({ id: campaign.id }));
     });
+    // a rejection pauses a live campaign: the gate must stop admitting claims
+    await this.gate.refresh(result.id);
+    return result;
   }
 }
