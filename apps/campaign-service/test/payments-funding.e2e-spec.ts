@@ -73,6 +73,31 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(ledger.body.items).toHaveLength(2);
   });
 
+  it('charges exactly the fundingRequiredCents of a campaign created through the API, and reports it in stats', async () => {
+    const created = await env.t.http
+      .post('/campaigns')
+      .set('Authorization', brand.auth)
+      .send({
+        name: 'Launch party',
+        description: 'Dinner for the top voices',
+        perk: { kind: 'experience', title: 'Dinner', unitCostCents: 1999 },
+        totalUnits: 37,
+        perMemberLimit: 1,
+        endsAt: new Date(Date.now() + 30 * 86400_000).toISOString(),
+        eligibility: { provider: 'klout', minScore: 40 },
+      })
+      .expect(201);
+    // 37 × 1999 = 73963; fee 7396.3 → 7396
+    expect(created.body.fundingRequiredCents).toBe(81359);
+    const res = await fund(created.body.id).expect(201);
+    expect(res.body.amountCents).toBe(created.body.fundingRequiredCents);
+    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    const stats = await env.t.http.get(`/campaigns/${created.body.id}/stats`).set('Authorization', brand.auth).expect(200);
+    expect(stats.body).toMatchObject({ fundedCents: 81359, refundedCents: 0 });
+    const campaign = await env.t.http.get(`/campaigns/${created.body.id}`).set('Authorization', brand.auth).expect(200);
+    expect(campaign.body.status).toBe('funded');
+  });
+
   it('returns the open session when called twice or concurrently: one funding, one session, no second charge', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 1000 });
     const responses = await Promise.all([fund(campaignId), fund(campaignId), fund(campaignId), fund(campaignId, admin)]);

@@ -172,7 +172,7 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
           expect(totals.refundedCents).toBe(charge.amount_refunded);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
