@@ -241,8 +241,8 @@ export const JOURNEYS: Journey[] = [
       await see(page, page.getByTestId('ledger-entry'), 'the payment in the ledger');
       await shot(page, 'admin-campaign');
 
-      await page.getByRole('link', { name: 'Failed claims' }).click();
-      await see(page, page.getByRole('heading', { name: 'Failed claims' }), 'the failed claims page');
+      await page.getByRole('link', { name: 'Claims', exact: true }).click();
+      await see(page, page.getByRole('heading', { name: 'Claims' }), 'the claims page');
       await see(page, page.getByText('No failed claims').or(page.getByTestId('failed-claim')), 'the failed claims list or its empty state');
       const queues = page.getByRole('link', { name: /queue dashboard/ });
       if ((await queues.getAttribute('href')) !== '/admin/queues') throw new Error('the queue dashboard link does not point at /admin/queues');
@@ -339,6 +339,29 @@ export const JOURNEYS: Journey[] = [
       await see(page, page.getByText(/this perk needs 90 or more/), 'the score reason');
       await see(page, page.getByText(/available in CA/), 'the country reason');
       await shot(page, 'member-why-not');
+    },
+  },
+  {
+    name: 'admin ships the physical perk and the member sees the tracking number',
+    async run(world) {
+      world.need(world.physicalCampaignId, 'no physical perk was claimed');
+      const admin = await world.persona('admin');
+      await admin.goto('/#/admin/claims');
+      await admin.getByRole('button', { name: 'Waiting to ship' }).click();
+      const parcel = admin.getByTestId('shipment').filter({ hasText: '1 Analytical Street' });
+      await reloadUntil(admin, parcel, 'the physical claim waiting to ship with its address');
+      await parcel.getByRole('button', { name: 'Mark shipped' }).click();
+      await see(admin, parcel.getByText('Enter the tracking number from the carrier.'), 'a tracking number required');
+      await parcel.getByLabel('Tracking number').fill(`TRACK-${world.run}`);
+      await parcel.getByLabel('Carrier (optional)').fill('Parcel Co');
+      await shot(admin, 'admin-shipping');
+      await parcel.getByRole('button', { name: 'Mark shipped' }).click();
+      await parcel.waitFor({ state: 'detached' });
+
+      const member = await world.persona('member');
+      await visit(member, '/#/claims');
+      const claim = member.getByTestId('claim').filter({ hasText: world.physicalTitle });
+      await reloadUntil(member, claim.getByText(`TRACK-${world.run}`), 'the tracking number on the claim');
     },
   },
   {

@@ -14,34 +14,58 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-const readToken = (): string | null => {
+const readTokens = (): TokenPair | null => {
   try {
-    return (JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as TokenPair | null)?.accessToken ?? null;
+    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as TokenPair | null;
   } catch {
     return null;
   }
 };
 
+const storeTokens = (tokens: TokenPair | null) =>
+  tokens ? localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens)) : localStorage.removeItem(STORAGE_KEY);
+
+/** Exchanges the refresh token for a new pair (the old one is rotated out); null when it is no longer valid. */
+async function refreshTokens(): Promise<string | null> {
+  const refreshToken = readTokens()?.refreshToken;
+  if (!refreshToken) return null;
+  const response = await fetch('/auth/refresh', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  });
+  if (!response.ok) return null;
+  const tokens = (await response.json()) as TokenPair;
+  storeTokens(tokens);
+  return tokens.accessToken;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
-  const [restoring, setRestoring] = useState(() => readToken() !== null);
+  const [restoring, setRestoring] = useState(() => readTokens() !== null);
 
-  const logout = useCallback(() => {
-    localStorage.removeItem(STORAGE_KEY);
+  const forget = useCallback(() => {
+    storeTokens(null);
     setMe(null);
   }, []);
 
+  const logout = useCallback(() => {
+    const refreshToken = readTokens()?.refreshToken;
+    forget();
+    // Ends the session on the server too; the console has already forgotten it either way.
+    if (refreshToken) void api('/auth/logout', { method: 'POST', body: { refreshToken } }).catch(() => undefined);
+  }, [forget]);
+
   useEffect(() => {
-    configureClient(readToken, logout);
-    if (!readToken()) return;
+    configureClient({ token: () => readTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: forget });
+    if (!readTokens()) return;
     api<Me>('/me')
-      .then(setMe, () => logout())
+      .then(setMe, forget)
       .finally(() => setRestoring(false));
-  }, [logout]);
+  }, [forget]);
 
   const login = useCallback(async (email: string, password: string) => {
-    const tokens = await api<TokenPair>('/auth/login', { method: 'POST', body: { email, password } });
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+    storeTokens(await api<TokenPair>('/auth/login', { method: 'POST', body: { email, password } }));
     const profile = await api<Me>('/me');
     setMe(profile);
     return profile;

@@ -20,20 +20,47 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-type TokenSource = () => string | null;
-type UnauthorizedHandler = () => void;
+interface ClientHooks {
+  /** the current access token, if any */
+  token: () => string | null;
+  /** gets a new access token after a 401 (refresh token rotation); null when the session is over */
+  refresh: () => Promise<string | null>;
+  /** the session is over: forget it */
+  unauthorized: () => void;
+}
 
-let currentToken: TokenSource = () => null;
-let onUnauthorized: UnauthorizedHandler = () => undefined;
+let hooks: ClientHooks = { token: () => null, refresh: async () => null, unauthorized: () => undefined };
+let refreshing: Promise<string | null> | null = null;
 
-export function configureClient(token: TokenSource, unauthorized: UnauthorizedHandler): void {
-  currentToken = token;
-  onUnauthorized = unauthorized;
+export function configureClient(next: ClientHooks): void {
+  hooks = next;
+}
+
+/** One refresh at a time: parallel requests that all got 401 share it (a refresh token is single-use). */
+function refreshOnce(): Promise<string | null> {
+  refreshing ??= hooks.refresh().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const token = hooks.token();
+  let response = await send(path, options, token);
+  if (response.status === 401 && token) {
+    const fresh = await refreshOnce().catch(() => null);
+    if (fresh) response = await send(path, options, fresh);
+    if (response.status === 401) hooks.unauthorized();
+  }
+
+  if (response.status === 204) return undefined as T;
+  const parsed = parseJson(await response.text());
+  if (!response.ok) throw toApiError(response.status, parsed);
+  return parsed as T;
+}
+
+async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  const token = currentToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (options.raw) {
@@ -43,24 +70,12 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-
-  let response: Response;
   try {
-    response = await fetch(path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
+    return await fetch(path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', 'The server could not be reached');
   }
-
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const parsed = parseJson(text);
-  if (!response.ok) {
-    const error = toApiError(response.status, parsed);
-    if (response.status === 401 && token) onUnauthorized();
-    throw error;
-  }
-  return parsed as T;
 }
 
 function parseJson(text: string): unknown {

@@ -171,6 +171,26 @@ export interface Claim {
   failureReason?: string | null;
 }
 
+export interface AdminClaim extends Claim {
+  memberId: string;
+  perkKind: PerkKind;
+  failureReason: string | null;
+  fulfillmentRound: number;
+  updatedAt: string;
+}
+
+export interface Shipment {
+  id: string;
+  claimId: string;
+  provider: string;
+  status: 'requested' | 'submitted' | 'shipped' | 'cancelled';
+  address: ShippingAddress | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  createdAt: string;
+  shippedAt: string | null;
+}
+
 export interface Profile {
   country: string;
   birthDate: string;

@@ -17,7 +17,7 @@ const NAV: Record<Role, [string, string][]> = {
   admin: [
     ['/admin/moderation', 'Moderation'],
     ['/campaigns', 'Campaigns'],
-    ['/admin/claims', 'Failed claims'],
+    ['/admin/claims', 'Claims'],
   ],
 };
 

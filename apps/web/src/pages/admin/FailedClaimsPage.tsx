@@ -1,13 +1,61 @@
-import { Link } from 'react-router-dom';
+import { FormEvent, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
-import { useAction, usePaged } from '../../api/hooks';
-import type { Claim } from '../../api/types';
+import { useAction, usePaged, useResource } from '../../api/hooks';
+import type { AdminClaim, Shipment } from '../../api/types';
+import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
-import { ErrorNotice } from '../../components/States';
-import { formatDateTime } from '../../lib/format';
+import { Async, ErrorNotice } from '../../components/States';
+import { formatDateTime, PERK_KIND_LABEL } from '../../lib/format';
 
+type View = 'failed' | 'ship';
+
+/** The dead-letter view (failed claims: retry or cancel) and the manual shipping desk (physical claims waiting). */
 export function FailedClaimsPage() {
-  const claims = usePaged<Claim>('/admin/claims?status=failed');
+  const [search, setSearch] = useSearchParams();
+  const view: View = search.get('view') === 'ship' ? 'ship' : 'failed';
+  return (
+    <section>
+      <h1>Claims</h1>
+      <p className="lead">
+        Live queues and jobs:{' '}
+        <a href="/admin/queues" target="_blank" rel="noreferrer">
+          queue dashboard ↗
+        </a>
+      </p>
+      <div className="tabs" role="group" aria-label="Which claims">
+        {(
+          [
+            ['failed', 'Failed'],
+            ['ship', 'Waiting to ship'],
+          ] as const
+        ).map(([key, label]) => (
+          <button key={key} type="button" aria-pressed={view === key} className={view === key ? 'tab active' : 'tab'} onClick={() => setSearch({ view: key })}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {view === 'failed' ? <FailedClaims /> : <ShippingDesk />}
+    </section>
+  );
+}
+
+function ClaimSummary({ claim }: { claim: AdminClaim }) {
+  return (
+    <>
+      <p>
+        {PERK_KIND_LABEL[claim.perkKind]} claim <code>{claim.id.slice(0, 8)}</code> on <Link to={`/campaigns/${claim.campaignId}`}>campaign {claim.campaignId.slice(0, 8)}</Link>
+      </p>
+      <p className="muted">
+        Claimed {formatDateTime(claim.createdAt)} · last change {formatDateTime(claim.updatedAt)}
+        {claim.fulfillmentRound > 0 ? ` · retried ${claim.fulfillmentRound}×` : ''}
+      </p>
+    </>
+  );
+}
+
+function FailedClaims() {
+  const claims = usePaged<AdminClaim>('/admin/claims?status=failed');
   const action = useAction();
 
   const act = async (id: string, verb: 'retry' | 'cancel') => {
@@ -17,25 +65,14 @@ export function FailedClaimsPage() {
   };
 
   return (
-    <section>
-      <h1>Failed claims</h1>
-      <p className="lead">
-        Claims whose fulfillment failed after every retry. Retry once the cause is fixed, or cancel to return the unit to stock. Live queues:{' '}
-        <a href="/admin/queues" target="_blank" rel="noreferrer">
-          queue dashboard ↗
-        </a>
-      </p>
+    <>
+      <p>Claims whose fulfillment failed after every retry. Retry once the cause is fixed, or cancel to return the unit to stock.</p>
       <ErrorNotice error={action.error} />
       <PagedList list={claims} empty="No failed claims. Fulfillment is healthy.">
         {(claim) => (
           <li key={claim.id} className="card" data-testid="failed-claim">
-            <p>
-              Claim <code>{claim.id.slice(0, 8)}</code> on <Link to={`/campaigns/${claim.campaignId}`}>campaign {claim.campaignId.slice(0, 8)}</Link>
-            </p>
-            <p className="muted">
-              Claimed {formatDateTime(claim.createdAt)}
-              {claim.failureReason ? ` · ${claim.failureReason}` : ''}
-            </p>
+            <ClaimSummary claim={claim} />
+            {claim.failureReason && <p>Reason: {claim.failureReason}</p>}
             <div className="actions">
               <button type="button" onClick={() => act(claim.id, 'retry')} disabled={action.busy}>
                 Retry
@@ -47,6 +84,80 @@ export function FailedClaimsPage() {
           </li>
         )}
       </PagedList>
-    </section>
+    </>
+  );
+}
+
+function ShippingDesk() {
+  const claims = usePaged<AdminClaim>('/admin/claims?status=pending', 100);
+  const physical = { ...claims, items: claims.items.filter((claim) => claim.perkKind === 'physical') };
+  return (
+    <>
+      <p>Physical perks waiting for the manual shipping provider. Pack the parcel, then enter its tracking number: the member sees it at once.</p>
+      <PagedList list={physical} empty="Nothing to ship.">
+        {(claim) => (
+          <li key={claim.id} className="card" data-testid="shipment">
+            <ClaimSummary claim={claim} />
+            <ShipForm claim={claim} onShipped={claims.reload} />
+          </li>
+        )}
+      </PagedList>
+    </>
+  );
+}
+
+function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => void }) {
+  const shipment = useResource<Shipment>(`/admin/claims/${claim.id}/shipment`);
+  const [trackingNumber, setTrackingNumber] = useState('');
+  const [carrier, setCarrier] = useState('');
+  const [error, setError] = useState<string>();
+  const action = useAction();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!trackingNumber.trim()) return setError('Enter the tracking number from the carrier.');
+    setError(undefined);
+    const shipped = await action.run(() =>
+      api(`/admin/claims/${claim.id}/ship`, { method: 'POST', body: { trackingNumber: trackingNumber.trim(), ...(carrier.trim() ? { carrier: carrier.trim() } : {}) } }),
+    );
+    if (shipped) onShipped();
+  };
+
+  return (
+    <>
+      <Async resource={shipment}>
+        {(data) =>
+          data.address ? (
+            <address className="address">
+              {data.address.name}
+              <br />
+              {data.address.line1}
+              {data.address.line2 ? (
+                <>
+                  <br />
+                  {data.address.line2}
+                </>
+              ) : null}
+              <br />
+              {data.address.postalCode} {data.address.city}, {data.address.country}
+            </address>
+          ) : (
+            <p className="muted">The address has already been handed to the carrier ({data.provider}).</p>
+          )
+        }
+      </Async>
+      <form onSubmit={submit} noValidate aria-label={`Ship claim ${claim.id.slice(0, 8)}`} className="row">
+        <Field label="Tracking number" error={error}>
+          <input value={trackingNumber} onChange={(e) => setTrackingNumber(e.target.value)} />
+        </Field>
+        <Field label="Carrier (optional)">
+          <input value={carrier} onChange={(e) => setCarrier(e.target.value)} />
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy}>
+          Mark shipped
+        </button>
+      </form>
+      <ErrorNotice error={action.error} />
+    </>
   );
 }

@@ -15,9 +15,21 @@ export function NotificationsPage() {
     notifications.reload();
   };
 
+  const markAllRead = async () => {
+    await action.run(() => api('/me/notifications/read-all', { method: 'POST' }));
+    notifications.reload();
+  };
+
   return (
     <section>
-      <h1>Notifications</h1>
+      <div className="page-head">
+        <h1>Notifications</h1>
+        {notifications.items.some((notification) => !notification.readAt) && (
+          <button type="button" onClick={markAllRead} disabled={action.busy}>
+            Mark all as read
+          </button>
+        )}
+      </div>
       <ErrorNotice error={action.error} />
       <PagedList list={notifications} empty="Nothing new. We will tell you here when a brand offers you a perk.">
         {(notification) => {

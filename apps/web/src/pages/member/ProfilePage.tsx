@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useState } from 'react';
-import { api } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
 import type { Profile, ProviderScore } from '../../api/types';
 import { Field } from '../../components/Field';
@@ -7,22 +7,24 @@ import { Async, ErrorNotice, Loading } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
 import { useSession } from '../../session';
 
-interface Export {
-  profile?: Partial<Profile> | null;
+interface StoredProfile {
+  country: string | null;
+  birthDate: string | null;
+  optedIn: boolean;
 }
 
 export function ProfilePage() {
   const { logout } = useSession();
-  const existing = useResource<Export>('/me/export');
-  const scores = useResource<ProviderScore[] | { items: ProviderScore[] }>('/me/scores');
-  const [form, setForm] = useState<Profile>({ country: '', birthDate: '', optedIn: true });
+  const existing = useResource<StoredProfile>('/me/profile');
+  const scores = useResource<{ items: ProviderScore[] }>('/me/scores');
+  const [form, setForm] = useState<Profile>({ country: '', birthDate: '', optedIn: false });
   const [errors, setErrors] = useState<{ country?: string; birthDate?: string }>({});
   const [saved, setSaved] = useState(false);
   const save = useAction();
   const erase = useAction();
 
   useEffect(() => {
-    const profile = existing.data?.profile;
+    const profile = existing.data;
     if (profile) {
       setForm({ country: profile.country ?? '', birthDate: profile.birthDate?.slice(0, 10) ?? '', optedIn: profile.optedIn ?? false });
     }
@@ -62,11 +64,12 @@ export function ProfilePage() {
     if (done) logout();
   };
 
-  const scoreList = Array.isArray(scores.data) ? scores.data : (scores.data?.items ?? []);
+  const scoreList = scores.data?.items ?? [];
 
   return (
     <section className="narrow">
       <h1>Your profile</h1>
+      {existing.error instanceof ApiError && existing.error.code !== 'NOT_FOUND' && <ErrorNotice error={existing.error} retry={existing.reload} />}
       {existing.loading && !existing.data ? (
         <Loading />
       ) : (
