@@ -91,7 +91,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(created.body.fundingRequiredCents).toBe(81359);
     const res = await fund(created.body.id).expect(201);
     expect(res.body.amountCents).toBe(created.body.fundingRequiredCents);
-    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
     const stats = await env.t.http.get(`/campaigns/${created.body.id}/stats`).set('Authorization', brand.auth).expect(200);
     expect(stats.body).toMatchObject({ fundedCents: 81359, refundedCents: 0 });
     const campaign = await env.t.http.get(`/campaigns/${created.body.id}`).set('Authorization', brand.auth).expect(200);
@@ -120,7 +120,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
   it('ignores a redelivered event: same event id → 200 and nothing changes', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
     const res = await fund(campaignId).expect(201);
-    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
     const completed = eventOf('checkout.session.completed', res.body.stripeCheckoutSessionId);
     const before = { ledger: await ledgerKinds(campaignId), events: await q(`SELECT id FROM stripe_events`) };
 
@@ -134,7 +134,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
   it('reconciles charge.refunded that arrives before checkout.session.completed', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
     const res = await fund(campaignId).expect(201);
-    const completed = await env.fake.pay(res.body.stripeCheckoutSessionId, { deliver: false });
+    const completed = await env.fake.paySession(res.body.stripeCheckoutSessionId, { deliver: false });
     const paymentIntent = (completed.data as { object: { payment_intent: string } }).object.payment_intent;
 
     // Someone refunds 10.00 in the Stripe Dashboard; Stripe delivers charge.refunded first.
@@ -167,7 +167,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
   it('rejects a bad, missing or stale signature with 400 STRIPE_SIGNATURE_INVALID and stores nothing', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
     const res = await fund(campaignId).expect(201);
-    const completed = await env.fake.pay(res.body.stripeCheckoutSessionId, { deliver: false });
+    const completed = await env.fake.paySession(res.body.stripeCheckoutSessionId, { deliver: false });
     const post = (payload: string, header?: string) => {
       const req = env.t.http.post('/payments/stripe/webhook').set('Content-Type', 'application/json');
       return (header ? req.set('Stripe-Signature', header) : req).send(payload);
@@ -199,8 +199,8 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     const second = await fund(campaignId).expect(201);
     expect(second.body.fundingId).not.toBe(first.body.fundingId);
     expect(second.body.stripeCheckoutSessionId).not.toBe(first.body.stripeCheckoutSessionId);
-    await expect(env.fake.pay(first.body.stripeCheckoutSessionId)).rejects.toThrow(/expired/);
-    await env.fake.pay(second.body.stripeCheckoutSessionId);
+    await expect(env.fake.paySession(first.body.stripeCheckoutSessionId)).rejects.toThrow(/expired/);
+    await env.fake.paySession(second.body.stripeCheckoutSessionId);
     expect(await campaignStatus(campaignId)).toBe('funded');
   });
 
@@ -215,10 +215,53 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     await waitFor(async () => (await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId]))[0].status === 'expired');
   });
 
+  it('funds on async_payment_succeeded after an unpaid completion, and records a failed delayed payment', async () => {
+    const fundingStatus = async (id: string) => (await q<{ status: string }>(`SELECT status FROM fundings WHERE id = $1`, [id]))[0].status;
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await fund(campaignId).expect(201);
+    await env.fake.payAsync(res.body.stripeCheckoutSessionId);
+    expect(await fundingStatus(res.body.fundingId)).toBe('pending');
+    expect(await campaignStatus(campaignId)).toBe('draft');
+    await env.fake.settle(res.body.stripeCheckoutSessionId, 'succeeded');
+    expect(await fundingStatus(res.body.fundingId)).toBe('paid');
+    expect(await campaignStatus(campaignId)).toBe('funded');
+    expect(await ledgerKinds(campaignId)).toEqual([
+      ['charge', 50000],
+      ['fee', 5000],
+    ]);
+
+    const failing = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const first = await fund(failing).expect(201);
+    await env.fake.payAsync(first.body.stripeCheckoutSessionId);
+    await env.fake.settle(first.body.stripeCheckoutSessionId, 'failed');
+    expect(await fundingStatus(first.body.fundingId)).toBe('failed');
+    expect(await campaignStatus(failing)).toBe('draft');
+    expect(await ledgerKinds(failing)).toEqual([]);
+    const retry = await fund(failing).expect(201);
+    expect(retry.body.fundingId).not.toBe(first.body.fundingId);
+  });
+
+  it('applies a dispute that overtakes the payment completion once the completion arrives', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
+    const res = await fund(campaignId).expect(201);
+    const completed = await env.fake.paySession(res.body.stripeCheckoutSessionId, { deliver: false });
+    const charge = [...env.fake.charges.values()].find((c) => (c.metadata as { campaignId?: string }).campaignId === campaignId)!;
+    await env.fake.dispute(charge.id);
+    expect(await ledgerKinds(campaignId)).toEqual([]);
+
+    expect(await env.fake.deliver(completed.id)).toBe(200);
+    expect(await ledgerKinds(campaignId)).toEqual([
+      ['charge', 50000],
+      ['fee', 5000],
+      ['dispute_opened', -55000],
+    ]);
+    expect((await q<{ claims_frozen: boolean }>(`SELECT claims_frozen FROM campaigns WHERE id = $1`, [campaignId]))[0].claims_frozen).toBe(true);
+  });
+
   it('freezes claims and alerts admins on a dispute; unfreezes when the dispute is won', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 100, unitCostCents: 500 });
     const res = await fund(campaignId).expect(201);
-    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
     const charge = [...env.fake.charges.values()].find((c) => (c.metadata as { campaignId?: string }).campaignId === campaignId)!;
 
     const { dispute, event } = await env.fake.dispute(charge.id);
@@ -229,7 +272,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await env.fake.deliver(event.id)).toBe(200);
     expect(await q(`SELECT id FROM notifications WHERE kind = 'payment_dispute' AND data->>'campaignId' = $1`, [campaignId])).toHaveLength(1);
 
-    await env.fake.closeDispute(dispute.id, 'won');
+    await env.fake.resolveDispute(dispute.id, 'won');
     expect(await frozen()).toBe(false);
     expect(await ledgerKinds(campaignId)).toEqual([
       ['charge', 50000],

@@ -40,7 +40,7 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
   async function fundedCampaign(c: SqlCampaign = {}): Promise<string> {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, c);
     const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
-    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
     return campaignId;
   }
 
@@ -115,7 +115,7 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
     const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
     await endWithClaims(campaignId, 0);
-    await env.fake.pay(res.body.stripeCheckoutSessionId);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
     expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('ended');
     await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
     expect(chargeOf(campaignId)).toMatchObject({ amount: 1100, amount_refunded: 1100 });

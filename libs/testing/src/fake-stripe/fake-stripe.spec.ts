@@ -69,7 +69,7 @@ describe('FakeStripe through the real SDK', () => {
 
   it('refunds partially, answers injected 500s as api_error, and refuses refunding more than remains', async () => {
     const session = await stripe.checkout.sessions.create(sessionParams());
-    const completed = await fake.pay(session.id);
+    const completed = await fake.paySession(session.id);
     const paymentIntent = (completed.data as { object: { payment_intent: string } }).object.payment_intent;
     fake.failNext('/v1/refunds', 1);
     await expect(stripe.refunds.create({ payment_intent: paymentIntent, amount: 1000 }, { idempotencyKey: 'r1' })).rejects.toMatchObject({
