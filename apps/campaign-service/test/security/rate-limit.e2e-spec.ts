@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Agent, Server } from 'node:http';
 import Redis from 'ioredis';
@@ -12,7 +13,7 @@ const STRICT = {
   RATE_LIMIT_ACCOUNT: '15',
   RATE_LIMIT_LOGIN: '3',
   RATE_LIMIT_REGISTER: '2',
-  RATE_LIMIT_CLAIM: '1000000',
+  RATE_LIMIT_CLAIM: '2',
 };
 
 type Client = { get(path: string): request.Test; post(path: string): request.Test };
@@ -99,6 +100,20 @@ describe('rate limits in Redis (e2e)', () => {
     for (let i = 0; i < 16; i++) statuses.push((await fromA(`127.0.1.${i + 1}`).get('/me').set('Authorization', auth)).status);
     expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
     expect(statuses[15]).toBe(429);
+  });
+
+  it('limits claim attempts per member, stricter than the account limit, without touching other routes', async () => {
+    await fromA('127.0.0.61').post('/auth/register').send({ email: 'claimer@test.local', password: TEST_PASSWORD, displayName: 'c' }).expect(201);
+    const login = await fromA('127.0.0.61').post('/auth/login').send({ email: 'claimer@test.local', password: TEST_PASSWORD }).expect(200);
+    const auth = `Bearer ${login.body.accessToken}`;
+    const attempt = (ip: string) =>
+      fromA(ip).post(`/campaigns/${randomUUID()}/claims`).set('Authorization', auth).set('Idempotency-Key', randomUUID()).send({ acceptDisclosure: true });
+    expect((await attempt('127.0.0.62')).status).toBe(404);
+    expect((await attempt('127.0.0.63')).status).toBe(404);
+    const limited = await attempt('127.0.0.64').expect(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await fromA('127.0.0.64').get('/me').set('Authorization', auth).expect(200);
   });
 
   it('keeps counters under the configured Redis prefix, with no raw IP or email in key names', async () => {
