@@ -1,5 +1,6 @@
 import { Actor, createBrand, createMember, login, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
 import { hashPassword } from '../src/auth/password-hasher';
+import { MAX_JSON_CODES } from '../src/inventory/dto/inventory.dto';
 import { createCampaign, createCampaignTestApp, markFunded } from './campaign-fixtures';
 
 const digital = (totalUnits = 100) => ({ totalUnits, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } });
@@ -116,20 +117,27 @@ describe('inventory (e2e)', () => {
       await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
     });
 
-    it('rolls back an upload that would outlive the request timeout, so a 503 never hides a commit', async () => {
+    it.each(['text/csv', 'application/json'])('rolls back a %s upload that would outlive the request timeout, so a 503 never hides a commit', async (type) => {
       const slow = await createCampaignTestApp({ env: { REQUEST_TIMEOUT_MS: '1500' } });
       try {
         const owner = await createBrand(slow.http, 'slow-brand');
         const { id } = await createCampaign(slow.http, owner, digital());
-        const body = Array.from({ length: 300_000 }, (_, i) => `SLOW-${i}`).join('\n');
+        const codes = Array.from({ length: type === 'text/csv' ? 300_000 : MAX_JSON_CODES }, (_, i) => `SLOW-${i}`);
         const status = await slow.http
           .post(`/campaigns/${id}/codes`)
           .set('Authorization', owner.auth)
-          .set('Content-Type', 'text/csv')
-          .send(body)
+          .set('Content-Type', type)
+          .send(type === 'text/csv' ? codes.join('\n') : JSON.stringify({ codes }))
           .then((res) => res.status, () => 'connection closed');
         expect([503, 408, 'connection closed']).toContain(status);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Wait for the upload's transaction to finish either way before looking at the pool.
+        for (let waited = 0; waited < 30_000; waited += 100) {
+          const [{ open }] = await slow.dataSource.query(
+            `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`,
+          );
+          if (open === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         const [{ count }] = await slow.dataSource.query(`SELECT count(*)::int AS count FROM campaign_codes WHERE campaign_id = $1`, [id]);
         expect(count).toBe(0);
       } finally {
