@@ -218,4 +218,29 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
     // The whole document was covered within the budget.
     expect(requests).toBe(operations.length * RUNS_PER_OPERATION);
   });
+
+  it('caps the page size of every list at 100 (API.md): limit=101 and limit=0 are refused with 400', async () => {
+    const lists = operationsOf(doc).filter((op) => op.method === 'GET' && op.parameters.some((p) => p.in === 'query' && p.name === 'limit'));
+    expect(lists.length).toBeGreaterThan(3);
+    const uncapped: string[] = [];
+    for (const op of lists) {
+      const url = op.path.replace(/:\w+/g, world.activeCampaignId);
+      let auth: string | undefined;
+      for (const actor of [world.actors.admin, world.actors.brand, world.actors.member]) {
+        if ((await t.http.get(`${url}?limit=100`).set('Authorization', actor.auth)).status === 200) {
+          auth = actor.auth;
+          break;
+        }
+      }
+      if (!auth) {
+        uncapped.push(`${op.method} ${op.path}: no actor could list it with limit=100`);
+        continue;
+      }
+      for (const limit of ['101', '0', '-1', '1e3', '100000000000']) {
+        const res = await t.http.get(`${url}?limit=${limit}`).set('Authorization', auth);
+        if (res.status !== 400) uncapped.push(`${op.method} ${op.path}?limit=${limit} → ${res.status}`);
+      }
+    }
+    expect(uncapped).toEqual([]);
+  });
 });
