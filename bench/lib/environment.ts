@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -81,6 +81,7 @@ export class BenchEnvironment {
     this.redisInstance?.disconnect();
     await this.poolInstance?.end().catch(() => undefined);
     if (keepDatabase) return;
+    rmSync(this.workDir, { recursive: true, force: true });
     await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`)).catch(() => undefined);
   }
 }

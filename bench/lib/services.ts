@@ -105,9 +105,11 @@ export class ServiceLauncher {
     this.running.length = 0;
   }
 
+  /** BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets a run profile the services. */
   private entry(name: ServiceName): string[] {
-    if (this.runtime === 'dist') return [join('dist', 'apps', name, 'main.js')];
-    return ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')];
+    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    if (this.runtime === 'dist') return [...nodeArgs, join('dist', 'apps', name, 'main.js')];
+    return [...nodeArgs, '-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')];
   }
 
   private sample(): void {
