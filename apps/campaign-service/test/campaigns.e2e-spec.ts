@@ -269,8 +269,13 @@ describe('campaigns (e2e)', () => {
 
   describe('GET /campaigns/:id/stats', () => {
     it('aggregates claims, offers and the ledger without member identities', async () => {
-      const campaign = await createCampaign(t.http, brandA, { totalUnits: 10 });
+      const campaign = await createCampaign(t.http, brandA, { totalUnits: 10, eligibility: { provider: 'klout', minScore: 40 } });
       const members = await Promise.all([1, 2, 3, 4, 5].map((i) => createMember(t.http, `stats${i}`)));
+      // eligible: members 0-2 (opted in, score ≥ 40); member 3 scores too low, member 4 is not opted in
+      for (const [i, score, optedIn] of [[0, 90, true], [1, 40, true], [2, 75, true], [3, 39, true], [4, 95, false]] as const) {
+        await t.dataSource.query(`INSERT INTO member_profiles (member_id, country, birth_date, opted_in) VALUES ($1, 'US', '1990-01-01', $2)`, [members[i].id, optedIn]);
+        await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, scored_at) VALUES ('klout', $1, $2, now())`, [members[i].id, score]);
+      }
       const claims: [number, string, string | null][] = [
         [0, 'fulfilled', 'US'],
         [1, 'fulfilled', 'US'],
@@ -293,19 +298,20 @@ describe('campaigns (e2e)', () => {
       );
 
       const res = await t.http.get(`/campaigns/${campaign.id}/stats`).set('Authorization', brandA.auth).expect(200);
-      const audience = await t.http.get(`/campaigns/${campaign.id}/audience`).set('Authorization', brandA.auth);
+      const audience = await t.http.get(`/campaigns/${campaign.id}/audience`).set('Authorization', brandA.auth).expect(200);
       expect(res.body).toEqual({
         totalUnits: 10,
         claimedUnits: 3,
         fulfilledUnits: 2,
         failedUnits: 1,
         remainingUnits: 7,
-        eligibleMembers: audience.status === 200 ? audience.body.eligibleMembers : expect.any(Number),
+        eligibleMembers: 3,
         offeredMembers: 5,
         fundedCents: 5500,
         refundedCents: 1000,
         claimsByCountry: { CA: 1, US: 2 },
       });
+      expect(audience.body.eligibleMembers).toBe(3);
       expect(JSON.stringify(res.body)).not.toContain(members[0].id);
       await t.http.get(`/campaigns/${campaign.id}/stats`).set('Authorization', admin.auth).expect(200);
     });
