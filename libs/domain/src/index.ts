@@ -4,3 +4,4 @@ export * from './campaign-lifecycle';
 export * from './money';
 export * from './eligibility';
 export * from './refund-policy';
+export * from './abuse-policy';
