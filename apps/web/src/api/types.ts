@@ -106,12 +106,12 @@ export interface Inventory {
 
 export interface InventoryAdjustment {
   id: string;
+  adminId: string;
   delta: number;
   reason: string;
+  totalUnitsBefore: number;
+  totalUnitsAfter: number;
   createdAt: string;
-  adminId?: string;
-  adminEmail?: string;
-  createdBy?: string;
 }
 
 export interface LedgerEntry {

@@ -148,7 +148,13 @@ function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => vo
       </Async>
       <form onSubmit={submit} noValidate aria-label={`Ship claim ${claim.id.slice(0, 8)}`} className="row">
         <Field label="Tracking number" error={error}>
-          <input value={trackingNumber} onChange={(e) => setTrackingNumber(e.target.value)} />
+          <input
+            value={trackingNumber}
+            onChange={(e) => {
+              setTrackingNumber(e.target.value);
+              setError(undefined);
+            }}
+          />
         </Field>
         <Field label="Carrier (optional)">
           <input value={carrier} onChange={(e) => setCarrier(e.target.value)} />

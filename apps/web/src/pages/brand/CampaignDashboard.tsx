@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { usePolling, useResource } from '../../api/hooks';
 import type { CampaignStats } from '../../api/types';
 import { BarChart, LineChart, StackedBar } from '../../components/Charts';
@@ -5,9 +6,13 @@ import { Async } from '../../components/States';
 import { formatMoney, toPairs } from '../../lib/format';
 
 /** Aggregates only: the brand never sees who claimed. Refreshes while the campaign runs. */
-export function CampaignDashboard({ campaignId, live }: { campaignId: string; live: boolean }) {
+export function CampaignDashboard({ campaignId, live, version }: { campaignId: string; live: boolean; version: number }) {
   const stats = useResource<CampaignStats>(`/campaigns/${campaignId}/stats`);
-  usePolling(live, stats.reload, 5000);
+  const { reload } = stats;
+  usePolling(live, reload, 5000);
+  useEffect(() => {
+    if (version > 0) reload();
+  }, [version, reload]);
   return (
     <section className="card" aria-labelledby="dashboard-title">
       <h2 id="dashboard-title">Results</h2>

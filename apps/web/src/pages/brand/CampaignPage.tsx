@@ -30,6 +30,12 @@ export function CampaignPage() {
   const { me } = useSession();
   const campaign = useResource<Campaign>(`/campaigns/${id}`);
   const admin = me?.role === 'admin';
+  // Bumped when stock changes, so the header and the results follow the inventory panel.
+  const [version, setVersion] = useState(0);
+  const stockChanged = () => {
+    campaign.reload();
+    setVersion((v) => v + 1);
+  };
 
   return (
     <section>
@@ -53,8 +59,8 @@ export function CampaignPage() {
             {admin && data.reviewStatus === 'pending' && <ReviewActions campaign={data} onDone={campaign.reload} />}
             {!admin && <BrandActions campaign={data} reload={campaign.reload} />}
             <div className="panels">
-              <CampaignDashboard campaignId={data.id} live={['active', 'sold_out', 'scheduled'].includes(data.status)} />
-              <InventoryPanel campaign={data} admin={admin} />
+              <CampaignDashboard campaignId={data.id} live={['active', 'sold_out', 'scheduled'].includes(data.status)} version={version} />
+              <InventoryPanel campaign={data} admin={admin} onChanged={stockChanged} />
               {admin && <LedgerPanel campaignId={data.id} />}
             </div>
           </>

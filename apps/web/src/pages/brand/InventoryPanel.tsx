@@ -6,11 +6,16 @@ import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
+import { useSession } from '../../session';
 
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
-export function InventoryPanel({ campaign, admin }: { campaign: Campaign; admin: boolean }) {
+export function InventoryPanel({ campaign, admin, onChanged }: { campaign: Campaign; admin: boolean; onChanged: () => void }) {
   const inventory = useResource<Inventory>(`/campaigns/${campaign.id}/inventory`);
+  const changed = () => {
+    inventory.reload();
+    onChanged();
+  };
   return (
     <section className="card" aria-labelledby="inventory-title">
       <h2 id="inventory-title">Inventory</h2>
@@ -39,7 +44,7 @@ export function InventoryPanel({ campaign, admin }: { campaign: Campaign; admin:
         )}
       </Async>
       {campaign.perk.kind === 'digital_code' && campaign.status !== 'ended' && <CodeUpload campaignId={campaign.id} onUploaded={inventory.reload} />}
-      {admin && <Adjustments campaignId={campaign.id} onAdjusted={inventory.reload} />}
+      {admin && <Adjustments campaignId={campaign.id} onAdjusted={changed} />}
     </section>
   );
 }
@@ -90,6 +95,7 @@ function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded
 }
 
 function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjusted: () => void }) {
+  const { me } = useSession();
   const trail = usePaged<InventoryAdjustment>(`/admin/campaigns/${campaignId}/inventory-adjustments`);
   const [delta, setDelta] = useState('');
   const [reason, setReason] = useState('');
@@ -135,9 +141,10 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
       <PagedList list={trail} empty="No adjustments yet.">
         {(entry) => (
           <li key={entry.id} data-testid="adjustment">
-            <strong>{entry.delta > 0 ? `+${entry.delta}` : entry.delta}</strong> units · {entry.reason} ·{' '}
+            <strong>{entry.delta > 0 ? `+${entry.delta}` : entry.delta}</strong> ({entry.totalUnitsBefore} → {entry.totalUnitsAfter} units) · {entry.reason}
+            <br />
             <span className="muted">
-              {entry.adminEmail ?? entry.createdBy ?? entry.adminId ?? 'admin'}, {formatDateTime(entry.createdAt)}
+              by {entry.adminId === me?.id ? 'you' : `admin ${entry.adminId.slice(0, 8)}`}, {formatDateTime(entry.createdAt)}
             </span>
           </li>
         )}
