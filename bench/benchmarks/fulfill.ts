@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
-import { jobIdFor, QUEUES } from '@app/queue';
+import { DEFAULT_JOB_OPTIONS, jobIdFor, QUEUES } from '@app/queue';
 import { sourceMatches } from '../lib/features';
 import { check, runPairs } from '../lib/pairs';
 import { seedBrand, seedCampaigns, seedCodes, seedMembers } from '../lib/seed';
@@ -30,7 +30,8 @@ export const fulfill: Benchmark = {
     const brand = await seedBrand(ctx.env, 'Bench Fulfill Brand');
     const connection = { url: ctx.env.redisUrl };
     const prefix = ctx.env.redisPrefix;
-    const queue = new Queue(QUEUES.fulfillment.name, { connection, prefix });
+    // The platform's own producers add fulfillment jobs with these defaults (retries, retention).
+    const queue = new Queue(QUEUES.fulfillment.name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
     const baselineQueue = new Queue('bench-baseline-fulfill', { connection, prefix });
     await ctx.services.start(['fulfillment-service'], 'fulfill', { FULFILLMENT_CONCURRENCY: String(CONCURRENCY) });
 
@@ -38,7 +39,7 @@ export const fulfill: Benchmark = {
     const addPaused = async (target: Queue, ids: string[], name: string) => {
       await target.pause();
       for (let i = 0; i < ids.length; i += 1000) {
-        await target.addBulk(ids.slice(i, i + 1000).map((claimId) => ({ name, data: { claimId }, opts: { jobId: jobIdFor('bench', claimId) } })));
+        await target.addBulk(ids.slice(i, i + 1000).map((claimId) => ({ name, data: { claimId }, opts: { jobId: jobIdFor('claim', claimId) } })));
       }
     };
 

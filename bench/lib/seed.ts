@@ -134,7 +134,7 @@ export async function seedOffers(env: BenchEnvironment, campaignIds: string[], t
 export async function seedCodes(env: BenchEnvironment, campaignId: string, count: number): Promise<void> {
   await env.query(
     `INSERT INTO campaign_codes (campaign_id, code)
-     SELECT $1, 'BENCH-' || upper(substr(md5($1::text || g), 1, 12)) || '-' || g FROM generate_series(1, $2::int) g`,
+     SELECT $1::uuid, 'BENCH-' || upper(substr(md5($1::text || g), 1, 12)) || '-' || g FROM generate_series(1, $2::int) g`,
     [campaignId, count],
   );
 }
