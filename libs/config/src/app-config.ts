@@ -90,6 +90,14 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600000)
   FULFILLMENT_SHUTDOWN_MS = 10000;
 
+  /** how often the fulfillment service looks for pending claims whose job Redis lost */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000)
+  CLAIM_SWEEP_INTERVAL_MS = 60000;
+
+  /** a pending claim untouched for this long is checked against BullMQ (and re-enqueued if its job is gone) */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86400000)
+  CLAIM_SWEEP_AFTER_MS = 300000;
+
   /** per-request claim gate in Redis; off sends every claim through the PostgreSQL path */
   @IsOptional() @Transform(toBool) @IsBoolean()
   CLAIM_GATE_ENABLED = true;
@@ -148,7 +156,7 @@ export interface AppConfig {
   publicUrl: string;
   log: { level: string; pretty: boolean };
   shipping: { provider: 'manual' | 'webhook'; webhookUrl?: string; webhookSecret: string };
-  fulfillment: { concurrency: number; lockMs: number; shutdownMs: number };
+  fulfillment: { concurrency: number; lockMs: number; shutdownMs: number; sweepIntervalMs: number; sweepAfterMs: number };
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   /** per-window counts; 0 = that limit is off */
@@ -192,7 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: parsed.PUBLIC_URL.replace(/\/$/, ''),
     log: { level: parsed.LOG_LEVEL, pretty: parsed.LOG_PRETTY },
     shipping: { provider: parsed.SHIPPING_PROVIDER, webhookUrl: parsed.SHIPPING_WEBHOOK_URL, webhookSecret: parsed.SHIPPING_WEBHOOK_SECRET },
-    fulfillment: { concurrency: parsed.FULFILLMENT_CONCURRENCY, lockMs: parsed.FULFILLMENT_LOCK_MS, shutdownMs: parsed.FULFILLMENT_SHUTDOWN_MS },
+    fulfillment: { concurrency: parsed.FULFILLMENT_CONCURRENCY, lockMs: parsed.FULFILLMENT_LOCK_MS, shutdownMs: parsed.FULFILLMENT_SHUTDOWN_MS,
+      sweepIntervalMs: parsed.CLAIM_SWEEP_INTERVAL_MS,
+      sweepAfterMs: parsed.CLAIM_SWEEP_AFTER_MS,
+    },
     claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     rateLimit: {

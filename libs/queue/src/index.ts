@@ -4,3 +4,4 @@ export * from './redis-connection';
 export * from './queue.module';
 export * from './job-processor';
 export * from './claim-gate-keys';
+export * from './claim-jobs';

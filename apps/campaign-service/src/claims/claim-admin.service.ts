@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClaimStatus, DomainError, ErrorCode } from '@app/domain';
-import { enqueueInTransaction } from '@app/queue';
+import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { ClaimGateService } from './claim-gate.service';
 import { ClaimQueriesService } from './claim-queries.service';
-import { fulfillJobId } from './claim-writer.service';
 import { AdminClaimDto } from './dto/claim.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,7 +62,7 @@ export class ClaimAdminService {
         queue: 'fulfillment',
         name: 'fulfill-claim',
         data: { claimId: claim.id },
-        jobId: fulfillJobId(claim.id, round),
+        jobId: fulfillClaimJobId(claim.id, round),
       });
       return claim.campaign_id;
     });

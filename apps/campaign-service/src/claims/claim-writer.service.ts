@@ -4,7 +4,7 @@ import { Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MicroBatcher, ShippingAddress } from '@app/db';
-import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { allocateClaims, ClaimDecision, ClaimRequest, StockRow, StoredClaim } from './claim-allocation';
 
 export interface ClaimWrite extends ClaimRequest {
@@ -19,11 +19,6 @@ const batchSize = new Histogram({
   help: 'Claims decided per PostgreSQL transaction (group commit)',
   buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
 });
-
-/** The BullMQ job id of a claim's fulfillment round (round 0 at claim time, +1 per admin retry). */
-export function fulfillJobId(claimId: string, round: number): string {
-  return round === 0 ? jobIdFor('claim', claimId) : jobIdFor('claim', claimId, `r${round}`);
-}
 
 /**
  * Writes claims with group commit: the claims that arrive while earlier transactions run
@@ -126,7 +121,7 @@ export class ClaimWriterService {
         queue: 'fulfillment' as const,
         name: 'fulfill-claim' as const,
         data: { claimId: item.id },
-        jobId: fulfillJobId(item.id, 0),
+        jobId: fulfillClaimJobId(item.id, 0),
       })),
     );
     return decisions;

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MicroBatcher } from '@app/db';
 import { PerkKind } from '@app/domain';
-import { JobHandlers, JobPayloads, JobProcessor, QUEUES } from '@app/queue';
+import { JobHandlers, JobPayloads, JobProcessor, QUEUES, roundOfFulfillJob } from '@app/queue';
 import { ClaimFailureService } from './claim-failure.service';
 import { DigitalCodeFulfiller } from './digital-code.fulfiller';
 import { ExperienceFulfiller } from './experience.fulfiller';
@@ -16,12 +16,6 @@ import { PhysicalFulfiller } from './physical.fulfiller';
 import { PermanentShippingError } from './shipping/shipping-provider';
 
 const outcomes = new Counter({ name: 'fulfillment_jobs_total', help: 'fulfill-claim runs by outcome', labelNames: ['outcome'] });
-
-/** The round of a fulfillment job: `claim.<id>` is round 0, `claim.<id>.r<n>` an admin retry. */
-export function roundOfJob(jobId: string | undefined): number {
-  const match = /\.r(\d+)$/.exec(jobId ?? '');
-  return match ? Number(match[1]) : 0;
-}
 
 /**
  * `fulfill-claim`: reloads the claim and fulfils it by perk kind. Every path is idempotent
@@ -73,17 +67,23 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     }
   }
 
+  /** Redis hiccups surface here; BullMQ reconnects by itself and jobs are re-run idempotently. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`fulfillment worker: ${error.message}`);
+  }
+
   /** A job that failed without reaching the handler's last-attempt path (e.g. stalled too often). */
   @OnWorkerEvent('failed')
   async onFailed(job: Job<JobPayloads['fulfill-claim']> | undefined, error: Error): Promise<void> {
     const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     if (!job || !final) return;
-    await this.failures.markFailed(job.data.claimId, roundOfJob(job.id), error.message).catch(() => undefined);
+    await this.failures.markFailed(job.data.claimId, roundOfFulfillJob(job.id), error.message).catch(() => undefined);
   }
 
   private async fulfil(job: Job<JobPayloads['fulfill-claim']>): Promise<FulfillmentOutcome> {
     const { claimId } = job.data;
-    const round = roundOfJob(job.id);
+    const round = roundOfFulfillJob(job.id);
     try {
       const claim = await this.kinds.submit(claimId);
       const outcome = !claim ? 'skipped' : await this.byKind(claim.kind, claimId, round);

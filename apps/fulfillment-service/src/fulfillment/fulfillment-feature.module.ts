@@ -4,6 +4,7 @@ import { ClaimFailureService } from './claim-failure.service';
 import { DigitalCodeFulfiller } from './digital-code.fulfiller';
 import { ExperienceFulfiller } from './experience.fulfiller';
 import { FulfillClaimProcessor } from './fulfill-claim.processor';
+import { PendingClaimsSweeper } from './pending-claims-sweeper.service';
 import { PhysicalFulfiller } from './physical.fulfiller';
 import { ManualShippingProvider } from './shipping/manual-shipping.provider';
 import { SHIPPING_PROVIDER, ShippingProvider } from './shipping/shipping-provider';
@@ -25,6 +26,7 @@ function shippingProvider(config: AppConfig): ShippingProvider {
     PhysicalFulfiller,
     ExperienceFulfiller,
     ClaimFailureService,
+    PendingClaimsSweeper,
     { provide: SHIPPING_PROVIDER, inject: [APP_CONFIG], useFactory: shippingProvider },
   ],
 })

@@ -1,0 +1,78 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { createWorkerContext, TestApp } from '@app/testing';
+import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { createCampaignServiceApp } from './app';
+import { campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
+import { ThrowawayRedis } from './claims/throwaway-redis';
+
+/**
+ * Redis dies (SIGKILL, no persistence: queues and gate counters are lost) in the middle of a
+ * claim burst and comes back empty. Claims keep being accepted through PostgreSQL alone, the
+ * gate is rebuilt from PostgreSQL, lost jobs are swept back in: every claim is fulfilled once.
+ */
+describe('claims while Redis is down (e2e)', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await createCampaignServiceApp({
+      env: {
+        REDIS_URL: redis.url,
+        RATE_LIMIT_IP: '0',
+        RATE_LIMIT_ACCOUNT: '0',
+        RATE_LIMIT_CLAIM: '0',
+        CLAIM_SWEEP_INTERVAL_MS: '500',
+        CLAIM_SWEEP_AFTER_MS: '1000',
+      },
+    });
+    worker = await createWorkerContext(FulfillmentModule);
+  });
+  afterAll(async () => {
+    await worker.close();
+    await t.close();
+    await redis.kill();
+    delete process.env.REDIS_URL;
+  });
+
+  const claim = (m: Member, campaignId: string, key: string) =>
+    t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', m.auth).set('Idempotency-Key', key).send({ acceptDisclosure: true });
+
+  it('accepts claims during the outage and fulfils every claim exactly once after it', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 300 });
+    const members = await insertMembers(t, 400);
+    await offer(t.dataSource, campaignId, members);
+
+    const before = await Promise.all(members.slice(0, 100).map((m, i) => claim(m, campaignId, `k${i}`)));
+    expect(before.map((r) => r.status)).toEqual(Array(100).fill(201));
+
+    await redis.kill();
+    const during = await Promise.all([
+      ...members.slice(100, 250).map((m, i) => claim(m, campaignId, `k${i + 100}`)),
+      ...members.slice(0, 30).map((m, i) => claim(m, campaignId, `k${i}`)),
+      ...members.slice(0, 10).map((m) => claim(m, campaignId, 'another-key')),
+    ]);
+    expect(during.slice(0, 150).map((r) => r.status)).toEqual(Array(150).fill(201));
+    expect(during.slice(150, 180).map((r) => r.body.id)).toEqual(before.slice(0, 30).map((r) => r.body.id));
+    expect(during.slice(180).map((r) => r.body.code)).toEqual(Array(10).fill('CLAIM_LIMIT_REACHED'));
+
+    await redis.restart();
+    const after = await Promise.all(members.slice(250, 400).map((m, i) => claim(m, campaignId, `k${i + 250}`)));
+    const statuses = after.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    expect(after.filter((r) => r.status !== 201).map((r) => r.body.code)).toEqual(Array(100).fill('SOLD_OUT'));
+
+    const facts = await waitFor(() => campaignFacts(t.dataSource, campaignId), (f) => f.fulfilled === 300, 45000);
+    expect(facts).toEqual({
+      total_units: 300,
+      claimed_units: 300,
+      live: 300,
+      fulfilled: 300,
+      failed: 0,
+      members: 300,
+      codes_assigned: 300,
+      distinct_codes: 300,
+    });
+  });
+});
