@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createTestApp, createWorkerContext, ThrowawayRedis } from '@app/testing';
-import { enqueueInTransaction, jobIdFor, redisOptions } from '@app/queue';
+import { enqueueInTransaction, jobIdFor, queueConnection } from '@app/queue';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { OutboxRelayService } from '../src/outbox/outbox-relay.service';
 
@@ -30,7 +30,7 @@ describe('outbox relay (e2e)', () => {
     const t = await createTestApp(FulfillmentModule, { env: { REDIS_URL: redis.url } });
     worker = t.app;
     dataSource = worker.get(getDataSourceToken());
-    queue = new Queue('notifications', { connection: redisOptions(redis.url), prefix: t.redisPrefix });
+    queue = new Queue('notifications', { connection: queueConnection(redis.url), prefix: t.redisPrefix });
     queue.on('error', () => undefined);
   });
 

@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import type { ConnectionOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ALL_QUEUE_NAMES, DEFAULT_JOB_OPTIONS } from './queues';
-import { redisOptions } from './redis-connection';
+import { queueConnection } from './redis-connection';
 
 /** Connects BullMQ to Redis and registers every queue of the contract for injection. */
 @Module({})
@@ -16,7 +15,7 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
-            connection: redisOptions(config.redisUrl) as ConnectionOptions,
+            connection: queueConnection(config.redisUrl),
             prefix: config.redisPrefix,
             defaultJobOptions: DEFAULT_JOB_OPTIONS,
           }),

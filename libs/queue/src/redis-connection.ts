@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'bullmq';
 import Redis, { RedisOptions } from 'ioredis';
 
 /** BullMQ workers need blocking commands that never give up while Redis is away. */
@@ -18,4 +19,9 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
 
 export function createRedis(url: string, extra: RedisOptions = {}): Redis {
   return new Redis(redisOptions(url, extra));
+}
+
+/** The same options typed for BullMQ queues and workers. */
+export function queueConnection(url: string): ConnectionOptions {
+  return redisOptions(url) as ConnectionOptions;
 }
