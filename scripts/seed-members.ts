@@ -56,12 +56,14 @@ const SEED_CHUNK_SQL = `
     INSERT INTO member_profiles (member_id, country, birth_date, opted_in) SELECT id, country, birth_date, opted_in FROM t
   ),
   scores AS MATERIALIZED (
-    SELECT 'klout' AS provider, id, klout AS score, topics FROM t
+    SELECT 'klout' AS provider, id, klout AS score, topics, opted_in, country, birth_date FROM t
     UNION ALL
-    SELECT 'peerindex', id, peerindex, topics FROM t WHERE has_peerindex
+    SELECT 'peerindex', id, peerindex, topics, opted_in, country, birth_date FROM t WHERE has_peerindex
   ),
+  -- the profile rows above are not visible to the score trigger within this statement: copy them here
   s AS (
-    INSERT INTO member_scores (provider, member_id, score, topics, scored_at) SELECT provider, id, score, topics, $6 FROM scores
+    INSERT INTO member_scores (provider, member_id, score, topics, scored_at, opted_in, country, birth_date)
+    SELECT provider, id, score, topics, $6, opted_in, country, birth_date FROM scores
   )
   INSERT INTO score_history (provider, member_id, scored_at, score, topics) SELECT provider, id, $6, score, topics FROM scores`;
 

@@ -33,6 +33,8 @@ const member = fc.record({
   birthDate: fc.option(birthDate, { freq: 5 }),
   score: fc.option(score, { freq: 6 }),
   topics: fc.dictionary(fc.constantFrom(...TOPICS), score, { maxKeys: 3 }),
+  /** saved again after the scores arrived: the score rows' profile copy must follow */
+  later: fc.option(fc.record({ optedIn: fc.boolean(), country: fc.option(fc.constantFrom(...COUNTRIES)) }), { freq: 3 }),
 });
 
 const rules = fc.record(
@@ -79,6 +81,13 @@ describe('eligibility: SQL translation agrees with in-memory evaluation (propert
           `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
            SELECT $1, id, score, topics, now() FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, score float8, topics jsonb)`,
           [provider, JSON.stringify(rows.filter((r) => r.score !== null))],
+        );
+        const later = rows.filter((r) => r.later).map((r) => ({ id: r.id, opted_in: r.later?.optedIn, country: r.later?.country }));
+        await t.dataSource.query(
+          `INSERT INTO member_profiles (member_id, opted_in, country)
+           SELECT id, opted_in, country FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, opted_in boolean, country text)
+           ON CONFLICT (member_id) DO UPDATE SET opted_in = EXCLUDED.opted_in, country = EXCLUDED.country`,
+          [JSON.stringify(later)],
         );
         await refreshScoreDistribution(t.dataSource.manager, provider);
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Campaign } from '@app/db';
-import { ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
+import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 
 export interface AudiencePreview {
@@ -11,15 +11,14 @@ export interface AudiencePreview {
   byTopic: Record<string, number>;
 }
 
-interface BucketRow {
-  dimension: 'total' | 'country' | 'topic';
-  key: string | null;
-  members: string;
-}
+/** Topics shown for a campaign without topic rules: those seen in a bounded slice of the provider's scores. */
+const TOPIC_SAMPLE_ROWS = 5000;
+const MAX_TOPICS = 50;
 
 /**
- * The campaign's audience on the current data, as aggregates only. One set-based
- * query over the same SQL translation matching uses, so the preview is what launch offers.
+ * The campaign's audience on the current data, as aggregates only: one parallel-friendly
+ * pass over the provider's score rows with the same SQL translation matching uses, grouped
+ * by country, with one FILTER count per topic (no per-member rows leave PostgreSQL).
  */
 @Injectable()
 export class AudienceService {
@@ -30,35 +29,46 @@ export class AudienceService {
 
   async preview(campaign: Campaign): Promise<AudiencePreview> {
     const rules = campaign.eligibility;
-    const ctx = await this.eligibility.context(this.dataSource.manager, rules.provider);
+    const manager = this.dataSource.manager;
+    const ctx = await this.eligibility.context(manager, rules.provider);
     const { where, params } = eligibilitySql(rules, ctx);
-    const listedTopics = rules.topics?.length ? rules.topics : null;
-    const minTopicScore = rules.minTopicScore ?? null;
-    const topicParam = params.length + 1;
-    // byTopic counts eligible members per topic they hold; with listed topics, only those,
-    // and only at the campaign's minimum topic score.
-    const rows: BucketRow[] = await this.dataSource.query(
-      `WITH eligible AS MATERIALIZED (
-         SELECT p.country, s.topics FROM ${ELIGIBLE_MEMBERS_FROM} WHERE ${where}
-       )
-       SELECT 'country' AS dimension, country::text AS key, count(*) AS members FROM eligible GROUP BY country
-       UNION ALL
-       SELECT 'topic', t.key, count(*) FROM eligible, jsonb_each(eligible.topics) t
-       WHERE ($${topicParam}::text[] IS NULL OR t.key = ANY($${topicParam}::text[]))
-         AND ($${topicParam + 1}::float8 IS NULL OR (t.value)::text::float8 >= $${topicParam + 1}::float8)
-       GROUP BY t.key`,
-      [...params, listedTopics, minTopicScore],
+    const topics = rules.topics?.length ? rules.topics : await this.providerTopics(manager, rules.provider);
+    const topicCounts = topics.map((topic, i) => {
+      params.push(topic);
+      const at = `$${params.length}`;
+      if (!rules.topics?.length || rules.minTopicScore === undefined || rules.minTopicScore === null) {
+        return `count(*) FILTER (WHERE s.topics ? ${at})::int AS t${i}`;
+      }
+      params.push(rules.minTopicScore);
+      return `count(*) FILTER (WHERE (s.topics->>${at})::float8 >= $${params.length}::float8)::int AS t${i}`;
+    });
+    const rows: Record<string, number | string | null>[] = await manager.query(
+      `SELECT s.country::text AS country, count(*)::int AS members${topicCounts.map((c) => `, ${c}`).join('')}
+       FROM ${ELIGIBLE_MEMBERS_FROM} WHERE ${where}
+       GROUP BY s.country`,
+      params,
     );
+    return this.toPreview(rows, topics);
+  }
+
+  private toPreview(rows: Record<string, number | string | null>[], topics: string[]): AudiencePreview {
     const preview: AudiencePreview = { eligibleMembers: 0, byCountry: {}, byTopic: {} };
     for (const row of rows) {
-      const members = Number(row.members);
-      if (row.dimension === 'country') {
-        preview.eligibleMembers += members;
-        if (row.key) preview.byCountry[row.key] = members;
-      } else if (row.key) {
-        preview.byTopic[row.key] = members;
-      }
+      preview.eligibleMembers += row.members as number;
+      if (row.country) preview.byCountry[row.country as string] = row.members as number;
+      topics.forEach((topic, i) => (preview.byTopic[topic] = (preview.byTopic[topic] ?? 0) + (row[`t${i}`] as number)));
     }
+    for (const topic of topics) if (!preview.byTopic[topic]) delete preview.byTopic[topic];
     return preview;
+  }
+
+  private async providerTopics(manager: EntityManager, provider: EligibilityRules['provider']): Promise<string[]> {
+    const rows: { topic: string }[] = await manager.query(
+      `SELECT DISTINCT k AS topic
+       FROM (SELECT topics FROM member_scores WHERE provider = $1 LIMIT $2) sample, jsonb_object_keys(sample.topics) k
+       ORDER BY 1 LIMIT $3`,
+      [provider, TOPIC_SAMPLE_ROWS, MAX_TOPICS],
+    );
+    return rows.map((r) => r.topic);
   }
 }

@@ -41,7 +41,8 @@ export class CampaignMatcher {
     const chunkSize = options.chunkSize ?? DEFAULT_MATCH_CHUNK;
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
     if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
-    if (campaign.status !== CampaignStatus.Active) return { outcome: 'skipped', reason: 'not_active' };
+    // A campaign paused right after launch still gets its offers: resuming does not re-run matching.
+    if (![CampaignStatus.Active, CampaignStatus.Paused].includes(campaign.status)) return { outcome: 'skipped', reason: 'not_active' };
 
     const [run]: { last_member_id: string | null; finished_at: Date | null }[] = await this.dataSource.query(
       `INSERT INTO matching_runs (campaign_id) VALUES ($1)

@@ -91,7 +91,7 @@ describe('percentiles', () => {
 describe('eligibilitySql', () => {
   it('numbers placeholders from the given index and keeps the ?| operator', () => {
     const sql = eligibilitySql(rules({ minScore: 10, topics: ['tech'], countries: ['US'] }), ctx, 3);
-    expect(sql.where).toBe('(p.opted_in) AND (s.provider = $3) AND (s.score >= $4::float8) AND (s.topics ?| $5::text[]) AND (p.country::text = ANY($6::text[]))');
+    expect(sql.where).toBe('(s.opted_in) AND (s.provider = $3) AND (s.score >= $4::float8) AND (s.topics ?| $5::text[]) AND (s.country::text = ANY($6::text[]))');
     expect(sql.params).toEqual(['klout', 10, ['tech'], ['US']]);
   });
 

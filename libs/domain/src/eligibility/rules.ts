@@ -20,7 +20,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
     required: () => true,
     actual: (m) => m.hasProfile && m.optedIn,
     passes: (m) => m.hasProfile && m.optedIn,
-    sql: () => ({ condition: 'p.opted_in', params: [] }),
+    sql: () => ({ condition: 's.opted_in', params: [] }),
   },
   {
     name: 'provider',
@@ -76,7 +76,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
     required: (r) => r.countries,
     actual: (m) => m.country,
     passes: (m, r) => m.country !== null && (r.countries ?? []).includes(m.country),
-    sql: (r) => ({ condition: 'p.country::text = ANY(?::text[])', params: [r.countries] }),
+    sql: (r) => ({ condition: 's.country::text = ANY(?::text[])', params: [r.countries] }),
   },
   {
     name: 'age',
@@ -84,7 +84,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
     required: (r) => r.minAge,
     actual: (m, _r, ctx) => (m.birthDate === null ? null : ageOn(m.birthDate, ctx.today)),
     passes: (m, r, ctx) => m.birthDate !== null && m.birthDate <= latestBirthDateForAge(ctx.today, r.minAge as number),
-    sql: (r, ctx) => ({ condition: 'p.birth_date <= ?::date', params: [latestBirthDateForAge(ctx.today, r.minAge as number)] }),
+    sql: (r, ctx) => ({ condition: 's.birth_date <= ?::date', params: [latestBirthDateForAge(ctx.today, r.minAge as number)] }),
   },
 ];
 

@@ -2,8 +2,11 @@ import { EligibilityRules } from '../enums';
 import { applicableRules } from './rules';
 import { EvaluationContext } from './types';
 
-/** The row source the SQL translation is written against (aliases `s` and `p`). */
-export const ELIGIBLE_MEMBERS_FROM = 'member_scores s JOIN member_profiles p ON p.member_id = s.member_id';
+/**
+ * The row source the SQL translation is written against: a provider's score rows, which
+ * carry a trigger-maintained copy of the member's profile (opted_in, country, birth_date).
+ */
+export const ELIGIBLE_MEMBERS_FROM = 'member_scores s';
 
 export interface EligibilitySql {
   /** predicates joined with AND, placeholders numbered from `firstParam` */

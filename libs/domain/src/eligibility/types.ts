@@ -35,7 +35,7 @@ export interface EligibilityResult {
   reasons: EligibilityReason[];
 }
 
-/** SQL aliases the translation expects: `s` = member_scores, `p` = member_profiles. */
+/** A rule's SQL predicate over `member_scores s` (see ELIGIBLE_MEMBERS_FROM). */
 export interface SqlFragment {
   condition: string;
   params: unknown[];
