@@ -1,3 +1,5 @@
+import { request, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { Actor, createBrand, createMember, login, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
 import { hashPassword } from '../src/auth/password-hasher';
 import { MAX_JSON_CODES } from '../src/inventory/dto/inventory.dto';
@@ -93,6 +95,36 @@ describe('inventory (e2e)', () => {
       const res = await csv(brand, id, 'A\n'.repeat(10.5 * 1024 * 1024));
       expect(res.status).toBe(413);
       expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await poolOf(id)).toEqual([]);
+    });
+
+    it('refuses a chunked body (no Content-Length) once it passes 20 MB, keeping nothing', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const server = t.app.getHttpServer() as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { port, host: '127.0.0.1', method: 'POST', path: `/campaigns/${id}/codes`, headers: { Authorization: brand.auth, 'Content-Type': 'text/csv' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        const line = Buffer.from('x'.repeat(199) + '\n');
+        const block = Buffer.concat(Array.from({ length: 5000 }, () => line)); // 1 MB of the same code
+        let sent = 0;
+        const pump = () => {
+          while (sent < 22) {
+            sent += 1;
+            if (!req.write(block)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+      });
+      expect(status).toBe(413);
       expect(await poolOf(id)).toEqual([]);
     });
 
