@@ -219,6 +219,44 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
     expect(requests).toBe(operations.length * RUNS_PER_OPERATION);
   });
 
+  it('never applies privileged fields smuggled into a write body (API3 mass assignment)', async () => {
+    const PRIVILEGED: Record<string, unknown> = {
+      role: 'admin',
+      brandId: world.actors.otherBrand.brandId,
+      memberId: world.actors.otherMember.id,
+      userId: world.actors.otherMember.id,
+      id: '00000000-0000-4000-8000-000000000000',
+      status: 'active',
+      reviewStatus: 'approved',
+      claimedUnits: 0,
+      fundingRequiredCents: 0,
+      passwordHash: 'x',
+      erasedAt: null,
+      isAdmin: true,
+    };
+    const writes = operationsOf(doc).filter((op) => ['POST', 'PUT', 'PATCH'].includes(op.method) && op.bodySchema?.properties);
+    expect(writes.length).toBeGreaterThan(5);
+    const applied: string[] = [];
+    for (const op of writes) {
+      const own = Object.keys(op.bodySchema!.properties as object);
+      const body = plausible(doc, op.bodySchema) as Record<string, unknown>;
+      const url = op.path.replace(/:\w+/g, world.draftCampaignId);
+      for (const [field, value] of Object.entries(PRIVILEGED).filter(([field]) => !own.includes(field))) {
+        for (const actor of [world.actors.brand, world.actors.admin, world.actors.member]) {
+          const before = await fingerprint();
+          const res = await t.http[op.method.toLowerCase() as 'post' | 'put' | 'patch'](url)
+            .set('Authorization', actor.auth)
+            .set('Idempotency-Key', `mass-${field}-${actor.id}`)
+            .send({ ...body, [field]: value });
+          const after = await fingerprint();
+          const changed = Object.keys(after).filter((table) => after[table] !== before[table]);
+          if (res.status < 400 || changed.length) applied.push(`${op.method} ${op.path} +${field} as ${actor.email} → ${res.status} changed [${changed.join(', ')}]`);
+        }
+      }
+    }
+    expect(applied).toEqual([]);
+  });
+
   it('caps the page size of every list at 100 (API.md): limit=101 and limit=0 are refused with 400', async () => {
     const lists = operationsOf(doc).filter((op) => op.method === 'GET' && op.parameters.some((p) => p.in === 'query' && p.name === 'limit'));
     expect(lists.length).toBeGreaterThan(3);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
 import { createMember, TestApp, TEST_PASSWORD } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
 
@@ -104,6 +105,27 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     const live = await login(member.email);
     await t.dataSource.query(`UPDATE users SET erased_at = now() WHERE id = $1`, [member.id]);
     await refresh(live.refreshToken).expect(401);
+  });
+
+  it('refuses forged, tampered, unsigned and expired access tokens (API2)', async () => {
+    const member = await createMember(t.http);
+    const [header, payload, signature] = member.token.split('.');
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = [
+      `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ ...claims, role: 'admin' })}.`,
+      `${header}.${encode({ ...claims, role: 'admin' })}.${signature}`,
+      `${header}.${payload}.${signature.slice(0, -2)}AA`,
+      `${header}.${encode({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 })}.${signature}`,
+      new JwtService({ secret: 'another-secret-of-enough-length' }).sign({ sub: member.id, role: 'admin', brandId: null }),
+      new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: member.id, role: 'superuser', brandId: null }),
+      new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: member.id, role: 'member' }, { expiresIn: -10 }),
+    ];
+    for (const token of forged) {
+      const res = await t.http.get('/me').set('Authorization', `Bearer ${token}`).expect(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+    }
+    await t.http.get('/admin/audit-log').set('Authorization', `Bearer ${forged[0]}`).expect(401);
   });
 
   it('validates the refresh body and requires a bearer token for password change', async () => {
