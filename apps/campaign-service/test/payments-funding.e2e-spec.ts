@@ -108,6 +108,13 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await q(`SELECT id FROM fundings WHERE campaign_id = $1`, [campaignId])).toHaveLength(1);
   });
 
+  it('documents funding, the webhook and the admin ledger in the OpenAPI document', async () => {
+    const doc = await env.t.http.get('/docs-json').expect(200);
+    expect(doc.body.paths['/campaigns/{id}/funding'].post.responses['201']).toBeDefined();
+    expect(doc.body.paths['/payments/stripe/webhook'].post).toBeDefined();
+    expect(doc.body.paths['/admin/campaigns/{id}/ledger'].get).toBeDefined();
+  });
+
   it('hides other brands’ campaigns and refuses members', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
     const other = await createBrand(env.t.http, 'other');

@@ -111,14 +111,38 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(stripeRefundsOf(live)).toHaveLength(0);
   });
 
-  it('refunds a payment that completes after the campaign was cancelled', async () => {
+  it('refunds in full a payment that completes after the campaign was cancelled', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
     const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
     await endWithClaims(campaignId, 0);
     await env.fake.paySession(res.body.stripeCheckoutSessionId);
     expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('ended');
-    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
+    expect((await q(`SELECT status FROM fundings WHERE id = $1`, [res.body.fundingId]))[0].status).toBe('stale');
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE funding_id = $1 AND status = 'succeeded'`, [res.body.fundingId])).length === 1, 15000);
     expect(chargeOf(campaignId)).toMatchObject({ amount: 1100, amount_refunded: 1100 });
+    expect(env.fake.callsTo('/v1/refunds').find((c) => c.params.payment_intent === chargeOf(campaignId).payment_intent)?.idempotencyKey).toBe(
+      `refund-funding-${res.body.fundingId}`,
+    );
+    // The end-of-campaign job finds nothing else to refund.
+    expect(await refunds.refundCampaign(campaignId)).toEqual({ outcome: 'nothing_paid' });
+  });
+
+  it('refunds in full a payment for a budget the draft no longer has, and the draft can be funded again', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
+    const old = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    // The brand edits the draft while the old checkout page is still open, then pays that page.
+    await q(`UPDATE campaigns SET total_units = 20 WHERE id = $1`, [campaignId]);
+    await env.fake.paySession(old.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('draft');
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE funding_id = $1 AND status = 'succeeded'`, [old.body.fundingId])).length === 1, 15000);
+    expect(chargeOf(campaignId)).toMatchObject({ amount: 1100, amount_refunded: 1100 });
+
+    const fresh = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    expect(fresh.body.amountCents).toBe(2200);
+    await env.fake.paySession(fresh.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('funded');
+    await settleWebhooks();
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 3300, refundedCents: 1100 });
   });
 
   it('never refunds more than was paid, for any sequence of end/cancel, retries, Stripe failures and redeliveries (property)', async () => {

@@ -7,7 +7,7 @@ export const QUEUES = {
   notifications: { name: 'notifications', jobs: ['notify-offers'] },
   fulfillment: { name: 'fulfillment', jobs: ['fulfill-claim'] },
   lifecycle: { name: 'campaign-lifecycle', jobs: ['start-campaign', 'end-campaign'] },
-  payments: { name: 'payments', jobs: ['refund-campaign'] },
+  payments: { name: 'payments', jobs: ['refund-campaign', 'refund-funding'] },
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -24,6 +24,8 @@ export interface JobPayloads {
   'start-campaign': { campaignId: string };
   'end-campaign': { campaignId: string };
   'refund-campaign': { campaignId: string };
+  /** full refund of a payment that funds nothing (paid after a cancel, or for a budget since edited) */
+  'refund-funding': { fundingId: string };
 }
 
 export const ALL_QUEUE_NAMES: QueueName[] = Object.values(QUEUES).map((q) => q.name);

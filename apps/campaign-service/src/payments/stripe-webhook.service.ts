@@ -85,9 +85,16 @@ export class StripeWebhookService {
     const funding = await this.fundingOfSession(m, session);
     if (!funding || funding.status !== 'pending') return;
     const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
+    // Only a payment for the draft's current budget funds it: the draft may have been edited, or
+    // the campaign cancelled, while this checkout page was open. Such a payment is refunded in full.
+    const [, funded]: [unknown[], number] = await m.query(
+      `UPDATE campaigns SET status = 'funded', updated_at = now()
+       WHERE id = $1 AND status = 'draft' AND total_units = $2 AND unit_cost_cents = $3`,
+      [funding.campaignId, funding.fundedUnits, funding.unitCostCents],
+    );
     await m.query(
-      `UPDATE fundings SET status = 'paid', paid_at = now(), updated_at = now(), stripe_payment_intent_id = $2 WHERE id = $1`,
-      [funding.id, paymentIntentId],
+      `UPDATE fundings SET status = $2, paid_at = now(), updated_at = now(), stripe_payment_intent_id = $3 WHERE id = $1`,
+      [funding.id, funded ? 'paid' : 'stale', paymentIntentId],
     );
     await appendLedgerEntries(m, [
       {
@@ -109,19 +116,13 @@ export class StripeWebhookService {
         description: `Platform fee (${funding.feeBps} bps) paid through Checkout`,
       },
     ]);
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [, funded]: [unknown[], number] = await m.query(
-      `UPDATE campaigns SET status = 'funded', updated_at = now() WHERE id = $1 AND status = 'draft'`,
-      [funding.campaignId],
-    );
     if (!funded) {
-      // Paid after the campaign was cancelled or ended: the money goes back by the refund job.
-      this.logger.warn(`Funding ${funding.id} paid for campaign ${funding.campaignId} that is no longer draft; refunding`);
+      this.logger.warn(`Funding ${funding.id} paid for campaign ${funding.campaignId} no longer waiting for it; refunding in full`);
       await enqueueInTransaction(m, {
         queue: 'payments',
-        name: 'refund-campaign',
-        data: { campaignId: funding.campaignId },
-        jobId: jobIdFor('refund-campaign', funding.campaignId, 'late', funding.id),
+        name: 'refund-funding',
+        data: { fundingId: funding.id },
+        jobId: jobIdFor('refund-funding', funding.id),
       });
     }
     if (paymentIntentId) await this.applyDeferred(m, paymentIntentId, event.id);
@@ -201,12 +202,15 @@ export class StripeWebhookService {
         description: `Dispute opened (${dispute.reason}); Stripe withholds the disputed amount`,
       },
     ]);
+    if (!booked) return true;
     const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE kind = 'dispute_closed' AND stripe_object_id = $1`, [dispute.id]);
-    if (!booked || closed) return true;
-    await m.query(`UPDATE campaigns SET claims_frozen = true, updated_at = now() WHERE id = $1`, [funding.campaignId]);
+    // Only the payment that funds the campaign freezes its claims (a stale one funds nothing).
+    if (!closed && funding.status === 'paid') {
+      await m.query(`UPDATE campaigns SET claims_frozen = true, updated_at = now() WHERE id = $1`, [funding.campaignId]);
+    }
     await m.query(
       `INSERT INTO notifications (member_id, kind, title, data)
-       SELECT id, 'payment_dispute', 'A payment dispute froze claims on a campaign', $1::jsonb FROM users WHERE role = 'admin'`,
+       SELECT id, 'payment_dispute', 'A brand disputed a campaign payment', $1::jsonb FROM users WHERE role = 'admin'`,
       [JSON.stringify({ campaignId: funding.campaignId, fundingId: funding.id, disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason })],
     );
     return true;
@@ -239,7 +243,7 @@ export class StripeWebhookService {
     return m.getRepository(Funding).findOne({ where, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** The paid funding a charge or dispute belongs to, or null while its completion is still to come. */
+  /** The paid (or stale) funding a charge or dispute belongs to, or null while its completion is still to come. */
   private async paidFundingOf(
     m: EntityManager,
     paymentIntent: string | Stripe.PaymentIntent | null,
@@ -252,7 +256,7 @@ export class StripeWebhookService {
       where: paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : { id: fundingId! },
       lock: { mode: 'pessimistic_write' },
     });
-    return funding?.status === 'paid' ? funding : null;
+    return funding?.status === 'paid' || funding?.status === 'stale' ? funding : null;
   }
 }
 

@@ -13,16 +13,26 @@ export type RefundOutcome =
   | { outcome: 'nothing_paid' }
   | { outcome: 'nothing_unused' };
 
-type Plan = RefundOutcome | { outcome: 'refund'; refund: Refund; paymentIntentId: string };
+interface RefundToMake {
+  outcome: 'refund';
+  refund: Refund;
+  paymentIntentId: string;
+  idempotencyKey: string;
+}
 
-const refundsIssued = new Counter({ name: 'campaign_refunds_total', help: 'Campaign refunds confirmed by Stripe' });
+const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refunds Stripe accepted', labelNames: ['reason'] });
 
 /**
- * Refunds a campaign's unused budget once it has ended (by call, at endsAt, or cancelled before
- * launch), with ONE partial refund: the amount is decided and stored (unique per campaign)
- * before Stripe is called, and the call uses the idempotency key `refund-<campaignId>`, so a
- * retried job, a crash after the call, or a second job never refunds twice. The policy (unused
- * units at unit cost plus the same share of the fee, capped by what is left) is `quoteRefund`.
+ * Refunds through Stripe, each payment at most once: the amount is decided and stored first
+ * (`refunds`, unique per funding), then ONE Stripe refund is made with an idempotency key from
+ * the business key, so a retried job, a crash after the call or a second job never refunds
+ * twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent.
+ *
+ * - `refundCampaign`: when a campaign ends (by call, at endsAt, or cancelled before launch),
+ *   its unused budget, per the policy in `quoteRefund` (unused units at unit cost plus the same
+ *   share of the fee, capped by what is left), with the key `refund-<campaignId>`.
+ * - `refundStaleFunding`: a payment that funds nothing (completed after the campaign was
+ *   cancelled, or for a budget the draft no longer has) goes back in full.
  */
 @Injectable()
 export class CampaignRefundService {
@@ -34,9 +44,57 @@ export class CampaignRefundService {
   ) {}
 
   async refundCampaign(campaignId: string): Promise<RefundOutcome> {
-    const plan = await this.dataSource.transaction((m) => this.plan(m, campaignId));
-    if (plan.outcome !== 'refund') return plan;
-    const { refund, paymentIntentId } = plan;
+    const plan = await this.dataSource.transaction((m) => this.planCampaign(m, campaignId));
+    return plan.outcome === 'refund' ? this.execute(plan, 'campaign_end') : plan;
+  }
+
+  async refundStaleFunding(fundingId: string): Promise<RefundOutcome> {
+    const plan = await this.dataSource.transaction((m) => this.planStale(m, fundingId));
+    return plan.outcome === 'refund' ? this.execute(plan, 'stale_payment') : plan;
+  }
+
+  private async planCampaign(m: EntityManager, campaignId: string): Promise<RefundOutcome | RefundToMake> {
+    // The row lock waits for any claim transaction still committing on this campaign, so the
+    // claimed units read here are final (claims are refused once the campaign has ended).
+    const [campaign] = await m.query(`SELECT status, claimed_units FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId]);
+    if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} does not exist`);
+    if (campaign.status !== CampaignStatus.Ended) throw new UnrecoverableError(`campaign ${campaignId} has not ended (it is ${campaign.status})`);
+    const funding = await m.getRepository(Funding).findOne({ where: { campaignId, status: 'paid' } });
+    if (!funding?.stripePaymentIntentId) {
+      await this.closeOpenCheckout(m, campaignId);
+      return { outcome: 'nothing_paid' };
+    }
+    return this.planFor(m, funding, campaign.claimed_units, `refund-${campaignId}`);
+  }
+
+  private async planStale(m: EntityManager, fundingId: string): Promise<RefundOutcome | RefundToMake> {
+    const funding = await m.getRepository(Funding).findOne({ where: { id: fundingId }, lock: { mode: 'pessimistic_write' } });
+    if (!funding) throw new UnrecoverableError(`funding ${fundingId} does not exist`);
+    if (funding.status !== 'stale' || !funding.stripePaymentIntentId) {
+      throw new UnrecoverableError(`funding ${fundingId} is ${funding.status}, not a stale payment`);
+    }
+    return this.planFor(m, funding, 0, `refund-funding-${fundingId}`);
+  }
+
+  /** Reuses the stored refund of this funding, or stores a new one; nothing is stored for 0 cents. */
+  private async planFor(m: EntityManager, funding: Funding, claimedUnits: number, idempotencyKey: string): Promise<RefundOutcome | RefundToMake> {
+    const refunds = m.getRepository(Refund);
+    const paymentIntentId = funding.stripePaymentIntentId!;
+    const existing = await refunds.findOne({ where: { fundingId: funding.id } });
+    if (existing?.status === 'succeeded') return { outcome: 'already_refunded', refundId: existing.stripeRefundId! };
+    if (existing) return { outcome: 'refund', refund: existing, paymentIntentId, idempotencyKey };
+
+    const [refunded] = await m.query(
+      `SELECT coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')`,
+      [funding.id],
+    );
+    const quote = quoteRefund(funding, claimedUnits, Number(refunded.cents));
+    if (quote.amountCents === 0) return { outcome: 'nothing_unused' };
+    const refund = await refunds.save(refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, ...quote, status: 'pending' }));
+    return { outcome: 'refund', refund, paymentIntentId, idempotencyKey };
+  }
+
+  private async execute({ refund, paymentIntentId, idempotencyKey }: RefundToMake, reason: string): Promise<RefundOutcome> {
     let stripeRefundId: string;
     try {
       const created = await this.stripe.client.refunds.create(
@@ -44,48 +102,21 @@ export class CampaignRefundService {
           payment_intent: paymentIntentId,
           amount: refund.amountCents,
           reason: 'requested_by_customer',
-          metadata: { campaignId, fundingId: refund.fundingId, refundId: refund.id, unusedUnits: String(refund.unusedUnits) },
+          metadata: { campaignId: refund.campaignId, fundingId: refund.fundingId, refundId: refund.id, unusedUnits: String(refund.unusedUnits) },
         },
-        { idempotencyKey: `refund-${campaignId}` },
+        { idempotencyKey },
       );
       stripeRefundId = created.id;
     } catch (error) {
       if (isPermanentStripeError(error)) {
-        throw new UnrecoverableError(`Stripe refused the refund of campaign ${campaignId}: ${(error as Error).message}`);
+        throw new UnrecoverableError(`Stripe refused refund ${refund.id} of campaign ${refund.campaignId}: ${(error as Error).message}`);
       }
       throw error;
     }
     await this.dataSource.transaction((m) => this.record(m, refund, stripeRefundId));
-    refundsIssued.inc();
-    this.logger.log(`Refunded ${refund.amountCents} cents (${refund.unusedUnits} unused units) for campaign ${campaignId}`);
+    refundsIssued.inc({ reason });
+    this.logger.log(`Refunded ${refund.amountCents} cents (${refund.unusedUnits} units) of campaign ${refund.campaignId} (${reason})`);
     return { outcome: 'refunded', refundId: stripeRefundId, amountCents: refund.amountCents };
-  }
-
-  private async plan(m: EntityManager, campaignId: string): Promise<Plan> {
-    // The row lock waits for any claim transaction still committing on this campaign, so the
-    // claimed units read here are final (claims are refused once the campaign has ended).
-    const [campaign] = await m.query(`SELECT status, claimed_units FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId]);
-    if (!campaign) throw new UnrecoverableError(`campaign ${campaignId} does not exist`);
-    if (campaign.status !== CampaignStatus.Ended) throw new UnrecoverableError(`campaign ${campaignId} has not ended (it is ${campaign.status})`);
-
-    const funding = await m.getRepository(Funding).findOne({ where: { campaignId, status: 'paid' } });
-    if (!funding?.stripePaymentIntentId) {
-      await this.closeOpenCheckout(m, campaignId);
-      return { outcome: 'nothing_paid' };
-    }
-    const refunds = m.getRepository(Refund);
-    const existing = await refunds.findOne({ where: { campaignId } });
-    if (existing?.status === 'succeeded') return { outcome: 'already_refunded', refundId: existing.stripeRefundId! };
-    if (existing) return { outcome: 'refund', refund: existing, paymentIntentId: funding.stripePaymentIntentId };
-
-    const [refunded] = await m.query(
-      `SELECT coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')`,
-      [funding.id],
-    );
-    const quote = quoteRefund(funding, campaign.claimed_units, Number(refunded.cents));
-    if (quote.amountCents === 0) return { outcome: 'nothing_unused' };
-    const refund = await refunds.save(refunds.create({ campaignId, fundingId: funding.id, ...quote, status: 'pending' }));
-    return { outcome: 'refund', refund, paymentIntentId: funding.stripePaymentIntentId };
   }
 
   private async record(m: EntityManager, refund: Refund, stripeRefundId: string): Promise<void> {
@@ -108,7 +139,7 @@ export class CampaignRefundService {
     if (!open?.stripeCheckoutSessionId) return;
     const session = await this.stripe.client.checkout.sessions.retrieve(open.stripeCheckoutSessionId);
     if (session.status === 'open') await this.stripe.client.checkout.sessions.expire(session.id);
-    // A session completed meanwhile stays pending here: its webhook marks it paid and queues a refund.
+    // A session completed meanwhile stays pending here: its webhook marks it stale and refunds it.
     if (session.status !== 'complete') {
       await m.query(`UPDATE fundings SET status = 'expired', updated_at = now() WHERE id = $1 AND status = 'pending'`, [open.id]);
     }

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export type FundingStatus = 'pending' | 'paid' | 'expired' | 'failed';
+/** `stale`: paid, but funds nothing (paid after a cancel, or for a budget since edited); refunded in full. */
+export type FundingStatus = 'pending' | 'paid' | 'stale' | 'expired' | 'failed';
 
 const bigintCents = { to: (v: number) => v, from: (v: string) => Number(v) };
 

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 const bigintCents = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** The single partial refund of a campaign's unused budget (unique per campaign). */
+/** The single refund of a payment (unique per funding): a campaign's unused budget, or a stale payment in full. */
 @Entity('refunds')
 export class Refund {
   @PrimaryGeneratedColumn('uuid') id: string;

@@ -12,7 +12,9 @@ export class Payments1764115600000 implements MigrationInterface {
       CREATE TABLE fundings (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         campaign_id uuid NOT NULL REFERENCES campaigns(id),
-        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid', 'expired', 'failed')),
+        -- stale: paid, but funds nothing (paid after the campaign was cancelled, or for a budget the
+        -- draft no longer has); it is refunded in full
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid', 'stale', 'expired', 'failed')),
         funded_units integer NOT NULL CHECK (funded_units >= 0),
         unit_cost_cents integer NOT NULL CHECK (unit_cost_cents >= 1),
         fee_bps integer NOT NULL CHECK (fee_bps BETWEEN 0 AND 10000),
@@ -57,6 +59,7 @@ export class Payments1764115600000 implements MigrationInterface {
         UNIQUE (kind, stripe_object_id)
       );
       CREATE INDEX ledger_entries_campaign_idx ON ledger_entries (campaign_id, created_at, id);
+      CREATE INDEX ledger_entries_funding_idx ON ledger_entries (funding_id, kind);
 
       CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -70,8 +73,9 @@ export class Payments1764115600000 implements MigrationInterface {
 
       CREATE TABLE refunds (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        campaign_id uuid NOT NULL UNIQUE REFERENCES campaigns(id),
-        funding_id uuid NOT NULL REFERENCES fundings(id),
+        campaign_id uuid NOT NULL REFERENCES campaigns(id),
+        -- one refund per payment: a campaign's paid funding, or a stale one, is never refunded twice
+        funding_id uuid NOT NULL UNIQUE REFERENCES fundings(id),
         unused_units integer NOT NULL CHECK (unused_units >= 0),
         units_cents bigint NOT NULL CHECK (units_cents >= 0),
         fee_cents bigint NOT NULL CHECK (fee_cents >= 0),
@@ -82,6 +86,7 @@ export class Payments1764115600000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         confirmed_at timestamptz
       );
+      CREATE INDEX refunds_campaign_idx ON refunds (campaign_id);
     `);
   }
 
