@@ -67,7 +67,12 @@ async function pageProblems(page: Page): Promise<string> {
   return alerts.length ? `the page at ${page.url()} says: "${alerts.join('" | "')}"` : `the page is at ${page.url()}`;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+/** Saves a screenshot, and fails if the page is wider than the screen (it must not scroll sideways, even on a phone). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  if (scrollWidth > innerWidth) throw new Error(`${name}: the page is ${scrollWidth}px wide on a ${innerWidth}px screen`);
+}
 
 /** Opens a console page afresh; a hash-only change of the same URL would keep stale data. */
 async function visit(page: Page, path: string): Promise<void> {
@@ -379,6 +384,27 @@ export const JOURNEYS: Journey[] = [
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'End campaign' }).click();
       await see(page, page.getByTestId('campaign-status').getByText('Ended'), 'the campaign ended');
+      // Refunds run as a queue job after the end: 3 paid units − 1 claimed = 2 unused, plus their share of the fee.
+      await reloadUntil(page, stats.getByText('$4.40'), 'the refund of the unused units ($4.40)');
+    },
+  },
+  {
+    name: 'brand and admin pages fit a phone screen',
+    async run(world) {
+      const id = world.need(world.campaignId, 'no campaign was created');
+      const brand = await world.persona('brand');
+      await brand.setViewportSize(PHONE);
+      await visit(brand, `/#/campaigns/${id}`);
+      await see(brand, brand.getByTestId('stats'), 'the results on a phone');
+      await shot(brand, 'phone-brand-dashboard');
+      await brand.goto('/#/campaigns/new');
+      await see(brand, brand.getByLabel('Campaign name'), 'the builder on a phone');
+      await shot(brand, 'phone-brand-builder');
+      const admin = await world.persona('admin');
+      await admin.setViewportSize(PHONE);
+      await visit(admin, `/#/campaigns/${id}`);
+      await see(admin, admin.getByTestId('ledger-entry'), 'the ledger on a phone');
+      await shot(admin, 'phone-admin-campaign');
     },
   },
 ];

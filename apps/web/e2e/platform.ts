@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -45,7 +45,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: strin
 async function waitForHealth(url: string, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy; see ${join(OUTPUT_DIR, `${name}.log`)}`);
+    if (child.exitCode !== null) {
+      const logFile = join(OUTPUT_DIR, `${name}.log`);
+      const firstError = readFileSync(logFile, 'utf8').split('\n').find((line) => /^\w*Error\b/.test(line.trim()));
+      throw new Error(`${name} exited with ${child.exitCode} before it was healthy${firstError ? `: ${firstError.trim()}` : ''}; see ${logFile}`);
+    }
     try {
       const response = await fetch(url);
       if (response.ok) return;

@@ -26,7 +26,7 @@ export function ClaimsPage() {
           <li key={claim.id} className="card claim" data-testid="claim">
             <div className="perk-head">
               <h2>{titles.get(claim.campaignId) ?? 'Perk'}</h2>
-              <span className={`badge badge-${claim.status}`}>{CLAIM_STATUS_LABEL[claim.status]}</span>
+              <span className={`badge badge-${claim.status}`}>{CLAIM_STATUS_LABEL[claim.status] ?? claim.status}</span>
             </div>
             <p className="muted">Claimed {formatDateTime(claim.createdAt)}</p>
             <Delivery claim={claim} />
@@ -42,6 +42,7 @@ function Delivery({ claim }: { claim: Claim }) {
   if (claim.status === 'pending') return <p>Being prepared…</p>;
   if (claim.status === 'failed') return <p>We could not deliver this perk. Our team has been told and will retry or cancel it.</p>;
   if (claim.status === 'cancelled') return <p>This claim was cancelled; the unit went back to stock.</p>;
+  if (claim.status !== 'fulfilled') return <p>Our team is reviewing this claim.</p>;
   return (
     <dl className="delivery">
       {fulfillment.code && (

@@ -48,7 +48,7 @@ function PerkCard({ perk }: { perk: MemberPerk }) {
     <li className="card perk" data-testid="perk-card">
       <div className="perk-head">
         <h2>{perk.title}</h2>
-        <span className={`badge badge-${perk.status}`}>{STATUS_LABEL[perk.status]}</span>
+        <span className={`badge badge-${perk.status}`}>{STATUS_LABEL[perk.status] ?? perk.status}</span>
       </div>
       <p className="muted">
         {perk.brandName} · {PERK_KIND_LABEL[perk.kind]} · ends {formatDate(perk.endsAt)}
