@@ -145,6 +145,18 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 3300, refundedCents: 1100 });
   });
 
+  it('books and refunds a payment Stripe took just as the platform gave its funding up', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 4, unitCostCents: 250 });
+    const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    await q(`UPDATE fundings SET status = 'expired' WHERE id = $1`, [res.body.fundingId]);
+    await env.fake.paySession(res.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM fundings WHERE id = $1`, [res.body.fundingId]))[0].status).toBe('stale');
+    expect((await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId]))[0].status).toBe('draft');
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE funding_id = $1 AND status = 'succeeded'`, [res.body.fundingId])).length === 1, 15000);
+    await settleWebhooks();
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 1100, refundedCents: 1100 });
+  });
+
   it('never refunds more than was paid, for any sequence of end/cancel, retries, Stripe failures and redeliveries (property)', async () => {
     type Step = { kind: 'retry' } | { kind: 'fail'; count: number } | { kind: 'parallel' } | { kind: 'redeliver' };
     const step: fc.Arbitrary<Step> = fc.oneof(

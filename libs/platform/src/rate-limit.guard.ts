@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
 import { DomainError, ErrorCode } from '@app/domain';
+
+/** @nestjs/throttler's metadata key of @SkipThrottle() (not exported by the package). */
+const THROTTLER_SKIP = 'THROTTLER:SKIP';
 
 /**
  * The platform's throttler guard: a throttler whose tracker is empty does not apply to the
@@ -10,6 +13,32 @@ import { DomainError, ErrorCode } from '@app/domain';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /**
+   * Checks every applicable limit at once rather than one after another: the Redis calls leave
+   * in one auto-pipelined write, so a request pays one round trip however many limits apply.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const checks = this.throttlers
+      .filter((throttler) => !this.reflector.getAllAndOverride<boolean>(`${THROTTLER_SKIP}${throttler.name}`, targets))
+      .filter((throttler) => !(throttler.skipIf ?? this.commonOptions.skipIf)?.(context))
+      .map((throttler) =>
+        this.handleRequest({
+          context,
+          throttler,
+          limit: Number(throttler.limit),
+          ttl: Number(throttler.ttl),
+          blockDuration: Number(throttler.blockDuration ?? throttler.ttl),
+          getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
+          generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
+        }),
+      );
+    const outcomes = await Promise.allSettled(checks);
+    const refused = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (refused) throw refused.reason;
+    return true;
+  }
+
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const { req, res } = this.getRequestResponse(context);

@@ -83,15 +83,19 @@ export class StripeWebhookService {
     // A delayed payment method completes the session unpaid; async_payment_succeeded follows.
     if (session.payment_status !== 'paid') return;
     const funding = await this.fundingOfSession(m, session);
-    if (!funding || funding.status !== 'pending') return;
+    if (!funding || funding.status === 'paid' || funding.status === 'stale') return;
     const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
-    // Only a payment for the draft's current budget funds it: the draft may have been edited, or
-    // the campaign cancelled, while this checkout page was open. Such a payment is refunded in full.
-    const [, funded]: [unknown[], number] = await m.query(
-      `UPDATE campaigns SET status = 'funded', updated_at = now()
-       WHERE id = $1 AND status = 'draft' AND total_units = $2 AND unit_cost_cents = $3`,
-      [funding.campaignId, funding.fundedUnits, funding.unitCostCents],
-    );
+    // Only a pending payment for the draft's current budget funds it: the draft may have been
+    // edited or cancelled while this checkout page was open, or the platform gave the funding up
+    // (expired) just as the customer paid. Such a payment is booked and refunded in full.
+    const [, funded]: [unknown[], number] =
+      funding.status === 'pending'
+        ? await m.query(
+            `UPDATE campaigns SET status = 'funded', updated_at = now()
+             WHERE id = $1 AND status = 'draft' AND total_units = $2 AND unit_cost_cents = $3`,
+            [funding.campaignId, funding.fundedUnits, funding.unitCostCents],
+          )
+        : [[], 0];
     await m.query(
       `UPDATE fundings SET status = $2, paid_at = now(), updated_at = now(), stripe_payment_intent_id = $3 WHERE id = $1`,
       [funding.id, funded ? 'paid' : 'stale', paymentIntentId],
