@@ -37,6 +37,11 @@ const SENTENCES: Record<string, string> = {
   IDEMPOTENCY_KEY_REQUIRED: 'The request was incomplete. Please try again.',
   IDEMPOTENCY_KEY_REUSED: 'This request was already sent with different details. Reload the page and try again.',
   PAYMENT_PROVIDER_ERROR: 'The payment provider did not respond. Try again in a minute.',
+  CAMPAIGN_ALREADY_FUNDED: 'This campaign is already paid for; the confirmation can take a moment to arrive.',
+  CLAIM_NOT_RETRYABLE: 'Only failed claims can be retried, and this one has changed. Reload the list.',
+  CLAIM_NOT_CANCELLABLE: 'This claim can no longer be cancelled.',
+  SHIPMENT_NOT_SHIPPABLE: 'This parcel cannot be marked shipped: its shipment is not ready yet, or it was cancelled.',
+  INVALID_PROVIDER_KEY: 'The score provider key is not valid.',
 };
 
 const FIELD_LABELS: Record<string, string> = {
