@@ -13,6 +13,8 @@ export const PHONE = { width: 390, height: 844 };
 export interface Persona {
   context: BrowserContext;
   page: Page;
+  /** uncaught exceptions in the console's pages since the last call */
+  takeErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -32,9 +34,16 @@ export async function openPersona(baseURL: string, viewport: { width: number; he
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());
+  let errors: string[] = [];
+  context.on('weberror', (error) => errors.push(error.error().message));
   return {
     context,
     page,
+    takeErrors: () => {
+      const taken = errors;
+      errors = [];
+      return taken;
+    },
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -43,11 +43,14 @@ async function main(): Promise<number> {
       const began = Date.now();
       try {
         await journey.run(world);
+        const crashes = pageErrors(world);
+        if (crashes.length) throw new Error(`uncaught errors in the page: ${crashes.join('; ')}`);
         passed += 1;
         log(`  ✓ ${journey.name} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
       } catch (error) {
         failed += 1;
         log(`  ✗ ${journey.name} (${((Date.now() - began) / 1000).toFixed(1)}s)\n      ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        for (const crash of pageErrors(world)) log(`      uncaught in the page: ${crash}`);
         await screenshotFailure(world, journey.name);
       }
     }
@@ -60,6 +63,10 @@ async function main(): Promise<number> {
   log(`\nscreenshots in ${SCREENSHOTS_DIR}`);
   log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+function pageErrors(world: World): string[] {
+  return [...world.personas].flatMap(([name, persona]) => persona.takeErrors().map((message) => `${name}: ${message}`));
 }
 
 async function screenshotFailure(world: World, journey: string): Promise<void> {
