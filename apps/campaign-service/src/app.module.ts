@@ -4,6 +4,7 @@ import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/db';
 import { LoggerModule, OperationsModule, RateLimitModule } from '@app/platform';
 import { QueueModule } from '@app/queue';
+import { AbuseModule } from './abuse/abuse.module';
 import { AudienceModule } from './audience/audience.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -29,6 +30,7 @@ import { PaymentsModule } from './payments/payments.module';
     OperationsModule,
     AuthModule,
     AuditModule,
+    AbuseModule,
     CampaignsModule,
     InventoryModule,
     ModerationModule,

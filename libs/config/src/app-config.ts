@@ -134,6 +134,10 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   REQUEST_TIMEOUT_MS = 30000;
 
+  /** Claims one member may make across the platform in any rolling 30 days; 0 = no cap. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  CLAIM_VELOCITY_CAP = 20;
+
   /** Comma-separated browser origins allowed by CORS; empty allows none. */
   @IsOptional() @Matches(/^$|^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/)
   CORS_ALLOWED_ORIGINS = '';
@@ -163,6 +167,8 @@ export interface AppConfig {
   rateLimit: { windowSeconds: number; ip: number; account: number; login: number; register: number; claim: number };
   requestTimeoutMs: number;
   corsAllowedOrigins: string[];
+  /** claims per member per rolling 30 days; 0 = no cap */
+  claimVelocityCap: number;
 }
 
 export class ConfigValidationError extends Error {}
@@ -216,5 +222,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     corsAllowedOrigins: parsed.CORS_ALLOWED_ORIGINS ? parsed.CORS_ALLOWED_ORIGINS.split(',') : [],
+    claimVelocityCap: parsed.CLAIM_VELOCITY_CAP,
   };
 }

@@ -52,10 +52,14 @@ export function decideClaimAbuse(facts: ClaimAbuseFacts, rules: ClaimAbuseRules)
   if (rules.velocityCap > 0 && facts.recentClaims >= rules.velocityCap) {
     return { outcome: 'refuse', code: ErrorCode.ClaimLimitReached, rule: 'platformVelocity', required: rules.velocityCap, actual: facts.recentClaims };
   }
-  if (facts.otherAccountsWithSameAddress > 0) {
-    return { outcome: 'hold', reason: 'shared_shipping_address', otherAccounts: facts.otherAccountsWithSameAddress };
-  }
-  return { outcome: 'accept' };
+  return sharedAddressDecision(facts.otherAccountsWithSameAddress);
+}
+
+/** The shared-address rule alone, for callers that check it where the address data is locked. */
+export function sharedAddressDecision(otherAccountsWithSameAddress: number): Extract<ClaimAbuseDecision, { outcome: 'accept' | 'hold' }> {
+  return otherAccountsWithSameAddress > 0
+    ? { outcome: 'hold', reason: 'shared_shipping_address', otherAccounts: otherAccountsWithSameAddress }
+    : { outcome: 'accept' };
 }
 
 export interface AddressLike {

@@ -42,4 +42,6 @@ export interface EligibilityRules {
   minTopicScore?: number;
   countries?: string[];
   minAge?: number;
+  /** the claiming account must be at least this many days old (abuse control, checked at claim time) */
+  minAccountAgeDays?: number;
 }

@@ -70,6 +70,7 @@ export async function useIsolatedEnvironment(extra: Record<string, string> = {})
     RATE_LIMIT_LOGIN: '1000000',
     RATE_LIMIT_REGISTER: '1000000',
     RATE_LIMIT_CLAIM: '1000000',
+    CLAIM_VELOCITY_CAP: '1000000',
     ...extra,
   });
   return { databaseUrl: url, redisPrefix };

@@ -130,6 +130,15 @@ const MATRIX: Record<string, Entry> = {
   'GET /admin/campaigns/:id/inventory-adjustments': { expect: adminOnly(200) },
   'GET /admin/campaigns/:id/ledger': { expect: adminOnly(200) },
   'GET /admin/audit-log': { expect: adminOnly(200) },
+  'GET /admin/claim-holds': { expect: adminOnly(200) },
+  'POST /admin/claim-holds/:claimId/release': {
+    expect: adminOnly(200),
+    call: async (ctx) => {
+      const { params } = await freshClaim(ctx);
+      await ctx.t.dataSource.query(`INSERT INTO claim_holds (claim_id, reason) VALUES ($1, 'shared_shipping_address')`, [params!.id]);
+      return { params: { claimId: params!.id } };
+    },
+  },
   'GET /admin/claims': { expect: adminOnly(200), call: () => ({ query: 'status=failed' }) },
   'POST /admin/claims/:id/retry': { expect: adminOnly(409), call: freshClaim },
   'POST /admin/claims/:id/cancel': { expect: adminOnly(200), call: freshClaim },

@@ -1,9 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Refresh tokens (rotated within a family; reuse of a rotated one revokes the family) and an
- * append-only audit log: a trigger refuses UPDATE, DELETE and TRUNCATE, so not even a bug in
- * the application can rewrite history.
+ * Refresh tokens (rotated within a family; reuse of a rotated one revokes the family), an
+ * append-only audit log (a trigger refuses UPDATE, DELETE and TRUNCATE, so not even a bug in
+ * the application can rewrite history), and the claim-abuse records: shipping address
+ * fingerprints and claims held for admin review.
  */
 export class SessionsAndAudit1764115700000 implements MigrationInterface {
   name = 'SessionsAndAudit1764115700000';
@@ -47,11 +48,33 @@ export class SessionsAndAudit1764115700000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
       CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+      -- Where physical perks of a campaign go, as a fingerprint only (the address itself is
+      -- erased after fulfilment); several accounts shipping to one place are held for review.
+      CREATE TABLE claim_address_fingerprints (
+        claim_id uuid PRIMARY KEY REFERENCES claims(id),
+        campaign_id uuid NOT NULL REFERENCES campaigns(id),
+        member_id uuid NOT NULL REFERENCES users(id),
+        fingerprint char(64) NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX claim_address_fingerprints_lookup_idx ON claim_address_fingerprints (campaign_id, fingerprint, member_id);
+
+      CREATE TABLE claim_holds (
+        claim_id uuid PRIMARY KEY REFERENCES claims(id),
+        reason text NOT NULL CHECK (reason IN ('shared_shipping_address')),
+        details jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
+        released_at timestamptz,
+        released_by uuid REFERENCES users(id)
+      );
+      CREATE INDEX claim_holds_open_idx ON claim_holds (created_at, claim_id) WHERE released_at IS NULL;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP TABLE claim_holds, claim_address_fingerprints;
       DROP TABLE audit_log;
       DROP FUNCTION audit_log_append_only();
       DROP TABLE refresh_tokens;

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
+import { loginAdmin, TestApp } from '@app/testing';
+import { ClaimAbuseService } from '../../src/abuse/claim-abuse.service';
+import { createCampaignServiceApp } from '../app';
+
+/** OWASP API6 (unrestricted access to sensitive business flows): bots and farmed accounts grabbing stock. */
+describe('abuse controls on claims (e2e)', () => {
+  let t: TestApp;
+  let abuse: ClaimAbuseService;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { CLAIM_VELOCITY_CAP: '3' } });
+    abuse = t.app.get(ClaimAbuseService);
+  });
+  afterAll(() => t.close());
+
+  async function member(createdDaysAgo = 100): Promise<{ id: string; auth: string }> {
+    const id = randomUUID();
+    await t.dataSource.query(
+      `INSERT INTO users (id, email, role, display_name, created_at) VALUES ($1, $2, 'member', 'm', now() - make_interval(days => $3))`,
+      [id, `abuse-${id}@test.local`, createdDaysAgo],
+    );
+    await t.dataSource.query(`INSERT INTO member_profiles (member_id, country, opted_in) VALUES ($1, 'US', true)`, [id]);
+    return { id, auth: `Bearer ${t.app.get(JwtService).sign({ sub: id, role: 'member', brandId: null })}` };
+  }
+
+  async function campaign(eligibility: Record<string, unknown> = { provider: 'klout' }): Promise<string> {
+    const [brand] = await t.dataSource.query(`INSERT INTO brands (name) VALUES ('abuse brand') RETURNING id`);
+    const [row] = await t.dataSource.query(
+      `INSERT INTO campaigns (brand_id, name, perk_kind, perk_title, unit_cost_cents, total_units, per_member_limit,
+                              starts_at, ends_at, eligibility, status, review_status, funding_required_cents, launched_at)
+       VALUES ($1, 'Box', 'physical', 'A box', 100, 100, 1, now() - interval '1 hour', now() + interval '30 days', $2, 'active', 'approved', 0, now())
+       RETURNING id`,
+      [brand.id, JSON.stringify(eligibility)],
+    );
+    return row.id;
+  }
+
+  async function storedClaim(memberId: string, campaignId: string, options: { daysAgo?: number; status?: string } = {}): Promise<string> {
+    const [row] = await t.dataSource.query(
+      `INSERT INTO claims (campaign_id, member_id, idempotency_key, status, disclosure_accepted_at, created_at)
+       VALUES ($1, $2, $3, $4, now(), now() - make_interval(days => $5)) RETURNING id`,
+      [campaignId, memberId, randomUUID(), options.status ?? 'pending', options.daysAgo ?? 0],
+    );
+    return row.id;
+  }
+
+  it('refuses past the platform velocity cap (rolling 30 days) with CLAIM_LIMIT_REACHED', async () => {
+    const m = await member();
+    await storedClaim(m.id, await campaign());
+    await storedClaim(m.id, await campaign());
+    await storedClaim(m.id, await campaign(), { daysAgo: 31 });
+    await storedClaim(m.id, await campaign(), { status: 'cancelled' });
+    await expect(abuse.assertAllowed(m.id, { eligibility: { provider: 'klout' } })).resolves.toBeUndefined();
+
+    await storedClaim(m.id, await campaign(), { daysAgo: 29 });
+    const refusal = await abuse.assertAllowed(m.id, { eligibility: { provider: 'klout' } }).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'CLAIM_LIMIT_REACHED', details: { rule: 'platformVelocity', required: 3, actual: 3 } });
+  });
+
+  it('refuses accounts younger than the campaign minimum with NOT_ELIGIBLE and the reason', async () => {
+    const young = await member(2);
+    const old = await member(30);
+    const rules = { eligibility: { provider: 'klout', minAccountAgeDays: 7 } };
+    const refusal = await abuse.assertAllowed(young.id, rules).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'NOT_ELIGIBLE', details: [{ rule: 'minAccountAgeDays', required: 7, actual: 2 }] });
+    await expect(abuse.assertAllowed(old.id, rules)).resolves.toBeUndefined();
+  });
+
+  it('holds the later claims of other accounts shipping to the same address; an admin reviews and releases them', async () => {
+    const campaignId = await campaign();
+    const [first, second, third, elsewhere] = await Promise.all([member(), member(), member(), member()]);
+    const address = { name: 'Ada', line1: '12 Baker Street', line2: 'Apt 4', city: 'London', postalCode: 'NW1 6XE', country: 'GB' };
+    const claims = {
+      first: await storedClaim(first.id, campaignId),
+      second: await storedClaim(second.id, campaignId),
+      third: await storedClaim(third.id, campaignId),
+      elsewhere: await storedClaim(elsewhere.id, campaignId),
+    };
+    const held = await t.dataSource.transaction((manager) =>
+      abuse.recordAccepted(manager, [
+        { claimId: claims.first, campaignId, memberId: first.id, shippingAddress: address },
+        { claimId: claims.second, campaignId, memberId: second.id, shippingAddress: { ...address, name: 'Bob', line1: '12, baker st.', line2: 'apartment 4' } },
+        { claimId: claims.elsewhere, campaignId, memberId: elsewhere.id, shippingAddress: { ...address, line1: '14 Baker Street' } },
+      ]),
+    );
+    expect([...held]).toEqual([claims.second]);
+    const more = await t.dataSource.transaction((manager) =>
+      abuse.recordAccepted(manager, [{ claimId: claims.third, campaignId, memberId: third.id, shippingAddress: { ...address, postalCode: 'nw16xe' } }]),
+    );
+    expect([...more]).toEqual([claims.third]);
+
+    const admin = await loginAdmin(t.http);
+    const list = await t.http.get('/admin/claim-holds?limit=100').set('Authorization', admin.auth).expect(200);
+    const mine = list.body.items.filter((h: { campaignId: string }) => h.campaignId === campaignId);
+    expect(mine.map((h: { claimId: string }) => h.claimId).sort()).toEqual([claims.second, claims.third].sort());
+    expect(mine.find((h: { claimId: string }) => h.claimId === claims.third)).toMatchObject({ reason: 'shared_shipping_address', otherAccounts: 2, claimStatus: 'pending' });
+    expect(JSON.stringify(list.body)).not.toContain('Baker');
+
+    const released = await t.http.post(`/admin/claim-holds/${claims.second}/release`).set('Authorization', admin.auth).expect(200);
+    expect(released.body).toMatchObject({ claimId: claims.second, fulfillmentQueued: true });
+    const jobs = await t.dataSource.query(`SELECT job_name FROM outbox WHERE payload->>'claimId' = $1`, [claims.second]);
+    expect(jobs).toEqual([{ job_name: 'fulfill-claim' }]);
+    const [audit] = await t.dataSource.query(`SELECT actor_id, action FROM audit_log WHERE entity_id = $1`, [claims.second]);
+    expect(audit).toEqual({ actor_id: admin.id, action: 'claim.release_hold' });
+    await t.http.post(`/admin/claim-holds/${claims.second}/release`).set('Authorization', admin.auth).expect(404);
+    await t.http.post(`/admin/claim-holds/not-a-uuid/release`).set('Authorization', admin.auth).expect(404);
+    await t.http.get('/admin/claim-holds').set('Authorization', first.auth).expect(403);
+  });
+});
