@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
 import type { Role } from '../api/types';
 import { useSession } from '../session';
@@ -23,6 +24,17 @@ const NAV: Record<Role, [string, string][]> = {
 
 export function Layout() {
   const { me, logout } = useSession();
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const firstPage = useRef(true);
+  // After client-side navigation, keyboard and screen-reader users start at the new page's content.
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: false });
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -53,7 +65,7 @@ export function Layout() {
           </div>
         )}
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
     </>
