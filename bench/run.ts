@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { BENCHMARKS } from './benchmarks';
-import { BenchEnvironment, runCommand } from './lib/environment';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BenchEnvironment, ROOT, runCommand } from './lib/environment';
 import { machineInfo, writeReport } from './lib/report';
-import { Runtime, ServiceLauncher } from './lib/services';
+import { ALL_SERVICES, Runtime, ServiceLauncher } from './lib/services';
 import { BenchContext, BenchResult } from './lib/types';
 
 const USAGE = `npm run bench -- [names…] [--quick] [--pairs N] [--runtime dist|ts] [--no-build] [--keep-db]
@@ -75,6 +77,12 @@ async function main(): Promise<number> {
       runtimeNotes.push(`npm run build failed, services ran from sources instead: ${(error as Error).message.split('\n')[0]}`);
       log(`build failed; falling back to @swc-node/register: ${(error as Error).message.slice(0, 500)}`);
     }
+  }
+
+  if (runtime === 'dist' && ALL_SERVICES.some((name) => !existsSync(join(ROOT, 'dist', 'apps', name, 'main.js')))) {
+    runtime = 'ts';
+    runtimeNotes.push('dist/ had no build of every service, so services ran from sources');
+    log('dist/apps/*/main.js missing: running the services from sources (@swc-node/register)');
   }
 
   const results: BenchResult[] = [];

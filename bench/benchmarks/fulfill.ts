@@ -68,10 +68,10 @@ export const fulfill: Benchmark = {
           const claims = await ctx.env.query<{ id: string }>(
             `WITH c AS (
                INSERT INTO claims (campaign_id, member_id, idempotency_key, country, disclosure_accepted_at)
-               SELECT $1, md5($2 || ':' || g)::uuid, 'bench-fulfill-' || g, 'US', now() FROM generate_series(1, $3::int) g
+               SELECT $1, md5($2 || ':' || g)::uuid, 'bench-fulfill-' || $4::int || '-' || g, 'US', now() FROM generate_series(1, $3::int) g
                RETURNING id)
              SELECT id FROM c`,
-            [campaignId, MEMBERS_TAG, jobs],
+            [campaignId, MEMBERS_TAG, jobs, pair],
           );
           await ctx.env.query(`UPDATE campaigns SET claimed_units = $2 WHERE id = $1`, [campaignId, jobs]);
           await addPaused(queue, claims.map((c) => c.id), 'fulfill-claim');

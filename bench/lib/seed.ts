@@ -55,7 +55,7 @@ export async function seedMembers(env: BenchEnvironment, tag: string, count: num
       ),
       env.query(
         `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
-         SELECT 'klout', ${ID_SQL}, (g * 7919 % 10007) / 100.07,
+         SELECT 'klout', ${ID_SQL}, (g::bigint * 7919 % 10007) / 100.07,
                 jsonb_build_object($4::text, (g * 31 % 101), $5::text, (g * 17 % 101))
                   || CASE WHEN g % 3 = 0 THEN jsonb_build_object($6::text, (g * 13 % 101)) ELSE '{}'::jsonb END,
                 now() - interval '1 day'
