@@ -227,8 +227,15 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       const endsAt = new Date(Date.now() + 4000);
       const id = await createLaunchable(t, brand, admin, { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
       expect((await post(`/campaigns/${id}/launch`, brand).expect(200)).body.status).toBe('scheduled');
+      const gateState = claimGateKeys(t.redisPrefix, id).state;
+      const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+      expect(await redis.hget(gateState, 'open')).toBe('0');
 
       const active = await waitForStatus(id, 'active');
+      // the worker drops the gate's cached "closed" right after its commit, so the next claim reloads it as open
+      for (let i = 0; i < 20 && (await redis.hget(gateState, 'open')) !== null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await redis.hget(gateState, 'open')).toBeNull();
+      redis.disconnect();
       const activatedAt = Date.parse(active.launchedAt as string);
       expect(activatedAt).toBeGreaterThanOrEqual(startsAt.getTime());
       expect(activatedAt - startsAt.getTime()).toBeLessThan(3000);
