@@ -10,3 +10,4 @@ export * from './rate-limit.guard';
 export * from './rate-limit.module';
 export * from './rate-limit.storage';
 export * from './request-timeout.interceptor';
+export * from './audit-record';

@@ -3,19 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogEntry, decodeCursor, Page, toPage } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
+import { AuditRecord, recordAudit } from '@app/platform';
 import { AuditLogEntryDto, AuditLogQueryDto } from './dto/audit.dto';
 
-/** What happened, in the caller's words; `before`/`after` hold only the fields that changed or matter. */
-export interface AuditRecord {
-  /** the acting user; null when the system acted on its own (webhook, scheduled job) */
-  actorId: string | null;
-  /** `<entity>.<verb>`, e.g. `campaign.approve`, `claim.cancel`, `funding.refund` */
-  action: string;
-  entityType: string;
-  entityId: string;
-  before?: Record<string, unknown> | null;
-  after?: Record<string, unknown> | null;
-}
+export type { AuditRecord };
 
 /**
  * The append-only audit log of admin and money actions. `record` writes in the caller's
@@ -25,11 +16,8 @@ export interface AuditRecord {
 export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async record(manager: EntityManager, entry: AuditRecord): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [entry.actorId, entry.action, entry.entityType, entry.entityId, toJson(entry.before), toJson(entry.after)],
-    );
+  record(manager: EntityManager, entry: AuditRecord): Promise<void> {
+    return recordAudit(manager, entry);
   }
 
   async list(query: AuditLogQueryDto): Promise<Page<AuditLogEntryDto>> {
@@ -52,10 +40,6 @@ export class AuditService {
     const rows = await qb.getMany();
     return toPage(rows, limit, (r) => ({ at: r.createdAt.toISOString(), id: r.id }), toDto);
   }
-}
-
-function toJson(value: Record<string, unknown> | null | undefined): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 function toDto(row: AuditLogEntry): AuditLogEntryDto {
