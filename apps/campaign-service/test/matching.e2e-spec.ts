@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
-import { createWorkerContext, TestApp } from '@app/testing';
+import { createMember, createWorkerContext, TestApp } from '@app/testing';
 import { MatchingModule } from '../../matching-service/src/matching.module';
 import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -9,7 +9,7 @@ import { Campaign } from '@app/db';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -164,5 +164,23 @@ describe('matching (e2e)', () => {
     expect(await waitFor(finished, (rows) => rows.length === 2)).toHaveLength(2);
     expect(await offeredMembers(byPercentile)).toEqual(top16);
     expect(await offeredMembers(byScore)).toEqual([]);
+  });
+  it('matches a member who opts in after launch, and never one who has not', async () => {
+    const member = await createMember(t.http);
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '1990-01-01', optedIn: false }).expect(200);
+    await postScores(t.http, KLOUT_KEY, '2026-10-06T00:00:00Z', [{ memberId: member.id, score: 99.9 }]).expect(202);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 99.5 } });
+    await launch(campaignId);
+    await waitFor(() => t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]), (r) => r[0]?.finished_at);
+    expect(await offeredMembers(campaignId)).toEqual([]);
+
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '1990-01-01', optedIn: true }).expect(200);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length > 0)).toEqual([member.id]);
+    // opting in re-matched the member against every live klout campaign of this file, this one included
+    const perks = await t.http.get('/me/perks?limit=100').set('Authorization', member.auth).expect(200);
+    expect(perks.body.items).toContainEqual(expect.objectContaining({ campaignId, status: 'available' }));
+    expect(await waitFor(() => notified(campaignId), (n) => n.length > 0)).toEqual([member.id]);
+    const notifications = await t.http.get('/me/notifications?limit=100').set('Authorization', member.auth).expect(200);
+    expect(notifications.body.items).toContainEqual(expect.objectContaining({ kind: 'offer', data: expect.objectContaining({ campaignId }) }));
   });
 });
