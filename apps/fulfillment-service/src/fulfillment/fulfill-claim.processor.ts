@@ -59,12 +59,14 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
   async beforeApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.fulfillment.shutdownMs)));
-    const result = await Promise.race([this.worker.close(), bound]);
+    // pause() stops fetching and resolves once the active jobs are done; close(force) must come
+    // after it, because a second close() only returns the first one's promise.
+    const result = await Promise.race([this.worker.pause().then(() => 'drained' as const), bound]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      this.logger.warn('active fulfillment jobs did not finish in time; closing, they will be taken over after their lock expires');
-      await this.worker.close(true);
+      this.logger.warn('active fulfillment jobs did not finish in time; they will be taken over once their lock expires');
     }
+    await this.worker.close(result === 'timeout');
   }
 
   /** Redis hiccups surface here; BullMQ reconnects by itself and jobs are re-run idempotently. */
