@@ -142,7 +142,7 @@ export const JOURNEYS: Journey[] = [
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.waitForURL(/#\/campaigns\/new$/);
 
-      await page.getByLabel('Campaign name').fill(world.campaignName);
+      await page.getByLabel('Campaign name').fill(`${world.campaignName} (working title)`);
       await page.getByLabel('What members get').fill(world.perkTitle);
       await page.getByLabel('Cost per unit (USD)').fill('2.00');
       await page.getByLabel('Units', { exact: true }).fill('3');
@@ -164,6 +164,11 @@ export const JOURNEYS: Journey[] = [
       await page.getByLabel('Countries').fill('US, CA');
       await see(page, page.getByTestId('save-indicator').getByText('All changes saved'), 'the draft saved again');
       await shot(page, 'brand-builder');
+      // "Done" right after typing must not lose the change still waiting for its autosave.
+      await page.getByLabel('Campaign name').fill(world.campaignName);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.waitForURL(/#\/campaigns\/[0-9a-f-]{36}$/);
+      await see(page, page.getByRole('heading', { name: world.campaignName, exact: true }), 'the final name saved by "Done"');
     },
   },
   {

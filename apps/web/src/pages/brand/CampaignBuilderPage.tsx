@@ -73,7 +73,13 @@ function Builder({ campaign }: { campaign?: Campaign }) {
     const { input, errors: found } = toCampaignInput(form);
     setErrors(found);
     if (!input) return;
-    if (campaign) return navigate(`/campaigns/${campaign.id}`);
+    if (campaign) {
+      // A change typed just before "Done" may still be waiting for its debounce: save it now.
+      const pending = JSON.stringify(input) !== lastSaved.current;
+      const saved = !pending || (await create.run(() => api<Campaign>(`/campaigns/${campaign.id}`, { method: 'PATCH', body: input })));
+      if (saved) navigate(`/campaigns/${campaign.id}`);
+      return;
+    }
     const created = await create.run(() => api<Campaign>('/campaigns', { method: 'POST', body: input }));
     if (created) navigate(`/campaigns/${created.id}/edit`, { replace: true });
   };
