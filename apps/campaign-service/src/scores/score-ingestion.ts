@@ -66,7 +66,8 @@ export class ScoreIngestion {
 
   /**
    * History is keyed (provider, member, scoredAt) so a replay inserts nothing; the current
-   * score moves only forward in time. Members whose current score changed get a
+   * score moves only forward in time. Rows go in member-id order so two overlapping batches
+   * take their row locks in the same order and cannot deadlock. Members whose current score changed get a
    * match-member job in the same transaction (outbox), when the provider has live campaigns.
    */
   private async write(provider: string, scoredAt: Date, items: ScoreItem[]): Promise<number> {
@@ -78,7 +79,7 @@ export class ScoreIngestion {
          ),
          history AS (
            INSERT INTO score_history (provider, member_id, scored_at, score, topics)
-           SELECT $1, member_id, $3, score, topics FROM input
+           SELECT $1, member_id, $3, score, topics FROM input ORDER BY member_id
            ON CONFLICT DO NOTHING
          ),
          changed AS (
