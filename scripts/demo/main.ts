@@ -11,7 +11,9 @@ ends and the unused units are refunded.
 
   --api URL          the platform's API (default http://localhost:3000, or DEMO_API_URL)
   --members N        members to register through the API (default 2000)
-  --units N          units in the campaign (default: a tenth of the members)
+  --units N          units in the campaign (default: 40% of the members, a little more than the
+                     audience, so unused units are refunded at the end; fewer units than eligible
+                     members shows SOLD_OUT refusals instead)
   --concurrency N    requests in flight during the claim rush (default 100)
   --provider-key K   score provider as provider:key (default klout:dev-klout-key)
   --admin-email E, --admin-password P   (default ADMIN_EMAIL / ADMIN_PASSWORD or the dev defaults)`;
@@ -41,7 +43,7 @@ function parseArgs(argv: string[]): Options {
   const options: Options = {
     api: (value('--api') ?? process.env.DEMO_API_URL ?? 'http://localhost:3000').replace(/\/$/, ''),
     members,
-    units: Number(value('--units') ?? Math.max(1, Math.floor(members / 10))),
+    units: Number(value('--units') ?? Math.max(1, Math.ceil(members * 0.4))),
     concurrency: Number(value('--concurrency') ?? 100),
     provider,
     providerKey,
@@ -67,7 +69,10 @@ interface ClaimOutcome {
   status: number;
   code?: string;
   claimId?: string;
+  /** a double tap: the same Idempotency-Key again */
   replay?: boolean;
+  /** a second claim with a new Idempotency-Key */
+  again?: boolean;
 }
 
 const PASSWORD = 'demo-password-1234';
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
         'the API has no bulk sign-up, so this run uses --members (default 2,000).',
     ),
   );
+  const registerStarted = Date.now();
   const bar = progress('registering members', o.members);
   const members = await inParallel(
     Array.from({ length: o.members }, (_, i) => i),
@@ -125,7 +131,10 @@ async function main(): Promise<void> {
     () => bar.tick(),
   );
   bar.stop();
-  ok(`${members.length.toLocaleString('en-US')} members registered, logged in, opted in (countries ${COUNTRIES.join(', ')})`);
+  ok(
+    `${members.length.toLocaleString('en-US')} members registered, logged in, opted in in ${seconds(registerStarted)} s ` +
+      `(countries ${COUNTRIES.join(', ')})`,
+  );
 
   heading(`The score provider "${o.provider}" sends influence scores`);
   const scoredAt = new Date().toISOString();
@@ -183,7 +192,7 @@ async function main(): Promise<void> {
   const audience = await api.call<{ eligibleMembers: number; byCountry: Record<string, number>; byTopic: Record<string, number> }>(
     'audience', 'GET', `/campaigns/${campaignId}/audience`, { token: brandToken, expect: [200] },
   );
-  ok(`${audience.body.eligibleMembers.toLocaleString('en-US')} members eligible right now`);
+  ok(`${audience.body.eligibleMembers.toLocaleString('en-US')} members eligible right now (everyone on the platform, not only this run's)`);
   say(dim(`by country ${JSON.stringify(audience.body.byCountry)}, by topic ${JSON.stringify(audience.body.byTopic)}`));
 
   heading('The brand uploads its codes');
@@ -229,7 +238,12 @@ async function main(): Promise<void> {
   ok(`${stats.offeredMembers.toLocaleString('en-US')} members offered the perk`);
 
   heading(`Claim rush: all ${members.length.toLocaleString('en-US')} members claim at once`);
-  say(dim(`${o.concurrency} requests in flight; every 10th member also retries with the same Idempotency-Key (a double tap)`));
+  say(
+    dim(
+      `${o.concurrency} requests in flight; every 10th member taps twice (same Idempotency-Key), ` +
+        'every 20th tries a second claim with a new key (the per-member limit is 1)',
+    ),
+  );
   const rushBar = progress('claiming', members.length);
   const rushStarted = Date.now();
   const outcomes = (
@@ -238,16 +252,17 @@ async function main(): Promise<void> {
       o.concurrency,
       async (member, i) => {
         const key = `demo-${run}-${i}`;
-        const first = await claim(api, campaignId, member, key);
-        if (i % 10 !== 0) return [first];
-        return [first, { ...(await claim(api, campaignId, member, key)), replay: true }];
+        const tries = [await claim(api, campaignId, member, key)];
+        if (i % 10 === 0) tries.push({ ...(await claim(api, campaignId, member, key)), replay: true });
+        if (i % 20 === 5) tries.push({ ...(await claim(api, campaignId, member, `${key}-again`)), again: true });
+        return tries;
       },
       () => rushBar.tick(),
     )
   ).flat();
   rushBar.stop();
   const rushSeconds = (Date.now() - rushStarted) / 1000;
-  const firstTries = outcomes.filter((x) => !x.replay);
+  const firstTries = outcomes.filter((x) => !x.replay && !x.again);
   const acceptedClaims = firstTries.filter((x) => x.status === 201);
   const refusals = new Map<string, number>();
   for (const x of firstTries.filter((y) => y.status !== 201)) refusals.set(x.code ?? String(x.status), (refusals.get(x.code ?? String(x.status)) ?? 0) + 1);
@@ -256,9 +271,15 @@ async function main(): Promise<void> {
     const original = firstTries.find((f) => f.member === r.member);
     return original?.status !== 201 || (r.status === 201 && r.claimId === original.claimId);
   });
+  const seconds2 = outcomes.filter((x) => x.again && firstTries.find((f) => f.member === x.member)?.status === 201);
+  const limitHeld = seconds2.every((x) => x.code === 'CLAIM_LIMIT_REACHED');
   ok(`${firstTries.length.toLocaleString('en-US')} claims decided in ${rushSeconds.toFixed(1)} s: ${acceptedClaims.length} accepted, ` +
     [...refusals].map(([code, n]) => `${n} ${code}`).join(', '));
   ok(`${replays.length} double taps: ${replaysConsistent ? 'each got its first answer back, nothing created twice' : red('a replay got a different answer')}`);
+  ok(
+    `${seconds2.length} second claims by members who already hold one: ` +
+      (limitHeld ? 'all refused CLAIM_LIMIT_REACHED' : red('some were not refused CLAIM_LIMIT_REACHED')),
+  );
 
   heading('Fulfillment hands out the codes');
   const fulfilBar = progress('fulfilling', Math.max(1, acceptedClaims.length));
@@ -288,25 +309,29 @@ async function main(): Promise<void> {
     return unused === 0 || stats.refundedCents > 0;
   });
   const final = await api.call<{ status: string }>('campaign', 'GET', `/campaigns/${campaignId}`, { token: brandToken, expect: [200] });
-  ok(`status ${final.body.status}; ${unused} unused units, $${(stats.refundedCents / 100).toFixed(2)} refunded through Stripe`);
+  ok(
+    `status ${final.body.status}; ${unused} unused units, $${(stats.refundedCents / 100).toFixed(2)} refunded through Stripe` +
+      (unused === 0 ? ' (sold out: nothing to refund)' : ''),
+  );
 
   heading('Summary');
   const oversold = Math.max(0, stats.claimedUnits - stats.totalUnits, acceptedClaims.length - o.units);
   const pct = (p: number) => percentile(latencies, p);
   table([
     ['campaign', `${campaignId} (${final.body.status})`],
-    ['members / eligible / offered', `${members.length} / ${audience.body.eligibleMembers} / ${stats.offeredMembers}`],
+    ['members (this run) / eligible / offered', `${members.length} / ${audience.body.eligibleMembers} / ${stats.offeredMembers}`],
     ['units', `${stats.totalUnits} total, ${stats.claimedUnits} claimed, ${stats.remainingUnits} left`],
     ['claims accepted', `${acceptedClaims.length}`],
     ...[...refusals].map(([code, n]) => [`claims refused: ${code}`, `${n}`] as [string, string]),
     ['double taps answered consistently', replaysConsistent ? green('yes') : red('NO')],
+    ['second claims refused CLAIM_LIMIT_REACHED', limitHeld ? green(`${seconds2.length} of ${seconds2.length}`) : red('NO')],
     ['oversold', oversold === 0 ? green('0') : red(String(oversold))],
     ['codes unique', uniqueCodes ? green(`yes (${deliveredCodes.length})`) : red('NO')],
     ['fulfillment latency p50 / p99', latencies.length ? `${pct(50)} ms / ${pct(99)} ms` : 'n/a'],
     ['funded / refunded', `$${(stats.fundedCents / 100).toFixed(2)} / $${(stats.refundedCents / 100).toFixed(2)}`],
-    ['demo took', `${((Date.now() - t0) / 1000).toFixed(0)} s`],
+    ['demo took', `${seconds(t0)} s`],
   ]);
-  if (oversold || !uniqueCodes || !replaysConsistent) throw new DemoError('summary', 'an invariant did not hold (see the table)');
+  if (oversold || !uniqueCodes || !replaysConsistent || !limitHeld) throw new DemoError('summary', 'an invariant did not hold (see the table)');
 }
 
 async function login(api: Api, step: string, email: string, password: string): Promise<string> {
@@ -365,6 +390,10 @@ async function waitFor(step: string, what: string, timeoutMs: number, done: () =
     }
     await sleep(300);
   }
+}
+
+function seconds(since: number): string {
+  return ((Date.now() - since) / 1000).toFixed(0);
 }
 
 function percentile(values: number[], p: number): number {

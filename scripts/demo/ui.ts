@@ -31,7 +31,7 @@ export function progress(label: string, total: number): { tick: (n?: number) => 
     return { tick: (n = 1) => void (value += n), set: (n) => void (value = n), stop: () => say(`${label}: ${value}/${total}`) };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `   ${label.padEnd(24)} {bar} {percentage}% | {value}/{total} | {duration_formatted}`, hideCursor: true, clearOnComplete: false },
+    { format: `   ${label.padEnd(24)} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted}`, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
