@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClaimsModule } from './claims/claims.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { ModerationModule } from './moderation/moderation.module';
@@ -41,6 +42,7 @@ import { PaymentsModule } from './payments/payments.module';
     NotificationsModule,
     PaymentsModule,
     ClaimsModule,
+    QueueDashboardModule,
   ],
 })
 export class AppModule {}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
+import { ALL_QUEUE_NAMES } from '@app/queue';
+import { DASHBOARD_ROUTE, dashboardAccess } from './dashboard-access';
+import { QueueDashboardController } from './queue-dashboard.controller';
+
+/** bull-board over every queue of the contract, admins only. */
+@Module({
+  imports: [
+    BullBoardModule.forRootAsync({
+      inject: [JwtService],
+      useFactory: (jwt: JwtService): BullBoardModuleOptions => ({
+        route: DASHBOARD_ROUTE,
+        // @bull-board/express 9.10.1 types against a copy of @bull-board/api 9.10.1; same runtime shape.
+        adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
+        middleware: dashboardAccess(jwt),
+      }),
+    }),
+    BullBoardModule.forFeature(...ALL_QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter }))),
+  ],
+  controllers: [QueueDashboardController],
+})
+export class QueueDashboardModule {}

@@ -1,0 +1,44 @@
+import { ALL_QUEUE_NAMES } from '@app/queue';
+import { TestApp } from '@app/testing';
+import { createCampaignServiceApp } from './app';
+import { adminAuth, insertMembers } from './claims/claims-fixtures';
+
+describe('queue dashboard (e2e)', () => {
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp();
+    const [row] = await t.dataSource.query(`SELECT id FROM users WHERE role = 'admin' LIMIT 1`);
+    admin = adminAuth(t, row.id);
+  });
+  afterAll(() => t.close());
+
+  it('shows every queue to an admin with a bearer token', async () => {
+    await t.http.get('/admin/queues').set('Authorization', admin).expect(200).expect('content-type', /html/);
+    const api = await t.http.get('/admin/queues/api/queues').set('Authorization', admin).expect(200);
+    const names = (api.body.queues as { name: string }[]).map((q) => q.name).sort();
+    expect(names).toEqual([...ALL_QUEUE_NAMES].sort());
+  });
+
+  it('refuses anonymous callers (401) and members (403)', async () => {
+    const [member] = await insertMembers(t, 1);
+    await t.http.get('/admin/queues').expect(401);
+    await t.http.get('/admin/queues/api/queues').expect(401);
+    await t.http.get('/admin/queues').set('Authorization', member.auth).expect(403);
+    await t.http.get('/admin/queues').set('Cookie', 'perks_queue_dashboard=forged').expect(401);
+    await t.http.post('/admin/queue-dashboard/session').set('Authorization', member.auth).expect(403);
+  });
+
+  it('gives a browser session: a ticket link that becomes a cookie scoped to the dashboard', async () => {
+    const session = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200);
+    expect(session.body).toEqual({ url: expect.stringMatching(/^\/admin\/queues\?ticket=/), expiresIn: 900 });
+    const opened = await t.http.get(session.body.url).expect(303);
+    const cookie = (opened.headers['set-cookie'] as unknown as string[])[0];
+    expect(cookie).toMatch(/^perks_queue_dashboard=.+; Max-Age=900; Path=\/admin\/queues; .*HttpOnly; SameSite=Strict/);
+    await t.http.get('/admin/queues').set('Cookie', cookie.split(';')[0]).expect(200);
+    // The dashboard token is not an API token.
+    const token = cookie.split(';')[0].split('=')[1];
+    await t.http.get('/admin/claims').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+});
