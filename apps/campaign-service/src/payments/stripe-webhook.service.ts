@@ -5,6 +5,7 @@ import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { appendLedgerEntries, Funding } from '@app/db';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { ChargeEventsService } from './charge-events.service';
 import { StripeGateway } from './stripe-gateway';
 
 const webhookEvents = new Counter({
@@ -31,6 +32,7 @@ export class StripeWebhookService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly stripe: StripeGateway,
+    private readonly charges: ChargeEventsService,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<Outcome> {
@@ -68,11 +70,11 @@ export class StripeWebhookService {
         await this.sessionClosed(m, event.data.object, 'failed');
         return true;
       case 'charge.refunded':
-        return this.chargeRefunded(m, event);
+        return this.charges.refunded(m, event);
       case 'charge.dispute.created':
-        return this.disputeOpened(m, event);
+        return this.charges.disputeOpened(m, event);
       case 'charge.dispute.closed':
-        return this.disputeClosed(m, event);
+        return this.charges.disputeClosed(m, event);
       default:
         return true;
     }
@@ -150,117 +152,10 @@ export class StripeWebhookService {
     await m.query(`UPDATE fundings SET status = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [funding.id, status]);
   }
 
-  private async chargeRefunded(m: EntityManager, event: Stripe.ChargeRefundedEvent): Promise<boolean> {
-    const charge = event.data.object;
-    const funding = await this.paidFundingOf(m, charge.payment_intent, charge.metadata);
-    if (!funding) return false;
-    // Refunds the refund job booked (or has in flight) are ours; anything beyond them was made
-    // elsewhere (e.g. the Stripe Dashboard) and is booked here so every cent is in the ledger.
-    const [known] = await m.query(
-      `SELECT coalesce((SELECT -sum(amount_cents) FROM ledger_entries
-                        WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')), 0)
-            + coalesce((SELECT sum(amount_cents) FROM refunds WHERE funding_id = $1 AND status = 'pending'), 0) AS cents`,
-      [funding.id],
-    );
-    const external = charge.amount_refunded - Number(known.cents);
-    const entries: Parameters<typeof appendLedgerEntries>[1] = [];
-    if (external > 0) {
-      entries.push({
-        campaignId: funding.campaignId,
-        fundingId: funding.id,
-        kind: 'refund',
-        amountCents: -external,
-        stripeObjectId: `${charge.id}:external:${charge.amount_refunded}`,
-        stripeEventId: event.id,
-        description: 'Refund made outside the platform (reported by charge.refunded)',
-      });
-    }
-    entries.push({
-      campaignId: funding.campaignId,
-      fundingId: funding.id,
-      kind: 'refund_confirmed',
-      amountCents: 0,
-      stripeObjectId: `${charge.id}:${charge.amount_refunded}`,
-      stripeEventId: event.id,
-      description: `Stripe confirms ${charge.amount_refunded} of ${charge.amount} cents refunded`,
-    });
-    await appendLedgerEntries(m, entries);
-    await m.query(`UPDATE refunds SET confirmed_at = now(), updated_at = now() WHERE funding_id = $1 AND status = 'succeeded' AND confirmed_at IS NULL`, [
-      funding.id,
-    ]);
-    return true;
-  }
-
-  private async disputeOpened(m: EntityManager, event: Stripe.ChargeDisputeCreatedEvent): Promise<boolean> {
-    const dispute = event.data.object;
-    const funding = await this.paidFundingOf(m, dispute.payment_intent, dispute.metadata);
-    if (!funding) return false;
-    const booked = await appendLedgerEntries(m, [
-      {
-        campaignId: funding.campaignId,
-        fundingId: funding.id,
-        kind: 'dispute_opened',
-        amountCents: -dispute.amount,
-        stripeObjectId: dispute.id,
-        stripeEventId: event.id,
-        description: `Dispute opened (${dispute.reason}); Stripe withholds the disputed amount`,
-      },
-    ]);
-    if (!booked) return true;
-    const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE kind = 'dispute_closed' AND stripe_object_id = $1`, [dispute.id]);
-    // Only the payment that funds the campaign freezes its claims (a stale one funds nothing).
-    if (!closed && funding.status === 'paid') {
-      await m.query(`UPDATE campaigns SET claims_frozen = true, updated_at = now() WHERE id = $1`, [funding.campaignId]);
-    }
-    await m.query(
-      `INSERT INTO notifications (member_id, kind, title, data)
-       SELECT id, 'payment_dispute', 'A brand disputed a campaign payment', $1::jsonb FROM users WHERE role = 'admin'`,
-      [JSON.stringify({ campaignId: funding.campaignId, fundingId: funding.id, disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason })],
-    );
-    return true;
-  }
-
-  private async disputeClosed(m: EntityManager, event: Stripe.ChargeDisputeClosedEvent): Promise<boolean> {
-    const dispute = event.data.object;
-    const funding = await this.paidFundingOf(m, dispute.payment_intent, dispute.metadata);
-    if (!funding) return false;
-    const won = dispute.status === 'won';
-    const booked = await appendLedgerEntries(m, [
-      {
-        campaignId: funding.campaignId,
-        fundingId: funding.id,
-        kind: 'dispute_closed',
-        amountCents: won ? dispute.amount : 0,
-        stripeObjectId: dispute.id,
-        stripeEventId: event.id,
-        description: won ? 'Dispute won; the withheld amount is returned' : `Dispute closed as ${dispute.status}; the amount stays with the customer`,
-      },
-    ]);
-    // A lost dispute keeps claims frozen: the budget behind them is gone.
-    if (booked && won) await m.query(`UPDATE campaigns SET claims_frozen = false, updated_at = now() WHERE id = $1`, [funding.campaignId]);
-    return true;
-  }
-
   private async fundingOfSession(m: EntityManager, session: Stripe.Checkout.Session): Promise<Funding | null> {
     const fundingId = session.metadata?.fundingId;
     const where = fundingId && UUID.test(fundingId) ? { id: fundingId } : { stripeCheckoutSessionId: session.id };
     return m.getRepository(Funding).findOne({ where, lock: { mode: 'pessimistic_write' } });
-  }
-
-  /** The paid (or stale) funding a charge or dispute belongs to, or null while its completion is still to come. */
-  private async paidFundingOf(
-    m: EntityManager,
-    paymentIntent: string | Stripe.PaymentIntent | null,
-    metadata: Stripe.Metadata | null,
-  ): Promise<Funding | null> {
-    const paymentIntentId = typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null);
-    const fundingId = metadata?.fundingId && UUID.test(metadata.fundingId) ? metadata.fundingId : null;
-    if (!paymentIntentId && !fundingId) return null;
-    const funding = await m.getRepository(Funding).findOne({
-      where: paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : { id: fundingId! },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return funding?.status === 'paid' || funding?.status === 'stale' ? funding : null;
   }
 }
 
