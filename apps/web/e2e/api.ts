@@ -34,6 +34,18 @@ export class Api {
     throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
   }
 
+  /** A member registered, profiled (opted in) and scored through the API, as a background crowd. */
+  async scoredMember(email: string, password: string, providerKey: string, score: number): Promise<{ id: string; token: string }> {
+    const { id } = await this.call<{ id: string }>('POST', '/auth/register', { body: { email, password, displayName: email.split('@')[0] } });
+    const token = await this.login(email, password);
+    await this.call('PUT', '/me/profile', { token, body: { country: 'CA', birthDate: '1988-02-03', optedIn: true } });
+    await this.call('POST', '/scores/batch', {
+      headers: { 'X-Provider-Key': providerKey },
+      body: { scoredAt: new Date().toISOString(), scores: [{ memberId: id, score, topics: [] }] },
+    });
+    return { id, token };
+  }
+
   /**
    * A brand's campaign taken live through the public API: created, paid on the fake Stripe
    * checkout, approved by the admin and launched.

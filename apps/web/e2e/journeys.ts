@@ -375,6 +375,74 @@ export const JOURNEYS: Journey[] = [
     },
   },
   {
+    name: 'admin fixes failed claims: retry after loading a code, and cancel',
+    async run(world) {
+      const brandToken = await world.token('brand');
+      const adminToken = await world.token('admin');
+      const { api } = world;
+      // One code for one unit, then two more units without codes: the 2nd and 3rd claims fail (empty code pool).
+      const pool = await api.liveCampaign(
+        brandToken,
+        adminToken,
+        {
+          name: `Gift cards ${world.run}`,
+          description: '',
+          perk: { kind: 'digital_code', title: `A gift card ${world.run}`, unitCostCents: 100 },
+          totalUnits: 1,
+          perMemberLimit: 1,
+          endsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+          eligibility: { provider: 'klout', minScore: 10 },
+        },
+        [`GIFT-${world.run}-1`],
+      );
+      await api.call('POST', `/admin/campaigns/${pool.id}/inventory-adjustments`, { token: adminToken, body: { delta: 2, reason: 'Two more promised; codes to follow' } });
+      const claims: string[] = [];
+      for (const n of [1, 2, 3]) {
+        const member = await api.scoredMember(`crowd-${n}-${world.run}@browser.test`, PASSWORD, PROVIDER_KEY, 40 + n);
+        await api.waitFor(`crowd member ${n} to be offered the gift card`, async () => {
+          const perks = await api.call<{ items: { campaignId: string }[] }>('GET', '/me/perks?limit=100', { token: member.token });
+          return perks.items.some((perk) => perk.campaignId === pool.id) ? true : undefined;
+        });
+        const claim = await api.call<{ id: string }>('POST', `/campaigns/${pool.id}/claims`, {
+          token: member.token,
+          headers: { 'Idempotency-Key': `crowd-${n}-${world.run}` },
+          body: { acceptDisclosure: true },
+        });
+        claims.push(claim.id);
+      }
+      await api.waitFor('two claims to fail on the empty code pool', async () => {
+        const failed = await api.call<{ items: unknown[] }>('GET', `/admin/claims?status=failed&campaignId=${pool.id}`, { token: adminToken });
+        return failed.items.length === 2 ? true : undefined;
+      });
+
+      const page = await world.persona('admin');
+      await visit(page, '/#/admin/claims');
+      const failed = page.getByTestId('failed-claim').filter({ hasText: `campaign ${pool.id.slice(0, 8)}` });
+      await reloadUntil(page, failed.nth(1), 'both failed claims in the dead-letter view');
+      await shot(page, 'admin-failed-claims');
+
+      // Fix the cause (load a code), then retry one claim and cancel the other.
+      await visit(page, `/#/campaigns/${pool.id}`);
+      await page.getByLabel('Upload codes (CSV)').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(`GIFT-${world.run}-2\n`) });
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await see(page, page.getByText('Added 1 codes; skipped 0 duplicates.'), 'the extra code loaded');
+      await visit(page, '/#/admin/claims');
+      await see(page, failed.nth(1), 'both failed claims again');
+      await failed.first().getByRole('button', { name: 'Retry' }).click();
+      await failed.nth(1).waitFor({ state: 'detached' });
+      page.once('dialog', (dialog) => void dialog.accept());
+      await failed.first().getByRole('button', { name: 'Cancel claim' }).click();
+      await see(page, page.getByText('No failed claims'), 'the dead-letter view empty again');
+
+      const statuses = await api.waitFor('the retried claim fulfilled and the other cancelled', async () => {
+        const all = await api.call<{ items: { id: string; status: string }[] }>('GET', `/admin/claims?campaignId=${pool.id}&limit=100`, { token: adminToken });
+        const found = claims.map((id) => all.items.find((claim) => claim.id === id)?.status ?? 'missing').sort();
+        return found.join() === 'cancelled,fulfilled,fulfilled' ? found : undefined;
+      });
+      if (statuses.length !== 3) throw new Error(`unexpected claim statuses ${statuses.join()}`);
+    },
+  },
+  {
     name: 'brand watches the dashboard, then ends the campaign',
     async run(world) {
       const id = world.need(world.campaignId, 'no campaign was created');

@@ -57,10 +57,13 @@ function ClaimSummary({ claim }: { claim: AdminClaim }) {
 function FailedClaims() {
   const claims = usePaged<AdminClaim>('/admin/claims?status=failed');
   const action = useAction();
+  const [done, setDone] = useState<string>();
 
   const act = async (id: string, verb: 'retry' | 'cancel') => {
     if (verb === 'cancel' && !window.confirm('Cancel this claim? Its unit goes back to stock and the member is told.')) return;
-    await action.run(() => api(`/admin/claims/${id}/${verb}`, { method: 'POST' }));
+    setDone(undefined);
+    const claim = await action.run(() => api<AdminClaim>(`/admin/claims/${id}/${verb}`, { method: 'POST' }));
+    if (claim) setDone(verb === 'retry' ? `Claim ${id.slice(0, 8)} is being fulfilled again.` : `Claim ${id.slice(0, 8)} is cancelled; its unit is back in stock.`);
     claims.reload();
   };
 
@@ -68,6 +71,11 @@ function FailedClaims() {
     <>
       <p>Claims whose fulfillment failed after every retry. Retry once the cause is fixed, or cancel to return the unit to stock.</p>
       <ErrorNotice error={action.error} />
+      {done && (
+        <p className="state state-success" role="status">
+          {done}
+        </p>
+      )}
       <PagedList list={claims} empty="No failed claims. Fulfillment is healthy.">
         {(claim) => (
           <li key={claim.id} className="card" data-testid="failed-claim">
