@@ -1,9 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaignServiceApp } from './app';
 import { adminAuth, campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
 
+const WEBHOOK_SECRET = 'carrier-webhook-secret';
 const ADDRESS = { name: 'Ada L', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 describe('claims (e2e)', () => {
@@ -12,7 +14,9 @@ describe('claims (e2e)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await createCampaignServiceApp({ env: { RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', RATE_LIMIT_CLAIM: '0' } });
+    t = await createCampaignServiceApp({
+      env: { RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', RATE_LIMIT_CLAIM: '0', SHIPPING_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    });
     worker = await createWorkerContext(FulfillmentModule);
     const [row] = await t.dataSource.query(`SELECT id FROM users WHERE role = 'admin' LIMIT 1`);
     admin = adminAuth(t, row.id);
@@ -190,5 +194,41 @@ describe('claims (e2e)', () => {
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
     // The unit is back: b can claim again with a new key.
     await claim(b, campaignId, 'b-again').expect(201);
+  });
+
+  it('fulfils a shipment reported by the carrier’s signed webhook, once', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 2 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const created = await claim(m, campaignId, 'w', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201);
+    const shipment = await waitFor(
+      async () => (await t.http.get(`/admin/claims/${created.body.id}/shipment`).set('Authorization', admin)).body,
+      (body) => body.status === 'requested',
+    );
+    const body = JSON.stringify({ shipmentId: shipment.id, status: 'shipped', trackingNumber: 'TRK-42', carrier: 'ups' });
+    const sign = (raw: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    const send = (raw: string, signature: string) =>
+      t.http.post('/shipping/webhook').set('Content-Type', 'application/json').set('X-Shipping-Signature', signature).send(raw);
+
+    await send(body, sign(body, 'wrong-secret')).expect(400).expect((res) => expect(res.body.code).toBe('SHIPPING_SIGNATURE_INVALID'));
+    await send(body, 'sha256=zz').expect(400);
+    await send(body, sign(body)).expect(200);
+    await send(body, sign(body)).expect(200);
+    const view = await t.http.get(`/claims/${created.body.id}`).set('Authorization', m.auth).expect(200);
+    expect(view.body).toMatchObject({ status: 'fulfilled', fulfillment: { trackingNumber: 'TRK-42' } });
+    const unknown = JSON.stringify({ shipmentId: '00000000-0000-4000-8000-000000000000', status: 'shipped', trackingNumber: 'x' });
+    await send(unknown, sign(unknown)).expect(404);
+  });
+
+  it('follows a pause and resume even when nobody refreshed the gate', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    await claim(a, campaignId, 'before').expect(201);
+    await t.dataSource.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [campaignId]);
+    await claim(b, campaignId, 'paused').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
+    await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await claim(b, campaignId, 'resumed').expect(201);
   });
 });

@@ -67,15 +67,19 @@ export class ClaimsService {
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
   }
 
-  private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, mayWait: boolean): Promise<CreatedClaimDto> {
+  private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {
     const reserved: ReservedClaim = { id: randomUUID(), campaignId: campaign.id, createdAt: new Date().toISOString() };
     const gate = await this.gate.reserve(campaign.id, memberId, key, reserved);
     switch (gate.kind) {
       case 'replay':
         if (gate.committed) return this.replayed(gate.claim);
-        return this.awaitReplay(memberId, campaign, key, dto, mayWait);
+        return this.awaitReplay(memberId, campaign, key, dto, firstTry);
       case 'closed':
-        this.lookups.forgetCampaign(campaign.id);
+        // PostgreSQL (read a moment ago) says open: a resume the gate has not heard of. Reload once.
+        if (firstTry) {
+          await this.gate.refresh(campaign.id);
+          return this.admit(memberId, campaign, key, dto, false);
+        }
         throw this.refusal(ErrorCode.CampaignNotActive);
       case 'limit':
         return this.replayFromDatabase(memberId, campaign.id, key);
@@ -126,14 +130,14 @@ export class ClaimsService {
   }
 
   /** The first request with this key is still being written: answer as it will. */
-  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, mayWait: boolean): Promise<CreatedClaimDto> {
+  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const marker = await this.gate.peek(campaign.id, memberId, key);
       if (marker?.committed) return this.replayed(marker.claim);
       // The first attempt was refused or failed: this request is decided afresh.
-      if (!marker && mayWait) return this.admit(memberId, campaign, key, dto, false);
+      if (!marker && firstTry) return this.admit(memberId, campaign, key, dto, false);
     }
     return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
   }
