@@ -115,6 +115,20 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(doc.body.paths['/admin/campaigns/{id}/ledger'].get).toBeDefined();
   });
 
+  it('answers 502 PAYMENT_PROVIDER_ERROR while Stripe is down, and the retry opens exactly one session', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    // the SDK tries three times (two network retries) before giving up
+    env.fake.failNext('/v1/checkout/sessions', 3, 503);
+    const down = await fund(campaignId).expect(502);
+    expect(down.body).toMatchObject({ code: 'PAYMENT_PROVIDER_ERROR', details: { type: 'StripeAPIError' } });
+    const up = await fund(campaignId).expect(201);
+    const [funding] = await q(`SELECT id FROM fundings WHERE campaign_id = $1`, [campaignId]);
+    expect(up.body.fundingId).toBe(funding.id);
+    expect([...env.fake.sessions.values()].filter((s) => s.client_reference_id === campaignId)).toHaveLength(1);
+    const keys = env.fake.callsTo('/v1/checkout/sessions').filter((c) => c.params.client_reference_id === campaignId).map((c) => c.idempotencyKey);
+    expect(new Set(keys)).toEqual(new Set([`funding-${funding.id}`]));
+  });
+
   it('hides other brands’ campaigns and refuses members', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
     const other = await createBrand(env.t.http, 'other');
