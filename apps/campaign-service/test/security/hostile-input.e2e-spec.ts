@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { TestApp } from '@app/testing';
+import { FakeStripe, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
 import { OpenApiDocument, OpenApiOperation, operationsOf, resolveSchema } from './route-table';
 import { buildWorld, World } from './world';
@@ -10,8 +10,7 @@ import { buildWorld, World } from './world';
  * 5xx, and a refused request leaves the database exactly as it was.
  */
 const SEED = 20261126;
-const RUNS_PER_OPERATION = 30;
-const TIME_BUDGET_MS = 40_000;
+const RUNS_PER_OPERATION = 20;
 
 const NASTY_STRINGS = [
   '',
@@ -149,9 +148,13 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
   let world: World;
   let doc: OpenApiDocument;
   let fingerprintSql: string;
+  let fake: FakeStripe;
 
   beforeAll(async () => {
-    t = await createCampaignServiceApp();
+    // Stripe answers (the fake): an upstream outage is not what this spec is about.
+    fake = new FakeStripe({ secretKey: 'sk_test_fuzz', webhookSecret: 'whsec_fuzz' });
+    const base = await fake.start();
+    t = await createCampaignServiceApp({ env: { STRIPE_API_BASE: base, STRIPE_SECRET_KEY: 'sk_test_fuzz', STRIPE_WEBHOOK_SECRET: 'whsec_fuzz' } });
     world = await buildWorld(t);
     doc = (await t.http.get('/docs-json').expect(200)).body as OpenApiDocument;
     const tables: { table_name: string }[] = await t.dataSource.query(
@@ -161,7 +164,10 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
       .map(({ table_name }) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${table_name}" x) AS "${table_name}"`)
       .join(', ')}`;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
 
   const fingerprint = async (): Promise<Record<string, string>> => (await t.dataSource.query(fingerprintSql))[0];
 
@@ -170,9 +176,8 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
     expect(operations.length).toBeGreaterThan(10);
     const ids = [world.draftCampaignId, world.activeCampaignId, world.claimId, world.actors.member.id];
     const auths = [undefined, 'Bearer not.a.jwt', ...Object.values(world.actors).map((a) => a.auth)];
-    const started = Date.now();
     const failures: string[] = [];
-    let requests = 0;
+    let baseline = await fingerprint();
 
     for (const [index, op] of operations.entries()) {
       const pathParams = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
@@ -193,30 +198,25 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
           let url = op.path;
           pathParams.forEach((name, i) => (url = url.replace(`:${name}`, path[i] || '%20')));
           if (query.length) url += `?${query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}`;
-          const before = await fingerprint();
           let req = t.http[op.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](url);
           if (auth) req = req.set('Authorization', auth);
           for (const [name, value] of headers) req = req.set(name, value);
           if (body.kind === 'json') req = req.set('Content-Type', 'application/json').send(JSON.stringify(body.value) ?? 'null');
           if (body.kind === 'raw') req = (body.contentType ? req.set('Content-Type', body.contentType) : req).send(body.text);
           const res = await req;
-          requests++;
           const sent = body.kind === 'json' ? JSON.stringify(body.value) : body.kind === 'raw' ? `(${body.contentType}) ${body.text}` : '';
           const label = `${op.method} ${url.slice(0, 120)} ${String(sent).slice(0, 160)} → ${res.status} ${res.text.slice(0, 120)}`;
           if (res.status >= 500) failures.push(label);
-          if (res.status >= 400 && res.status !== 429) {
-            const after = await fingerprint();
-            const changed = Object.keys(after).filter((table) => after[table] !== before[table]);
-            if (changed.length) failures.push(`${label} — refused but changed ${changed.join(', ')}`);
-          }
+          // Nothing else writes meanwhile, so the state after the previous request is the baseline.
+          const after = await fingerprint();
+          const changed = Object.keys(after).filter((table) => after[table] !== baseline[table]);
+          if (res.status >= 400 && changed.length) failures.push(`${label} — refused but changed ${changed.join(', ')}`);
+          baseline = after;
         }),
         { seed: SEED + index, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
       );
-      if (Date.now() - started > TIME_BUDGET_MS) break;
     }
     expect(failures).toEqual([]);
-    // The whole document was covered within the budget.
-    expect(requests).toBe(operations.length * RUNS_PER_OPERATION);
   });
 
   it('never applies privileged fields smuggled into a write body (API3 mass assignment)', async () => {
@@ -237,19 +237,22 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
     const writes = operationsOf(doc).filter((op) => ['POST', 'PUT', 'PATCH'].includes(op.method) && op.bodySchema?.properties);
     expect(writes.length).toBeGreaterThan(5);
     const applied: string[] = [];
+    let baseline = await fingerprint();
     for (const op of writes) {
       const own = Object.keys(op.bodySchema!.properties as object);
       const body = plausible(doc, op.bodySchema) as Record<string, unknown>;
       const url = op.path.replace(/:\w+/g, world.draftCampaignId);
       for (const [field, value] of Object.entries(PRIVILEGED).filter(([field]) => !own.includes(field))) {
         for (const actor of [world.actors.brand, world.actors.admin, world.actors.member]) {
-          const before = await fingerprint();
           const res = await t.http[op.method.toLowerCase() as 'post' | 'put' | 'patch'](url)
             .set('Authorization', actor.auth)
             .set('Idempotency-Key', `mass-${field}-${actor.id}`)
             .send({ ...body, [field]: value });
+          // Refused by the guards: no handler ran, nothing to compare.
+          if (res.status === 401 || res.status === 403) continue;
           const after = await fingerprint();
-          const changed = Object.keys(after).filter((table) => after[table] !== before[table]);
+          const changed = Object.keys(after).filter((table) => after[table] !== baseline[table]);
+          baseline = after;
           if (res.status < 400 || changed.length) applied.push(`${op.method} ${op.path} +${field} as ${actor.email} → ${res.status} changed [${changed.join(', ')}]`);
         }
       }
