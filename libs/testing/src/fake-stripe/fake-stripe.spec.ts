@@ -87,6 +87,22 @@ describe('FakeStripe through the real SDK', () => {
     expect(fake.events.filter((e) => e.type === 'charge.refunded')).toHaveLength(1);
   });
 
+  it('offers its test controls over HTTP for `npm run stripe:fake`', async () => {
+    const control = (path: string, body?: unknown) =>
+      fetch(`${fake.url}/_fake/${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) }).then(
+        async (res) => ({ status: res.status, body: await res.json() }),
+      );
+    const session = await stripe.checkout.sessions.create(sessionParams());
+    expect((await control('fail', { pathPrefix: '/v1/checkout/sessions', count: 1, status: 503 })).status).toBe(200);
+    await expect(stripe.checkout.sessions.retrieve(session.id)).rejects.toMatchObject({ statusCode: 503 });
+    const paid = await control(`sessions/${session.id}/pay`, { deliver: false });
+    expect(paid.body).toMatchObject({ type: 'checkout.session.completed', data: { object: { id: session.id, payment_status: 'paid' } } });
+    expect((await control(`events/${paid.body.id}/deliver`, {})).body).toEqual({ status: 200 });
+    expect((await control('events')).body.data.map((e: { id: string }) => e.id)).toContain(paid.body.id);
+    expect((await control('calls')).body.data.at(-1)).toMatchObject({ method: 'GET', path: `/v1/checkout/sessions/${session.id}`, status: 503 });
+    expect((await control('nothing-here', {})).status).toBe(404);
+  });
+
   it('rejects a wrong API key and unknown objects in Stripe error shapes', async () => {
     const wrong = new Stripe('sk_test_wrong', { host: '127.0.0.1', port: Number(new URL(fake.url).port), protocol: 'http' });
     await expect(wrong.checkout.sessions.retrieve('cs_x')).rejects.toMatchObject({ type: 'StripeAuthenticationError' });
