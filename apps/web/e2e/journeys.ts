@@ -259,7 +259,7 @@ export const JOURNEYS: Journey[] = [
     },
   },
   {
-    name: 'brand launches the campaign',
+    name: 'brand launches, pauses and resumes the campaign',
     async run(world) {
       const id = world.need(world.campaignId, 'no campaign was created');
       const page = await world.persona('brand');
@@ -267,6 +267,39 @@ export const JOURNEYS: Journey[] = [
       await see(page, page.getByText('Approved by our team.'), 'the approval');
       await page.getByRole('button', { name: 'Launch' }).click();
       await see(page, page.getByTestId('campaign-status').getByText('Live'), 'the campaign live');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await see(page, page.getByTestId('campaign-status').getByText('Paused'), 'the campaign paused');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await see(page, page.getByTestId('campaign-status').getByText('Live'), 'the campaign live again');
+    },
+  },
+  {
+    name: 'admin rejects a campaign with a reason the brand reads',
+    async run(world) {
+      const draft = await world.api.call<{ id: string }>('POST', '/campaigns', {
+        token: await world.token('brand'),
+        body: {
+          name: `Too good to be true ${world.run}`,
+          description: 'A free car for everyone',
+          perk: { kind: 'physical', title: 'A car', unitCostCents: 100 },
+          totalUnits: 1,
+          perMemberLimit: 1,
+          endsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+          eligibility: { provider: 'klout' },
+        },
+      });
+      const admin = await world.persona('admin');
+      await visit(admin, '/#/admin/moderation');
+      const item = admin.getByTestId('review-item').filter({ hasText: `Too good to be true ${world.run}` });
+      await see(admin, item, 'the campaign waiting for review');
+      await item.getByRole('button', { name: 'Reject…' }).click();
+      await item.getByLabel('Reason for the brand').fill('A car for one cent is not a real offer; describe the actual perk.');
+      await item.getByRole('button', { name: 'Reject campaign' }).click();
+      await item.waitFor({ state: 'detached' });
+
+      const brand = await world.persona('brand');
+      await visit(brand, `/#/campaigns/${draft.id}`);
+      await see(brand, brand.getByText('Rejected by our team: A car for one cent is not a real offer'), 'the rejection reason for the brand');
     },
   },
   {
