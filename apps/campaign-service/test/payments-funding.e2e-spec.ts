@@ -205,6 +205,7 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     await post('{not json', good.header).expect(400);
 
     expect(await q(`SELECT id FROM stripe_events WHERE id = $1`, [completed.id])).toEqual([]);
+    expect((await env.t.http.get('/metrics').expect(200)).text).toMatch(/^stripe_webhook_rejected_total [1-9]/m);
     expect(await campaignStatus(campaignId)).toBe('draft');
 
     await post(good.payload, good.header).expect(200);

@@ -14,6 +14,11 @@ const webhookEvents = new Counter({
   labelNames: ['type', 'outcome'],
 });
 
+const webhookRejected = new Counter({
+  name: 'stripe_webhook_rejected_total',
+  help: 'Webhook requests refused because their Stripe-Signature is bad, missing or stale',
+});
+
 type Outcome = 'applied' | 'deferred' | 'duplicate';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,7 +41,13 @@ export class StripeWebhookService {
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<Outcome> {
-    const event = this.stripe.verifyEvent(rawBody, signature);
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.verifyEvent(rawBody, signature);
+    } catch (error) {
+      webhookRejected.inc();
+      throw error;
+    }
     const outcome = await this.dataSource.transaction(async (m) => {
       const paymentIntentId = paymentIntentOf(event);
       // Events of one payment are applied one at a time, so a completion and an event that
