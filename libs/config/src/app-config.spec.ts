@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('parses the security settings: rate limits, CORS origins, proxies', () => {
+    const defaults = loadConfig({});
+    expect(defaults.rateLimit).toEqual({ windowSeconds: 60, ip: 1200, account: 600, login: 10, register: 5, claim: 30 });
+    expect(defaults.corsAllowedOrigins).toEqual([]);
+    expect(defaults.trustProxy).toBe(false);
+    const set = loadConfig({ RATE_LIMIT_LOGIN: '0', CORS_ALLOWED_ORIGINS: 'https://a.example,https://b.example', TRUST_PROXY: '2' });
+    expect(set.rateLimit.login).toBe(0);
+    expect(set.corsAllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(set.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: '*' })).toThrow(/CORS_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ RATE_LIMIT_IP: '-1' })).toThrow(/RATE_LIMIT_IP/);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone; rm -rf' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('rejects a short JWT secret', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });

@@ -138,6 +138,13 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   CLAIM_VELOCITY_CAP = 20;
 
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For), in Express's syntax:
+   * empty trusts none (the socket address counts), e.g. `loopback`, `1` (hops) or a CIDR list.
+   */
+  @IsOptional() @Matches(/^$|^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-f.:/]+)(,(loopback|linklocal|uniquelocal|[0-9a-f.:/]+))*$/i)
+  TRUST_PROXY = '';
+
   /** Comma-separated browser origins allowed by CORS; empty allows none. */
   @IsOptional() @Matches(/^$|^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/)
   CORS_ALLOWED_ORIGINS = '';
@@ -167,6 +174,8 @@ export interface AppConfig {
   rateLimit: { windowSeconds: number; ip: number; account: number; login: number; register: number; claim: number };
   requestTimeoutMs: number;
   corsAllowedOrigins: string[];
+  /** Express `trust proxy`: false, a hop count, or a list of trusted proxy addresses */
+  trustProxy: boolean | number | string;
   /** claims per member per rolling 30 days; 0 = no cap */
   claimVelocityCap: number;
 }
@@ -223,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     corsAllowedOrigins: parsed.CORS_ALLOWED_ORIGINS ? parsed.CORS_ALLOWED_ORIGINS.split(',') : [],
     claimVelocityCap: parsed.CLAIM_VELOCITY_CAP,
+    trustProxy: !parsed.TRUST_PROXY ? false : /^\d+$/.test(parsed.TRUST_PROXY) ? Number(parsed.TRUST_PROXY) : parsed.TRUST_PROXY,
   };
 }

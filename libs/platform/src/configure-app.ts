@@ -15,6 +15,9 @@ export function configureHttpApp(app: INestApplication): void {
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
+  // Behind a load balancer the socket address is the balancer's: per-IP rate limits need the
+  // forwarded client address, believed only from the proxies TRUST_PROXY names.
+  express.set('trust proxy', loadConfig().trustProxy);
   express.useBodyParser('json', { limit: '5mb' });
   app.use(helmet({ contentSecurityPolicy: false }));
   const config = loadConfig();

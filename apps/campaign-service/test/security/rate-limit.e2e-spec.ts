@@ -116,12 +116,35 @@ describe('rate limits in Redis (e2e)', () => {
     await fromA('127.0.0.64').get('/me').set('Authorization', auth).expect(200);
   });
 
+  it('ignores a spoofed X-Forwarded-For: the socket address counts unless TRUST_PROXY names the proxy', async () => {
+    for (let i = 0; i < 3; i++) {
+      await fromA('127.0.0.71').post('/auth/login').set('X-Forwarded-For', `198.51.100.${i}`).send(wrongLogin(`spoof${i}@test.local`)).expect(401);
+    }
+    await fromA('127.0.0.71').post('/auth/login').set('X-Forwarded-For', '198.51.100.99').send(wrongLogin('spoof9@test.local')).expect(429);
+  });
+
   it('keeps counters under the configured Redis prefix, with no raw IP or email in key names', async () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const keys = await redis.keys(`${a.redisPrefix}:rl:*`);
     redis.disconnect();
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toMatch(/127\.0\.0|@test\.local/);
+  });
+});
+
+describe('rate limits behind a trusted proxy (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp({ env: { ...STRICT, TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(() => t.close());
+
+  it('counts the forwarded client address, so clients behind one balancer are limited one by one', async () => {
+    const login = (client: string, n: number) => t.http.post('/auth/login').set('X-Forwarded-For', client).send(wrongLogin(`p${n}-${client}@test.local`));
+    for (let i = 0; i < 3; i++) await login('203.0.113.7', i).expect(401);
+    expect((await login('203.0.113.7', 3).expect(429)).body.code).toBe('RATE_LIMITED');
+    await login('203.0.113.8', 4).expect(401);
   });
 });
 
