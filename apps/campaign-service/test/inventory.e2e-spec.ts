@@ -248,6 +248,20 @@ describe('inventory (e2e)', () => {
       expect(trail.body.items).toHaveLength(1);
     });
 
+    it('keeps a code for every unit of a live digital-code campaign: 409 INSUFFICIENT_CODES', async () => {
+      const { id } = await createCampaign(t.http, brand, digital(2));
+      await json(brand, id, { codes: ['K1', 'K2', 'K3'] }).expect(201);
+      await markFunded(t.dataSource, id);
+      await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).expect(200);
+      await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
+      expect((await adjust(admin, id, { delta: 1, reason: 'one more' }).expect(201)).body.totalUnitsAfter).toBe(3);
+      const res = await adjust(admin, id, { delta: 1, reason: 'no code for it' }).expect(409);
+      expect(res.body).toMatchObject({ code: 'INSUFFICIENT_CODES', details: { required: 4, loaded: 3 } });
+      await json(brand, id, { codes: ['K4'] }).expect(201);
+      await adjust(admin, id, { delta: 1, reason: 'code arrived' }).expect(201);
+      expect((await adjust(admin, id, { delta: -2, reason: 'cut' }).expect(201)).body.totalUnitsAfter).toBe(2);
+    });
+
     it.each([
       [{ delta: 0, reason: 'x' }, 'delta'],
       [{ delta: 1.5, reason: 'x' }, 'delta'],

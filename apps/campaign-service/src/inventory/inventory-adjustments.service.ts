@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
-import { Campaign, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode } from '@app/domain';
+import { Campaign, CampaignCode, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { AdjustmentDto, CreateAdjustmentDto } from './dto/adjustment.dto';
 import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+
+const LIVE = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused];
 
 interface AdjustmentRow {
   id: string;
@@ -48,6 +50,16 @@ export class InventoryAdjustmentsService {
           `${campaign.claimedUnits} units are already claimed; the total cannot go to ${after}`,
           { claimedUnits: campaign.claimedUnits, totalUnitsBefore: before, requestedTotalUnits: after },
         );
+      }
+      if (after > before && campaign.perkKind === PerkKind.DigitalCode && LIVE.includes(campaign.status)) {
+        // Launch guaranteed a code for every unit; raising a live total must keep that promise.
+        const codesLoaded = await manager.getRepository(CampaignCode).countBy({ campaignId: campaign.id });
+        if (after > codesLoaded) {
+          throw new DomainError(ErrorCode.InsufficientCodes, `${after} units need ${after} codes; ${codesLoaded} are loaded`, {
+            required: after,
+            loaded: codesLoaded,
+          });
+        }
       }
       if (after > MAX_TOTAL_UNITS) {
         throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: delta', [
