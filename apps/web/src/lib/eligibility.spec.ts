@@ -1,4 +1,4 @@
-import { describeReason } from './eligibility';
+import { describeReason, describeRules } from './eligibility';
 
 describe('describeReason', () => {
   it('explains each rule the API reports in words', () => {
@@ -16,5 +16,14 @@ describe('describeReason', () => {
 
   it('still says something for a rule it does not know', () => {
     expect(describeReason({ rule: 'accountAge', required: 30, actual: 2 })).toBe('accountAge: needs 30, you have 2.');
+  });
+});
+
+describe('describeRules', () => {
+  it('sums up the targeting in one line', () => {
+    expect(describeRules({ provider: 'klout' })).toBe('klout score');
+    expect(describeRules({ provider: 'klout', minScore: 50, minPercentile: 90, topics: ['tech', 'gaming'], minTopicScore: 30, countries: ['US', 'CA'], minAge: 21 })).toBe(
+      'klout score ≥ 50 · top 10% · topics tech, gaming (≥ 30) · in US, CA · 21+',
+    );
   });
 });

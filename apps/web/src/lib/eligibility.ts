@@ -1,4 +1,4 @@
-import type { EligibilityReason } from '../api/types';
+import type { EligibilityReason, EligibilityRules } from '../api/types';
 
 const show = (value: unknown): string => {
   if (value === null || value === undefined || value === '') return 'none';
@@ -44,4 +44,17 @@ export function describeReason({ rule, required, actual }: EligibilityReason): s
     default:
       return `${rule}: needs ${show(required)}, you have ${show(actual)}.`;
   }
+}
+
+/** A campaign's targeting rules in one line, e.g. "klout score ≥ 50 · topics tech, gaming · in US, CA · 18+". */
+export function describeRules(rules: EligibilityRules): string {
+  const parts = [`${rules.provider} score${rules.minScore !== undefined && rules.minScore !== null ? ` ≥ ${rules.minScore}` : ''}`];
+  if (rules.minPercentile !== undefined && rules.minPercentile !== null) parts.push(`top ${Math.max(0, 100 - rules.minPercentile)}%`);
+  if (rules.topics?.length) {
+    const min = rules.minTopicScore !== undefined && rules.minTopicScore !== null ? ` (≥ ${rules.minTopicScore})` : '';
+    parts.push(`topics ${rules.topics.join(', ')}${min}`);
+  }
+  if (rules.countries?.length) parts.push(`in ${rules.countries.join(', ')}`);
+  if (rules.minAge !== undefined && rules.minAge !== null) parts.push(`${rules.minAge}+`);
+  return parts.join(' · ');
 }

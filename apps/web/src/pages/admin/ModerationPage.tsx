@@ -3,6 +3,7 @@ import { usePaged } from '../../api/hooks';
 import type { Campaign } from '../../api/types';
 import { ReviewActions } from '../../components/ReviewActions';
 import { Empty, ErrorNotice, Loading } from '../../components/States';
+import { describeRules } from '../../lib/eligibility';
 import { formatDate, formatMoney, PERK_KIND_LABEL } from '../../lib/format';
 
 /** Campaigns waiting for review. The API has no review filter, so the queue is the pending part of the full list. */
@@ -31,6 +32,7 @@ export function ModerationPage() {
                   <p className="muted">
                     {campaign.perk.title} · {PERK_KIND_LABEL[campaign.perk.kind]} · {campaign.totalUnits} units · ends {formatDate(campaign.endsAt)}
                   </p>
+                  <p>Who: {describeRules(campaign.eligibility)}</p>
                   {campaign.description && <p>{campaign.description}</p>}
                   <p>Budget {formatMoney(campaign.fundingRequiredCents)} · status {campaign.status}</p>
                   <ReviewActions campaign={campaign} onDone={campaigns.reload} />

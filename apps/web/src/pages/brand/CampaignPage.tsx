@@ -5,6 +5,7 @@ import { useAction, usePolling, useResource } from '../../api/hooks';
 import type { Campaign, Funding } from '../../api/types';
 import { ReviewActions } from '../../components/ReviewActions';
 import { Async, ErrorNotice } from '../../components/States';
+import { describeRules } from '../../lib/eligibility';
 import { CAMPAIGN_STATUS_LABEL, formatDate, formatMoney, PERK_KIND_LABEL } from '../../lib/format';
 import { useSession } from '../../session';
 import { CampaignDashboard } from './CampaignDashboard';
@@ -55,6 +56,8 @@ export function CampaignPage() {
               {data.perk.title} · {PERK_KIND_LABEL[data.perk.kind]} · {data.totalUnits} units at {formatMoney(data.perk.unitCostCents)} · {data.perMemberLimit} per member ·{' '}
               {data.startsAt ? `starts ${formatDate(data.startsAt)}, ` : ''}ends {formatDate(data.endsAt)}
             </p>
+            {data.description && <p>{data.description}</p>}
+            <p className="muted">Who qualifies: {describeRules(data.eligibility)}</p>
             <Review campaign={data} />
             {admin && data.reviewStatus === 'pending' && <ReviewActions campaign={data} onDone={campaign.reload} />}
             {!admin && <BrandActions campaign={data} reload={campaign.reload} />}
