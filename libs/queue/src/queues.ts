@@ -18,8 +18,7 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
   'match-member': { memberId: string; provider: string };
-  /** the campaign's new offers for these members, or for the member ids in (after, through] (one matching chunk) */
-  'notify-offers': { campaignId: string; memberIds: string[] } | { campaignId: string; afterMemberId: string; throughMemberId: string };
+  'notify-offers': { campaignId: string; memberIds: string[] };
   'fulfill-claim': { claimId: string };
   'start-campaign': { campaignId: string };
   'end-campaign': { campaignId: string };

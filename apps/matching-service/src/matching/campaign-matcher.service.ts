@@ -1,23 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Campaign } from '@app/db';
 import { CampaignStatus, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
-import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { OUTBOX_CHANNEL, QUEUES } from '@app/queue';
 import { loadEvaluationContext } from './evaluation-context';
 
+/** Score rows examined per transaction (a target: chunks are whole heap blocks). */
 export const DEFAULT_MATCH_CHUNK = 50_000;
-const FIRST_ID = '00000000-0000-0000-0000-000000000000';
-const LAST_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+/** Members per notify-offers job. */
+const NOTIFY_BATCH = 1000;
+/** Rows per block assumed before the table was ever analysed. */
+const DEFAULT_ROWS_PER_BLOCK = 50;
 
 const offersWritten = new Counter({ name: 'matching_offers_created_total', help: 'Offers written by matching' });
 
 export interface MatchCampaignOptions {
-  /** scored members examined per transaction */
+  /** score rows examined per transaction */
   chunkSize?: number;
   /** called after each committed chunk (progress reporting; tests use it to crash a run mid-way) */
-  afterChunk?: (progress: { throughMemberId: string; offersCreated: number }) => void | Promise<void>;
+  afterChunk?: (progress: { nextBlock: number; offersCreated: number }) => void | Promise<void>;
 }
 
 export type MatchCampaignResult =
@@ -25,11 +28,14 @@ export type MatchCampaignResult =
   | { outcome: 'skipped'; reason: 'not_found' | 'not_active' | 'already_matched' };
 
 /**
- * Writes the offers of a newly active campaign. The provider's scored members are walked
- * in member-id order, one bounded chunk per transaction: each chunk is one set-based
- * INSERT … SELECT of the eligible members, the notify job for it, and the run's progress,
- * committed together. A worker killed mid-run resumes after the last committed chunk;
- * ON CONFLICT makes a re-run chunk harmless. Nothing is loaded into the worker's memory.
+ * Writes the offers of a newly active campaign. member_scores is walked in physical block
+ * ranges (a TID range scan: together one sequential pass, like a single INSERT … SELECT),
+ * one bounded chunk per transaction: the chunk's set-based INSERT … SELECT of eligible
+ * members, its notify-offers jobs (built in SQL, 1,000 members each) and the run's progress
+ * commit together. A worker killed mid-run resumes at the next uncommitted block; ON CONFLICT
+ * makes any overlap harmless. A score or profile row that moves during the run (an update)
+ * belongs to a member who is re-matched by match-member anyway. No member row reaches the
+ * worker's memory.
  */
 @Injectable()
 export class CampaignMatcher {
@@ -38,68 +44,91 @@ export class CampaignMatcher {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async matchCampaign(campaignId: string, options: MatchCampaignOptions = {}): Promise<MatchCampaignResult> {
-    const chunkSize = options.chunkSize ?? DEFAULT_MATCH_CHUNK;
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
     if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
     // A campaign paused right after launch still gets its offers: resuming does not re-run matching.
     if (![CampaignStatus.Active, CampaignStatus.Paused].includes(campaign.status)) return { outcome: 'skipped', reason: 'not_active' };
 
-    const [run]: { last_member_id: string | null; finished_at: Date | null }[] = await this.dataSource.query(
+    const [run]: { next_block: string; finished_at: Date | null }[] = await this.dataSource.query(
       `INSERT INTO matching_runs (campaign_id) VALUES ($1)
        ON CONFLICT (campaign_id) DO UPDATE SET campaign_id = EXCLUDED.campaign_id
-       RETURNING last_member_id, finished_at`,
+       RETURNING next_block, finished_at`,
       [campaignId],
     );
     if (run.finished_at) return { outcome: 'skipped', reason: 'already_matched' };
 
     const rules = campaign.eligibility;
     const ctx = await loadEvaluationContext(this.dataSource.manager, rules.provider);
-    const { where, params } = eligibilitySql(rules, ctx, 4);
+    const { where, params } = eligibilitySql(rules, ctx, 7);
     const insertChunk = `
       WITH created AS (
         INSERT INTO offers (campaign_id, member_id)
-        SELECT $1, s.member_id FROM ${ELIGIBLE_MEMBERS_FROM}
-        WHERE s.member_id > $2 AND s.member_id <= $3 AND ${where}
+        SELECT $1::uuid, s.member_id FROM ${ELIGIBLE_MEMBERS_FROM}
+        WHERE s.ctid >= $2::tid AND s.ctid < $3::tid AND ${where}
         ON CONFLICT DO NOTHING
+        RETURNING member_id
+      ),
+      batches AS (
+        SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / $4 AS batch FROM created
+      ),
+      jobs AS (
+        INSERT INTO outbox (queue, job_name, job_id, payload)
+        SELECT $5, $6, $6 || '.' || $1::uuid::text || '.' || min(member_id::text),
+               jsonb_build_object('campaignId', $1::uuid, 'memberIds', jsonb_agg(member_id ORDER BY member_id))
+        FROM batches GROUP BY batch
         RETURNING 1
       )
-      SELECT count(*)::int AS created FROM created`;
+      SELECT (SELECT count(*) FROM created)::int AS created, (SELECT count(*) FROM jobs)::int AS jobs`;
 
-    let after = run.last_member_id ?? FIRST_ID;
+    const blocksPerChunk = await this.blocksPerChunk(options.chunkSize ?? DEFAULT_MATCH_CHUNK);
+    let next = Number(run.next_block);
     let offersCreated = 0;
     let chunks = 0;
     for (let finished = false; !finished; ) {
       const chunk = await this.dataSource.transaction(async (manager) => {
-        const [boundary]: { member_id: string }[] = await manager.query(
-          `SELECT member_id FROM member_scores WHERE provider = $1 AND member_id > $2 ORDER BY member_id OFFSET $3 LIMIT 1`,
-          [rules.provider, after, chunkSize - 1],
-        );
-        const through = boundary?.member_id ?? LAST_ID;
-        const [{ created }]: { created: number }[] = await manager.query(insertChunk, [campaignId, after, through, ...params]);
-        if (created > 0) {
-          await enqueueInTransaction(manager, {
-            queue: 'notifications',
-            name: 'notify-offers',
-            data: { campaignId, afterMemberId: after, throughMemberId: through },
-            jobId: jobIdFor('notify-offers', campaignId, through),
-          });
-        }
+        const upTo = next + blocksPerChunk;
+        const [{ created, jobs }]: { created: number; jobs: number }[] = await manager.query(insertChunk, [
+          campaignId,
+          `(${next},0)`,
+          `(${upTo},0)`,
+          NOTIFY_BATCH,
+          QUEUES.notifications.name,
+          'notify-offers',
+          ...params,
+        ]);
+        if (jobs > 0) await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+        // Rows appended after this point belong to members whose ingestion enqueues match-member.
+        const last = upTo >= (await this.tableBlocks(manager));
         await manager.query(
-          `UPDATE matching_runs SET last_member_id = $2, offers_created = offers_created + $3,
-             finished_at = CASE WHEN $4 THEN now() END
+          `UPDATE matching_runs SET next_block = $2, offers_created = offers_created + $3, finished_at = CASE WHEN $4 THEN now() END
            WHERE campaign_id = $1`,
-          [campaignId, through, created, !boundary],
+          [campaignId, upTo, created, last],
         );
-        return { through, created, last: !boundary };
+        return { upTo, created, last };
       });
-      after = chunk.through;
+      next = chunk.upTo;
       offersCreated += chunk.created;
       chunks++;
       finished = chunk.last;
       offersWritten.inc(chunk.created);
-      await options.afterChunk?.({ throughMemberId: chunk.through, offersCreated });
+      await options.afterChunk?.({ nextBlock: next, offersCreated });
     }
     this.logger.log(`campaign ${campaignId}: ${offersCreated} offers in ${chunks} chunks`);
     return { outcome: 'matched', offersCreated, chunks };
+  }
+
+  private async tableBlocks(manager: EntityManager): Promise<number> {
+    const [{ blocks }] = await manager.query(
+      `SELECT (pg_relation_size('member_scores') / current_setting('block_size')::int)::bigint AS blocks`,
+    );
+    return Number(blocks);
+  }
+
+  private async blocksPerChunk(chunkRows: number): Promise<number> {
+    const [{ rows, blocks }] = await this.dataSource.query(
+      `SELECT reltuples AS rows, relpages AS blocks FROM pg_class WHERE oid = 'member_scores'::regclass`,
+    );
+    const rowsPerBlock = rows > 0 && blocks > 0 ? rows / blocks : DEFAULT_ROWS_PER_BLOCK;
+    return Math.max(1, Math.round(chunkRows / rowsPerBlock));
   }
 }

@@ -15,8 +15,6 @@ export class OfferNotifier {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async notify(batch: JobPayloads['notify-offers']): Promise<number> {
-    const members = 'memberIds' in batch ? 'o.member_id = ANY($2::uuid[])' : 'o.member_id > $2::uuid AND o.member_id <= $3::uuid';
-    const params = 'memberIds' in batch ? [batch.campaignId, batch.memberIds] : [batch.campaignId, batch.afterMemberId, batch.throughMemberId];
     const [{ created }]: { created: number }[] = await this.dataSource.query(
       `WITH created AS (
          INSERT INTO notifications (member_id, kind, title, data, campaign_id)
@@ -25,12 +23,12 @@ export class OfferNotifier {
          FROM offers o
          JOIN campaigns c ON c.id = o.campaign_id
          JOIN users u ON u.id = o.member_id AND u.erased_at IS NULL
-         WHERE o.campaign_id = $1 AND ${members}
+         WHERE o.campaign_id = $1 AND o.member_id = ANY($2::uuid[])
          ON CONFLICT (member_id, campaign_id) WHERE kind = 'offer' DO NOTHING
          RETURNING 1
        )
        SELECT count(*)::int AS created FROM created`,
-      params,
+      [batch.campaignId, batch.memberIds],
     );
     notificationsCreated.inc(created);
     return created;

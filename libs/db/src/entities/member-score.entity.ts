@@ -37,7 +37,8 @@ export class ScoreDistribution {
 @Entity('matching_runs')
 export class MatchingRun {
   @PrimaryColumn('uuid') campaignId: string;
-  @Column({ type: 'uuid', nullable: true }) lastMemberId: string | null;
+  /** first member_scores heap block not yet matched */
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) nextBlock: number;
   @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) offersCreated: number;
   @Column({ type: 'timestamptz' }) startedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) finishedAt: Date | null;

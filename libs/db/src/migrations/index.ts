@@ -1,9 +1,10 @@
 import { InitialSchema1764115200000 } from './1764115200000-initial-schema';
 import { ScoresAndMatching1764115400000 } from './1764115400000-scores-and-matching';
 import { MemberScoresProfileCopy1764115400001 } from './1764115400001-member-scores-profile-copy';
+import { MatchingRunsByBlock1764115400002 } from './1764115400002-matching-runs-by-block';
 import { ClaimsFulfillment1764115500000 } from './1764115500000-claims-fulfillment';
 import { Payments1764115600000 } from './1764115600000-payments';
 import { SessionsAndAudit1764115700000 } from './1764115700000-sessions-and-audit';
 
 /** Every migration in order; listed explicitly so bundled builds and the CLI see the same set. */
-export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000];
+export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000];
