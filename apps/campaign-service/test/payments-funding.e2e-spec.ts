@@ -226,6 +226,19 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await campaignStatus(campaignId)).toBe('funded');
   });
 
+  it('opens a new session when Stripe expired the old one before its event arrived, and refuses while a payment is confirming', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const first = await fund(campaignId).expect(201);
+    await env.fake.expireSession(first.body.stripeCheckoutSessionId, { deliver: false });
+    const second = await fund(campaignId).expect(201);
+    expect(second.body.stripeCheckoutSessionId).not.toBe(first.body.stripeCheckoutSessionId);
+    expect((await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId]))[0].status).toBe('expired');
+
+    await env.fake.paySession(second.body.stripeCheckoutSessionId, { deliver: false });
+    expect((await fund(campaignId).expect(409)).body.code).toBe('CAMPAIGN_ALREADY_FUNDED');
+    expect([...env.fake.sessions.values()].filter((s) => s.client_reference_id === campaignId)).toHaveLength(2);
+  });
+
   it('replaces the open session when the draft budget changed, expiring the old one at Stripe', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
     const first = await fund(campaignId).expect(201);

@@ -28,17 +28,22 @@ export class FundingService {
   async fund(user: AuthUser, campaignId: string): Promise<FundingResponseDto> {
     for (;;) {
       const { campaign, funding } = await this.dataSource.transaction((m) => this.openFunding(m, user, campaignId));
-      if (this.matches(funding, campaign)) {
-        const session = funding.stripeCheckoutSessionId ? null : await this.createSession(campaign, funding);
-        if (session) await this.recordSession(funding, session);
-        return {
-          fundingId: funding.id,
-          amountCents: funding.amountCents,
-          checkoutUrl: funding.checkoutUrl!,
-          stripeCheckoutSessionId: funding.stripeCheckoutSessionId!,
-        };
+      if (!this.matches(funding, campaign)) {
+        await this.retire(funding);
+        continue;
       }
-      await this.retire(funding);
+      if (!funding.stripeCheckoutSessionId) {
+        await this.recordSession(funding, await this.createSession(campaign, funding));
+      } else if ((await this.sessionStatus(funding)) !== 'open') {
+        await this.markExpired(funding);
+        continue;
+      }
+      return {
+        fundingId: funding.id,
+        amountCents: funding.amountCents,
+        checkoutUrl: funding.checkoutUrl!,
+        stripeCheckoutSessionId: funding.stripeCheckoutSessionId!,
+      };
     }
   }
 
@@ -129,16 +134,27 @@ export class FundingService {
    * can no longer be paid), then mark it expired so a new one is created for the new amount.
    */
   private async retire(funding: Funding): Promise<void> {
-    if (funding.stripeCheckoutSessionId) {
+    if (funding.stripeCheckoutSessionId && (await this.sessionStatus(funding)) === 'open') {
       const sessionId = funding.stripeCheckoutSessionId;
-      const session = await this.stripe.call('checkout session retrieve', (stripe) => stripe.checkout.sessions.retrieve(sessionId));
-      if (session.status === 'complete') {
-        throw new DomainError(ErrorCode.CampaignAlreadyFunded, 'The previous checkout was paid; its confirmation is on its way');
-      }
-      if (session.status === 'open') {
-        await this.stripe.call('checkout session expire', (stripe) => stripe.checkout.sessions.expire(sessionId));
-      }
+      await this.stripe.call('checkout session expire', (stripe) => stripe.checkout.sessions.expire(sessionId));
     }
+    await this.markExpired(funding);
+  }
+
+  /**
+   * The session's status at Stripe, which may have expired it (after 24 hours) before its event
+   * reached us. A completed one is being confirmed: nothing new may be opened meanwhile.
+   */
+  private async sessionStatus(funding: Funding): Promise<'open' | 'expired'> {
+    const sessionId = funding.stripeCheckoutSessionId!;
+    const session = await this.stripe.call('checkout session retrieve', (stripe) => stripe.checkout.sessions.retrieve(sessionId));
+    if (session.status === 'complete') {
+      throw new DomainError(ErrorCode.CampaignAlreadyFunded, 'The checkout was paid; its confirmation is on its way');
+    }
+    return session.status === 'open' ? 'open' : 'expired';
+  }
+
+  private async markExpired(funding: Funding): Promise<void> {
     await this.dataSource.query(`UPDATE fundings SET status = 'expired', updated_at = now() WHERE id = $1 AND status = 'pending'`, [
       funding.id,
     ]);
