@@ -5,6 +5,7 @@ import { ConfigValidationError, loadConfig } from '@app/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { answerClientErrorsInErrorShape } from './client-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
@@ -30,6 +31,7 @@ export function configureHttpApp(app: INestApplication): void {
   const server = app.getHttpServer() as Server;
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
+  answerClientErrorsInErrorShape(server);
   app.enableShutdownHooks();
 }
 

@@ -11,3 +11,4 @@ export * from './rate-limit.module';
 export * from './rate-limit.storage';
 export * from './request-timeout.interceptor';
 export * from './audit-record';
+export * from './client-errors';

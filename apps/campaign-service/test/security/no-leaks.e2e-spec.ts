@@ -1,3 +1,5 @@
+import { Server } from 'node:http';
+import { AddressInfo, connect } from 'node:net';
 import { Client } from 'pg';
 import { createMember, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
@@ -71,6 +73,26 @@ describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', 
     const xml = await t.http.post('/auth/login').set('Content-Type', 'application/xml').send('<a/>');
     expect(xml.status).toBeGreaterThanOrEqual(400);
     expect(xml.status).toBeLessThan(500);
+  });
+
+  it('answers requests that Node itself refuses (broken HTTP, huge headers) in the error shape', async () => {
+    const server = t.app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const raw = (payload: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(payload));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const broken = await raw('GARBAGE /me HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(broken.split('\r\n\r\n')[1])).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'Malformed HTTP request' });
+    const huge = await raw(`GET /me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 431, code: 'VALIDATION_FAILED' });
   });
 
   it('never echoes the password hash or refresh token hashes in responses', async () => {
