@@ -200,6 +200,8 @@ describe('campaigns (e2e)', () => {
         [{ limit: 0 }, 'limit'],
         [{ limit: 'ten' }, 'limit'],
         [{ cursor: 'garbage' }, 'cursor'],
+        [{ cursor: Buffer.from(JSON.stringify(['1', '00000000-0000-0000-0000-000000000000'])).toString('base64url') }, 'cursor'],
+        [{ cursor: Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', '-'.repeat(36)])).toString('base64url') }, 'cursor'],
         [{ sort: 'name' }, 'sort'],
       ] as const) {
         const res = await t.http.get('/campaigns').query(query).set('Authorization', brandC.auth).expect(400);

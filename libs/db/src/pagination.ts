@@ -14,12 +14,22 @@ export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
 }
 
-/** Returns null for a cursor that is not one of ours (callers answer 400). */
+/** What encodeCursor is given: an ISO-8601 UTC instant (Date#toISOString or microseconds). */
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Returns null for a cursor that is not one of ours (callers answer 400). Strict, because the
+ * parts go to PostgreSQL as timestamptz and uuid: anything Date.parse alone accepts ("1") would be a 500.
+ */
 export function decodeCursor(raw: string): KeysetCursor | null {
   try {
     const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) return null;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_AT.test(at)) return null;
+    // Round trip: JavaScript rolls 2026-02-31 over to March, PostgreSQL refuses it.
+    const parsed = new Date(at);
+    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 19) !== at.slice(0, 19)) return null;
+    if (!CURSOR_ID.test(id)) return null;
     return { at, id };
   } catch {
     return null;
