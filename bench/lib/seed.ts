@@ -46,23 +46,22 @@ export async function seedMembers(env: BenchEnvironment, tag: string, count: num
        FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
       [tag, from, to],
     );
-    await Promise.all([
-      env.query(
-        `INSERT INTO member_profiles (member_id, country, birth_date, opted_in)
-         SELECT ${ID_SQL}, ($4::text[])[1 + g % 5], date '1960-01-01' + (g * 37 % 18000), g % 10 <> 0
-         FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
-        [tag, from, to, COUNTRIES],
-      ),
-      env.query(
-        `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
-         SELECT 'klout', ${ID_SQL}, (g::bigint * 7919 % 10007) / 100.07,
-                jsonb_build_object($4::text, (g * 31 % 101), $5::text, (g * 17 % 101))
-                  || CASE WHEN g % 3 = 0 THEN jsonb_build_object($6::text, (g * 13 % 101)) ELSE '{}'::jsonb END,
-                now() - interval '1 day'
-         FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
-        [tag, from, to, TOPICS[0], TOPICS[1], TOPICS[2]],
-      ),
-    ]);
+    // Profiles before scores: a score row copies its member's profile fields when inserted.
+    await env.query(
+      `INSERT INTO member_profiles (member_id, country, birth_date, opted_in)
+       SELECT ${ID_SQL}, ($4::text[])[1 + g % 5], date '1960-01-01' + (g * 37 % 18000), g % 10 <> 0
+       FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
+      [tag, from, to, COUNTRIES],
+    );
+    await env.query(
+      `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
+       SELECT 'klout', ${ID_SQL}, (g::bigint * 7919 % 10007) / 100.07,
+              jsonb_build_object($4::text, (g * 31 % 101), $5::text, (g * 17 % 101))
+                || CASE WHEN g % 3 = 0 THEN jsonb_build_object($6::text, (g * 13 % 101)) ELSE '{}'::jsonb END,
+              now() - interval '1 day'
+       FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
+      [tag, from, to, TOPICS[0], TOPICS[1], TOPICS[2]],
+    );
   }
   await refreshKloutDistribution(env);
 }

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Api, DemoError, inParallel, sleep } from './api';
 import { bold, dim, green, heading, ok, progress, red, say, table, yellow } from './ui';
 
@@ -15,12 +17,16 @@ ends and the unused units are refunded.
                      audience, so unused units are refunded at the end; fewer units than eligible
                      members shows SOLD_OUT refusals instead)
   --concurrency N    requests in flight during the claim rush (default 100)
+  --seed-members N   also add N scored members straight into the platform's database with the
+                     dev-only \`npm run seed:members\` (needs DATABASE_URL to be the platform's
+                     database, as it is on a local \`npm start\`): matching then runs at that scale
   --provider-key K   score provider as provider:key (default klout:dev-klout-key)
   --admin-email E, --admin-password P   (default ADMIN_EMAIL / ADMIN_PASSWORD or the dev defaults)`;
 
 interface Options {
   api: string;
   members: number;
+  seedMembers: number;
   units: number;
   concurrency: number;
   provider: string;
@@ -43,6 +49,7 @@ function parseArgs(argv: string[]): Options {
   const options: Options = {
     api: (value('--api') ?? process.env.DEMO_API_URL ?? 'http://localhost:3000').replace(/\/$/, ''),
     members,
+    seedMembers: Number(value('--seed-members') ?? 0),
     units: Number(value('--units') ?? Math.max(1, Math.ceil(members * 0.4))),
     concurrency: Number(value('--concurrency') ?? 100),
     provider,
@@ -53,6 +60,7 @@ function parseArgs(argv: string[]): Options {
   for (const [name, n] of [['--members', options.members], ['--units', options.units], ['--concurrency', options.concurrency]] as const) {
     if (!Number.isInteger(n) || n < 1) throw new DemoError('options', `${name} must be a positive integer`);
   }
+  if (!Number.isInteger(options.seedMembers) || options.seedMembers < 0) throw new DemoError('options', '--seed-members must be 0 or more');
   if (!providerKey) throw new DemoError('options', '--provider-key must look like provider:key');
   return options;
 }
@@ -166,6 +174,13 @@ async function main(): Promise<void> {
   }
   scoreBar.stop();
   ok(`${accepted.toLocaleString('en-US')} scores accepted (POST /scores/batch, X-Provider-Key)`);
+  if (o.seedMembers > 0) {
+    say(`adding ${o.seedMembers.toLocaleString('en-US')} scored members with the dev-only seed (npm run seed:members) into DATABASE_URL`);
+    await seedMembers(o.seedMembers);
+    ok(`${o.seedMembers.toLocaleString('en-US')} more scored members in the platform's database`);
+  } else {
+    say(dim('for matching at scale, add --seed-members 100000 (dev-only: writes scored members straight into DATABASE_URL)'));
+  }
 
   heading('The brand creates a digital-code campaign for its top-half members');
   const unitCostCents = 500;
@@ -332,6 +347,19 @@ async function main(): Promise<void> {
     ['demo took', `${seconds(t0)} s`],
   ]);
   if (oversold || !uniqueCodes || !replaysConsistent || !limitHeld) throw new DemoError('summary', 'an invariant did not hold (see the table)');
+}
+
+/** The dev-only bulk seed (set-based SQL into DATABASE_URL), with its own progress bar. */
+function seedMembers(count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'seed:members', '--', String(count)], { stdio: 'inherit', cwd: join(__dirname, '..', '..') });
+    child.on('error', (error) => reject(new DemoError('bulk members', `npm run seed:members could not start: ${error.message}`)));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new DemoError('bulk members', `npm run seed:members exited ${code}`, 'Is DATABASE_URL the database of the platform the demo talks to?')),
+    );
+  });
 }
 
 async function login(api: Api, step: string, email: string, password: string): Promise<string> {
