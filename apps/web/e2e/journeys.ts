@@ -310,6 +310,7 @@ export const JOURNEYS: Journey[] = [
       await visit(page, '/#/perks');
       const card = page.getByTestId('perk-card').filter({ hasText: world.perkTitle });
       await reloadUntil(page, card, 'the perk offered after matching');
+      if ((await page.title()) !== 'Your perks · Perks') throw new Error(`the page title is "${await page.title()}"`);
       await card.getByRole('button', { name: 'Do I qualify?' }).click();
       await see(page, card.getByText('You qualify for this perk.'), 'the eligibility answer');
       await shot(page, 'member-perks');

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
+import { matchPath, NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
 import type { Role } from '../api/types';
 import { useSession } from '../session';
 import { Loading } from './States';
@@ -22,6 +22,22 @@ const NAV: Record<Role, [string, string][]> = {
   ],
 };
 
+const TITLES: [string, string][] = [
+  ['/login', 'Log in'],
+  ['/signup', 'Create an account'],
+  ['/perks', 'Your perks'],
+  ['/perks/:id', 'Perk'],
+  ['/claims', 'My claims'],
+  ['/notifications', 'Notifications'],
+  ['/profile', 'Your profile'],
+  ['/campaigns', 'Campaigns'],
+  ['/campaigns/new', 'New campaign'],
+  ['/campaigns/:id', 'Campaign'],
+  ['/campaigns/:id/edit', 'Edit campaign'],
+  ['/admin/moderation', 'Moderation queue'],
+  ['/admin/claims', 'Claims'],
+];
+
 export function Layout() {
   const { me, logout } = useSession();
   const { pathname } = useLocation();
@@ -34,6 +50,10 @@ export function Layout() {
       return;
     }
     main.current?.focus({ preventScroll: false });
+  }, [pathname]);
+  useEffect(() => {
+    const title = TITLES.find(([pattern]) => matchPath(pattern, pathname))?.[1];
+    document.title = title ? `${title} · Perks` : 'Perks';
   }, [pathname]);
   return (
     <>
