@@ -45,12 +45,18 @@ export class AudienceService {
       params.push(rules.minTopicScore);
       return `count(*) FILTER (WHERE (s.topics->>${at})::float8 >= $${params.length}::float8)::int AS t${i}`;
     });
-    const rows: Record<string, number | string | null>[] = await manager.query(
-      `SELECT s.country::text AS country, count(*)::int AS members${topicCounts.map((c) => `, ${c}`).join('')}
-       FROM ${ELIGIBLE_MEMBERS_FROM} WHERE ${where}
-       GROUP BY s.country`,
-      params,
-    );
+    const rows = await this.dataSource.transaction(async (tx): Promise<Record<string, number | string | null>[]> => {
+      // The planner cannot estimate ORed jsonb topic predicates and picks index scans plus an
+      // on-disk sort for what is a scan of most of the provider's rows; a parallel sequential
+      // scan with a hash aggregate is 2-3× faster at a million members, and bounded for narrow rules.
+      await tx.query(`SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_sort = off`);
+      return tx.query(
+        `SELECT s.country::text AS country, count(*)::int AS members${topicCounts.map((c) => `, ${c}`).join('')}
+         FROM ${ELIGIBLE_MEMBERS_FROM} WHERE ${where}
+         GROUP BY s.country`,
+        params,
+      );
+    });
     return this.toPreview(rows, topics);
   }
 
