@@ -5,7 +5,10 @@
  * Idempotency markers hold `p|<claim json>` while the claim is being written, `c|…` after.
  */
 
-/** KEYS state, members, idem; ARGV member, claim json, idem ttl s, now ms → {outcome, payload} */
+/**
+ * KEYS state, members, idem; ARGV member, claim json, idem ttl s, now ms → {outcome, payload, count}.
+ * On ok, count is the member's live claims including this one: the member slot the claim takes.
+ */
 export const RESERVE = `
 local s = redis.call('HMGET', KEYS[1], 'total', 'claimed', 'open', 'limit', 'ends', 'epoch')
 if not s[1] or redis.call('HEXISTS', KEYS[2], '_') == 0 then return {'miss', ''} end
@@ -15,9 +18,9 @@ if s[3] ~= '1' or tonumber(s[5]) <= tonumber(ARGV[4]) then return {'closed', ''}
 if tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') >= tonumber(s[4]) then return {'limit', ''} end
 if tonumber(s[2]) >= tonumber(s[1]) then return {'sold_out', ''} end
 redis.call('HINCRBY', KEYS[1], 'claimed', 1)
-redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+local count = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('SET', KEYS[3], 'p|' .. ARGV[2], 'EX', ARGV[3])
-return {'ok', s[6]}`;
+return {'ok', s[6], count}`;
 
 /**
  * After PostgreSQL refused or did not take a reserved claim, bring the gate in line with

@@ -15,7 +15,8 @@ export interface ReservedClaim {
 }
 
 export type GateOutcome =
-  | { kind: 'ok'; epoch: string }
+  /** `slot`: the member's live claims counting this one, per the gate */
+  | { kind: 'ok'; epoch: string; slot: number }
   | { kind: 'replay'; claim: ReservedClaim; committed: boolean }
   | { kind: 'closed' | 'limit' | 'sold_out' }
   /** Redis is unreachable or the gate is off: PostgreSQL decides alone */
@@ -28,7 +29,7 @@ const STATE_TTL_S = 7 * 24 * 3600;
 const LOAD_CHUNK = 5000;
 
 type GateRedis = Redis & {
-  claimGateReserve(...args: (string | number)[]): Promise<[string, string]>;
+  claimGateReserve(...args: (string | number)[]): Promise<[string, string, number?]>;
   claimGateSettle(...args: (string | number)[]): Promise<number>;
   claimGateLoad(...args: (string | number)[]): Promise<number>;
 };
@@ -93,7 +94,7 @@ export class ClaimGateService implements OnModuleDestroy {
     try {
       if (!this.loaded.has(campaignId)) await this.load(campaignId);
       for (let attempt = 0; attempt < 2; attempt++) {
-        const [outcome, payload] = await this.redis.claimGateReserve(
+        const [outcome, payload, count] = await this.redis.claimGateReserve(
           keys.state,
           keys.members,
           keys.idem(memberId, idempotencyKey),
@@ -106,7 +107,7 @@ export class ClaimGateService implements OnModuleDestroy {
           await this.load(campaignId);
           continue;
         }
-        if (outcome === 'ok') return { kind: 'ok', epoch: payload };
+        if (outcome === 'ok') return { kind: 'ok', epoch: payload, slot: Number(count) };
         if (outcome === 'replay') return { kind: 'replay', claim: JSON.parse(payload.slice(2)) as ReservedClaim, committed: payload.startsWith('c|') };
         return { kind: outcome as 'closed' | 'limit' | 'sold_out' };
       }

@@ -109,6 +109,7 @@ export class ClaimsService {
         memberId,
         idempotencyKey: key,
         createdAt: new Date(reserved.createdAt),
+        slotHint: gate.kind === 'ok' ? gate.slot : null,
         shippingAddress: campaign.perkKind === PerkKind.Physical && dto.shippingAddress ? { ...dto.shippingAddress } : null,
       });
     } catch {
