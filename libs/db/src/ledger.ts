@@ -42,3 +42,49 @@ export async function appendLedgerEntries(manager: EntityManager, entries: NewLe
   );
   return inserted.length;
 }
+
+/** What Stripe says has been refunded on a charge, in total. */
+export interface ChargeRefundState {
+  chargeId: string;
+  amountRefunded: number;
+}
+
+/**
+ * Books the part of a charge's refunded total that no ledger entry explains yet: a refund made
+ * outside the platform (e.g. in the Stripe Dashboard). A platform refund still in flight
+ * (`refunds.status = 'pending'`) counts as explained; the refund job reconciles again once it
+ * has settled. Keyed by the charge's refunded total, so the webhook and the job never book
+ * the same cents twice. Call it under the payment's advisory lock. Returns the cents booked.
+ */
+export async function bookUnexplainedRefunds(
+  manager: EntityManager,
+  funding: { id: string; campaignId: string },
+  charge: ChargeRefundState,
+  stripeEventId: string | null,
+): Promise<number> {
+  const [known] = await manager.query(
+    `SELECT coalesce((SELECT -sum(amount_cents) FROM ledger_entries
+                      WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')), 0)
+          + coalesce((SELECT sum(amount_cents) FROM refunds WHERE funding_id = $1 AND status = 'pending'), 0) AS cents`,
+    [funding.id],
+  );
+  const unexplained = charge.amountRefunded - Number(known.cents);
+  if (unexplained <= 0) return 0;
+  const booked = await appendLedgerEntries(manager, [
+    {
+      campaignId: funding.campaignId,
+      fundingId: funding.id,
+      kind: 'refund',
+      amountCents: -unexplained,
+      stripeObjectId: `${charge.chargeId}:external:${charge.amountRefunded}`,
+      stripeEventId,
+      description: 'Refund made outside the platform (e.g. in the Stripe Dashboard)',
+    },
+  ]);
+  return booked ? unexplained : 0;
+}
+
+/** Serialises everything the platform does about one Stripe payment (webhook events, refund job). */
+export async function lockPayment(manager: EntityManager, paymentIntentId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [paymentIntentId]);
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
-import { appendLedgerEntries, Funding } from '@app/db';
+import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,37 +16,20 @@ export class ChargeEventsService {
     const charge = event.data.object;
     const funding = await this.paidFundingOf(m, charge.payment_intent, charge.metadata);
     if (!funding) return false;
-    // Refunds the refund job booked (or has in flight) are ours; anything beyond them was made
-    // elsewhere (e.g. the Stripe Dashboard) and is booked here so every cent is in the ledger.
-    const [known] = await m.query(
-      `SELECT coalesce((SELECT -sum(amount_cents) FROM ledger_entries
-                        WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')), 0)
-            + coalesce((SELECT sum(amount_cents) FROM refunds WHERE funding_id = $1 AND status = 'pending'), 0) AS cents`,
-      [funding.id],
-    );
-    const external = charge.amount_refunded - Number(known.cents);
-    const entries: Parameters<typeof appendLedgerEntries>[1] = [];
-    if (external > 0) {
-      entries.push({
+    // Refunds the platform made or has in flight are in the ledger; anything beyond them was
+    // made elsewhere (e.g. the Stripe Dashboard) and is booked now, so every cent is there.
+    await bookUnexplainedRefunds(m, funding, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, event.id);
+    await appendLedgerEntries(m, [
+      {
         campaignId: funding.campaignId,
         fundingId: funding.id,
-        kind: 'refund',
-        amountCents: -external,
-        stripeObjectId: `${charge.id}:external:${charge.amount_refunded}`,
+        kind: 'refund_confirmed',
+        amountCents: 0,
+        stripeObjectId: `${charge.id}:${charge.amount_refunded}`,
         stripeEventId: event.id,
-        description: 'Refund made outside the platform (reported by charge.refunded)',
-      });
-    }
-    entries.push({
-      campaignId: funding.campaignId,
-      fundingId: funding.id,
-      kind: 'refund_confirmed',
-      amountCents: 0,
-      stripeObjectId: `${charge.id}:${charge.amount_refunded}`,
-      stripeEventId: event.id,
-      description: `Stripe confirms ${charge.amount_refunded} of ${charge.amount} cents refunded`,
-    });
-    await appendLedgerEntries(m, entries);
+        description: `Stripe confirms ${charge.amount_refunded} of ${charge.amount} cents refunded`,
+      },
+    ]);
     await m.query(`UPDATE refunds SET confirmed_at = now(), updated_at = now() WHERE funding_id = $1 AND status = 'succeeded' AND confirmed_at IS NULL`, [
       funding.id,
     ]);

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { appendLedgerEntries, Funding } from '@app/db';
+import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { StripeGateway } from './stripe-gateway';
@@ -52,7 +52,7 @@ export class StripeWebhookService {
       const paymentIntentId = paymentIntentOf(event);
       // Events of one payment are applied one at a time, so a completion and an event that
       // overtook it never both miss each other.
-      if (paymentIntentId) await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [paymentIntentId]);
+      if (paymentIntentId) await lockPayment(m, paymentIntentId);
       const stored: unknown[] = await m.query(
         `INSERT INTO stripe_events (id, type, payment_intent_id, payload) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO NOTHING RETURNING id`,

@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { Counter } from 'prom-client';
+import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { appendLedgerEntries, Funding, Refund } from '@app/db';
+import { appendLedgerEntries, bookUnexplainedRefunds, Funding, lockPayment, Refund } from '@app/db';
 import { CampaignStatus, quoteRefund } from '@app/domain';
 import { isPermanentStripeError, StripeRefundsClient } from './stripe-refunds.client';
 
@@ -26,7 +27,9 @@ const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refund
  * Refunds through Stripe, each payment at most once: the amount is decided and stored first
  * (`refunds`, unique per funding), then ONE Stripe refund is made with an idempotency key from
  * the business key, so a retried job, a crash after the call or a second job never refunds
- * twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent.
+ * twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent
+ * (the refund is marked failed for an admin). After either outcome the charge's refunded total
+ * is reconciled with the ledger, so refunds made elsewhere meanwhile are booked too.
  *
  * - `refundCampaign`: when a campaign ends (by call, at endsAt, or cancelled before launch),
  *   its unused budget, per the policy in `quoteRefund` (unused units at unit cost plus the same
@@ -82,6 +85,7 @@ export class CampaignRefundService {
     const paymentIntentId = funding.stripePaymentIntentId!;
     const existing = await refunds.findOne({ where: { fundingId: funding.id } });
     if (existing?.status === 'succeeded') return { outcome: 'already_refunded', refundId: existing.stripeRefundId! };
+    if (existing?.status === 'failed') throw new UnrecoverableError(`refund ${existing.id} was refused by Stripe for good; an admin settles it`);
     if (existing) return { outcome: 'refund', refund: existing, paymentIntentId, idempotencyKey };
 
     const [refunded] = await m.query(
@@ -94,10 +98,11 @@ export class CampaignRefundService {
     return { outcome: 'refund', refund, paymentIntentId, idempotencyKey };
   }
 
-  private async execute({ refund, paymentIntentId, idempotencyKey }: RefundToMake, reason: string): Promise<RefundOutcome> {
-    let stripeRefundId: string;
+  private async execute(plan: RefundToMake, reason: string): Promise<RefundOutcome> {
+    const { refund, paymentIntentId, idempotencyKey } = plan;
+    let created: Stripe.Refund;
     try {
-      const created = await this.stripe.client.refunds.create(
+      created = await this.stripe.client.refunds.create(
         {
           payment_intent: paymentIntentId,
           amount: refund.amountCents,
@@ -106,20 +111,22 @@ export class CampaignRefundService {
         },
         { idempotencyKey },
       );
-      stripeRefundId = created.id;
     } catch (error) {
-      if (isPermanentStripeError(error)) {
-        throw new UnrecoverableError(`Stripe refused refund ${refund.id} of campaign ${refund.campaignId}: ${(error as Error).message}`);
-      }
-      throw error;
+      if (!isPermanentStripeError(error)) throw error;
+      await this.recordFailure(plan);
+      throw new UnrecoverableError(`Stripe refused refund ${refund.id} of campaign ${refund.campaignId}: ${(error as Error).message}`);
     }
-    await this.dataSource.transaction((m) => this.record(m, refund, stripeRefundId));
+    const chargeId = typeof created.charge === 'string' ? created.charge : created.charge!.id;
+    const charge = await this.stripe.client.charges.retrieve(chargeId);
+    await this.dataSource.transaction((m) => this.record(m, plan, created.id, charge));
     refundsIssued.inc({ reason });
     this.logger.log(`Refunded ${refund.amountCents} cents (${refund.unusedUnits} units) of campaign ${refund.campaignId} (${reason})`);
-    return { outcome: 'refunded', refundId: stripeRefundId, amountCents: refund.amountCents };
+    return { outcome: 'refunded', refundId: created.id, amountCents: refund.amountCents };
   }
 
-  private async record(m: EntityManager, refund: Refund, stripeRefundId: string): Promise<void> {
+  /** Books the refund, then whatever else the charge shows refunded that the ledger does not explain yet. */
+  private async record(m: EntityManager, { refund, paymentIntentId }: RefundToMake, stripeRefundId: string, charge: Stripe.Charge): Promise<void> {
+    await lockPayment(m, paymentIntentId);
     await m.query(`UPDATE refunds SET status = 'succeeded', stripe_refund_id = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
       refund.id,
       stripeRefundId,
@@ -131,6 +138,30 @@ export class CampaignRefundService {
         ? [{ ...base, kind: 'fee_refund' as const, amountCents: -refund.feeCents, description: 'Platform fee share of the unused units refunded' }]
         : []),
     ]);
+    await bookUnexplainedRefunds(m, { id: refund.fundingId, campaignId: refund.campaignId }, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, null);
+    // Stripe's charge.refunded may have been applied before this transaction: it confirmed us already.
+    await m.query(
+      `UPDATE refunds SET confirmed_at = now() WHERE id = $1 AND confirmed_at IS NULL
+         AND EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'refund_confirmed' AND stripe_object_id = $2)`,
+      [refund.id, `${charge.id}:${charge.amount_refunded}`],
+    );
+  }
+
+  /**
+   * Stripe refused the refund for good (e.g. the charge was refunded elsewhere meanwhile): the
+   * row stops counting as in flight, and refunds made elsewhere are booked from the charge.
+   */
+  private async recordFailure({ refund, paymentIntentId }: RefundToMake): Promise<void> {
+    const intent = await this.stripe.client.paymentIntents.retrieve(paymentIntentId);
+    const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id;
+    const charge = chargeId ? await this.stripe.client.charges.retrieve(chargeId) : null;
+    await this.dataSource.transaction(async (m) => {
+      await lockPayment(m, paymentIntentId);
+      await m.query(`UPDATE refunds SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'pending'`, [refund.id]);
+      if (charge) {
+        await bookUnexplainedRefunds(m, { id: refund.fundingId, campaignId: refund.campaignId }, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, null);
+      }
+    });
   }
 
   /** A campaign cancelled before it was paid: its open checkout must not take money any more. */

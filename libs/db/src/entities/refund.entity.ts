@@ -12,7 +12,8 @@ export class Refund {
   @Column({ type: 'bigint', transformer: bigintCents }) unitsCents: number;
   @Column({ type: 'bigint', transformer: bigintCents }) feeCents: number;
   @Column({ type: 'bigint', transformer: bigintCents }) amountCents: number;
-  @Column({ type: 'text', default: 'pending' }) status: 'pending' | 'succeeded';
+  /** failed: Stripe refused it for good; an admin settles it */
+  @Column({ type: 'text', default: 'pending' }) status: 'pending' | 'succeeded' | 'failed';
   @Column({ type: 'text', nullable: true }) stripeRefundId: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;

@@ -80,7 +80,8 @@ export class Payments1764115600000 implements MigrationInterface {
         units_cents bigint NOT NULL CHECK (units_cents >= 0),
         fee_cents bigint NOT NULL CHECK (fee_cents >= 0),
         amount_cents bigint NOT NULL CHECK (amount_cents > 0 AND amount_cents = units_cents + fee_cents),
-        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded')),
+        -- failed: Stripe refused it for good (e.g. the charge was refunded elsewhere meanwhile)
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
         stripe_refund_id text UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
