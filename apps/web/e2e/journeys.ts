@@ -409,6 +409,45 @@ export const JOURNEYS: Journey[] = [
     },
   },
   {
+    name: 'admin releases a claim held for a shared shipping address',
+    async run(world) {
+      const campaignId = world.need(world.physicalCampaignId, 'no physical perk was claimed');
+      const { api } = world;
+      // A second account sends the mug to Ada's address: the abuse rules hold that claim for review.
+      const twin = await api.scoredMember(`twin-${world.run}@browser.test`, PASSWORD, PROVIDER_KEY, 65);
+      await api.waitFor('the second account to be offered the mug', async () => {
+        const perks = await api.call<{ items: { campaignId: string }[] }>('GET', '/me/perks?limit=100', { token: twin.token });
+        return perks.items.some((perk) => perk.campaignId === campaignId) ? true : undefined;
+      });
+      const claim = await api.call<{ id: string }>('POST', `/campaigns/${campaignId}/claims`, {
+        token: twin.token,
+        headers: { 'Idempotency-Key': `twin-${world.run}` },
+        body: {
+          acceptDisclosure: true,
+          shippingAddress: { name: 'A. Lovelace', line1: '1 Analytical Street', city: 'Springfield', postalCode: '12345', country: 'US' },
+        },
+      });
+
+      const adminToken = await world.token('admin');
+      await api.waitFor('the abuse rules to hold the claim (GET /admin/claim-holds lists no hold for it)', async () => {
+        const holds = await api.call<{ items: { claimId: string }[] }>('GET', '/admin/claim-holds?limit=100', { token: adminToken });
+        return holds.items.some((hold) => hold.claimId === claim.id) ? true : undefined;
+      }, 15_000);
+
+      const page = await world.persona('admin');
+      await page.goto('/#/admin/claims?view=held');
+      const held = page.getByTestId('held-claim').filter({ hasText: claim.id.slice(0, 8) });
+      await reloadUntil(page, held, 'the claim held for review');
+      await see(page, held.getByText('The same shipping address was used by 1 other account on this campaign.'), 'the reason for the hold');
+      await shot(page, 'admin-held-claims');
+      await held.getByRole('button', { name: 'Release' }).click();
+      await see(page, page.getByText(`Claim ${claim.id.slice(0, 8)} is released to fulfillment.`), 'the release confirmed');
+      await page.getByRole('button', { name: 'Waiting to ship' }).click();
+      const parcel = page.getByTestId('shipment').filter({ hasText: claim.id.slice(0, 8) });
+      await reloadUntil(page, parcel.getByText('A. Lovelace'), 'the released claim waiting to ship with its address');
+    },
+  },
+  {
     name: 'admin fixes failed claims: retry after loading a code, and cancel',
     async run(world) {
       const brandToken = await world.token('brand');

@@ -179,6 +179,16 @@ export interface AdminClaim extends Claim {
   updatedAt: string;
 }
 
+export interface ClaimHold {
+  claimId: string;
+  campaignId: string;
+  memberId: string;
+  reason: string;
+  otherAccounts: number;
+  claimStatus: string;
+  createdAt: string;
+}
+
 export interface Shipment {
   id: string;
   claimId: string;

@@ -14,6 +14,10 @@ describe('describeReason', () => {
     );
   });
 
+  it('explains the account-age rule of the abuse controls', () => {
+    expect(describeReason({ rule: 'minAccountAgeDays', required: 30, actual: 2 })).toBe('Your account must be at least 30 days old for this perk; it is 2 days old.');
+  });
+
   it('still says something for a rule it does not know', () => {
     expect(describeReason({ rule: 'accountAge', required: 30, actual: 2 })).toBe('accountAge: needs 30, you have 2.');
   });

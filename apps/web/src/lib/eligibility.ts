@@ -41,6 +41,8 @@ export function describeReason({ rule, required, actual }: EligibilityReason): s
     case 'age':
     case 'minAge':
       return `You must be at least ${show(required)} years old; your age: ${show(actual)}.`;
+    case 'minAccountAgeDays':
+      return `Your account must be at least ${show(required)} days old for this perk; it is ${show(actual)} days old.`;
     default:
       return `${rule}: needs ${show(required)}, you have ${show(actual)}.`;
   }

@@ -16,6 +16,11 @@ describe('describeError', () => {
     expect(describeError(error)).toBe('Please check: password (at least 10 characters), country (two letters, e.g. US).');
   });
 
+  it('tells the per-perk limit from the platform-wide velocity cap', () => {
+    expect(describeError(apiError(409, 'CLAIM_LIMIT_REACHED'))).toMatch(/already claimed this perk/);
+    expect(describeError(apiError(409, 'CLAIM_LIMIT_REACHED', 'x', { rule: 'platformVelocity', required: 10, actual: 10 }))).toMatch(/last 30 days/);
+  });
+
   it('falls back to the server message for codes it does not know, then to a generic sentence', () => {
     expect(describeError(apiError(409, 'NEW_CODE', 'A new rule said no'))).toBe('A new rule said no');
     expect(describeError(apiError(500, 'NEW_CODE'))).toBe('Something went wrong on our side. Please try again.');

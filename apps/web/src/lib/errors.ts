@@ -42,6 +42,7 @@ const SENTENCES: Record<string, string> = {
   CLAIM_NOT_CANCELLABLE: 'This claim can no longer be cancelled.',
   SHIPMENT_NOT_SHIPPABLE: 'This parcel cannot be marked shipped: its shipment is not ready yet, or it was cancelled.',
   INVALID_PROVIDER_KEY: 'The score provider key is not valid.',
+  REQUEST_TIMEOUT: 'The server took too long to answer. Please try again.',
 };
 
 const FIELD_LABELS: Record<string, string> = {
@@ -66,6 +67,9 @@ export function describeError(error: unknown): string {
     const fields = invalidFields(error.details);
     return fields.length ? `Please check: ${fields.join(', ')}.` : SENTENCES.VALIDATION_FAILED;
   }
+  if (error.code === 'CLAIM_LIMIT_REACHED' && ruleOf(error.details) === 'platformVelocity') {
+    return 'You have claimed as many perks as allowed in the last 30 days. Try again later.';
+  }
   // The API answers a route it does not have with 404 "Route not found": a feature not deployed yet.
   if (error.code === 'HTTP_404' || (error.code === 'NOT_FOUND' && error.message === 'Route not found')) {
     return 'This feature is not available on the server yet.';
@@ -81,6 +85,10 @@ export function invalidFields(details: unknown): string[] {
     .filter(Boolean)
     .map((field) => FIELD_LABELS[field.split('.').pop() ?? field] ?? field);
   return [...new Set(names)];
+}
+
+function ruleOf(details: unknown): unknown {
+  return typeof details === 'object' && details !== null && 'rule' in details ? (details as { rule: unknown }).rule : undefined;
 }
 
 function isErrorLike(error: unknown): error is ErrorLike {

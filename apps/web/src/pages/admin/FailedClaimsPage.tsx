@@ -2,18 +2,24 @@ import { FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { useAction, usePaged, useResource } from '../../api/hooks';
-import type { AdminClaim, Shipment } from '../../api/types';
+import type { AdminClaim, ClaimHold, Shipment } from '../../api/types';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice } from '../../components/States';
 import { formatDateTime, PERK_KIND_LABEL } from '../../lib/format';
 
-type View = 'failed' | 'ship';
+type View = 'failed' | 'held' | 'ship';
+
+const VIEWS: [View, string][] = [
+  ['failed', 'Failed'],
+  ['held', 'Held for review'],
+  ['ship', 'Waiting to ship'],
+];
 
 /** The dead-letter view (failed claims: retry or cancel) and the manual shipping desk (physical claims waiting). */
 export function FailedClaimsPage() {
   const [search, setSearch] = useSearchParams();
-  const view: View = search.get('view') === 'ship' ? 'ship' : 'failed';
+  const view: View = VIEWS.find(([key]) => key === search.get('view'))?.[0] ?? 'failed';
   return (
     <section>
       <h1>Claims</h1>
@@ -24,18 +30,13 @@ export function FailedClaimsPage() {
         </a>
       </p>
       <div className="tabs" role="group" aria-label="Which claims">
-        {(
-          [
-            ['failed', 'Failed'],
-            ['ship', 'Waiting to ship'],
-          ] as const
-        ).map(([key, label]) => (
+        {VIEWS.map(([key, label]) => (
           <button key={key} type="button" aria-pressed={view === key} className={view === key ? 'tab active' : 'tab'} onClick={() => setSearch({ view: key })}>
             {label}
           </button>
         ))}
       </div>
-      {view === 'failed' ? <FailedClaims /> : <ShippingDesk />}
+      {view === 'failed' ? <FailedClaims /> : view === 'held' ? <HeldClaims /> : <ShippingDesk />}
     </section>
   );
 }
@@ -86,6 +87,61 @@ function FailedClaims() {
                 Retry
               </button>
               <button type="button" className="danger" onClick={() => act(claim.id, 'cancel')} disabled={action.busy}>
+                Cancel claim
+              </button>
+            </div>
+          </li>
+        )}
+      </PagedList>
+    </>
+  );
+}
+
+const HOLD_REASON: Record<string, (hold: ClaimHold) => string> = {
+  shared_shipping_address: (hold) =>
+    `The same shipping address was used by ${hold.otherAccounts} other ${hold.otherAccounts === 1 ? 'account' : 'accounts'} on this campaign.`,
+};
+
+/** Claims the abuse rules held back: release them to fulfillment, or cancel them. */
+function HeldClaims() {
+  const holds = usePaged<ClaimHold>('/admin/claim-holds');
+  const action = useAction();
+  const [done, setDone] = useState<string>();
+
+  const act = async (hold: ClaimHold, verb: 'release' | 'cancel') => {
+    if (verb === 'cancel' && !window.confirm('Cancel this claim? Its unit goes back to stock and the member is told.')) return;
+    setDone(undefined);
+    const path = verb === 'release' ? `/admin/claim-holds/${hold.claimId}/release` : `/admin/claims/${hold.claimId}/cancel`;
+    const ok = await action.run(async () => {
+      await api(path, { method: 'POST' });
+      return true;
+    });
+    if (ok) setDone(verb === 'release' ? `Claim ${hold.claimId.slice(0, 8)} is released to fulfillment.` : `Claim ${hold.claimId.slice(0, 8)} is cancelled.`);
+    holds.reload();
+  };
+
+  return (
+    <>
+      <p>Claims held back by the abuse rules. Release a claim you trust to fulfillment, or cancel it.</p>
+      <ErrorNotice error={action.error} />
+      {done && (
+        <p className="state state-success" role="status">
+          {done}
+        </p>
+      )}
+      <PagedList list={holds} empty="No claims are held for review.">
+        {(hold) => (
+          <li key={hold.claimId} className="card" data-testid="held-claim">
+            <p>
+              Claim <code>{hold.claimId.slice(0, 8)}</code> on <Link to={`/campaigns/${hold.campaignId}`}>campaign {hold.campaignId.slice(0, 8)}</Link>
+            </p>
+            <p>{HOLD_REASON[hold.reason]?.(hold) ?? hold.reason}</p>
+            <p className="muted">Held since {formatDateTime(hold.createdAt)}</p>
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => act(hold, 'release')} disabled={action.busy}>
+                Release
+              </button>
+              <button type="button" className="danger" onClick={() => act(hold, 'cancel')} disabled={action.busy}>
                 Cancel claim
               </button>
             </div>
