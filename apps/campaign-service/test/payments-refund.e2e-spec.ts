@@ -174,6 +174,18 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(chargeOf(campaignId).amount_refunded).toBe(500);
   });
 
+  it('books every Dashboard cent when a partial refund in flight was counted on and then refused', async () => {
+    // 10 units × 100 + fee 100; 5 claimed → the platform owes 550
+    const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 100 });
+    await endWithClaims(campaignId, 5);
+    env.fake.failNext('/v1/refunds', 1, 500);
+    await expect(refunds.refundCampaign(campaignId)).rejects.toMatchObject({ type: 'StripeAPIError' });
+    await env.stripe.refunds.create({ charge: chargeOf(campaignId).id, amount: 700 });
+    await waitFor(async () => (await ledger(campaignId)).some(([kind]) => kind === 'refund_confirmed'));
+    await expect(refunds.refundCampaign(campaignId)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 1100, refundedCents: 700 });
+  });
+
   it('never refunds more than was paid, and books every refunded cent, for any sequence of end/cancel, retries, Stripe failures, Dashboard refunds and redeliveries (property)', async () => {
     type Step =
       | { kind: 'retry' }

@@ -53,8 +53,9 @@ export interface ChargeRefundState {
  * Books the part of a charge's refunded total that no ledger entry explains yet: a refund made
  * outside the platform (e.g. in the Stripe Dashboard). A platform refund still in flight
  * (`refunds.status = 'pending'`) counts as explained; the refund job reconciles again once it
- * has settled. Keyed by the charge's refunded total, so the webhook and the job never book
- * the same cents twice. Call it under the payment's advisory lock. Returns the cents booked.
+ * has settled. Each booking is computed against the ledger as it stands, under the payment's
+ * advisory lock (take it first), so the webhook and the job never book the same cents twice.
+ * Returns the cents booked.
  */
 export async function bookUnexplainedRefunds(
   manager: EntityManager,
@@ -76,7 +77,8 @@ export async function bookUnexplainedRefunds(
       fundingId: funding.id,
       kind: 'refund',
       amountCents: -unexplained,
-      stripeObjectId: `${charge.chargeId}:external:${charge.amountRefunded}`,
+      // the refunded total and what explained it: the same state books once, a new state anew
+      stripeObjectId: `${charge.chargeId}:external:${charge.amountRefunded}:${Number(known.cents)}`,
       stripeEventId,
       description: 'Refund made outside the platform (e.g. in the Stripe Dashboard)',
     },
