@@ -386,6 +386,34 @@ export const JOURNEYS: Journey[] = [
     },
   },
   {
+    name: "member's expired access token is renewed with the refresh token, and logging out ends the session",
+    async run(world) {
+      const page = await world.persona('member');
+      const stale = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.invalid-signature';
+      const before = await page.evaluate((token) => {
+        const session = JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { refreshToken?: string };
+        localStorage.setItem('perks.session', JSON.stringify({ ...session, accessToken: token }));
+        return session.refreshToken;
+      }, stale);
+      if (!before) throw new Error('login gave no refresh token');
+      await visit(page, '/#/claims');
+      await see(page, page.getByRole('heading', { name: 'My claims' }), 'my claims, still logged in');
+      await see(page, page.getByTestId('claim').first(), 'my claims loaded with the renewed token');
+      const after = await page.evaluate(() => JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { accessToken?: string; refreshToken?: string });
+      if (!after.accessToken || after.accessToken === stale || after.refreshToken === before) throw new Error('the tokens were not renewed');
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await see(page, page.getByRole('heading', { name: 'Log in' }), 'the login page after logging out');
+      await world.api.call('POST', '/auth/refresh', { body: { refreshToken: after.refreshToken }, expect: 401 });
+      await page.getByLabel('Email').fill(world.memberEmail);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      // Back where the member was when the session ended.
+      await page.waitForURL(/#\/claims$/);
+      await see(page, page.getByTestId('claim').first(), 'my claims after logging in again');
+    },
+  },
+  {
     name: 'admin ships the physical perk and the member sees the tracking number',
     async run(world) {
       world.need(world.physicalCampaignId, 'no physical perk was claimed');
