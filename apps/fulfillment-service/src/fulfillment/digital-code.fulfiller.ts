@@ -1,93 +1,107 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MicroBatcher } from '@app/db';
-import { CodePoolEmptyError, FulfillmentOutcome } from './fulfillment-outcome';
+import { PerkKind } from '@app/domain';
 
-type CodeResult = FulfillmentOutcome | 'pool_empty' | 'pool_busy';
+/** What the batch found for one claim: done here (digital), or the kind to hand it to. */
+export type CodeStep =
+  | { step: 'fulfilled' | 'skipped' | 'pool_empty' | 'pool_busy' }
+  | { step: 'other_kind'; kind: PerkKind };
 
 interface Target {
   claimId: string;
   round: number;
 }
 
+interface Row {
+  id: string;
+  wanted: boolean;
+  perk_kind: PerkKind | null;
+  code: string | null;
+  free_left: number | null;
+}
+
 /**
- * Assigns codes from the campaign's pool. The jobs running at the same time are served by one
- * transaction (group commit): claims locked in id order, free codes taken with
- * FOR UPDATE SKIP LOCKED (concurrent batches never wait for each other's codes) and paired
- * with claims in one UPDATE; `campaign_codes.claim_id` is unique, so a code is never given twice.
+ * Assigns codes from the campaign's pool for all the jobs running at the same time, in ONE
+ * statement (group commit): pending digital claims of this round are paired with free codes
+ * taken FOR UPDATE SKIP LOCKED (concurrent batches never wait for each other's codes), the codes
+ * get their claim and the claims their code. `campaign_codes.claim_id` is unique, so a code is
+ * never given twice and a claim never gets two (a duplicate run fails and finds it done on retry).
+ * The same read tells the processor the kind of the other claims, so every job costs one query.
  */
+const ASSIGN = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, round)
+  ), wanted AS (
+    SELECT c.id, c.campaign_id, row_number() OVER (PARTITION BY c.campaign_id ORDER BY c.id) AS rn
+    FROM input t
+    JOIN claims c ON c.id = t.id AND c.status = 'pending' AND c.fulfillment_round = t.round
+    JOIN campaigns k ON k.id = c.campaign_id AND k.perk_kind = 'digital_code'
+  ), per_campaign AS (
+    SELECT campaign_id, count(*)::int AS n FROM wanted GROUP BY campaign_id
+  ), free AS (
+    SELECT f.id, f.code, p.campaign_id, row_number() OVER (PARTITION BY p.campaign_id ORDER BY f.id) AS rn
+    FROM per_campaign p
+    CROSS JOIN LATERAL (
+      SELECT id, code FROM campaign_codes
+      WHERE campaign_id = p.campaign_id AND claim_id IS NULL
+      ORDER BY id LIMIT p.n FOR UPDATE SKIP LOCKED
+    ) f
+  ), assigned AS (
+    UPDATE campaign_codes k SET claim_id = w.id, assigned_at = now()
+    FROM free JOIN wanted w ON w.campaign_id = free.campaign_id AND w.rn = free.rn
+    WHERE k.id = free.id
+    RETURNING k.claim_id, k.code, k.campaign_id
+  ), fulfilled AS (
+    UPDATE claims c SET status = 'fulfilled', fulfillment = c.fulfillment || jsonb_build_object('code', a.code),
+                        fulfilled_at = now(), updated_at = now()
+    FROM assigned a WHERE c.id = a.claim_id
+    RETURNING c.id
+  )
+  SELECT t.id, w.id IS NOT NULL AS wanted, k.perk_kind, a.code,
+         CASE WHEN w.id IS NOT NULL AND a.code IS NULL THEN
+           (SELECT count(*)::int FROM campaign_codes x WHERE x.campaign_id = w.campaign_id AND x.claim_id IS NULL)
+           - (SELECT count(*)::int FROM assigned y WHERE y.campaign_id = w.campaign_id)
+         END AS free_left
+  FROM input t
+  LEFT JOIN claims c ON c.id = t.id AND c.status = 'pending' AND c.fulfillment_round = t.round
+  LEFT JOIN campaigns k ON k.id = c.campaign_id
+  LEFT JOIN wanted w ON w.id = t.id
+  LEFT JOIN assigned a ON a.claim_id = t.id
+  CROSS JOIN (SELECT count(*) FROM fulfilled) f`;
+
 @Injectable()
 export class DigitalCodeFulfiller {
-  private readonly batcher: MicroBatcher<Target, CodeResult>;
+  private readonly batcher: MicroBatcher<Target, CodeStep>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.batcher = new MicroBatcher((targets) => this.dataSource.transaction((m) => this.assign(m, targets)), {
+    this.batcher = new MicroBatcher((targets) => this.assign(targets), {
       maxBatch: 500,
       maxConcurrent: Math.max(1, Math.floor(config.databasePoolSize / 2)),
     });
   }
 
-  async fulfil(claimId: string, round: number): Promise<FulfillmentOutcome> {
-    const result = await this.batcher.submit({ claimId, round });
-    if (result === 'pool_busy') throw new Error('every free code is being assigned by another worker; retrying');
-    if (result === 'pool_empty') throw new CodePoolEmptyError();
-    return result;
+  /** Fulfils a pending digital claim of this round; tells the kind of any other pending claim. */
+  step(claimId: string, round: number): Promise<CodeStep> {
+    return this.batcher.submit({ claimId, round });
   }
 
-  private async assign(manager: EntityManager, targets: Target[]): Promise<CodeResult[]> {
-    const ids = targets.map((t) => t.claimId);
-    // Locks the claims so a duplicate run of the same job (a stalled job taken over) waits and then sees it done.
-    const claims: { id: string; campaign_id: string; status: string; fulfillment_round: number }[] = await manager.query(
-      `SELECT id, campaign_id, status, fulfillment_round FROM claims WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    const round = new Map(targets.map((t) => [t.claimId, t.round]));
-    const todo = claims.filter((c) => c.status === 'pending' && c.fulfillment_round === round.get(c.id));
-    const result = new Map<string, CodeResult>();
-    const byCampaign = new Map<string, string[]>();
-    for (const claim of todo) byCampaign.set(claim.campaign_id, [...(byCampaign.get(claim.campaign_id) ?? []), claim.id]);
-
-    const assigned: { claim_id: string; code: string }[] = [];
-    for (const [campaignId, claimIds] of byCampaign) {
-      const rows: { claim_id: string; code: string }[] = await manager.query(
-        `WITH free AS (
-           SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (
-             SELECT id FROM campaign_codes WHERE campaign_id = $1 AND claim_id IS NULL
-             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) f),
-         wanted AS (SELECT claim_id, rn FROM unnest($3::uuid[]) WITH ORDINALITY AS w(claim_id, rn)),
-         taken AS (
-           UPDATE campaign_codes k SET claim_id = wanted.claim_id, assigned_at = now()
-           FROM free JOIN wanted USING (rn) WHERE k.id = free.id
-           RETURNING k.claim_id, k.code)
-         SELECT claim_id, code FROM taken`,
-        [campaignId, claimIds.length, claimIds],
-      );
-      assigned.push(...rows);
-      if (rows.length < claimIds.length) {
-        const [{ free }]: { free: number }[] = await manager.query(
-          `SELECT count(*)::int AS free FROM campaign_codes WHERE campaign_id = $1 AND claim_id IS NULL`,
-          [campaignId],
-        );
-        const got = new Set(rows.map((r) => r.claim_id));
-        const missing = claimIds.filter((id) => !got.has(id));
-        // Free codes still exist but other transactions hold them: theirs may yet roll back.
-        for (const id of missing) result.set(id, free > 0 ? 'pool_busy' : 'pool_empty');
-      }
-    }
-    if (assigned.length) {
-      await manager.query(
-        `UPDATE claims c SET status = 'fulfilled', fulfillment = c.fulfillment || jsonb_build_object('code', x.code),
-                             fulfilled_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::text[]) AS x(id, code) WHERE c.id = x.id`,
-        [assigned.map((a) => a.claim_id), assigned.map((a) => a.code)],
-      );
-      for (const a of assigned) result.set(a.claim_id, 'fulfilled');
-    }
-    return targets.map((t) => result.get(t.claimId) ?? 'skipped');
+  private async assign(targets: Target[]): Promise<CodeStep[]> {
+    const rows: Row[] = await this.dataSource.query(ASSIGN, [targets.map((t) => t.claimId), targets.map((t) => t.round)]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return targets.map((t): CodeStep => {
+      const row = byId.get(t.claimId);
+      if (!row?.perk_kind) return { step: 'skipped' };
+      if (row.perk_kind !== PerkKind.DigitalCode) return { step: 'other_kind', kind: row.perk_kind };
+      if (row.code) return { step: 'fulfilled' };
+      if (!row.wanted) return { step: 'skipped' };
+      // Free codes exist but other batches hold them: theirs may yet roll back.
+      return { step: (row.free_left ?? 0) > 0 ? 'pool_busy' : 'pool_empty' };
+    });
   }
 }

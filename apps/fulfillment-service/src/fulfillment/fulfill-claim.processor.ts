@@ -1,11 +1,8 @@
 import { Inject, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { MicroBatcher } from '@app/db';
 import { PerkKind } from '@app/domain';
 import { JobHandlers, JobPayloads, JobProcessor, QUEUES, roundOfFulfillJob } from '@app/queue';
 import { ClaimFailureService } from './claim-failure.service';
@@ -29,10 +26,8 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
   private readonly logger = new Logger(FulfillClaimProcessor.name);
   protected readonly queueKey = 'fulfillment' as const;
   protected readonly handlers: JobHandlers<'fulfillment'> = { 'fulfill-claim': (job) => this.fulfil(job) };
-  private readonly kinds: MicroBatcher<string, { kind: PerkKind } | null>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly codes: DigitalCodeFulfiller,
     private readonly physical: PhysicalFulfiller,
@@ -40,7 +35,6 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     private readonly failures: ClaimFailureService,
   ) {
     super();
-    this.kinds = new MicroBatcher((ids) => this.loadKinds(ids), { maxBatch: 500, maxConcurrent: 2 });
   }
 
   onApplicationBootstrap(): void {
@@ -87,8 +81,7 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     const { claimId } = job.data;
     const round = roundOfFulfillJob(job.id);
     try {
-      const claim = await this.kinds.submit(claimId);
-      const outcome = !claim ? 'skipped' : await this.byKind(claim.kind, claimId, round);
+      const outcome = await this.run(claimId, round);
       outcomes.inc({ outcome });
       return outcome;
     } catch (error) {
@@ -100,24 +93,19 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     }
   }
 
-  private byKind(kind: PerkKind, claimId: string, round: number): Promise<FulfillmentOutcome> {
-    switch (kind) {
-      case PerkKind.DigitalCode:
-        return this.codes.fulfil(claimId, round);
-      case PerkKind.Physical:
-        return this.physical.fulfil(claimId, round);
-      case PerkKind.Experience:
-        return this.experience.fulfil(claimId, round);
+  /** Digital claims are done by the batch that also reads every claim's kind; the others follow by kind. */
+  private async run(claimId: string, round: number): Promise<FulfillmentOutcome> {
+    const result = await this.codes.step(claimId, round);
+    switch (result.step) {
+      case 'fulfilled':
+      case 'skipped':
+        return result.step;
+      case 'pool_busy':
+        throw new Error('every free code is being assigned by another worker; retrying');
+      case 'pool_empty':
+        throw new CodePoolEmptyError();
+      case 'other_kind':
+        return result.kind === PerkKind.Physical ? this.physical.fulfil(claimId, round) : this.experience.fulfil(claimId, round);
     }
-  }
-
-  private async loadKinds(ids: string[]): Promise<({ kind: PerkKind } | null)[]> {
-    const rows: { id: string; perk_kind: PerkKind }[] = await this.dataSource.query(
-      `SELECT c.id, k.perk_kind FROM claims c JOIN campaigns k ON k.id = c.campaign_id
-       WHERE c.id = ANY($1::uuid[]) AND c.status = 'pending'`,
-      [ids],
-    );
-    const kinds = new Map(rows.map((r) => [r.id, r.perk_kind]));
-    return ids.map((id) => (kinds.has(id) ? { kind: kinds.get(id) as PerkKind } : null));
   }
 }
