@@ -325,14 +325,20 @@ export const JOURNEYS: Journey[] = [
       await see(page, claim.getByTestId('claim-code').getByText(`BEAN-${world.run}-`), 'the code once fulfilled', 30_000);
       await shot(page, 'member-claims');
 
-      await page.getByRole('link', { name: 'Notifications' }).click();
+      await see(page, page.getByTestId('unread-count'), 'the unread notifications counted in the menu');
+      await page.getByRole('link', { name: /^Notifications/ }).click();
       const notification = page.getByTestId('notification').first();
       await see(page, notification, 'a notification about the new perk');
       const markRead = notification.getByRole('button', { name: 'Mark as read' });
-      if (await markRead.isVisible()) {
-        await markRead.click();
-        await markRead.waitFor({ state: 'detached' });
+      await markRead.click();
+      await markRead.waitFor({ state: 'detached' });
+      const markAll = page.getByRole('button', { name: 'Mark all as read' });
+      if (await markAll.isVisible()) {
+        await markAll.click();
+        await markAll.waitFor({ state: 'detached' });
       }
+      await page.getByRole('link', { name: 'Perks', exact: true }).click();
+      await page.getByTestId('unread-count').waitFor({ state: 'detached' });
     },
   },
   {

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { matchPath, NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
-import type { Role } from '../api/types';
+import { useResource } from '../api/hooks';
+import type { Notification, Page, Role } from '../api/types';
 import { useSession } from '../session';
 import { Loading } from './States';
 
@@ -67,6 +68,7 @@ export function Layout() {
             {NAV[me.role].map(([to, label]) => (
               <NavLink key={to} to={to} end>
                 {label}
+                {to === '/notifications' && <UnreadCount pathname={pathname} />}
               </NavLink>
             ))}
             {me.role === 'admin' && (
@@ -89,6 +91,28 @@ export function Layout() {
         <Outlet />
       </main>
     </>
+  );
+}
+
+/** The member's unread notifications, recounted on every page change (so reading them clears it). */
+function UnreadCount({ pathname }: { pathname: string }) {
+  const notifications = useResource<Page<Notification>>('/me/notifications?limit=100');
+  const { reload } = notifications;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    reload();
+  }, [pathname, reload]);
+  const unread = notifications.data?.items.filter((item) => !item.readAt).length ?? 0;
+  if (unread === 0) return null;
+  return (
+    <span className="count" data-testid="unread-count">
+      {unread === 100 ? '99+' : unread}
+      <span className="visually-hidden"> unread</span>
+    </span>
   );
 }
 
