@@ -1,4 +1,4 @@
-import { claimRequest, claimsUnavailableReason, MemberTokens, parseBodies, refusalCodes, verifyClaims } from '../lib/claims';
+import { claimRequest, claimsUnavailableReason, commitBatches, describeBatches, MemberTokens, parseBodies, refusalCodes, verifyClaims } from '../lib/claims';
 import { LoadResult, runHttpLoad } from '../lib/http-load';
 import { check, runPairs } from '../lib/pairs';
 import { runPgbench } from '../lib/pgbench';
@@ -103,7 +103,10 @@ export const claimHot: Benchmark = {
       project: async (pair) => {
         const campaignId = await newCampaign(`Hot ${pair + 1}`, p.units);
         const plan = new HotPlan(campaignId, tokens, `hot${pair}`, 1000 + pair);
+        const batchesBefore = await commitBatches(url);
         const load = await runHttpLoad({ url, connections: p.connections, seconds: p.seconds, maxRequests: p.maxRequests, plan: (i) => plan.next(i), keepBodiesFor: [201, 403, 409] });
+        const batchNote = describeBatches(`pair ${pair + 1}`, batchesBefore, await commitBatches(url));
+        if (batchNote) result.notes.push(batchNote);
         await verifyClaims(ctx.env, result, `pair ${pair + 1}`, [campaignId], load, [201, 409], p.connections);
         verifyReplays(result, `pair ${pair + 1}`, load, plan);
         const decisions = [...load.statuses].filter(([s]) => s === 201 || s === 409).reduce((n, [, c]) => n + c, 0);

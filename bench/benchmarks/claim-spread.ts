@@ -1,4 +1,4 @@
-import { claimRequest, claimsUnavailableReason, MemberTokens, verifyClaims } from '../lib/claims';
+import { claimRequest, claimsUnavailableReason, commitBatches, describeBatches, MemberTokens, verifyClaims } from '../lib/claims';
 import { countStatus, describeStatuses, runHttpLoad } from '../lib/http-load';
 import { runPairs } from '../lib/pairs';
 import { initPgbench, runPgbench } from '../lib/pgbench';
@@ -74,6 +74,7 @@ export const claimSpread: Benchmark = {
       project: async (pair) => {
         const ids = await liveCampaigns(`${pair + 1}`);
         await warmUp(ids, `spread${pair}`);
+        const batchesBefore = await commitBatches(url);
         const load = await runHttpLoad({
           url,
           connections: p.connections,
@@ -82,6 +83,8 @@ export const claimSpread: Benchmark = {
           plan: plan(ids, `spread${pair}`, p.campaigns),
           keepBodiesFor: [201, 403, 409],
         });
+        const batchNote = describeBatches(`pair ${pair + 1}`, batchesBefore, await commitBatches(url));
+        if (batchNote) result.notes.push(batchNote);
         await verifyClaims(ctx.env, result, `pair ${pair + 1}`, ids, load, [201], p.connections, p.campaigns);
         const accepted = countStatus(load, 201);
         return { throughput: accepted / load.seconds, count: accepted, seconds: load.seconds, p50Ms: load.p50Ms, p99Ms: load.p99Ms } satisfies Sample;

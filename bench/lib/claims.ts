@@ -131,3 +131,24 @@ export async function verifyClaims(
   check(result, `${label}: per-member limit held`, overLimit.n === 0, `${overLimit.n} members above their limit`);
   return { acceptedIds };
 }
+
+/** The campaign-service's group-commit counters (claim_commit_batch_size), if it exports them. */
+export async function commitBatches(serviceUrl: string): Promise<{ claims: number; transactions: number } | null> {
+  try {
+    const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+    const sum = /^claim_commit_batch_size_sum (\S+)$/m.exec(text);
+    const count = /^claim_commit_batch_size_count (\S+)$/m.exec(text);
+    return sum && count ? { claims: Number(sum[1]), transactions: Number(count[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A note on how well group commit batched during one run. */
+export function describeBatches(label: string, before: Awaited<ReturnType<typeof commitBatches>>, after: Awaited<ReturnType<typeof commitBatches>>): string | null {
+  if (!before || !after) return null;
+  const claims = after.claims - before.claims;
+  const transactions = after.transactions - before.transactions;
+  if (!transactions) return null;
+  return `${label}: group commit wrote ${claims.toLocaleString('en-US')} claim decisions in ${transactions.toLocaleString('en-US')} transactions (${(claims / transactions).toFixed(1)} per transaction)`;
+}

@@ -60,7 +60,7 @@ export function renderMarkdown(report: BenchReport): string {
     '| benchmark | ratio (median) | goal | pairs | correctness |',
     '|---|---|---|---|---|',
     ...report.results.map(
-      (r) => `| \`${r.name}\` | ${r.medianRatio === undefined ? '–' : `**${fmt(r.medianRatio, 2)}×**`} | ${r.goal} | ${r.pairs.length} | ${verdict(r)} |`,
+      (r) => `| \`${r.name}\` | ${r.medianRatio === undefined ? '–' : `**${r.medianRatio.toFixed(2)}×**`} | ${r.goal} | ${r.pairs.length} | ${verdict(r)} |`,
     ),
     '',
     '| benchmark | unit | project (median) | baseline (median) | project p50 / p99 ms | baseline p50 / p99 ms | peak RSS MiB |',
@@ -78,7 +78,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(`Baseline: ${r.baselineLabel}. Parameters: ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(', ') || '–'}.`, '');
     if (r.pairs.length) {
       lines.push('| pair | baseline | project | ratio |', '|---|---|---|---|');
-      r.pairs.forEach((p, i) => lines.push(`| ${i + 1} | ${fmt(p.baseline.throughput)} | ${fmt(p.project.throughput)} | ${fmt(p.ratio, 2)}× |`));
+      r.pairs.forEach((p, i) => lines.push(`| ${i + 1} | ${fmt(p.baseline.throughput)} | ${fmt(p.project.throughput)} | ${p.ratio.toFixed(2)}× |`));
       lines.push('');
     }
     if (r.checks.length) {
