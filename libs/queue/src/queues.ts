@@ -18,7 +18,8 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
   'match-member': { memberId: string; provider: string };
-  'notify-offers': { campaignId: string; memberIds: string[] };
+  /** without memberIds: every offer of the campaign not yet notified (sent once a matching run finishes) */
+  'notify-offers': { campaignId: string; memberIds?: string[] };
   'fulfill-claim': { claimId: string };
   'start-campaign': { campaignId: string };
   'end-campaign': { campaignId: string };

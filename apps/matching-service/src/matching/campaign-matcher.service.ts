@@ -4,13 +4,11 @@ import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { Campaign } from '@app/db';
 import { CampaignStatus, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
-import { OUTBOX_CHANNEL, QUEUES } from '@app/queue';
+import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { loadEvaluationContext } from './evaluation-context';
 
 /** Score rows examined per transaction (a target: chunks are whole heap blocks). */
 export const DEFAULT_MATCH_CHUNK = 50_000;
-/** Members per notify-offers job. */
-const NOTIFY_BATCH = 1000;
 /** Rows per block assumed before the table was ever analysed. */
 const DEFAULT_ROWS_PER_BLOCK = 50;
 
@@ -31,11 +29,11 @@ export type MatchCampaignResult =
  * Writes the offers of a newly active campaign. member_scores is walked in physical block
  * ranges (a TID range scan: together one sequential pass, like a single INSERT … SELECT),
  * one bounded chunk per transaction: the chunk's set-based INSERT … SELECT of eligible
- * members, its notify-offers jobs (built in SQL, 1,000 members each) and the run's progress
- * commit together. A worker killed mid-run resumes at the next uncommitted block; ON CONFLICT
- * makes any overlap harmless. A score or profile row that moves during the run (an update)
- * belongs to a member who is re-matched by match-member anyway. No member row reaches the
- * worker's memory.
+ * members and the run's progress commit together, and the last chunk also enqueues the
+ * run's notify-offers job. A worker killed mid-run resumes at the next uncommitted block;
+ * ON CONFLICT makes any overlap harmless. A score or profile row that moves during the run
+ * (an update) belongs to a member who is re-matched by match-member anyway. No member row
+ * reaches the worker's memory.
  */
 @Injectable()
 export class CampaignMatcher {
@@ -59,26 +57,16 @@ export class CampaignMatcher {
 
     const rules = campaign.eligibility;
     const ctx = await loadEvaluationContext(this.dataSource.manager, rules.provider);
-    const { where, params } = eligibilitySql(rules, ctx, 7);
+    const { where, params } = eligibilitySql(rules, ctx, 4);
     const insertChunk = `
       WITH created AS (
         INSERT INTO offers (campaign_id, member_id)
         SELECT $1::uuid, s.member_id FROM ${ELIGIBLE_MEMBERS_FROM}
         WHERE s.ctid >= $2::tid AND s.ctid < $3::tid AND ${where}
         ON CONFLICT DO NOTHING
-        RETURNING member_id
-      ),
-      batches AS (
-        SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / $4 AS batch FROM created
-      ),
-      jobs AS (
-        INSERT INTO outbox (queue, job_name, job_id, payload)
-        SELECT $5, $6, $6 || '.' || $1::uuid::text || '.' || min(member_id::text),
-               jsonb_build_object('campaignId', $1::uuid, 'memberIds', jsonb_agg(member_id ORDER BY member_id))
-        FROM batches GROUP BY batch
         RETURNING 1
       )
-      SELECT (SELECT count(*) FROM created)::int AS created, (SELECT count(*) FROM jobs)::int AS jobs`;
+      SELECT count(*)::int AS created FROM created`;
 
     const blocksPerChunk = await this.blocksPerChunk(options.chunkSize ?? DEFAULT_MATCH_CHUNK);
     let next = Number(run.next_block);
@@ -87,18 +75,18 @@ export class CampaignMatcher {
     for (let finished = false; !finished; ) {
       const chunk = await this.dataSource.transaction(async (manager) => {
         const upTo = next + blocksPerChunk;
-        const [{ created, jobs }]: { created: number; jobs: number }[] = await manager.query(insertChunk, [
-          campaignId,
-          `(${next},0)`,
-          `(${upTo},0)`,
-          NOTIFY_BATCH,
-          QUEUES.notifications.name,
-          'notify-offers',
-          ...params,
-        ]);
-        if (jobs > 0) await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+        const [{ created }]: { created: number }[] = await manager.query(insertChunk, [campaignId, `(${next},0)`, `(${upTo},0)`, ...params]);
         // Rows appended after this point belong to members whose ingestion enqueues match-member.
         const last = upTo >= (await this.tableBlocks(manager));
+        if (last) {
+          // One job notifies the whole run in batches; it commits with the run's end, so it is never lost.
+          await enqueueInTransaction(manager, {
+            queue: 'notifications',
+            name: 'notify-offers',
+            data: { campaignId },
+            jobId: jobIdFor('notify-offers', campaignId, 'launch'),
+          });
+        }
         await manager.query(
           `UPDATE matching_runs SET next_block = $2, offers_created = offers_created + $3, finished_at = CASE WHEN $4 THEN now() END
            WHERE campaign_id = $1`,

@@ -6,31 +6,51 @@ import { JobPayloads } from '@app/queue';
 
 const notificationsCreated = new Counter({ name: 'offer_notifications_created_total', help: 'In-app notifications for new offers' });
 
+/** Offers turned into notifications per statement when a whole matching run is notified. */
+const RUN_BATCH = 5000;
+
+const NOTIFY_SQL = (members: string) => `
+  WITH batch AS (${members}),
+  created AS (
+    INSERT INTO notifications (member_id, kind, title, data, campaign_id)
+    SELECT b.member_id, 'offer', 'New perk for you: ' || c.perk_title,
+           jsonb_build_object('campaignId', c.id, 'perkTitle', c.perk_title, 'endsAt', c.ends_at), c.id
+    FROM batch b
+    JOIN campaigns c ON c.id = $1
+    JOIN users u ON u.id = b.member_id AND u.erased_at IS NULL
+    ON CONFLICT (member_id, campaign_id) WHERE kind = 'offer' DO NOTHING
+    RETURNING 1
+  )
+  SELECT (SELECT max(member_id::text) FROM batch) AS last, (SELECT count(*) FROM created)::int AS created`;
+
 /**
- * Turns a batch of new offers into in-app notifications with one INSERT … SELECT. The
- * unique (member, campaign) index for `offer` notifications makes a replayed batch a no-op.
+ * Turns new offers into in-app notifications set-based: the listed members' offers, or
+ * (after a matching run) every offer of the campaign, walked in member-id batches. The
+ * unique (member, campaign) index for `offer` notifications makes a replay a no-op.
  */
 @Injectable()
 export class OfferNotifier {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async notify(batch: JobPayloads['notify-offers']): Promise<number> {
-    const [{ created }]: { created: number }[] = await this.dataSource.query(
-      `WITH created AS (
-         INSERT INTO notifications (member_id, kind, title, data, campaign_id)
-         SELECT o.member_id, 'offer', 'New perk for you: ' || c.perk_title,
-                jsonb_build_object('campaignId', c.id, 'perkTitle', c.perk_title, 'endsAt', c.ends_at), c.id
-         FROM offers o
-         JOIN campaigns c ON c.id = o.campaign_id
-         JOIN users u ON u.id = o.member_id AND u.erased_at IS NULL
-         WHERE o.campaign_id = $1 AND o.member_id = ANY($2::uuid[])
-         ON CONFLICT (member_id, campaign_id) WHERE kind = 'offer' DO NOTHING
-         RETURNING 1
-       )
-       SELECT count(*)::int AS created FROM created`,
-      [batch.campaignId, batch.memberIds],
-    );
-    notificationsCreated.inc(created);
-    return created;
+  async notify(job: JobPayloads['notify-offers']): Promise<number> {
+    if (job.memberIds) {
+      const [{ created }] = await this.dataSource.query(
+        NOTIFY_SQL(`SELECT member_id FROM offers WHERE campaign_id = $1 AND member_id = ANY($2::uuid[])`),
+        [job.campaignId, job.memberIds],
+      );
+      notificationsCreated.inc(created);
+      return created;
+    }
+    let total = 0;
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const [{ last, created }]: { last: string | null; created: number }[] = await this.dataSource.query(
+        NOTIFY_SQL(`SELECT member_id FROM offers WHERE campaign_id = $1 AND member_id > $2::uuid ORDER BY member_id LIMIT $3`),
+        [job.campaignId, after, RUN_BATCH],
+      );
+      total += created;
+      notificationsCreated.inc(created);
+      if (!last) return total;
+      after = last;
+    }
   }
 }
