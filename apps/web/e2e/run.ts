@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM } from './browser';
-import { JOURNEYS, SCREENSHOTS_DIR, World } from './journeys';
+import { JOURNEYS } from './journeys';
+import { SCREENSHOTS_DIR, World } from './world';
 import { OUTPUT_DIR, Platform, startPlatform } from './platform';
 
 /**

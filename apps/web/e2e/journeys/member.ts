@@ -1,0 +1,156 @@
+import { PROVIDER_KEY } from '../platform';
+import { Journey, PASSWORD, reloadUntil, see, shot, visit } from '../world';
+
+/** The member's journeys: on a phone-sized screen throughout. */
+
+export const signUpAndCompleteProfile: Journey = {
+  name: 'member signs up on a phone and completes the profile',
+  async run(world) {
+    const page = await world.persona('member');
+    await page.goto('/');
+    await see(page, page.getByRole('heading', { name: 'Log in' }), 'the login page');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Your name').fill('Ada');
+    await page.getByLabel('Email').fill(world.memberEmail);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await see(page, page.getByText('Use at least 10 characters.'), 'the password rule explained');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/#\/profile$/);
+    await page.getByLabel('Country').fill('us');
+    await page.getByLabel('Birth date').fill('1990-04-01');
+    await page.getByLabel(/Show me perks/).check();
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await see(page, page.getByText('Profile saved.'), 'the profile saved');
+    await shot(page, 'member-profile');
+
+    // The score provider (a machine, not a persona) reports Ada's influence.
+    const me = await world.api.call<{ id: string }>('GET', '/me', { token: await world.token('member') });
+    const batch = await world.api.call<{ accepted: number; rejected: unknown[] }>('POST', '/scores/batch', {
+      headers: { 'X-Provider-Key': PROVIDER_KEY },
+      body: { scoredAt: new Date().toISOString(), scores: [{ memberId: me.id, score: 72, topics: [{ topic: 'coffee', score: 80 }] }] },
+    });
+    if (batch.accepted !== 1) throw new Error(`score batch not accepted: ${JSON.stringify(batch)}`);
+  },
+};
+
+export const claimDigitalPerk: Journey = {
+  name: 'member finds the perk, checks why they qualify and claims it with the disclosure',
+  async run(world) {
+    world.need(world.campaignId, 'no campaign was created');
+    const page = await world.persona('member');
+    await visit(page, '/#/perks');
+    const card = page.getByTestId('perk-card').filter({ hasText: world.perkTitle });
+    await reloadUntil(page, card, 'the perk offered after matching');
+    if ((await page.title()) !== 'Your perks · Perks') throw new Error(`the page title is "${await page.title()}"`);
+    await card.getByRole('button', { name: 'Do I qualify?' }).click();
+    await see(page, card.getByText('You qualify for this perk.'), 'the eligibility answer');
+    await shot(page, 'member-perks');
+
+    await card.getByRole('link', { name: 'Claim' }).click();
+    await page.getByRole('button', { name: 'Claim this perk' }).click();
+    await see(page, page.getByText('Tick the box to accept the disclosure terms.'), 'the disclosure required');
+    await page.getByLabel(/FTC disclosure/).check();
+    await page.getByRole('button', { name: 'Claim this perk' }).click();
+    await page.waitForURL(/#\/claims$/);
+    const claim = page.getByTestId('claim').filter({ hasText: world.perkTitle });
+    await see(page, claim.getByTestId('claim-code').getByText(`BEAN-${world.run}-`), 'the code once fulfilled', 30_000);
+    await shot(page, 'member-claims');
+
+    await see(page, page.getByTestId('unread-count'), 'the unread notifications counted in the menu');
+    await page.getByRole('link', { name: /^Notifications/ }).click();
+    const notification = page.getByTestId('notification').first();
+    await see(page, notification, 'a notification about the new perk');
+    const markRead = notification.getByRole('button', { name: 'Mark as read' });
+    await markRead.click();
+    await markRead.waitFor({ state: 'detached' });
+    const markAll = page.getByRole('button', { name: 'Mark all as read' });
+    if (await markAll.isVisible()) {
+      await markAll.click();
+      await markAll.waitFor({ state: 'detached' });
+    }
+    await page.getByRole('link', { name: 'Perks', exact: true }).click();
+    await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+  },
+};
+
+export const claimPhysicalPerkAndWhyNot: Journey = {
+  name: 'member claims a physical perk with a checked address, and sees why another perk is out of reach',
+  async run(world) {
+    const brandToken = await world.token('brand');
+    const adminToken = await world.token('admin');
+    const endsAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const base = { description: '', totalUnits: 2, perMemberLimit: 1, endsAt };
+    const physical = await world.api.liveCampaign(brandToken, adminToken, {
+      ...base,
+      name: `Mugs ${world.run}`,
+      perk: { kind: 'physical', title: world.physicalTitle, unitCostCents: 900 },
+      eligibility: { provider: 'klout', minScore: 60 },
+    });
+    world.physicalCampaignId = physical.id;
+    const closed = await world.api.liveCampaign(brandToken, adminToken, {
+      ...base,
+      name: `Canada only ${world.run}`,
+      perk: { kind: 'experience', title: `A tasting in Montreal ${world.run}`, unitCostCents: 3000 },
+      eligibility: { provider: 'klout', minScore: 90, countries: ['CA'] },
+    });
+    world.closedCampaignId = closed.id;
+
+    const page = await world.persona('member');
+    await visit(page, '/#/perks');
+    const card = page.getByTestId('perk-card').filter({ hasText: world.physicalTitle });
+    await reloadUntil(page, card, 'the physical perk offered after matching');
+    await card.getByRole('link', { name: 'Claim' }).click();
+    await page.getByLabel(/FTC disclosure/).check();
+    await page.getByLabel('Country', { exact: true }).fill('U');
+    await page.getByRole('button', { name: 'Claim this perk' }).click();
+    for (const message of ['Enter the name of the person', 'Enter the street address.', 'Enter the city.', 'Enter the postal code.', 'Enter the two-letter country code']) {
+      await see(page, page.getByText(message), `the address error "${message}"`);
+    }
+    await shot(page, 'member-address-errors');
+    await page.getByLabel('Full name').fill('Ada Lovelace');
+    await page.getByLabel('Address line 1').fill('1 Analytical Street');
+    await page.getByLabel('City').fill('Springfield');
+    await page.getByLabel('Postal code').fill('12345');
+    await page.getByLabel('Country', { exact: true }).fill('us');
+    await page.getByRole('button', { name: 'Claim this perk' }).click();
+    await page.waitForURL(/#\/claims$/);
+    await see(page, page.getByTestId('claim').filter({ hasText: world.physicalTitle }), 'the physical claim in my claims');
+
+    await page.goto(`/#/perks/${closed.id}`);
+    await see(page, page.getByText('You do not qualify for this perk yet'), 'the "why not" for a perk out of reach');
+    await see(page, page.getByText(/this perk needs 90 or more/), 'the score reason');
+    await see(page, page.getByText(/available in CA/), 'the country reason');
+    await shot(page, 'member-why-not');
+  },
+};
+
+export const renewAndEndSession: Journey = {
+  name: "member's expired access token is renewed with the refresh token, and logging out ends the session",
+  async run(world) {
+    const page = await world.persona('member');
+    const stale = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.invalid-signature';
+    const before = await page.evaluate((token) => {
+      const session = JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { refreshToken?: string };
+      localStorage.setItem('perks.session', JSON.stringify({ ...session, accessToken: token }));
+      return session.refreshToken;
+    }, stale);
+    if (!before) throw new Error('login gave no refresh token');
+    await visit(page, '/#/claims');
+    await see(page, page.getByRole('heading', { name: 'My claims' }), 'my claims, still logged in');
+    await see(page, page.getByTestId('claim').first(), 'my claims loaded with the renewed token');
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { accessToken?: string; refreshToken?: string });
+    if (!after.accessToken || after.accessToken === stale || after.refreshToken === before) throw new Error('the tokens were not renewed');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await see(page, page.getByRole('heading', { name: 'Log in' }), 'the login page after logging out');
+    await world.api.call('POST', '/auth/refresh', { body: { refreshToken: after.refreshToken }, expect: 401 });
+    await page.getByLabel('Email').fill(world.memberEmail);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // Back where the member was when the session ended.
+    await page.waitForURL(/#\/claims$/);
+    await see(page, page.getByTestId('claim').first(), 'my claims after logging in again');
+  },
+};
