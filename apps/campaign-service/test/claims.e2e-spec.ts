@@ -231,4 +231,20 @@ describe('claims (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await claim(b, campaignId, 'resumed').expect(201);
   });
+
+  it('holds a physical claim shipping to an address another account used, without starting its fulfillment', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    const first = await claim(a, campaignId, 'h1', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201);
+    const second = await claim(b, campaignId, 'h2', { acceptDisclosure: true, shippingAddress: { ...ADDRESS, name: 'Other' } }).expect(201);
+    await waitFor(
+      async () => (await t.http.get(`/admin/claims/${first.body.id}/shipment`).set('Authorization', admin)).status,
+      (status) => status === 200,
+    );
+    const holds = await t.dataSource.query(`SELECT claim_id FROM claim_holds WHERE claim_id = ANY($1::uuid[])`, [[first.body.id, second.body.id]]);
+    expect(holds).toEqual([{ claim_id: second.body.id }]);
+    const [queued] = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'claimId' = $1`, [second.body.id]);
+    expect(queued.n).toBe(0);
+  });
 });

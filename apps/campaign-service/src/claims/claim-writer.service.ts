@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ShippingAddress } from '@app/db';
 import { enqueueInTransaction, fulfillClaimJobId, OUTBOX_CHANNEL, QUEUES } from '@app/queue';
+import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { allocateClaims, ClaimDecision, ClaimRequest, StockRow, StoredClaim } from './claim-allocation';
 
 export interface ClaimWrite extends ClaimRequest {
@@ -45,8 +46,9 @@ const fallbacks = new Counter({ name: 'claim_commit_fallbacks_total', help: 'Cla
  * row is locked for one statement and its commit. The database still decides: the CHECK on
  * claimed_units refuses an oversell (the whole statement fails), the unique (member, key) and
  * member-slot indexes skip replays and slot clashes, and the join skips closed campaigns.
- * Whatever the fast path did not store — and every claim when Redis was unavailable — is
- * decided by `allocateClaims` inside a transaction that holds the campaign row locks.
+ * Whatever the fast path did not store — every claim when Redis was unavailable, and claims
+ * with a shipping address (the abuse controls' shared-address check runs under the row lock) —
+ * is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
  */
 @Injectable()
 export class ClaimWriterService {
@@ -59,6 +61,7 @@ export class ClaimWriterService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly abuse: ClaimAbuseService,
   ) {
     this.maxConcurrent = Math.min(8, Math.max(1, Math.floor(config.databasePoolSize / 2)));
   }
@@ -109,9 +112,11 @@ export class ClaimWriterService {
     batchSize.observe(batch.length);
     try {
       const items = batch.map((p) => p.item);
-      const stored = await this.writeFast(items.filter((i) => i.slotHint !== null));
+      // Claims with a shipping address need the shared-address check of the locked path.
+      const stored = await this.writeFast(items.filter((i) => i.slotHint !== null && !i.shippingAddress));
       const rest = items.filter((i) => !stored.has(i.id));
-      if (rest.some((i) => i.slotHint !== null)) fallbacks.inc(rest.filter((i) => i.slotHint !== null).length);
+      const lost = rest.filter((i) => i.slotHint !== null && !i.shippingAddress).length;
+      if (lost) fallbacks.inc(lost);
       const decided = rest.length ? await this.writeLocked(rest) : [];
       const byId = new Map(rest.map((item, i) => [item.id, decided[i]]));
       batch.forEach((p) => p.resolve(stored.get(p.item.id) ?? (byId.get(p.item.id) as ClaimDecision)));
@@ -168,9 +173,14 @@ export class ClaimWriterService {
       `UPDATE campaigns c SET claimed_units = c.claimed_units + x.n FROM unnest($1::uuid[], $2::int[]) AS x(id, n) WHERE c.id = x.id`,
       [[...claimedDelta.keys()], [...claimedDelta.values()]],
     );
+    // Claims held for review (an address another account used here) wait for an admin's release.
+    const held = await this.abuse.recordAccepted(
+      manager,
+      accepted.map(({ item }) => ({ claimId: item.id, campaignId: item.campaignId, memberId: item.memberId, shippingAddress: item.shippingAddress })),
+    );
     await enqueueInTransaction(
       manager,
-      accepted.map(({ item }) => ({
+      accepted.filter(({ item }) => !held.has(item.id)).map(({ item }) => ({
         queue: 'fulfillment' as const,
         name: 'fulfill-claim' as const,
         data: { claimId: item.id },

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
 import { ClaimGateService, GateOutcome, ReservedClaim, SettleMode } from './claim-gate.service';
@@ -46,6 +47,7 @@ export class ClaimsService {
     private readonly lookups: ClaimLookupsService,
     private readonly writer: ClaimWriterService,
     private readonly eligibility: EligibilityService,
+    private readonly abuse: ClaimAbuseService,
   ) {}
 
   async claim(user: AuthUser, campaignId: string, idempotencyKey: string | undefined, dto: CreateClaimDto): Promise<CreatedClaimDto> {
@@ -64,6 +66,7 @@ export class ClaimsService {
     }
     if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
     await this.assertEligible(user.id, campaign);
+    await this.abuse.assertAllowed(user.id, campaign);
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
   }
 
