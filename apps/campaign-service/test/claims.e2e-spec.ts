@@ -228,7 +228,6 @@ describe('claims (e2e)', () => {
     await t.dataSource.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [campaignId]);
     await claim(b, campaignId, 'paused').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
     await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     await claim(b, campaignId, 'resumed').expect(201);
   });
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign, MicroBatcher } from '@app/db';
 
-const CAMPAIGN_TTL_MS = 1000;
+const CAMPAIGN_TTL_MS = 5000;
 const OFFER_TTL_MS = 5 * 60_000;
 const OFFER_CACHE_MAX = 200_000;
 
