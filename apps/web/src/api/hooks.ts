@@ -89,17 +89,20 @@ export function usePaged<T>(path: string | null, limit = 20): PagedResource<T> {
     return () => controller.abort();
   }, [path, limit, cursor, version]);
 
+  const { nextCursor } = pages;
+  const loadMore = useCallback(() => setCursor(nextCursor), [nextCursor]);
+  const reload = useCallback(() => {
+    setCursor(null);
+    setVersion((v) => v + 1);
+  }, []);
   return {
     items: pages.items,
     error: status.error,
     loading: status.loading,
     loaded: pages.loaded,
-    hasMore: pages.nextCursor !== null,
-    loadMore: () => setCursor(pages.nextCursor),
-    reload: () => {
-      setCursor(null);
-      setVersion((v) => v + 1);
-    },
+    hasMore: nextCursor !== null,
+    loadMore,
+    reload,
   };
 }
 
