@@ -1,9 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { createWorkerContext, TestApp } from '@app/testing';
+import { createWorkerContext, TestApp, ThrowawayRedis } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaignServiceApp } from './app';
 import { campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
-import { ThrowawayRedis } from './claims/throwaway-redis';
 
 /**
  * Redis dies (SIGKILL, no persistence: queues and gate counters are lost) in the middle of a
@@ -32,7 +31,7 @@ describe('claims while Redis is down (e2e)', () => {
   afterAll(async () => {
     await worker.close();
     await t.close();
-    await redis.kill();
+    await redis.stop();
     delete process.env.REDIS_URL;
   });
 
@@ -47,7 +46,7 @@ describe('claims while Redis is down (e2e)', () => {
     const before = await Promise.all(members.slice(0, 100).map((m, i) => claim(m, campaignId, `k${i}`)));
     expect(before.map((r) => r.status)).toEqual(Array(100).fill(201));
 
-    await redis.kill();
+    await redis.stop();
     const during = await Promise.all([
       ...members.slice(100, 250).map((m, i) => claim(m, campaignId, `k${i + 100}`)),
       ...members.slice(0, 30).map((m, i) => claim(m, campaignId, `k${i}`)),
@@ -57,7 +56,7 @@ describe('claims while Redis is down (e2e)', () => {
     expect(during.slice(150, 180).map((r) => r.body.id)).toEqual(before.slice(0, 30).map((r) => r.body.id));
     expect(during.slice(180).map((r) => r.body.code)).toEqual(Array(10).fill('CLAIM_LIMIT_REACHED'));
 
-    await redis.restart();
+    await redis.start();
     const after = await Promise.all(members.slice(250, 400).map((m, i) => claim(m, campaignId, `k${i + 250}`)));
     const statuses = after.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);

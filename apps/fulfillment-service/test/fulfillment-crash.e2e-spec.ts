@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
-import { useIsolatedEnvironment } from '@app/testing';
-import { freePort } from '../../campaign-service/test/claims/throwaway-redis';
+import { freePort, useIsolatedEnvironment } from '@app/testing';
 import { CarrierStub } from './support/carrier-stub';
 import { claimStates, seedClaims, until } from './support/fulfillment-fixtures';
 import { WorkerProcess } from './support/worker-process';
