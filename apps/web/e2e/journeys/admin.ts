@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { ADMIN, PROVIDER_KEY } from '../platform';
-import { Journey, PASSWORD, reloadUntil, see, shot, visit } from '../world';
+import { Journey, PASSWORD, reloadUntil, SCREENSHOTS_DIR, see, shot, visit } from '../world';
 
 /** The admin's journeys: moderation, stock, money, shipping and the claims that need a person. */
 
@@ -56,8 +57,18 @@ export const adjustStockAndReadLedger: Journey = {
     await page.getByRole('link', { name: 'Claims', exact: true }).click();
     await see(page, page.getByRole('heading', { name: 'Claims' }), 'the claims page');
     await see(page, page.getByText('No failed claims').or(page.getByTestId('failed-claim')), 'the failed claims list or its empty state');
-    const queues = page.getByRole('link', { name: /queue dashboard/ });
-    if ((await queues.getAttribute('href')) !== '/admin/queues') throw new Error('the queue dashboard link does not point at /admin/queues');
+    // The dashboard needs the admin's session: the console asks for a short-lived one and opens it in a new tab.
+    const opened = page.context().waitForEvent('page');
+    await page.getByRole('button', { name: /queue dashboard/ }).click();
+    const dashboard = await opened;
+    await dashboard.waitForURL(/\/admin\/queues/);
+    await dashboard.waitForLoadState();
+    const body = await dashboard.locator('body').innerText();
+    if (/UNAUTHORIZED|FORBIDDEN|NOT_FOUND/.test(body)) throw new Error(`the queue dashboard refused the admin: ${body.slice(0, 200)}`);
+    await see(dashboard, dashboard.getByText(/fulfillment/i), 'the fulfillment queue on the dashboard');
+    // bull-board is not the console's page: a plain screenshot, without the console's width check.
+    await dashboard.screenshot({ path: join(SCREENSHOTS_DIR, 'admin-queue-dashboard.png') });
+    await dashboard.close();
   },
 };
 

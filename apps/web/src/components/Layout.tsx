@@ -3,6 +3,7 @@ import { matchPath, NavLink, Navigate, Outlet, useLocation } from 'react-router-
 import { useResource } from '../api/hooks';
 import type { Notification, Page, Role } from '../api/types';
 import { useSession } from '../session';
+import { QueueDashboardLink } from './QueueDashboardLink';
 import { Loading } from './States';
 
 const NAV: Record<Role, [string, string][]> = {
@@ -71,11 +72,7 @@ export function Layout() {
                 {to === '/notifications' && <UnreadCount pathname={pathname} />}
               </NavLink>
             ))}
-            {me.role === 'admin' && (
-              <a href="/admin/queues" target="_blank" rel="noreferrer">
-                Queues ↗
-              </a>
-            )}
+            {me.role === 'admin' && <QueueDashboardLink className="nav-button" />}
           </nav>
         )}
         {me && (

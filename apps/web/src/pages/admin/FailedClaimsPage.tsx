@@ -4,6 +4,7 @@ import { api } from '../../api/client';
 import { useAction, usePaged, useResource } from '../../api/hooks';
 import type { AdminClaim, ClaimHold, Shipment } from '../../api/types';
 import { Field } from '../../components/Field';
+import { QueueDashboardLink } from '../../components/QueueDashboardLink';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice } from '../../components/States';
 import { formatDateTime, PERK_KIND_LABEL } from '../../lib/format';
@@ -24,10 +25,7 @@ export function FailedClaimsPage() {
     <section>
       <h1>Claims</h1>
       <p className="lead">
-        Live queues and jobs:{' '}
-        <a href="/admin/queues" target="_blank" rel="noreferrer">
-          queue dashboard ↗
-        </a>
+        Live queues and jobs: <QueueDashboardLink label="queue dashboard ↗" />
       </p>
       <div className="tabs" role="group" aria-label="Which claims">
         {VIEWS.map(([key, label]) => (
