@@ -101,5 +101,5 @@ describe('claims under concurrency (e2e)', () => {
     const [{ claims }] = await t.dataSource.query(`SELECT count(*)::int AS claims FROM claims WHERE campaign_id = $1`, [campaignId]);
     expect(claims).toBe(1000);
     process.stdout.write(`claims: ${attempts.length} requests in ${elapsed} ms (${Math.round((attempts.length / elapsed) * 1000)}/s)\n`);
-  });
+  }, 150_000);
 });
