@@ -66,11 +66,21 @@ async function pageProblems(page: Page): Promise<string> {
   return alerts.length ? `the page at ${page.url()} says: "${alerts.join('" | "')}"` : `the page is at ${page.url()}`;
 }
 
-/** Saves a screenshot, and fails if the page is wider than the screen (it must not scroll sideways, even on a phone). */
+/**
+ * Saves a screenshot and checks the page the way a person would notice: it must not scroll
+ * sideways (even on a phone), and every form control must have a label.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth, unlabelled } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    unlabelled: [...document.querySelectorAll<HTMLInputElement>('input:not([type=hidden]), select, textarea')]
+      .filter((control) => (control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label'))
+      .map((control) => control.outerHTML.slice(0, 80)),
+  }));
   if (scrollWidth > innerWidth) throw new Error(`${name}: the page is ${scrollWidth}px wide on a ${innerWidth}px screen`);
+  if (unlabelled.length) throw new Error(`${name}: form controls without a label: ${unlabelled.join(', ')}`);
 }
 
 /** Opens a console page afresh; a hash-only change of the same URL would keep stale data. */
