@@ -82,7 +82,8 @@ export class DigitalCodeFulfiller {
   ) {
     this.batcher = new MicroBatcher((targets) => this.assign(targets), {
       maxBatch: 500,
-      maxConcurrent: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      // Few, large batches: concurrent ones would mostly skip each other's locked codes.
+      maxConcurrent: Math.min(2, config.databasePoolSize),
     });
   }
 
