@@ -9,6 +9,8 @@ export interface MicroBatcherOptions {
   maxBatch: number;
   /** most batches running at once; further items wait and form the next batch */
   maxConcurrent: number;
+  /** wait this long for more items before a batch leaves (default: only the current event-loop turn) */
+  lingerMs?: number;
 }
 
 /**
@@ -41,11 +43,13 @@ export class MicroBatcher<I, O> {
   private schedule(): void {
     if (this.scheduled || this.running >= this.options.maxConcurrent || !this.queue.length) return;
     this.scheduled = true;
-    // Let the requests of the current event-loop turn join before the batch leaves.
-    setImmediate(() => {
+    // Let the requests of the current event-loop turn (or of lingerMs) join before the batch leaves.
+    const go = () => {
       this.scheduled = false;
       this.flush();
-    });
+    };
+    if (this.options.lingerMs) setTimeout(go, this.options.lingerMs);
+    else setImmediate(go);
   }
 
   private flush(): void {

@@ -84,6 +84,8 @@ export class DigitalCodeFulfiller {
       maxBatch: 500,
       // Few, large batches: concurrent ones would mostly skip each other's locked codes.
       maxConcurrent: Math.min(2, config.databasePoolSize),
+      // Jobs reach the worker one by one as earlier ones complete: gather them a moment.
+      lingerMs: 3,
     });
   }
 
