@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { createTestApp, createWorkerContext, ThrowawayRedis } from '@app/testing';
+import { createTestApp, ThrowawayRedis } from '@app/testing';
 import { enqueueInTransaction, jobIdFor, queueConnection } from '@app/queue';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { OutboxRelayService } from '../src/outbox/outbox-relay.service';
