@@ -94,7 +94,8 @@ export class AuthService implements OnApplicationBootstrap {
 
   async me(userId: string): Promise<MeDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: userId });
-    if (!user || user.erasedAt) throw DomainError.notFound('User');
+    // An erased account's access token may still be within its lifetime; it no longer names anyone.
+    if (!user || user.erasedAt) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     return { id: user.id, email: user.email, role: user.role, displayName: user.displayName, brandId: user.brandId };
   }
 
