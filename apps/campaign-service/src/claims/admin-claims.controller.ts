@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@app/auth';
+import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimAdminService } from './claim-admin.service';
 import { ClaimQueriesService } from './claim-queries.service';
@@ -28,15 +28,15 @@ export class AdminClaimsController {
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOkResponse({ type: AdminClaimDto, description: 'the claim is pending again, in a new fulfillment round' })
-  retry(@Param('id') id: string): Promise<AdminClaimDto> {
-    return this.admin.retry(id);
+  retry(@CurrentUser() admin: AuthUser, @Param('id') id: string): Promise<AdminClaimDto> {
+    return this.admin.retry(id, admin.id);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: AdminClaimDto, description: 'cancelled; a unit it held is back in stock' })
-  cancel(@Param('id') id: string): Promise<AdminClaimDto> {
-    return this.admin.cancel(id);
+  cancel(@CurrentUser() admin: AuthUser, @Param('id') id: string): Promise<AdminClaimDto> {
+    return this.admin.cancel(id, admin.id);
   }
 
   @Get(':id/shipment')

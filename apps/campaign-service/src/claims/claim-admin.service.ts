@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClaimStatus, DomainError, ErrorCode } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { ClaimGateService } from './claim-gate.service';
 import { ClaimQueriesService } from './claim-queries.service';
@@ -30,7 +31,7 @@ export class ClaimAdminService {
   ) {}
 
   /** A failed claim takes a unit again and starts a new fulfillment round (a new jobId). */
-  async retry(claimId: string): Promise<AdminClaimDto> {
+  async retry(claimId: string, adminId: string): Promise<AdminClaimDto> {
     const campaignId = await this.dataSource.transaction(async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status !== ClaimStatus.Failed) {
@@ -64,6 +65,14 @@ export class ClaimAdminService {
         data: { claimId: claim.id },
         jobId: fulfillClaimJobId(claim.id, round),
       });
+      await recordAudit(manager, {
+        actorId: adminId,
+        action: 'claim.retry',
+        entityType: 'claim',
+        entityId: claim.id,
+        before: { status: claim.status, fulfillmentRound: claim.fulfillment_round },
+        after: { status: ClaimStatus.Pending, fulfillmentRound: round, campaignId: claim.campaign_id },
+      });
       return claim.campaign_id;
     });
     await this.gate.refresh(campaignId);
@@ -74,7 +83,7 @@ export class ClaimAdminService {
    * Cancels a claim. A claim that still held a unit (pending or fulfilled) returns it to stock;
    * an assigned digital code stays with the claim (it may already have been shown).
    */
-  async cancel(claimId: string): Promise<AdminClaimDto> {
+  async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
     const campaignId = await this.dataSource.transaction(async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status === ClaimStatus.Cancelled) throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim is already cancelled');
@@ -87,6 +96,14 @@ export class ClaimAdminService {
       if (claim.status !== ClaimStatus.Failed) {
         await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [claim.campaign_id]);
       }
+      await recordAudit(manager, {
+        actorId: adminId,
+        action: 'claim.cancel',
+        entityType: 'claim',
+        entityId: claim.id,
+        before: { status: claim.status },
+        after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id },
+      });
       return claim.campaign_id;
     });
     await this.gate.refresh(campaignId);

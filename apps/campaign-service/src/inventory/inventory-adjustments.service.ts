@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign, CampaignCode, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
@@ -77,6 +78,14 @@ export class InventoryAdjustmentsService {
           totalUnitsAfter: after,
         }),
       );
+      await recordAudit(manager, {
+        actorId: admin.id,
+        action: 'inventory.adjust',
+        entityType: 'campaign',
+        entityId: campaign.id,
+        before: { totalUnits: before },
+        after: { totalUnits: after, delta: dto.delta, reason: saved.reason, adjustmentId: saved.id },
+      });
       return toDto(saved);
     });
     // the gate's stock ceiling is the total: re-read it once the new total is committed

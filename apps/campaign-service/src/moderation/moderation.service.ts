@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
 import { transition } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { applyStatus } from '../campaigns/campaign-lifecycle.service';
 import { CampaignDto } from '../campaigns/dto/campaign.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
@@ -32,6 +33,14 @@ export class ModerationService {
       const next = transition(campaign, { type: event });
       await applyStatus(manager, campaign, next.status);
       await manager.update(Campaign, { id: campaign.id }, { reviewStatus: next.reviewStatus, reviewReason: reason });
+      await recordAudit(manager, {
+        actorId: admin.id,
+        action: `campaign.${event}`,
+        entityType: 'campaign',
+        entityId: campaign.id,
+        before: { status: campaign.status, reviewStatus: campaign.reviewStatus },
+        after: { status: next.status, reviewStatus: next.reviewStatus, reason },
+      });
       return CampaignDto.from(await manager.getRepository(Campaign).findOneByOrFail({ id: campaign.id }));
     });
     // a rejection pauses a live campaign: the gate must stop admitting claims

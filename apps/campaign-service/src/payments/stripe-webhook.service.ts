@@ -4,6 +4,7 @@ import { Counter } from 'prom-client';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
+import { recordAudit } from '@app/platform';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { StripeGateway } from './stripe-gateway';
@@ -113,6 +114,14 @@ export class StripeWebhookService {
       `UPDATE fundings SET status = $2, paid_at = now(), updated_at = now(), stripe_payment_intent_id = $3 WHERE id = $1`,
       [funding.id, funded ? 'paid' : 'stale', paymentIntentId],
     );
+    await recordAudit(m, {
+      actorId: null,
+      action: funded ? 'funding.paid' : 'funding.paid_stale',
+      entityType: 'campaign',
+      entityId: funding.campaignId,
+      before: { fundingStatus: funding.status },
+      after: { fundingId: funding.id, fundingStatus: funded ? 'paid' : 'stale', amountCents: funding.amountCents, stripeEventId: event.id },
+    });
     await appendLedgerEntries(m, [
       {
         campaignId: funding.campaignId,

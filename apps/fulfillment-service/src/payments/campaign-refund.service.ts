@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding, lockPayment, Refund } from '@app/db';
 import { CampaignStatus, quoteRefund } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { isPermanentStripeError, StripeRefundsClient } from './stripe-refunds.client';
 
 export type RefundOutcome =
@@ -127,10 +128,20 @@ export class CampaignRefundService {
   /** Books the refund, then whatever else the charge shows refunded that the ledger does not explain yet. */
   private async record(m: EntityManager, { refund, paymentIntentId }: RefundToMake, stripeRefundId: string, charge: Stripe.Charge): Promise<void> {
     await lockPayment(m, paymentIntentId);
-    await m.query(`UPDATE refunds SET status = 'succeeded', stripe_refund_id = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
-      refund.id,
-      stripeRefundId,
-    ]);
+    const [, succeeded]: [unknown[], number] = await m.query(
+      `UPDATE refunds SET status = 'succeeded', stripe_refund_id = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+      [refund.id, stripeRefundId],
+    );
+    if (succeeded) {
+      await recordAudit(m, {
+        actorId: null,
+        action: 'refund.issue',
+        entityType: 'campaign',
+        entityId: refund.campaignId,
+        before: { refundStatus: 'pending' },
+        after: { refundId: refund.id, fundingId: refund.fundingId, refundStatus: 'succeeded', amountCents: refund.unitsCents + refund.feeCents, stripeRefundId },
+      });
+    }
     const base = { campaignId: refund.campaignId, fundingId: refund.fundingId, stripeObjectId: stripeRefundId };
     await appendLedgerEntries(m, [
       { ...base, kind: 'refund', amountCents: -refund.unitsCents, description: `${refund.unusedUnits} unused units refunded` },
@@ -157,7 +168,19 @@ export class CampaignRefundService {
     const charge = chargeId ? await this.stripe.client.charges.retrieve(chargeId) : null;
     await this.dataSource.transaction(async (m) => {
       await lockPayment(m, paymentIntentId);
-      await m.query(`UPDATE refunds SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'pending'`, [refund.id]);
+      const [, failed]: [unknown[], number] = await m.query(`UPDATE refunds SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'pending'`, [
+        refund.id,
+      ]);
+      if (failed) {
+        await recordAudit(m, {
+          actorId: null,
+          action: 'refund.fail',
+          entityType: 'campaign',
+          entityId: refund.campaignId,
+          before: { refundStatus: 'pending' },
+          after: { refundId: refund.id, fundingId: refund.fundingId, refundStatus: 'failed' },
+        });
+      }
       if (charge) {
         await bookUnexplainedRefunds(m, { id: refund.fundingId, campaignId: refund.campaignId }, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, null);
       }
