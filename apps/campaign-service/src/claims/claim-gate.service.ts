@@ -126,13 +126,14 @@ export class ClaimGateService implements OnModuleDestroy {
 
   /** Marks reserved claims as durable so replays answer at once. Best effort. */
   async committed(entries: { campaignId: string; memberId: string; idempotencyKey: string; claim: ReservedClaim }[]): Promise<void> {
-    if (!entries.length) return;
-    const pipeline = this.redis.pipeline();
-    for (const e of entries) {
-      const key = claimGateKeys(this.config.redisPrefix, e.campaignId).idem(e.memberId, e.idempotencyKey);
-      pipeline.set(key, `c|${JSON.stringify(e.claim)}`, 'EX', IDEMPOTENCY_TTL_S);
-    }
-    await pipeline.exec().catch(() => undefined);
+    // Plain commands, not an explicit pipeline: auto-pipelining sends the markers of every claim
+    // a commit batch answers in the same event-loop turn as one socket write.
+    await Promise.all(
+      entries.map((e) => {
+        const key = claimGateKeys(this.config.redisPrefix, e.campaignId).idem(e.memberId, e.idempotencyKey);
+        return this.redis.set(key, `c|${JSON.stringify(e.claim)}`, 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);
+      }),
+    );
   }
 
   /** Tells the gate what PostgreSQL decided about a reserved claim it did not store. */
