@@ -42,10 +42,18 @@ export class ClaimAbuseService {
     });
   }
 
-  async assertAllowed(memberId: string, campaign: Pick<Campaign, 'eligibility'>): Promise<void> {
+  /**
+   * `facts`: what `factsFor` read, when the caller started that read early to overlap its
+   * other reads (the decision and its errors stay here, in the caller's order).
+   */
+  async assertAllowed(
+    memberId: string,
+    campaign: Pick<Campaign, 'eligibility'>,
+    pending: Promise<MemberFacts | null | undefined> = this.factsFor(memberId, campaign),
+  ): Promise<void> {
     const minAccountAgeDays = campaign.eligibility.minAccountAgeDays ?? null;
-    if (!this.config.claimVelocityCap && !minAccountAgeDays) return;
-    const facts = await this.facts.submit(memberId);
+    const facts = await pending;
+    if (facts === undefined) return;
     if (!facts) throw DomainError.notFound('Member');
     const decision = decideClaimAbuse(
       { now: new Date(), accountCreatedAt: facts.createdAt, recentClaims: facts.recentClaims, otherAccountsWithSameAddress: 0 },
@@ -57,6 +65,12 @@ export class ClaimAbuseService {
     throw decision.code === ErrorCode.NotEligible
       ? new DomainError(ErrorCode.NotEligible, 'Your account is too new for this perk', [reason])
       : new DomainError(ErrorCode.ClaimLimitReached, `You reached the limit of ${decision.required} perks per ${VELOCITY_WINDOW_DAYS} days`, reason);
+  }
+
+  /** The member facts the rules need; undefined when no rule applies to this campaign. */
+  factsFor(memberId: string, campaign: Pick<Campaign, 'eligibility'>): Promise<MemberFacts | null | undefined> {
+    if (!this.config.claimVelocityCap && !campaign.eligibility.minAccountAgeDays) return Promise.resolve(undefined);
+    return this.facts.submit(memberId);
   }
 
   /**

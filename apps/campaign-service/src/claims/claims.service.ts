@@ -65,8 +65,11 @@ export class ClaimsService {
       ]);
     }
     if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
+    // The abuse rules' read runs beside the offer check; refusals still come in this order.
+    const facts = this.abuse.factsFor(user.id, campaign);
+    facts.catch(() => undefined);
     await this.assertEligible(user.id, campaign);
-    await this.abuse.assertAllowed(user.id, campaign);
+    await this.abuse.assertAllowed(user.id, campaign, facts);
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
   }
 
