@@ -130,6 +130,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /admin/campaigns/:id/inventory-adjustments': { expect: adminOnly(200) },
   'GET /admin/campaigns/:id/ledger': { expect: adminOnly(200) },
   'GET /admin/audit-log': { expect: adminOnly(200) },
+  'POST /admin/queue-dashboard/session': { expect: adminOnly(200) },
   'GET /admin/claim-holds': { expect: adminOnly(200) },
   'POST /admin/claim-holds/:claimId/release': {
     expect: adminOnly(200),
@@ -203,6 +204,18 @@ describe('authorization matrix over every route (e2e)', () => {
       .map(routeKey)
       .filter((route) => !documented.has(route) && !UNDOCUMENTED_BY_DESIGN.includes(route));
     expect(undocumented).toEqual([]);
+  });
+
+  it('guards the queue dashboard, which is mounted beside the Nest router', async () => {
+    const { t, world } = ctx;
+    const statuses = await Promise.all(
+      ACTORS.map(async (actor) => {
+        const auth = authOf(world, actor);
+        const req = t.http.get('/admin/queues');
+        return (auth ? await req.set('Authorization', auth) : await req).status;
+      }),
+    );
+    expect(Object.fromEntries(ACTORS.map((actor, i) => [actor, statuses[i]]))).toEqual(adminOnly(200));
   });
 
   it('answers each actor exactly as the matrix says, and never leaks secrets or identities to brands', async () => {
