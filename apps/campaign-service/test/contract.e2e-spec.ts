@@ -106,6 +106,10 @@ describe('API.md contract (e2e, as a client)', () => {
     await as(minor).put('/me/profile', { country: 'US', birthDate: '2015-01-01', optedIn: true }).expect(200);
     const unknownField = await as(member).put('/me/profile', { country: 'US', birthDate: '1990-05-01', optedIn: true, role: 'admin' }).expect(400);
     expect(unknownField.body).toEqual({ ...error(400, 'VALIDATION_FAILED'), details: [{ field: 'role', errors: expect.any(Array) }] });
+    // PostgreSQL cannot store NUL: a string holding one is bad input (400), never a 500.
+    const nul = await t.http.post('/auth/register').send({ email: 'nul@test.local', password: 'long-enough-password', displayName: 'a\u0000b' }).expect(400);
+    expect(nul.body).toEqual(error(400, 'VALIDATION_FAILED'));
+    await t.http.post('/brands/register').send({ brandName: 'a\u0000b', email: 'nul-brand@test.local', password: 'long-enough-password' }).expect(400);
 
     // Scores: 202, bad items rejected one by one
     const scoredAt = new Date(Date.now() - 60_000).toISOString();
@@ -242,6 +246,8 @@ describe('API.md contract (e2e, as a client)', () => {
     expect((await as(member).get('/me/claims').expect(200)).body).toEqual({ items: [fulfilled], nextCursor: null });
 
     const address = { name: 'Contract Member', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+    const nulAddress = await claim(member, physical, 'p0', { acceptDisclosure: true, shippingAddress: { ...address, name: 'a\u0000b' } }).expect(400);
+    expect(nulAddress.body).toEqual({ ...error(400, 'VALIDATION_FAILED'), details: [{ field: 'shippingAddress.name', errors: expect.any(Array) }] });
     const shipped = await claim(member, physical, 'p1', { acceptDisclosure: true, shippingAddress: address }).expect(201);
     expect((await as(member).get('/me/perks')).body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ campaignId: physical, remainingUnits: 0, status: 'claimed' })]),

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { DomainError, ErrorCode } from '@app/domain';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
 
@@ -36,6 +37,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const message = status === 413 ? 'Request body too large' : 'Request body is not valid';
       return this.body(status, code, message);
     }
+    if (isUnstorableText(exception)) {
+      return this.body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
+    }
     return this.body(500, ErrorCode.InternalError, 'Internal server error');
   }
 
@@ -58,6 +62,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private body(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
     return details === undefined ? { statusCode, code, message } : { statusCode, code, message, details };
   }
+}
+
+/**
+ * PostgreSQL refuses text it cannot store (a NUL character, SQLSTATE 22021): that is bad
+ * input in any string field, so it answers 400 wherever it reaches the database.
+ */
+function isUnstorableText(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: unknown } | undefined)?.code === '22021';
 }
 
 function isBodyParserError(error: unknown): error is { status?: number; type: string } {

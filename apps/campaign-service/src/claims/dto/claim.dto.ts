@@ -3,12 +3,15 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { ClaimStatus } from '@app/domain';
 
+/** Control characters never belong in an address, and PostgreSQL cannot store NUL at all. */
+const printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
+
 export class ShippingAddressDto {
-  @ApiProperty() @IsString() @Length(1, 200) name: string;
-  @ApiProperty() @IsString() @Length(1, 200) line1: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) line2?: string;
-  @ApiProperty() @IsString() @Length(1, 100) city: string;
-  @ApiProperty() @IsString() @Length(1, 20) postalCode: string;
+  @ApiProperty() @IsString() @Length(1, 200) @printable() name: string;
+  @ApiProperty() @IsString() @Length(1, 200) @printable() line1: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) @printable() line2?: string;
+  @ApiProperty() @IsString() @Length(1, 100) @printable() city: string;
+  @ApiProperty() @IsString() @Length(1, 20) @printable() postalCode: string;
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
   @IsString()
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
