@@ -116,5 +116,6 @@ function toRules(dto: EligibilityDto): EligibilityRules {
   if (dto.minTopicScore !== undefined) rules.minTopicScore = dto.minTopicScore;
   if (dto.countries !== undefined) rules.countries = dto.countries;
   if (dto.minAge !== undefined) rules.minAge = dto.minAge;
+  if (dto.minAccountAgeDays !== undefined) rules.minAccountAgeDays = dto.minAccountAgeDays;
   return rules;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { loginAdmin, TestApp } from '@app/testing';
+import { Actor, createBrand, loginAdmin, TestApp } from '@app/testing';
+import { campaignBody, markFunded } from '../campaign-fixtures';
 import { ClaimAbuseService } from '../../src/abuse/claim-abuse.service';
 import { createCampaignServiceApp } from '../app';
+import { createActive } from './world';
 
 /** OWASP API6 (unrestricted access to sensitive business flows): bots and farmed accounts grabbing stock. */
 describe('abuse controls on claims (e2e)', () => {
@@ -66,6 +68,38 @@ describe('abuse controls on claims (e2e)', () => {
     const refusal = await abuse.assertAllowed(young.id, rules).catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: 'NOT_ELIGIBLE', details: [{ rule: 'minAccountAgeDays', required: 7, actual: 2 }] });
     await expect(abuse.assertAllowed(old.id, rules)).resolves.toBeUndefined();
+  });
+
+  it('through the API: a brand sets minAccountAgeDays; young accounts get 403 NOT_ELIGIBLE, the velocity cap 409', async () => {
+    const brand = await createBrand(t.http);
+    const admin = await loginAdmin(t.http);
+    const created = await t.http
+      .post('/campaigns')
+      .set('Authorization', brand.auth)
+      .send(campaignBody({ perk: { kind: 'experience', title: 'Tasting', unitCostCents: 100 }, totalUnits: 10, eligibility: { provider: 'klout', minAccountAgeDays: 7 } }))
+      .expect(201);
+    expect(created.body.eligibility).toEqual({ provider: 'klout', minAccountAgeDays: 7 });
+    const id = created.body.id as string;
+    await markFunded(t.dataSource, id);
+    await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).expect(200);
+    await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
+    const [young, old] = [await member(1), await member(30)];
+    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2), ($1, $3)`, [id, young.id, old.id]);
+    const claimAs = (who: { auth: string }, campaignId: string) =>
+      t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', who.auth).set('Idempotency-Key', randomUUID()).send({ acceptDisclosure: true });
+
+    const refused = await claimAs(young, id).expect(403);
+    expect(refused.body).toMatchObject({ code: 'NOT_ELIGIBLE', details: [{ rule: 'minAccountAgeDays', required: 7, actual: 1 }] });
+    await claimAs(old, id).expect(201);
+
+    // CLAIM_VELOCITY_CAP is 3 in this file: the old account has 1 claim, two more pass, the fourth is refused.
+    for (let i = 0; i < 2; i++) {
+      const other = await createActive(t, brand, admin, [old as Actor]);
+      await claimAs(old, other).expect(201);
+    }
+    const fourth = await createActive(t, brand, admin, [old as Actor]);
+    const capped = await claimAs(old, fourth).expect(409);
+    expect(capped.body).toMatchObject({ code: 'CLAIM_LIMIT_REACHED', details: { rule: 'platformVelocity', required: 3, actual: 3 } });
   });
 
   it('holds the later claims of other accounts shipping to the same address; an admin reviews and releases them', async () => {

@@ -78,6 +78,10 @@ export class EligibilityDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 150 })
   @IfPresent() @IsInt() @Min(0) @Max(150)
   minAge?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'abuse control: the claiming account must be at least this many days old' })
+  @IfPresent() @IsInt() @Min(1) @Max(3650)
+  minAccountAgeDays?: number;
 }
 
 const NameRules = () => applyDecorators(IsString(), MinLength(1), MaxLength(200));

@@ -16,6 +16,7 @@ export class EligibilityView implements EligibilityRules {
   @ApiPropertyOptional() minTopicScore?: number;
   @ApiPropertyOptional({ type: [String] }) countries?: string[];
   @ApiPropertyOptional() minAge?: number;
+  @ApiPropertyOptional({ description: 'the claiming account must be at least this many days old' }) minAccountAgeDays?: number;
 }
 
 /** A campaign as brands and admins see it (API.md). */
