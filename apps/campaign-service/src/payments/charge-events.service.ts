@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
+import { recordAudit } from '@app/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,6 +53,13 @@ export class ChargeEventsService {
       },
     ]);
     if (!booked) return true;
+    await recordAudit(m, {
+      actorId: null,
+      action: 'funding.dispute_open',
+      entityType: 'campaign',
+      entityId: funding.campaignId,
+      after: { fundingId: funding.id, disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason },
+    });
     const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE kind = 'dispute_closed' AND stripe_object_id = $1`, [dispute.id]);
     // Only the payment that funds the campaign freezes its claims (a stale one funds nothing).
     if (!closed && funding.status === 'paid') {
@@ -81,6 +89,15 @@ export class ChargeEventsService {
         description: won ? 'Dispute won; the withheld amount is returned' : `Dispute closed as ${dispute.status}; the amount stays with the customer`,
       },
     ]);
+    if (booked) {
+      await recordAudit(m, {
+        actorId: null,
+        action: 'funding.dispute_close',
+        entityType: 'campaign',
+        entityId: funding.campaignId,
+        after: { fundingId: funding.id, disputeId: dispute.id, disputeStatus: dispute.status, returnedCents: won ? dispute.amount : 0 },
+      });
+    }
     // A lost dispute keeps claims frozen: the budget behind them is gone.
     if (booked && won) await m.query(`UPDATE campaigns SET claims_frozen = false, updated_at = now() WHERE id = $1`, [funding.campaignId]);
     return true;

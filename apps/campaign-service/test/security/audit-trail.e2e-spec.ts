@@ -80,6 +80,18 @@ describe('audit trail of admin and money actions (e2e)', () => {
     ]);
   });
 
+  it('records disputes opened and closed (by Stripe) on the campaign they concern', async () => {
+    const campaignId = await createDraft(env.t, brand);
+    const funding = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    await env.fake.paySession(funding.body.stripeCheckoutSessionId);
+    const charge = [...env.fake.charges.values()].find((c) => (c.metadata as { campaignId?: string }).campaignId === campaignId)!;
+    const { dispute } = await env.fake.dispute(charge.id as string);
+    await env.fake.resolveDispute(dispute.id as string, 'lost');
+    const entries = await trail(campaignId);
+    expect(entries.map((e) => e.action)).toEqual(['funding.paid', 'funding.dispute_open', 'funding.dispute_close']);
+    expect(entries[2]).toMatchObject({ actorId: null, after: expect.objectContaining({ disputeId: dispute.id, disputeStatus: 'lost', returnedCents: 0 }) });
+  });
+
   it('records refunds issued by the fulfillment worker', async () => {
     const campaignId = await createDraft(env.t, brand);
     const funding = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
