@@ -310,6 +310,20 @@ describe('API.md contract (e2e, as a client)', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     const doc = await t.http.get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/campaigns/{id}/claims', '/me/perks/{campaignId}/eligibility']));
+    // Two DTO classes of one name share one schema in the document: each body and response must name its own.
+    type Schema = { $ref?: string; properties?: Record<string, Schema>; items?: Schema };
+    const schemas = doc.body.components.schemas as Record<string, Schema>;
+    const resolve = (schema: Schema): Schema => (schema.$ref ? schemas[schema.$ref.split('/').pop()!] : schema);
+    const json = (op: { content: Record<string, { schema: Schema }> }) => resolve(op.content['application/json'].schema);
+    const createBody = json(doc.body.paths['/campaigns'].post.requestBody);
+    expect(Object.keys(resolve(createBody.properties!.perk).properties!)).toEqual(['kind', 'title', 'unitCostCents']);
+    expect(Object.keys(resolve(createBody.properties!.eligibility).properties!)).toEqual(expect.arrayContaining(['provider', 'minScore', 'minPercentile']));
+    const perkPage = json(doc.body.paths['/me/perks'].get.responses['200']);
+    expect(Object.keys(resolve(perkPage.properties!.items.items!).properties!)).toEqual(
+      expect.arrayContaining(['campaignId', 'title', 'kind', 'brandName', 'endsAt', 'remainingUnits', 'status']),
+    );
+    const eligibility = json(doc.body.paths['/me/perks/{campaignId}/eligibility'].get.responses['200']);
+    expect(Object.keys(eligibility.properties!)).toEqual(['eligible', 'reasons']);
     await t.http.get('/admin/queues').expect(401);
     await as(brand).get('/admin/queues').expect(403);
   });

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Campaign, decodeCursor, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
-import { EligibilityDto, MemberScoreDto, PerkDto, PerkStatus } from './dto/member-views.dto';
+import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Campaigns a member may ask about: launched ones; drafts and unlaunched funded ones stay private to the brand. */
@@ -49,7 +49,7 @@ export class MemberViewsService {
   }
 
   /** Offers on active campaigns, newest offer first. */
-  async perks(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<PerkDto>> {
+  async perks(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<MemberPerkDto>> {
     const cursor = rawCursor ? decodeCursor(rawCursor) : null;
     if (rawCursor && !cursor) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
@@ -85,7 +85,7 @@ export class MemberViewsService {
   }
 
   /** Why the member does or does not qualify, also for campaigns they were never offered. */
-  async eligibilityFor(memberId: string, campaignId: string): Promise<EligibilityDto> {
+  async eligibilityFor(memberId: string, campaignId: string): Promise<EligibilityResultDto> {
     if (!UUID.test(campaignId)) throw DomainError.notFound('Campaign');
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
     if (!campaign || !PUBLIC_STATUSES.includes(campaign.status)) throw DomainError.notFound('Campaign');

@@ -4,7 +4,7 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ListQueryDto } from '../campaigns/dto/list-query.dto';
 import { MemberExportDto } from './dto/export.dto';
-import { EligibilityDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
+import { EligibilityResultDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
 import { ProfileDto, UpdateProfileDto } from './dto/profile.dto';
 import { MemberViewsService } from './member-views.service';
 import { PrivacyService } from './privacy.service';
@@ -46,8 +46,8 @@ export class MembersController {
   }
 
   @Get('perks/:campaignId/eligibility')
-  @ApiOkResponse({ type: EligibilityDto })
-  eligibility(@CurrentUser() user: AuthUser, @Param('campaignId') campaignId: string): Promise<EligibilityDto> {
+  @ApiOkResponse({ type: EligibilityResultDto })
+  eligibility(@CurrentUser() user: AuthUser, @Param('campaignId') campaignId: string): Promise<EligibilityResultDto> {
     return this.views.eligibilityFor(user.id, campaignId);
   }
 

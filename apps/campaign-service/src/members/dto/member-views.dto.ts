@@ -26,7 +26,7 @@ export enum PerkStatus {
   SoldOut = 'sold_out',
 }
 
-export class PerkDto {
+export class MemberPerkDto {
   @ApiProperty() campaignId: string;
   @ApiProperty() title: string;
   @ApiProperty({ enum: PerkKind }) kind: PerkKind;
@@ -37,7 +37,7 @@ export class PerkDto {
 }
 
 export class PerkPageDto {
-  @ApiProperty({ type: [PerkDto] }) items: PerkDto[];
+  @ApiProperty({ type: [MemberPerkDto] }) items: MemberPerkDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
@@ -47,7 +47,7 @@ export class EligibilityReasonDto {
   @ApiProperty({ description: "the member's value (null when unknown)" }) actual: unknown;
 }
 
-export class EligibilityDto {
+export class EligibilityResultDto {
   @ApiProperty() eligible: boolean;
   @ApiProperty({ type: [EligibilityReasonDto], description: 'one per failed rule' }) reasons: EligibilityReasonDto[];
 }
