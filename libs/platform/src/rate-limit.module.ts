@@ -37,7 +37,20 @@ function routeOf(req: LimitedRequest): string {
 }
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<LimitedRequest>();
-const ipOf = (req: LimitedRequest) => hashTracker(normalizeIp(req.ip ?? 'unknown'));
+/** Hashed trackers of recent addresses: a client keeps its address, and hashing it on every request costs more than the lookup. */
+const ipTrackers = new Map<string, string>();
+const IP_TRACKERS_MAX = 10_000;
+
+function ipOf(req: LimitedRequest): string {
+  const ip = req.ip ?? 'unknown';
+  let tracker = ipTrackers.get(ip);
+  if (tracker === undefined) {
+    if (ipTrackers.size >= IP_TRACKERS_MAX) ipTrackers.clear();
+    tracker = hashTracker(normalizeIp(ip));
+    ipTrackers.set(ip, tracker);
+  }
+  return tracker;
+}
 
 function loginAccount(req: LimitedRequest): string {
   const email = (req.body as { email?: unknown } | undefined)?.email;
