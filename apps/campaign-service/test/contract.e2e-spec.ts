@@ -190,6 +190,8 @@ describe('API.md contract (e2e, as a client)', () => {
     });
 
     // Launch refusals, funding through the fake's checkout page, approval, launch
+    const early = await as(member).post(`/campaigns/${campaignId}/claims`, { acceptDisclosure: true }).set('Idempotency-Key', 'draft').expect(409);
+    expect(early.body).toEqual(error(409, 'CAMPAIGN_NOT_ACTIVE'));
     expect((await as(brand).post(`/campaigns/${campaignId}/launch`).expect(409)).body).toEqual(error(409, 'CAMPAIGN_NOT_FUNDED'));
     const funding = await as(brand).post(`/campaigns/${campaignId}/funding`).expect(201);
     expect(funding.body).toEqual({ fundingId: UUID, amountCents: 1100, checkoutUrl: expect.any(String), stripeCheckoutSessionId: expect.any(String) });

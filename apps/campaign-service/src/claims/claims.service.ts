@@ -58,7 +58,8 @@ export class ClaimsService {
       throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
     }
     const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId) : null;
-    if (!campaign || campaign.status === CampaignStatus.Draft) throw DomainError.notFound('Campaign');
+    // A draft is refused like any campaign that is not taking claims (API.md: 409 CAMPAIGN_NOT_ACTIVE).
+    if (!campaign) throw DomainError.notFound('Campaign');
     if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: shippingAddress', [
         { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
