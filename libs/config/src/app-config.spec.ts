@@ -29,7 +29,7 @@ describe('loadConfig', () => {
 
   it('parses the security settings: rate limits, CORS origins, proxies', () => {
     const defaults = loadConfig({});
-    expect(defaults.rateLimit).toEqual({ windowSeconds: 60, ip: 1200, account: 600, login: 10, register: 5, claim: 30 });
+    expect(defaults.rateLimit).toEqual({ windowSeconds: 60, ip: 12000, account: 3000, login: 10, loginIp: 600, register: 600, claim: 600 });
     expect(defaults.corsAllowedOrigins).toEqual([]);
     expect(defaults.trustProxy).toBe(false);
     const set = loadConfig({ RATE_LIMIT_LOGIN: '0', CORS_ALLOWED_ORIGINS: 'https://a.example,https://b.example', TRUST_PROXY: '2' });

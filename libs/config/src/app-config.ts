@@ -110,25 +110,32 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   RATE_LIMIT_WINDOW_SECONDS = 60;
 
-  /** Requests per client IP, all routes together. */
+  /**
+   * Requests per client IP, all routes together. Per-IP limits are a flood guard, not a
+   * per-person quota: many people share one address (NAT, offices, a load balancer).
+   */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
-  RATE_LIMIT_IP = 1200;
+  RATE_LIMIT_IP = 12000;
 
   /** Requests per authenticated account, all routes together. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
-  RATE_LIMIT_ACCOUNT = 600;
+  RATE_LIMIT_ACCOUNT = 3000;
 
-  /** Login and password-change attempts, counted per IP and separately per targeted account. */
+  /** Login and password-change attempts per targeted account: the brute-force guard. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_LOGIN = 10;
 
+  /** Login and password-change attempts per client IP, whatever the account. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_LOGIN_IP = 600;
+
   /** Member and brand registrations per IP. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
-  RATE_LIMIT_REGISTER = 5;
+  RATE_LIMIT_REGISTER = 600;
 
-  /** Claim attempts per member. */
+  /** Claim attempts per member (replays included). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
-  RATE_LIMIT_CLAIM = 30;
+  RATE_LIMIT_CLAIM = 600;
 
   /** A request still running after this long is answered 503 SERVICE_UNAVAILABLE. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
@@ -136,7 +143,7 @@ export class EnvSchema {
 
   /** Claims one member may make across the platform in any rolling 30 days; 0 = no cap. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
-  CLAIM_VELOCITY_CAP = 20;
+  CLAIM_VELOCITY_CAP = 100;
 
   /**
    * Which proxies to believe about the client address (X-Forwarded-For), in Express's syntax:
@@ -171,7 +178,7 @@ export interface AppConfig {
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   /** per-window counts; 0 = that limit is off */
-  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; register: number; claim: number };
+  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginIp: number; register: number; claim: number };
   requestTimeoutMs: number;
   corsAllowedOrigins: string[];
   /** Express `trust proxy`: false, a hop count, or a list of trusted proxy addresses */
@@ -226,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ip: parsed.RATE_LIMIT_IP,
       account: parsed.RATE_LIMIT_ACCOUNT,
       login: parsed.RATE_LIMIT_LOGIN,
+      loginIp: parsed.RATE_LIMIT_LOGIN_IP,
       register: parsed.RATE_LIMIT_REGISTER,
       claim: parsed.RATE_LIMIT_CLAIM,
     },

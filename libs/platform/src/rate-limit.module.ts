@@ -90,7 +90,7 @@ class RateLimitStorageModule {}
           throttlers: [
             throttler('ip', limits.ip, ipOf),
             throttler('account', limits.account, accountOf),
-            throttler('login-ip', limits.login, ipOf, 'login'),
+            throttler('login-ip', limits.loginIp, ipOf, 'login'),
             throttler('login-account', limits.login, (req) => (routeOf(req) === 'POST /auth/login' ? loginAccount(req) : accountOf(req)), 'login'),
             throttler('register', limits.register, ipOf, 'register'),
             throttler('claim', limits.claim, accountOf, 'claim'),
