@@ -12,3 +12,4 @@ export * from './rate-limit.storage';
 export * from './request-timeout.interceptor';
 export * from './audit-record';
 export * from './client-errors';
+export * from './page-query.dto';

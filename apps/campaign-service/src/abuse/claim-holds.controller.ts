@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimHoldsService } from './claim-holds.service';
-import { ClaimHoldPageDto, ClaimHoldQueryDto, ReleasedHoldDto } from './dto/claim-hold.dto';
+import { PageQueryDto } from '@app/platform';
+import { ClaimHoldPageDto, ReleasedHoldDto } from './dto/claim-hold.dto';
 
 /** Claims held by the abuse controls (several accounts shipping to one address), for admin review. */
 @ApiTags('admin')
@@ -15,7 +16,7 @@ export class ClaimHoldsController {
 
   @Get()
   @ApiOkResponse({ type: ClaimHoldPageDto, description: 'open holds, oldest first; to refuse one, cancel the claim (POST /admin/claims/:id/cancel)' })
-  list(@Query() query: ClaimHoldQueryDto): Promise<ClaimHoldPageDto> {
+  list(@Query() query: PageQueryDto): Promise<ClaimHoldPageDto> {
     return this.holds.listOpen(query.limit ?? 20, query.cursor);
   }
 

@@ -8,7 +8,7 @@ import { CampaignsService } from './campaigns.service';
 import { CampaignDto, CampaignPageDto, LifecycleStatusDto } from './dto/campaign.dto';
 import { CampaignStatsDto } from './dto/campaign-stats.dto';
 import { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign-input.dto';
-import { ListQueryDto } from './dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 
 /** Brands manage their own campaigns; admins see and operate all of them. Members get 403. */
 @ApiTags('campaigns')
@@ -31,7 +31,7 @@ export class CampaignsController {
 
   @Get()
   @ApiOkResponse({ type: CampaignPageDto })
-  list(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<CampaignPageDto> {
+  list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<CampaignPageDto> {
     return this.campaigns.list(user, query);
   }
 

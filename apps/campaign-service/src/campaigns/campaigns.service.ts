@@ -9,7 +9,7 @@ import { findCampaignFor } from '../common/campaign-access';
 import { assertCampaignRules } from './campaign-rules';
 import { CampaignDto } from './dto/campaign.dto';
 import { CreateCampaignDto, EligibilityDto, UpdateCampaignDto } from './dto/campaign-input.dto';
-import { ListQueryDto } from './dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 
 const DEFAULT_LIMIT = 20;
 
@@ -48,7 +48,7 @@ export class CampaignsService {
     return CampaignDto.from(await repo.findOneByOrFail({ id: campaign.id }));
   }
 
-  async list(user: AuthUser, query: ListQueryDto): Promise<Page<CampaignDto>> {
+  async list(user: AuthUser, query: PageQueryDto): Promise<Page<CampaignDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) {

@@ -4,7 +4,8 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimQueriesService } from './claim-queries.service';
 import { ClaimsService } from './claims.service';
-import { ClaimDto, ClaimPageDto, CreateClaimDto, CreatedClaimDto, ListQueryDto } from './dto/claim.dto';
+import { PageQueryDto } from '@app/platform';
+import { ClaimDto, ClaimPageDto, CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
 @ApiTags('claims')
 @ApiBearerAuth()
@@ -30,8 +31,8 @@ export class ClaimsController {
 
   @Get('me/claims')
   @ApiOkResponse({ type: ClaimPageDto })
-  mine(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<ClaimPageDto> {
-    return this.queries.mine(user, Number(query.limit ?? 20), query.cursor);
+  mine(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<ClaimPageDto> {
+    return this.queries.mine(user, query.limit ?? 20, query.cursor);
   }
 
   @Get('claims/:id')

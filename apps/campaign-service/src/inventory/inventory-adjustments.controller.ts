@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
-import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 import { AdjustmentDto, AdjustmentPageDto, CreateAdjustmentDto } from './dto/adjustment.dto';
 import { InventoryAdjustmentsService } from './inventory-adjustments.service';
 
@@ -21,7 +21,7 @@ export class InventoryAdjustmentsController {
 
   @Get()
   @ApiOkResponse({ type: AdjustmentPageDto, description: 'the audit trail, oldest first' })
-  list(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Query() query: ListQueryDto): Promise<AdjustmentPageDto> {
+  list(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Query() query: PageQueryDto): Promise<AdjustmentPageDto> {
     return this.adjustments.list(admin, id, query);
   }
 }

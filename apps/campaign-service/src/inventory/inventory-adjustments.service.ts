@@ -9,7 +9,7 @@ import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { AdjustmentDto, CreateAdjustmentDto } from './dto/adjustment.dto';
-import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 
 const LIVE = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused];
 
@@ -93,7 +93,7 @@ export class InventoryAdjustmentsService {
     return adjustment;
   }
 
-  async list(admin: AuthUser, campaignId: string, query: ListQueryDto): Promise<Page<AdjustmentDto>> {
+  async list(admin: AuthUser, campaignId: string, query: PageQueryDto): Promise<Page<AdjustmentDto>> {
     const campaign = await findCampaignFor(this.dataSource.manager, admin, campaignId);
     const limit = query.limit ?? 20;
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);

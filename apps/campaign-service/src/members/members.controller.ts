@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nes
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
-import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 import { MemberExportDto } from './dto/export.dto';
 import { EligibilityResultDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
 import { ProfileDto, UpdateProfileDto } from './dto/profile.dto';
@@ -41,7 +41,7 @@ export class MembersController {
 
   @Get('perks')
   @ApiOkResponse({ type: PerkPageDto })
-  perks(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<PerkPageDto> {
+  perks(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<PerkPageDto> {
     return this.views.perks(user.id, query.limit ?? 20, query.cursor);
   }
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
-import { ListQueryDto } from '../campaigns/dto/list-query.dto';
+import { PageQueryDto } from '@app/platform';
 import { NotificationDto, NotificationPageDto, ReadAllDto } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
@@ -15,7 +15,7 @@ export class NotificationsController {
 
   @Get()
   @ApiOkResponse({ type: NotificationPageDto })
-  list(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto): Promise<NotificationPageDto> {
+  list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<NotificationPageDto> {
     return this.notifications.list(user.id, query.limit ?? 20, query.cursor);
   }
 

@@ -6,7 +6,8 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { decodeCursor } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
-import { LedgerPageDto, LedgerQueryDto } from './dto/ledger.dto';
+import { PageQueryDto } from '@app/platform';
+import { LedgerPageDto } from './dto/ledger.dto';
 import { LedgerService } from './ledger.service';
 
 @ApiTags('admin')
@@ -22,7 +23,7 @@ export class AdminLedgerController {
   @Get()
   @Roles(Role.Admin)
   @ApiOkResponse({ type: LedgerPageDto })
-  async list(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: LedgerQueryDto): Promise<LedgerPageDto> {
+  async list(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: PageQueryDto): Promise<LedgerPageDto> {
     await findCampaignFor(this.dataSource.manager, user, id);
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !cursor) {

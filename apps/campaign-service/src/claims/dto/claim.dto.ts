@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { PageQueryDto } from '@app/platform';
 import { ClaimStatus } from '@app/domain';
 
 /** Control characters never belong in an address, and PostgreSQL cannot store NUL at all. */
@@ -71,16 +72,7 @@ export class AdminClaimPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
-export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Matches(/^([1-9]\d?|100)$/, { message: 'limit must be an integer from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) cursor?: string;
-}
-
-export class AdminClaimsQueryDto extends ListQueryDto {
+export class AdminClaimsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ClaimStatus }) @IsOptional() @IsIn(Object.values(ClaimStatus)) status?: ClaimStatus;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[0-9a-f-]{36}$/i, { message: 'campaignId must be a UUID' }) campaignId?: string;
 }

@@ -1,19 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import type { LedgerKind } from '@app/db';
 
 const LEDGER_KINDS: LedgerKind[] = ['charge', 'fee', 'refund', 'fee_refund', 'refund_confirmed', 'dispute_opened', 'dispute_closed'];
-
-export class LedgerQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional() @IsString() @MaxLength(200)
-  cursor?: string;
-}
 
 export class LedgerEntryDto {
   @ApiProperty({ format: 'uuid' }) id: string;

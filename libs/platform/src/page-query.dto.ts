@@ -5,7 +5,7 @@ import { IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validato
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 /** `?limit&cursor` as API.md fixes them: limit ≤ 100, default 20; the cursor is opaque. */
-export class ListQueryDto {
+export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @ValidateIf((_: object, value: unknown) => value !== undefined)
   @Transform(toNumber) @IsInt() @Min(1) @Max(100)
