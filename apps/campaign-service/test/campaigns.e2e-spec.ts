@@ -299,6 +299,7 @@ describe('campaigns (e2e)', () => {
         [campaign.id],
       );
 
+      const today = (await t.dataSource.query(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day`))[0].day;
       const res = await t.http.get(`/campaigns/${campaign.id}/stats`).set('Authorization', brandA.auth).expect(200);
       const audience = await t.http.get(`/campaigns/${campaign.id}/audience`).set('Authorization', brandA.auth).expect(200);
       expect(res.body).toEqual({
@@ -312,6 +313,7 @@ describe('campaigns (e2e)', () => {
         fundedCents: 5500,
         refundedCents: 1000,
         claimsByCountry: { CA: 1, US: 2 },
+        claimsByDay: { [today]: 3 },
       });
       expect(audience.body.eligibleMembers).toBe(3);
       expect(JSON.stringify(res.body)).not.toContain(members[0].id);

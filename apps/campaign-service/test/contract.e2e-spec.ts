@@ -291,6 +291,7 @@ describe('API.md contract (e2e, as a client)', () => {
       fundedCents: 550,
       refundedCents: 550,
       claimsByCountry: {},
+      claimsByDay: {},
     });
     expect((await as(otherBrand).get(`/campaigns/${physical}/stats`).expect(404)).body).toEqual(error(404, 'NOT_FOUND'));
 

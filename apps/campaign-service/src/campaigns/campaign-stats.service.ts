@@ -25,7 +25,8 @@ export class CampaignStatsService {
 
   async stats(user: AuthUser, id: string): Promise<CampaignStatsDto> {
     const campaign = await findCampaignFor(this.dataSource.manager, user, id);
-    const [[counts], byCountry, audience, money] = await Promise.all([
+    const live = [ClaimStatus.Pending, ClaimStatus.Fulfilled];
+    const [[counts], byCountry, byDay, audience, money] = await Promise.all([
       this.dataSource.query<ClaimCounts[]>(
         `SELECT (SELECT count(*) FROM claims WHERE campaign_id = $1 AND status = $2) AS fulfilled,
                 (SELECT count(*) FROM claims WHERE campaign_id = $1 AND status = $3) AS failed,
@@ -36,7 +37,13 @@ export class CampaignStatsService {
         `SELECT country, count(*) AS claims FROM claims
          WHERE campaign_id = $1 AND status = ANY($2::text[]) AND country IS NOT NULL
          GROUP BY country ORDER BY country`,
-        [campaign.id, [ClaimStatus.Pending, ClaimStatus.Fulfilled]],
+        [campaign.id, live],
+      ),
+      this.dataSource.query<{ day: string; claims: string }[]>(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS claims FROM claims
+         WHERE campaign_id = $1 AND status = ANY($2::text[])
+         GROUP BY day ORDER BY day`,
+        [campaign.id, live],
       ),
       this.audience.preview(campaign),
       this.ledger.totals(campaign.id),
@@ -52,6 +59,7 @@ export class CampaignStatsService {
       fundedCents: money.fundedCents,
       refundedCents: money.refundedCents,
       claimsByCountry: Object.fromEntries(byCountry.map((row) => [row.country.trim(), Number(row.claims)])),
+      claimsByDay: Object.fromEntries(byDay.map((row) => [row.day, Number(row.claims)])),
     };
   }
 }

@@ -81,7 +81,7 @@ export interface Funding {
   stripeCheckoutSessionId: string;
 }
 
-/** `claimsByDay` is not in the contract; drawn when the API provides it. */
+/** `GET /campaigns/:id/stats`; `claimsByDay` (live claims per UTC day) is our addition to the contract. */
 export interface CampaignStats {
   totalUnits: number;
   claimedUnits: number;

@@ -13,4 +13,11 @@ export class CampaignStatsDto {
   @ApiProperty() refundedCents: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { US: 12, CA: 3 } })
   claimsByCountry: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { '2026-12-01': 40, '2026-12-02': 7 },
+    description: 'live claims per UTC day of claiming',
+  })
+  claimsByDay: Record<string, number>;
 }
