@@ -32,6 +32,8 @@ describe('audit log (e2e)', () => {
       await t.dataSource.transaction((manager) =>
         audit.record(manager, { actorId: admin.id, action: 'campaign.adjust', entityType: 'campaign', entityId, before: { totalUnits: i }, after: { totalUnits: i + 1 } }),
       );
+      // Entries are stamped at millisecond precision (the cursor's); within one millisecond the order is by id.
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const first = await t.http.get(`/admin/audit-log?entityId=${entityId}&limit=2`).set('Authorization', admin.auth).expect(200);
     expect(first.body.items).toHaveLength(2);
