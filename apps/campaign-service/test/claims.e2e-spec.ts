@@ -61,6 +61,27 @@ describe('claims (e2e)', () => {
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
   });
 
+  it('pages admin claims without skipping claims committed together (one timestamp, finer than a millisecond)', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const members = await insertMembers(t, 5);
+    await t.dataSource.query(
+      `INSERT INTO claims (campaign_id, member_id, idempotency_key, status, disclosure_accepted_at, created_at)
+       SELECT $1, m, 'same-batch', 'cancelled', now(), date_trunc('second', now()) + interval '123456 microseconds'
+       FROM unnest($2::uuid[]) AS m`,
+      [campaignId, members.map((m) => m.id)],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/admin/claims?campaignId=${campaignId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await t.http.get(query).set('Authorization', admin).expect(200);
+      seen.push(...page.body.items.map((item: { id: string }) => item.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+  });
+
   it('refuses with the exact codes of the contract', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 1 });
     const [a, b, stranger] = await insertMembers(t, 3);

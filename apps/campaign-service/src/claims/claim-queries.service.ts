@@ -53,14 +53,17 @@ export class ClaimQueriesService {
     if (rawCursor && !cursor) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
     }
-    const rows: ClaimRow[] = await this.dataSource.query(
-      `SELECT ${CLAIM_COLUMNS} FROM claims c JOIN campaigns k ON k.id = c.campaign_id
+    // The cursor carries microseconds: claims committed in one batch share a timestamp finer
+    // than a JavaScript Date, and a millisecond cursor would skip them on the next page.
+    const rows: (ClaimRow & { cursor_at: string })[] = await this.dataSource.query(
+      `SELECT ${CLAIM_COLUMNS}, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM claims c JOIN campaigns k ON k.id = c.campaign_id
        WHERE ($1::uuid IS NULL OR c.member_id = $1) AND ($2::text IS NULL OR c.status = $2)
          AND ($3::uuid IS NULL OR c.campaign_id = $3)
          AND ($4::timestamptz IS NULL OR (c.created_at, c.id) < ($4, $5::uuid))
        ORDER BY c.created_at DESC, c.id DESC LIMIT $6`,
       [filter.memberId ?? null, filter.status ?? null, filter.campaignId ?? null, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
     );
-    return toPage(rows, limit, (row) => ({ at: row.created_at.toISOString(), id: row.id }), map);
+    return toPage(rows, limit, (row) => ({ at: row.cursor_at, id: row.id }), map);
   }
 }
