@@ -11,6 +11,16 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** A short confirmation of what the last action did; nothing when there is none. */
+export function SuccessNotice({ children, testId }: { children: ReactNode; testId?: string }) {
+  if (!children) return null;
+  return (
+    <p className="state state-success" role="status" data-testid={testId}>
+      {children}
+    </p>
+  );
+}
+
 export function ErrorNotice({ error, retry }: { error: unknown; retry?: () => void }) {
   if (!error) return null;
   return (

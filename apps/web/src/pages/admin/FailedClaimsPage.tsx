@@ -6,7 +6,7 @@ import type { AdminClaim, ClaimHold, Shipment } from '../../api/types';
 import { Field } from '../../components/Field';
 import { QueueDashboardLink } from '../../components/QueueDashboardLink';
 import { PagedList } from '../../components/PagedList';
-import { Async, ErrorNotice } from '../../components/States';
+import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime, PERK_KIND_LABEL } from '../../lib/format';
 
 type View = 'failed' | 'held' | 'ship';
@@ -70,11 +70,7 @@ function FailedClaims() {
     <>
       <p>Claims whose fulfillment failed after every retry. Retry once the cause is fixed, or cancel to return the unit to stock.</p>
       <ErrorNotice error={action.error} />
-      {done && (
-        <p className="state state-success" role="status">
-          {done}
-        </p>
-      )}
+      <SuccessNotice>{done}</SuccessNotice>
       <PagedList list={claims} empty="No failed claims. Fulfillment is healthy.">
         {(claim) => (
           <li key={claim.id} className="card" data-testid="failed-claim">
@@ -122,11 +118,7 @@ function HeldClaims() {
     <>
       <p>Claims held back by the abuse rules. Release a claim you trust to fulfillment, or cancel it.</p>
       <ErrorNotice error={action.error} />
-      {done && (
-        <p className="state state-success" role="status">
-          {done}
-        </p>
-      )}
+      <SuccessNotice>{done}</SuccessNotice>
       <PagedList list={holds} empty="No claims are held for review.">
         {(hold) => (
           <li key={hold.claimId} className="card" data-testid="held-claim">

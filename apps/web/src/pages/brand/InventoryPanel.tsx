@@ -4,7 +4,7 @@ import { useAction, usePaged, useResource } from '../../api/hooks';
 import type { Campaign, Inventory, InventoryAdjustment } from '../../api/types';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
-import { Async, ErrorNotice } from '../../components/States';
+import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
 import { useSession } from '../../session';
 
@@ -85,11 +85,7 @@ function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded
         {action.busy ? 'Uploading…' : 'Upload'}
       </button>
       <ErrorNotice error={action.error} />
-      {result && (
-        <p className="state state-success" role="status" data-testid="upload-result">
-          Added {result.added} codes; skipped {result.duplicates} duplicates.
-        </p>
-      )}
+      <SuccessNotice testId="upload-result">{result && `Added ${result.added} codes; skipped ${result.duplicates} duplicates.`}</SuccessNotice>
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useLocation } from 'react-router-dom';
 import { usePaged, usePolling, useResource } from '../../api/hooks';
 import type { Claim, MemberPerk, Page } from '../../api/types';
 import { PagedList } from '../../components/PagedList';
+import { SuccessNotice } from '../../components/States';
 import { CLAIM_STATUS_LABEL, formatDateTime } from '../../lib/format';
 
 export function ClaimsPage() {
@@ -16,11 +17,7 @@ export function ClaimsPage() {
   return (
     <section>
       <h1>My claims</h1>
-      {claimed && (
-        <p className="state state-success" role="status">
-          You claimed “{claimed}”. We are preparing it; this page updates by itself.
-        </p>
-      )}
+      <SuccessNotice>{claimed && `You claimed “${claimed}”. We are preparing it; this page updates by itself.`}</SuccessNotice>
       <PagedList list={claims} empty="You have not claimed any perks yet.">
         {(claim) => (
           <li key={claim.id} className="card claim" data-testid="claim">

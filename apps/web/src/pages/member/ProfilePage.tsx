@@ -3,7 +3,7 @@ import { api, ApiError } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
 import type { Profile, ProviderScore } from '../../api/types';
 import { Field } from '../../components/Field';
-import { Async, ErrorNotice, Loading } from '../../components/States';
+import { Async, ErrorNotice, Loading, SuccessNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
 import { useSession } from '../../session';
 
@@ -87,11 +87,7 @@ export function ProfilePage() {
             </label>
           </div>
           <ErrorNotice error={save.error} />
-          {saved && (
-            <p className="state state-success" role="status">
-              Profile saved.
-            </p>
-          )}
+          <SuccessNotice>{saved && 'Profile saved.'}</SuccessNotice>
           <button type="submit" className="primary" disabled={save.busy}>
             {save.busy ? 'Saving…' : 'Save profile'}
           </button>
