@@ -24,12 +24,30 @@ export function verifiedUser(request: RequestWithBearer, jwt: JwtService): Promi
   return request[VERIFIED];
 }
 
+interface VerifiedToken {
+  user: AuthUser;
+  until: number;
+}
+
+/** Verified tokens per signing service: a client sends the same token on every request until it expires. */
+const verifiedTokens = new WeakMap<JwtService, Map<string, VerifiedToken>>();
+const VERIFIED_TOKENS_MAX = 20_000;
+const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
+
 async function verify(token: string | null, jwt: JwtService): Promise<AuthUser | null> {
   if (!token) return null;
+  let cache = verifiedTokens.get(jwt);
+  const now = Date.now();
+  const hit = cache?.get(token);
+  if (hit && hit.until > now) return hit.user;
   try {
-    const claims = await jwt.verifyAsync<AccessTokenClaims>(token);
+    const claims = await jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
     if (!Object.values(Role).includes(claims.role) || typeof claims.sub !== 'string') return null;
-    return { id: claims.sub, role: claims.role, brandId: claims.brandId ?? null };
+    const user = { id: claims.sub, role: claims.role, brandId: claims.brandId ?? null };
+    if (!cache) verifiedTokens.set(jwt, (cache = new Map()));
+    if (cache.size >= VERIFIED_TOKENS_MAX) cache.clear();
+    cache.set(token, { user, until: Math.min(claims.exp ? claims.exp * 1000 : Infinity, now + VERIFIED_TOKEN_TTL_MS) });
+    return user;
   } catch {
     return null;
   }

@@ -5,3 +5,4 @@ export * from './snake-naming.strategy';
 export * from './pagination';
 export * from './ledger';
 export * from './micro-batcher';
+export * from './prepared-query';

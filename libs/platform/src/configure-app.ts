@@ -10,6 +10,10 @@ import { HttpExceptionFilter } from './http-exception.filter';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
 
+const HELMET_OPTIONS = { contentSecurityPolicy: false } as const;
+/** Largest JSON body any route accepts. */
+export const JSON_BODY_LIMIT = '5mb';
+
 /** Body limits, headers, validation and error shape: the same in every service and in tests. */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
@@ -19,8 +23,8 @@ export function configureHttpApp(app: INestApplication): void {
   // Behind a load balancer the socket address is the balancer's: per-IP rate limits need the
   // forwarded client address, believed only from the proxies TRUST_PROXY names.
   express.set('trust proxy', loadConfig().trustProxy);
-  express.useBodyParser('json', { limit: '5mb' });
-  app.use(helmet({ contentSecurityPolicy: false }));
+  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(helmet(HELMET_OPTIONS));
   const config = loadConfig();
   // Browsers may call the API only from the listed origins; by default from none.
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
@@ -33,6 +37,17 @@ export function configureHttpApp(app: INestApplication): void {
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
   answerClientErrorsInErrorShape(server);
   app.enableShutdownHooks();
+}
+
+/** The headers helmet sets on every response, for a lean route that answers outside Express. */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string) => (headers[name] = value),
+    removeHeader: (name: string) => delete headers[name],
+  };
+  helmet(HELMET_OPTIONS)({} as never, response as never, () => undefined);
+  return headers;
 }
 
 /** Validates the environment before anything starts; a bad value stops the process with its name. */

@@ -14,54 +14,60 @@ export interface ErrorBody {
 /** Every error leaves the API in the shape API.md fixes; anything unexpected is a logged 500. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
-    if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
-      this.logger.error({ err: exception }, 'Unhandled error');
-    }
+    const body = errorBody(exception);
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) {
-      return this.body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
-    }
-    if (exception instanceof HttpException) return this.fromHttpException(exception);
-    if (isBodyParserError(exception)) {
-      const status = exception.status ?? 400;
-      const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
-      const message = status === 413 ? 'Request body too large' : 'Request body is not valid';
-      return this.body(status, code, message);
-    }
-    if (isUnstorableText(exception)) {
-      return this.body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
-    }
-    return this.body(500, ErrorCode.InternalError, 'Internal server error');
-  }
+const logger = new Logger('HttpExceptionFilter');
 
-  private fromHttpException(exception: HttpException): ErrorBody {
-    const status = exception.getStatus();
-    const response = exception.getResponse();
-    const code = HTTP_STATUS_CODE[status] ?? (status >= 500 ? ErrorCode.InternalError : ErrorCode.Conflict);
-    if (typeof response === 'object' && response !== null && 'code' in response && 'message' in response) {
-      const { message, details } = response as { message: string; details?: unknown };
-      return this.body(status, String((response as { code: unknown }).code), message, details);
-    }
-    if (typeof response === 'object' && response !== null && !('message' in response)) {
-      return this.body(status, code, exception.message, response);
-    }
-    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
-    return this.body(status, code, status === 404 && message.startsWith('Cannot ') ? 'Route not found' : message);
+/** The API's error body for anything a request handler threw; unexpected errors are logged. */
+export function errorBody(exception: unknown): ErrorBody {
+  const body = toBody(exception);
+  if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
+    logger.error({ err: exception }, 'Unhandled error');
   }
+  return body;
+}
 
-  private body(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
-    return details === undefined ? { statusCode, code, message } : { statusCode, code, message, details };
+function toBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    return body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
   }
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isBodyParserError(exception)) {
+    const status = exception.status ?? 400;
+    const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
+    const message = status === 413 ? 'Request body too large' : 'Request body is not valid';
+    return body(status, code, message);
+  }
+  if (isUnstorableText(exception)) {
+    return body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
+  }
+  return body(500, ErrorCode.InternalError, 'Internal server error');
+}
+
+function fromHttpException(exception: HttpException): ErrorBody {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  const code = HTTP_STATUS_CODE[status] ?? (status >= 500 ? ErrorCode.InternalError : ErrorCode.Conflict);
+  if (typeof response === 'object' && response !== null && 'code' in response && 'message' in response) {
+    const { message, details } = response as { message: string; details?: unknown };
+    return body(status, String((response as { code: unknown }).code), message, details);
+  }
+  if (typeof response === 'object' && response !== null && !('message' in response)) {
+    return body(status, code, exception.message, response);
+  }
+  const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+  const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+  return body(status, code, status === 404 && message.startsWith('Cannot ') ? 'Route not found' : message);
+}
+
+function body(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
+  return details === undefined ? { statusCode, code, message } : { statusCode, code, message, details };
 }
 
 /**

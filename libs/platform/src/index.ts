@@ -9,6 +9,8 @@ export * from './validation';
 export * from './rate-limit.guard';
 export * from './rate-limit.module';
 export * from './rate-limit.storage';
+export * from './rate-limit.limiter';
+export * from './rate-limit.rules';
 export * from './request-timeout.interceptor';
 export * from './audit-record';
 export * from './client-errors';

@@ -26,6 +26,11 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
+/** Records a request answered outside Express (a lean route), under the same metric. */
+export function observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
+  httpDuration.observe({ method, route, status: String(status) }, seconds);
+}
+
 @ApiExcludeController()
 @Public()
 @Controller('metrics')

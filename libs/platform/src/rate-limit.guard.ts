@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
-import { DomainError, ErrorCode } from '@app/domain';
+import { rateLimitedError } from './rate-limit.rules';
 
 /** @nestjs/throttler's metadata key of @SkipThrottle() (not exported by the package). */
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
@@ -49,7 +49,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (!record.isBlocked) return true;
     const retryAfter = Math.max(1, record.timeToBlockExpire);
     this.setResponseHeader(res, 'Retry-After', retryAfter);
-    throw new DomainError(ErrorCode.RateLimited, 'Too many requests; retry later', { limit: name, retryAfterSeconds: retryAfter });
+    throw rateLimitedError(name, retryAfter);
   }
 }
 

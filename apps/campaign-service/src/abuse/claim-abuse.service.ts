@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, MicroBatcher, ShippingAddress } from '@app/db';
+import { Campaign, ShippingAddress } from '@app/db';
 import { decideClaimAbuse, DomainError, ErrorCode, sharedAddressDecision, shippingAddressFingerprint, VELOCITY_WINDOW_DAYS } from '@app/domain';
 
-interface MemberFacts {
+/** What the abuse rules need to know of a member's account (ClaimLookupsService reads it). */
+export interface MemberAccount {
   createdAt: Date;
+  /** claims not cancelled in the velocity window */
   recentClaims: number;
 }
 
@@ -29,35 +30,20 @@ const decisions = new Counter({ name: 'claim_abuse_decisions_total', help: 'Clai
  */
 @Injectable()
 export class ClaimAbuseService {
-  private readonly facts: MicroBatcher<string, MemberFacts | null>;
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    // Concurrent claims share one query, like the claim path's other reads.
-    this.facts = new MicroBatcher((memberIds) => this.loadFacts(memberIds), {
-      maxBatch: 1000,
-      maxConcurrent: Math.max(1, Math.floor(config.databasePoolSize / 4)),
-    });
+  /** Whether any rule applies to claims on this campaign (else the member's account need not be read). */
+  appliesTo(campaign: Pick<Campaign, 'eligibility'>): boolean {
+    return this.config.claimVelocityCap > 0 || Boolean(campaign.eligibility.minAccountAgeDays);
   }
 
-  /**
-   * `facts`: what `factsFor` read, when the caller started that read early to overlap its
-   * other reads (the decision and its errors stay here, in the caller's order).
-   */
-  async assertAllowed(
-    memberId: string,
-    campaign: Pick<Campaign, 'eligibility'>,
-    pending: Promise<MemberFacts | null | undefined> = this.factsFor(memberId, campaign),
-  ): Promise<void> {
-    const minAccountAgeDays = campaign.eligibility.minAccountAgeDays ?? null;
-    const facts = await pending;
-    if (facts === undefined) return;
-    if (!facts) throw DomainError.notFound('Member');
+  /** `account`: the claimant's, null when the member does not exist (any more). */
+  assertAllowed(campaign: Pick<Campaign, 'eligibility'>, account: MemberAccount | null): void {
+    if (!this.appliesTo(campaign)) return;
+    if (!account) throw DomainError.notFound('Member');
     const decision = decideClaimAbuse(
-      { now: new Date(), accountCreatedAt: facts.createdAt, recentClaims: facts.recentClaims, otherAccountsWithSameAddress: 0 },
-      { velocityCap: this.config.claimVelocityCap, minAccountAgeDays },
+      { now: new Date(), accountCreatedAt: account.createdAt, recentClaims: account.recentClaims, otherAccountsWithSameAddress: 0 },
+      { velocityCap: this.config.claimVelocityCap, minAccountAgeDays: campaign.eligibility.minAccountAgeDays ?? null },
     );
     if (decision.outcome !== 'refuse') return;
     decisions.inc({ rule: decision.rule });
@@ -65,12 +51,6 @@ export class ClaimAbuseService {
     throw decision.code === ErrorCode.NotEligible
       ? new DomainError(ErrorCode.NotEligible, 'Your account is too new for this perk', [reason])
       : new DomainError(ErrorCode.ClaimLimitReached, `You reached the limit of ${decision.required} perks per ${VELOCITY_WINDOW_DAYS} days`, reason);
-  }
-
-  /** The member facts the rules need; undefined when no rule applies to this campaign. */
-  factsFor(memberId: string, campaign: Pick<Campaign, 'eligibility'>): Promise<MemberFacts | null | undefined> {
-    if (!this.config.claimVelocityCap && !campaign.eligibility.minAccountAgeDays) return Promise.resolve(undefined);
-    return this.facts.submit(memberId);
   }
 
   /**
@@ -106,18 +86,5 @@ export class ClaimAbuseService {
       held.add(claim.claimId);
     }
     return held;
-  }
-
-  private async loadFacts(memberIds: string[]): Promise<(MemberFacts | null)[]> {
-    const rows: { id: string; created_at: Date; recent: number }[] = await this.dataSource.query(
-      `SELECT u.id, u.created_at,
-              (SELECT count(*)::int FROM claims c
-                WHERE c.member_id = u.id AND c.status <> 'cancelled'
-                  AND c.created_at > now() - make_interval(days => $2)) AS recent
-         FROM users u WHERE u.id = ANY($1::uuid[]) AND u.erased_at IS NULL`,
-      [memberIds, VELOCITY_WINDOW_DAYS],
-    );
-    const byId = new Map(rows.map((row) => [row.id, { createdAt: row.created_at, recentClaims: row.recent }]));
-    return memberIds.map((id) => byId.get(id) ?? null);
   }
 }

@@ -2,11 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, MicroBatcher } from '@app/db';
+import { Campaign, MicroBatcher, preparedQuery, readBatching } from '@app/db';
+import { VELOCITY_WINDOW_DAYS } from '@app/domain';
+import { MemberAccount } from '../abuse/claim-abuse.service';
 
 const CAMPAIGN_TTL_MS = 5000;
 const OFFER_TTL_MS = 5 * 60_000;
 const OFFER_CACHE_MAX = 200_000;
+
+export interface Claimant {
+  /** the campaign offered this member the perk at launch */
+  offered: boolean;
+  /** null when not asked for, or when the member does not exist (any more) */
+  account: MemberAccount | null;
+}
+
+interface ClaimantQuery {
+  campaignId: string;
+  memberId: string;
+  withAccount: boolean;
+}
 
 interface Cached<T> {
   value: T;
@@ -23,16 +38,13 @@ export class ClaimLookupsService {
   private readonly campaigns = new Map<string, Cached<Campaign | null>>();
   private readonly campaignLoads = new Map<string, Promise<Campaign | null>>();
   private readonly offers = new Map<string, number>();
-  private readonly offerBatcher: MicroBatcher<{ campaignId: string; memberId: string }, boolean>;
+  private readonly claimants: MicroBatcher<ClaimantQuery, Claimant>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.offerBatcher = new MicroBatcher((pairs) => this.loadOffers(pairs), {
-      maxBatch: 1000,
-      maxConcurrent: Math.max(1, Math.floor(config.databasePoolSize / 4)),
-    });
+    this.claimants = new MicroBatcher((queries) => this.loadClaimants(queries), readBatching(config.databasePoolSize));
   }
 
   async campaign(id: string): Promise<Campaign | null> {
@@ -58,26 +70,41 @@ export class ClaimLookupsService {
     this.campaigns.delete(id);
   }
 
-  async hasOffer(campaignId: string, memberId: string): Promise<boolean> {
+  /**
+   * Who is claiming: whether the campaign offered them the perk, and (`withAccount`) the account
+   * facts of the abuse rules. Concurrent claims share one query; a known offer with no account
+   * to read costs none.
+   */
+  async claimant(campaignId: string, memberId: string, withAccount: boolean): Promise<Claimant> {
     const key = `${campaignId}|${memberId}`;
     const expires = this.offers.get(key);
-    if (expires && expires > Date.now()) return true;
-    const found = await this.offerBatcher.submit({ campaignId, memberId });
-    if (found) {
+    if (!withAccount && expires && expires > Date.now()) return { offered: true, account: null };
+    const found = await this.claimants.submit({ campaignId, memberId, withAccount });
+    if (found.offered) {
       if (this.offers.size >= OFFER_CACHE_MAX) this.offers.delete(this.offers.keys().next().value as string);
       this.offers.set(key, Date.now() + OFFER_TTL_MS);
     }
     return found;
   }
 
-  private async loadOffers(pairs: { campaignId: string; memberId: string }[]): Promise<boolean[]> {
-    const rows: { campaign_id: string; member_id: string }[] = await this.dataSource.query(
-      `SELECT o.campaign_id, o.member_id FROM offers o
-       JOIN unnest($1::uuid[], $2::uuid[]) AS x(campaign_id, member_id)
-         ON o.campaign_id = x.campaign_id AND o.member_id = x.member_id`,
-      [pairs.map((p) => p.campaignId), pairs.map((p) => p.memberId)],
+  private async loadClaimants(queries: ClaimantQuery[]): Promise<Claimant[]> {
+    const rows = await preparedQuery<{ offered: boolean; created_at: Date | null; recent: number | null }>(
+      this.dataSource,
+      'claim-claimants',
+      `SELECT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = x.campaign_id AND o.member_id = x.member_id) AS offered,
+              u.created_at,
+              CASE WHEN u.id IS NOT NULL THEN
+                (SELECT count(*)::int FROM claims c
+                  WHERE c.member_id = u.id AND c.status <> 'cancelled' AND c.created_at > now() - make_interval(days => $4))
+              END AS recent
+       FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) WITH ORDINALITY AS x(campaign_id, member_id, with_account, i)
+       LEFT JOIN users u ON x.with_account AND u.id = x.member_id AND u.erased_at IS NULL
+       ORDER BY x.i`,
+      [queries.map((q) => q.campaignId), queries.map((q) => q.memberId), queries.map((q) => q.withAccount), VELOCITY_WINDOW_DAYS],
     );
-    const found = new Set(rows.map((r) => `${r.campaign_id}|${r.member_id}`));
-    return pairs.map((p) => found.has(`${p.campaignId}|${p.memberId}`));
+    return rows.map((row) => ({
+      offered: row.offered,
+      account: row.created_at ? { createdAt: row.created_at, recentClaims: row.recent ?? 0 } : null,
+    }));
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ShippingAddress } from '@app/db';
+import { preparedQuery, ShippingAddress } from '@app/db';
 import { enqueueInTransaction, fulfillClaimJobId, OUTBOX_CHANNEL, QUEUES } from '@app/queue';
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { allocateClaims, ClaimDecision, ClaimRequest, StockRow, StoredClaim } from './claim-allocation';
@@ -130,7 +130,7 @@ export class ClaimWriterService {
     const stored = new Map<string, ClaimDecision>();
     if (!items.length) return stored;
     try {
-      const rows: { id: string; member_slot: number }[] = await this.dataSource.query(FAST_WRITE, [
+      const rows = await preparedQuery<{ id: string; member_slot: number }>(this.dataSource, 'claim-fast-write', FAST_WRITE, [
         claimsJson(items.map((item) => ({ item, slot: item.slotHint as number }))),
         OUTBOX_CHANNEL,
       ]);

@@ -66,11 +66,10 @@ export class ClaimsService {
       ]);
     }
     if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
-    // The abuse rules' read runs beside the offer check; refusals still come in this order.
-    const facts = this.abuse.factsFor(user.id, campaign);
-    facts.catch(() => undefined);
-    await this.assertEligible(user.id, campaign);
-    await this.abuse.assertAllowed(user.id, campaign, facts);
+    // One read tells the offer and the account facts of the abuse rules; refusals come in this order.
+    const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
+    if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
+    this.abuse.assertAllowed(campaign, claimant.account);
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
   }
 
@@ -167,9 +166,8 @@ export class ClaimsService {
     return { id: claim.id, campaignId: claim.campaignId, status: 'pending' as CreatedClaimDto['status'], createdAt: claim.createdAt };
   }
 
-  private async assertEligible(memberId: string, campaign: Campaign): Promise<void> {
-    if (await this.lookups.hasOffer(campaign.id, memberId)) return;
-    // Not offered at launch: the member may have been re-scored since; the shared rule decides.
+  /** Not offered at launch: the member may have been re-scored since; the shared rule decides. */
+  private async assertEligibleByRule(memberId: string, campaign: Campaign): Promise<void> {
     const result = await this.eligibility.explain(memberId, campaign);
     if (result.eligible) return;
     decisions.inc({ outcome: 'not_eligible' });

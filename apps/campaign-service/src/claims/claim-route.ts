@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Inject, Injectable, OnApplicationBootstrap, ValidationPipe } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { PinoLogger } from 'nestjs-pino';
+import { json, Request, Response } from 'express';
+import proxyAddr from 'proxy-addr';
+import { AuthUser, verifiedUser } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { DomainError, ErrorCode, Role } from '@app/domain';
+import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, RouteRateLimiter, securityHeaders } from '@app/platform';
+import { ClaimsService } from './claims.service';
+import { CreateClaimDto } from './dto/claim.dto';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+type TrustProxy = (address: string, hop: number) => boolean;
+
+const PATH = /^\/campaigns\/([^/?#]+)\/claims\/?(?:\?.*)?$/i;
+const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
+const RATE_LIMIT_ROUTE = 'POST /campaigns/:param/claims';
+const METRIC_ROUTE = '/campaigns/:id/claims';
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+
+/**
+ * `POST /campaigns/:id/claims` answered ahead of Express and Nest's pipeline. Claims arrive in
+ * bursts of thousands a second, and the generic pipeline (router, middleware chain, guards,
+ * interceptors, request-scoped logging) cost several times the claim decision itself.
+ *
+ * This handler takes the common request — a member's bearer token, a JSON body, no CORS — and
+ * runs the same steps with the same pieces: the auth guard's token check, Express's JSON parser,
+ * the rate-limit rules and counters, the validation pipe, ClaimsService, Nest's error mapping and
+ * the exception filter's error body, the request timeout, the HTTP metric and the request log
+ * line. Every other request (no or bad token, another role, a browser's cross-origin call,
+ * another content type) goes to Express untouched and is answered as any route is.
+ */
+@Injectable()
+export class ClaimRoute implements OnApplicationBootstrap {
+  private readonly pipe: ValidationPipe = createValidationPipe();
+  private readonly headers = securityHeaders();
+  private readonly parseJson = json({ limit: JSON_BODY_LIMIT });
+  /** Express's compiled `trust proxy` setting: the client address is the one `req.ip` gives. */
+  private trust: TrustProxy = () => false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly jwt: JwtService,
+    private readonly limiter: RouteRateLimiter,
+    private readonly claims: ClaimsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ClaimRoute.name);
+  }
+
+  /** Puts this route in front of the HTTP server's request listener (Express). */
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    this.trust = (this.adapterHost.httpAdapter.getInstance() as { get(setting: string): TrustProxy }).get('trust proxy fn');
+    const fallbacks = server.listeners('request') as RequestListener[];
+    const fallback: RequestListener = (req, res) => fallbacks.forEach((listener) => listener.call(server, req, res));
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const campaignId = this.claimTarget(req);
+      if (campaignId === null) fallback(req, res);
+      else void this.handle(req, res, campaignId, fallback);
+    });
+  }
+
+  /** The campaign id when this request is one the lean route takes; null for Express. */
+  private claimTarget(req: IncomingMessage): string | null {
+    if (req.method !== 'POST' || req.headers.origin !== undefined || !JSON_TYPE.test(req.headers['content-type'] ?? '')) return null;
+    const match = PATH.exec(req.url ?? '');
+    if (!match) return null;
+    try {
+      return decodeURIComponent(match[1]);
+    } catch {
+      return null;
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, campaignId: string, fallback: RequestListener): Promise<void> {
+    const user = await verifiedUser(req, this.jwt);
+    // The auth guard answers a missing or invalid token and another role in its own words.
+    if (user?.role !== Role.Member) return fallback(req, res);
+    const started = process.hrtime.bigint();
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    let status = 500;
+    let payload: unknown;
+    const extraHeaders: Record<string, string> = {};
+    try {
+      payload = await this.claim(req, res, user, campaignId, extraHeaders);
+      status = 201;
+    } catch (error) {
+      const body = errorBody(this.adapterHost.httpAdapter.mapException?.(error) ?? error);
+      status = body.statusCode;
+      payload = body;
+    }
+    if (res.destroyed) return;
+    const json = JSON.stringify(payload);
+    res.writeHead(status, {
+      ...this.headers,
+      ...extraHeaders,
+      'X-Request-Id': requestId,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(json),
+    });
+    res.end(json);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    observeHttpRequest('POST', METRIC_ROUTE, status, seconds);
+    if (this.logger.logger.isLevelEnabled('info')) {
+      this.logger.info(
+        { req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) },
+        'request completed',
+      );
+    }
+  }
+
+  /** Body, rate limits, validation and the claim, in the order Nest's pipeline runs them. */
+  private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string, extraHeaders: Record<string, string>): Promise<unknown> {
+    const body = await this.parseBody(req, res);
+    const refusal = await this.limiter.check(RATE_LIMIT_ROUTE, proxyAddr(req, this.trust), user.id);
+    if (refusal) {
+      extraHeaders['Retry-After'] = String(refusal.retryAfterSeconds);
+      throw refusal.error;
+    }
+    const dto = (await this.pipe.transform(body, { type: 'body', metatype: CreateClaimDto })) as CreateClaimDto;
+    const key = req.headers['idempotency-key'];
+    return withTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto), this.config.requestTimeoutMs);
+  }
+
+  /** Express's own JSON parser, so bad bodies get the very answers they get on any route. */
+  private parseBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.parseJson(req as Request, res as Response, (error?: unknown) => (error ? reject(error) : resolve((req as Request).body))),
+    );
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later')), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
