@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createTestApp, ThrowawayRedis } from '@app/testing';
@@ -20,6 +21,7 @@ describe('outbox relay (e2e)', () => {
   let worker: INestApplicationContext;
   let dataSource: DataSource;
   let queue: Queue;
+  let matchingQueue: Queue;
 
   const unpublished = async () =>
     Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
@@ -32,10 +34,13 @@ describe('outbox relay (e2e)', () => {
     dataSource = worker.get(getDataSourceToken());
     queue = new Queue('notifications', { connection: queueConnection(redis.url), prefix: t.redisPrefix });
     queue.on('error', () => undefined);
+    matchingQueue = new Queue('matching', { connection: queueConnection(redis.url), prefix: t.redisPrefix });
+    matchingQueue.on('error', () => undefined);
   });
 
   afterAll(async () => {
     await queue.close();
+    await matchingQueue.close();
     await worker.close();
     await redis.stop();
   });
@@ -104,5 +109,35 @@ describe('outbox relay (e2e)', () => {
     await eventually(async () => (await unpublished()) === 0);
     const job = await queue.getJob(jobIdFor('notify', 'c4'));
     expect(await job?.getState()).toBe('delayed');
+  });
+
+  it('splits a backlog over several batches, lanes and concurrent drains: every row becomes exactly one job in its queue', async () => {
+    const notifications = Array.from({ length: 2300 }, (_, i) => i);
+    const matches = Array.from({ length: 700 }, (_, i) => i);
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, [
+        ...notifications.map((i) => ({
+          queue: 'notifications' as const,
+          name: 'notify-offers' as const,
+          data: { campaignId: 'c5', memberIds: [`m${i}`] },
+          jobId: jobIdFor('notify', 'c5', i),
+        })),
+        ...matches.map((i) => ({ queue: 'matching' as const, name: 'match-member' as const, data: { memberId: `m${i}`, provider: 'klout' }, jobId: jobIdFor('match', i) })),
+      ]),
+    );
+    const relayedTotal = async () => (await register.getSingleMetric('outbox_relayed_total')?.get())?.values[0]?.value ?? 0;
+    const relayedBefore = await relayedTotal();
+    const relay = worker.get(OutboxRelayService);
+    await Promise.all([relay.drain(), relay.drain()]);
+    await eventually(async () => (await unpublished()) === 0);
+    // SKIP LOCKED hands each row to one lane only: the jobIds would hide a double publish, the counter does not.
+    expect((await relayedTotal()) - relayedBefore).toBe(notifications.length + matches.length);
+
+    const jobIds = async (q: Queue) => (await q.getJobs(['waiting', 'delayed'], 0, -1)).map((job) => job.id);
+    const relayedNotifications = (await jobIds(queue)).filter((id) => id?.startsWith('notify.c5.'));
+    expect(new Set(relayedNotifications).size).toBe(notifications.length);
+    expect((await jobIds(matchingQueue)).sort()).toEqual(matches.map((i) => jobIdFor('match', i)).sort());
+    expect((await queue.getJob(jobIdFor('notify', 'c5', 1234)))?.data).toEqual({ campaignId: 'c5', memberIds: ['m1234'] });
+    expect((await matchingQueue.getJob(jobIdFor('match', 42)))?.data).toEqual({ memberId: 'm42', provider: 'klout' });
   });
 });
