@@ -13,7 +13,9 @@ npm run --silent migrate
 
 PORT="${PORT:-3000}"
 names="campaign,matching,fulfillment"
-commands=("node dist/apps/campaign-service/main.js" "node dist/apps/matching-service/main.js" "node dist/apps/fulfillment-service/main.js")
+# package.json config.serviceNodeOptions: a small young generation keeps each service's memory flat under load.
+node="node ${npm_package_config_serviceNodeOptions:-}"
+commands=("$node dist/apps/campaign-service/main.js" "$node dist/apps/matching-service/main.js" "$node dist/apps/fulfillment-service/main.js")
 
 if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
   # No Stripe account configured: use the bundled fake Stripe server so funding works locally.

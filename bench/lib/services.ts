@@ -106,9 +106,13 @@ export class ServiceLauncher {
     this.running.length = 0;
   }
 
-  /** BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets a run profile the services. */
+  /**
+   * The services run with the node options `npm start` gives them (package.json
+   * config.serviceNodeOptions); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
+   * adds to them, e.g. to profile a run.
+   */
   private entry(name: ServiceName): string[] {
-    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [serviceNodeOptions(), process.env.BENCH_SERVICE_NODE_ARGS ?? ''].join(' ').split(' ').filter(Boolean);
     if (this.runtime === 'dist') return [...nodeArgs, join('dist', 'apps', name, 'main.js')];
     return [...nodeArgs, '-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')];
   }
@@ -137,6 +141,11 @@ export class ServiceLauncher {
     const tail = existsSync(service.logFile) ? readFileSync(service.logFile, 'utf8').slice(-2000) : '';
     throw new Error(`${service.name} did not become healthy (log ${service.logFile}):\n${tail}`);
   }
+}
+
+function serviceNodeOptions(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { serviceNodeOptions?: string } };
+  return pkg.config?.serviceNodeOptions ?? '';
 }
 
 function readStatusKb(pid: number, field: string): number | undefined {
