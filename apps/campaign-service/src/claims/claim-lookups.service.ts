@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign, MicroBatcher, preparedQuery, readBatching } from '@app/db';
 import { VELOCITY_WINDOW_DAYS } from '@app/domain';
 import { MemberAccount } from '../abuse/claim-abuse.service';
+import type { ReservedClaim } from './claim-gate.service';
 
 const CAMPAIGN_TTL_MS = 5000;
 const OFFER_TTL_MS = 5 * 60_000;
@@ -39,12 +40,14 @@ export class ClaimLookupsService {
   private readonly campaignLoads = new Map<string, Promise<Campaign | null>>();
   private readonly offers = new Map<string, number>();
   private readonly claimants: MicroBatcher<ClaimantQuery, Claimant>;
+  private readonly claimsByKey: MicroBatcher<{ memberId: string; key: string }, ReservedClaim | null>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.claimants = new MicroBatcher((queries) => this.loadClaimants(queries), readBatching(config.databasePoolSize));
+    this.claimsByKey = new MicroBatcher((keys) => this.loadClaimsByKey(keys), readBatching(config.databasePoolSize));
   }
 
   async campaign(id: string): Promise<Campaign | null> {
@@ -85,6 +88,27 @@ export class ClaimLookupsService {
       this.offers.set(key, Date.now() + OFFER_TTL_MS);
     }
     return found;
+  }
+
+  /** The claim a member made with this Idempotency-Key, if any (the answer to replay). */
+  claimByKey(memberId: string, key: string): Promise<ReservedClaim | null> {
+    return this.claimsByKey.submit({ memberId, key });
+  }
+
+  private async loadClaimsByKey(keys: { memberId: string; key: string }[]): Promise<(ReservedClaim | null)[]> {
+    const rows = await preparedQuery<{ i: string; id: string; campaign_id: string; created_at: Date }>(
+      this.dataSource,
+      'claim-by-key',
+      `SELECT x.i, c.id, c.campaign_id, c.created_at
+       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(member_id, key, i)
+       JOIN claims c ON c.member_id = x.member_id AND c.idempotency_key = x.key`,
+      [keys.map((k) => k.memberId), keys.map((k) => k.key)],
+    );
+    const byIndex = new Map(rows.map((row) => [Number(row.i) - 1, row]));
+    return keys.map((_, i) => {
+      const row = byIndex.get(i);
+      return row ? { id: row.id, campaignId: row.campaign_id, createdAt: row.created_at.toISOString() } : null;
+    });
   }
 
   private async loadClaimants(queries: ClaimantQuery[]): Promise<Claimant[]> {

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
@@ -42,7 +40,6 @@ const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
 @Injectable()
 export class ClaimsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly gate: ClaimGateService,
     private readonly lookups: ClaimLookupsService,
     private readonly writer: ClaimWriterService,
@@ -151,11 +148,8 @@ export class ClaimsService {
 
   /** The gate refused on the member's count; a replay whose Redis marker expired still gets its answer. */
   private async replayFromDatabase(memberId: string, campaignId: string, key: string, otherwise = ErrorCode.ClaimLimitReached): Promise<CreatedClaimDto> {
-    const [row]: { id: string; campaign_id: string; created_at: Date }[] = await this.dataSource.query(
-      `SELECT id, campaign_id, created_at FROM claims WHERE member_id = $1 AND idempotency_key = $2`,
-      [memberId, key],
-    );
-    if (row?.campaign_id === campaignId) return this.replayed({ id: row.id, campaignId, createdAt: row.created_at.toISOString() });
+    const row = await this.lookups.claimByKey(memberId, key);
+    if (row?.campaignId === campaignId) return this.replayed(row);
     if (row) throw this.refusal(ErrorCode.IdempotencyKeyReused);
     if (otherwise === ErrorCode.Conflict) throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress');
     throw this.refusal(otherwise);
