@@ -18,7 +18,7 @@ export interface MicroBatcherOptions {
  * of requests shares one query every couple of milliseconds instead of sending one each.
  */
 export function readBatching(poolSize: number): MicroBatcherOptions {
-  return { maxBatch: 1000, maxConcurrent: Math.min(2, poolSize), lingerMs: 2 };
+  return { maxBatch: 1000, maxConcurrent: Math.min(2, poolSize), lingerMs: 5 };
 }
 
 /**
