@@ -50,9 +50,22 @@ export class ClaimLookupsService {
     this.claimsByKey = new MicroBatcher((keys) => this.loadClaimsByKey(keys), readBatching(config.databasePoolSize));
   }
 
+  /**
+   * The campaign row, at most CAMPAIGN_TTL_MS old when its last use was: an older row is still
+   * answered once while a fresh one loads, so a burst never waits on the reload. (Status changes
+   * made here drop the row at once; the claim gate, shared in Redis, closes a campaign paused
+   * elsewhere at once too.)
+   */
   async campaign(id: string): Promise<Campaign | null> {
     const hit = this.campaigns.get(id);
     if (hit && hit.expires > Date.now()) return hit.value;
+    const loading = this.reload(id);
+    if (!hit?.value) return loading;
+    loading.catch(() => undefined);
+    return hit.value;
+  }
+
+  private reload(id: string): Promise<Campaign | null> {
     let pending = this.campaignLoads.get(id);
     if (!pending) {
       pending = this.dataSource
