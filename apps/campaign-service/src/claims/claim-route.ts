@@ -111,10 +111,9 @@ export class ClaimRoute implements OnApplicationBootstrap {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     observeHttpRequest('POST', METRIC_ROUTE, status, seconds);
     if (this.logger.logger.isLevelEnabled('info')) {
-      this.logger.info(
-        { req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) },
-        'request completed',
-      );
+      // The request and response themselves, as pino-http logs them: its serializers read `req.id`.
+      Object.assign(req, { id: requestId });
+      this.logger.info({ req, res, responseTime: Math.round(seconds * 1000) }, 'request completed');
     }
   }
 
