@@ -64,7 +64,12 @@ export class ClaimRoute implements OnApplicationBootstrap {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const campaignId = this.claimTarget(req);
       if (campaignId === null) fallback(req, res);
-      else void this.handle(req, res, campaignId, fallback);
+      else
+        this.handle(req, res, campaignId, fallback).catch((error: unknown) => {
+          // Only writing the answer itself can throw here; the connection is the one thing left to close.
+          this.logger.error({ err: error }, 'claim route failed to answer');
+          res.destroy();
+        });
     });
   }
 
