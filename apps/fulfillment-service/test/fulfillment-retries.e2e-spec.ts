@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { createWorkerContext, useIsolatedEnvironment } from '@app/testing';
+import { DigitalCodeFulfiller } from '../src/fulfillment/digital-code.fulfiller';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { CarrierReply, CarrierStub } from './support/carrier-stub';
 import { seedClaims, until } from './support/fulfillment-fixtures';
@@ -120,6 +121,28 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(await Promise.all([...claimIds, invited].map(claimRow))).toEqual(before);
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM campaign_codes WHERE claim_id = ANY($1::uuid[])`, [claimIds]);
     expect(n).toBe(2);
+  });
+
+  it('leaves a claim cancelled while its code was being assigned cancelled, the code staying with it', async () => {
+    const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, viaOutbox: false });
+    const admin = db.createQueryRunner();
+    await admin.connect();
+    await admin.startTransaction();
+    await admin.query(`UPDATE claims SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
+    // The batch reads the claim as pending (the cancel is not committed) and then waits for its row lock.
+    const step = worker.get(DigitalCodeFulfiller, { strict: false }).step(id, 0);
+    await until(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
+      (n: number) => n > 0,
+      5000,
+      20,
+    );
+    await admin.commitTransaction();
+    await admin.release();
+    await step;
+    expect((await claimRow(id)).status).toBe('cancelled');
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM campaign_codes WHERE claim_id = $1`, [id]);
+    expect(n).toBe(1);
   });
 
   it('stops within the shutdown bound even with a job stuck at the carrier', async () => {

@@ -31,6 +31,8 @@ interface Row {
  * get their claim and the claims their code. `campaign_codes.claim_id` is unique, so a code is
  * never given twice and a claim never gets two (a duplicate run fails and finds it done on retry).
  * The same read tells the processor the kind of the other claims, so every job costs one query.
+ * The claim update re-checks `pending`: an admin cancel committed after this statement's snapshot
+ * keeps its status (and, as with any cancel, the code already assigned stays with the claim).
  */
 const ASSIGN = `
   WITH input AS (
@@ -59,7 +61,7 @@ const ASSIGN = `
   ), fulfilled AS (
     UPDATE claims c SET status = 'fulfilled', fulfillment = c.fulfillment || jsonb_build_object('code', a.code),
                         fulfilled_at = now(), updated_at = now()
-    FROM assigned a WHERE c.id = a.claim_id
+    FROM assigned a WHERE c.id = a.claim_id AND c.status = 'pending'
     RETURNING c.id
   )
   SELECT i.id, i.perk_kind, a.code,
