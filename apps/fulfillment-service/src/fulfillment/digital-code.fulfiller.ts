@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { MicroBatcher } from '@app/db';
+import { MicroBatcher, preparedQuery } from '@app/db';
 import { PerkKind } from '@app/domain';
 
 /** What the batch found for one claim: done here (digital), or the kind to hand it to. */
@@ -92,18 +90,13 @@ export class DigitalCodeFulfiller {
     });
   }
 
-  private get pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
-
   /** Fulfils a pending digital claim of this round; tells the kind of any other pending claim. */
   step(claimId: string, round: number): Promise<CodeStep> {
     return this.batcher.submit({ claimId, round });
   }
 
   private async assign(targets: Target[]): Promise<CodeStep[]> {
-    // Named: each pooled connection parses and plans the statement once, not on every batch.
-    const { rows } = await this.pool.query<Row>({ name: 'assign-digital-codes', text: ASSIGN, values: [targets.map((t) => t.claimId), targets.map((t) => t.round)] });
+    const rows = await preparedQuery<Row>(this.dataSource, 'assign-digital-codes', ASSIGN, [targets.map((t) => t.claimId), targets.map((t) => t.round)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return targets.map((t): CodeStep => {
       const row = byId.get(t.claimId);
