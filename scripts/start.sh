@@ -13,9 +13,10 @@ npm run --silent migrate
 
 PORT="${PORT:-3000}"
 names="campaign,matching,fulfillment"
-# package.json config.serviceNodeOptions: a small young generation keeps each service's memory flat under load.
-node="node ${npm_package_config_serviceNodeOptions:-}"
-commands=("$node dist/apps/campaign-service/main.js" "$node dist/apps/matching-service/main.js" "$node dist/apps/fulfillment-service/main.js")
+# Node options per service from package.json config.serviceNodeOptions (young-generation sizes:
+# small for the API's memory under load, large for the fulfillment workers' throughput).
+service() { echo "node $(node -p "require('./package.json').config.serviceNodeOptions['$1']") dist/apps/$1/main.js"; }
+commands=("$(service campaign-service)" "$(service matching-service)" "$(service fulfillment-service)")
 
 if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
   # No Stripe account configured: use the bundled fake Stripe server so funding works locally.

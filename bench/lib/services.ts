@@ -107,12 +107,12 @@ export class ServiceLauncher {
   }
 
   /**
-   * The services run with the node options `npm start` gives them (package.json
+   * A service runs with the node options `npm start` gives it (package.json
    * config.serviceNodeOptions); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
    * adds to them, e.g. to profile a run.
    */
   private entry(name: ServiceName): string[] {
-    const nodeArgs = [serviceNodeOptions(), process.env.BENCH_SERVICE_NODE_ARGS ?? ''].join(' ').split(' ').filter(Boolean);
+    const nodeArgs = [serviceNodeOptions(name), process.env.BENCH_SERVICE_NODE_ARGS ?? ''].join(' ').split(' ').filter(Boolean);
     if (this.runtime === 'dist') return [...nodeArgs, join('dist', 'apps', name, 'main.js')];
     return [...nodeArgs, '-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')];
   }
@@ -143,9 +143,9 @@ export class ServiceLauncher {
   }
 }
 
-function serviceNodeOptions(): string {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { serviceNodeOptions?: string } };
-  return pkg.config?.serviceNodeOptions ?? '';
+function serviceNodeOptions(name: ServiceName): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config?: { serviceNodeOptions?: Partial<Record<ServiceName, string>> } };
+  return pkg.config?.serviceNodeOptions?.[name] ?? '';
 }
 
 function readStatusKb(pid: number, field: string): number | undefined {

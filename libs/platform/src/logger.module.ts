@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
@@ -21,6 +21,12 @@ export const REDACTED_LOG_PATHS = [
     PinoLoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
+        // Probes are not logged; keeping them out of the middleware also keeps its AsyncLocalStorage
+        // off in the workers, whose only HTTP is probes: once on, Node tracks every promise.
+        exclude: [
+          { path: 'health', method: RequestMethod.GET },
+          { path: 'metrics', method: RequestMethod.GET },
+        ],
         pinoHttp: {
           level: config.log.level,
           redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
@@ -30,7 +36,6 @@ export const REDACTED_LOG_PATHS = [
             res.setHeader('X-Request-Id', id);
             return id;
           },
-          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
