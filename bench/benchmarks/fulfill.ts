@@ -77,18 +77,17 @@ export const fulfill: Benchmark = {
           await addPaused(queue, claims.map((c) => c.id), 'fulfill-claim');
           const started = process.hrtime.bigint();
           await queue.resume();
+          // Done when the queue holds no job still to run (a job completes after its claim's
+          // commit). Polling Redis, not a count over the claims: that count cost PostgreSQL as
+          // much as a quarter of the work being measured. The claims are checked right after.
           const deadline = Date.now() + 300_000;
-          let state = { fulfilled: 0, failed: 0 };
-          while (Date.now() < deadline) {
-            state = await ctx.env.one<{ fulfilled: number; failed: number }>(
-              `SELECT count(*) FILTER (WHERE status = 'fulfilled')::int AS fulfilled, count(*) FILTER (WHERE status = 'failed')::int AS failed
-               FROM claims WHERE campaign_id = $1`,
-              [campaignId],
-            );
-            if (state.fulfilled + state.failed >= jobs) break;
-            await sleep(20);
-          }
+          while (Date.now() < deadline && (await unfinished(queue)) > 0) await sleep(20);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const state = await ctx.env.one<{ fulfilled: number; failed: number }>(
+            `SELECT count(*) FILTER (WHERE status = 'fulfilled')::int AS fulfilled, count(*) FILTER (WHERE status = 'failed')::int AS failed
+             FROM claims WHERE campaign_id = $1`,
+            [campaignId],
+          );
           await verify(pair, campaignId, state);
           return { throughput: state.fulfilled / seconds, count: state.fulfilled, seconds } satisfies Sample;
         },
@@ -96,6 +95,11 @@ export const fulfill: Benchmark = {
     } finally {
       await queue.close();
       await baselineQueue.close();
+    }
+
+    async function unfinished(target: Queue): Promise<number> {
+      const counts = await target.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
     }
 
     async function verify(pair: number, campaignId: string, state: { fulfilled: number; failed: number }): Promise<void> {
