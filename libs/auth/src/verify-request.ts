@@ -31,7 +31,7 @@ interface VerifiedToken {
 
 /** Verified tokens per signing service: a client sends the same token on every request until it expires. */
 const verifiedTokens = new WeakMap<JwtService, Map<string, VerifiedToken>>();
-const VERIFIED_TOKENS_MAX = 20_000;
+const VERIFIED_TOKENS_MAX = 10_000;
 const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 
 async function verify(token: string | null, jwt: JwtService): Promise<AuthUser | null> {

@@ -9,7 +9,7 @@ import type { ReservedClaim } from './claim-gate.service';
 
 const CAMPAIGN_TTL_MS = 5000;
 const OFFER_TTL_MS = 5 * 60_000;
-const OFFER_CACHE_MAX = 200_000;
+const OFFER_CACHE_MAX = 50_000;
 
 export interface Claimant {
   /** the campaign offered this member the perk at launch */
