@@ -72,6 +72,9 @@ export async function startPlatform(log: (line: string) => void): Promise<Platfo
   const database = `perks_browser_${suffix}`;
   const databaseUrl = new URL(baseDatabaseUrl);
   databaseUrl.pathname = `/${database}`;
+  // Databases are created and dropped from the server's maintenance database, which always exists.
+  const adminUrl = new URL(baseDatabaseUrl);
+  adminUrl.pathname = '/postgres';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `browser_${suffix}`;
   const [port, matchingPort, fulfillmentPort, stripePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -84,7 +87,7 @@ export async function startPlatform(log: (line: string) => void): Promise<Platfo
   const stop = async () => {
     await Promise.all(children.map(({ child }) => stopChild(child)));
     if (databaseCreated) {
-      const admin = new Client({ connectionString: baseDatabaseUrl.toString() });
+      const admin = new Client({ connectionString: adminUrl.toString() });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       await admin.end();
@@ -96,7 +99,7 @@ export async function startPlatform(log: (line: string) => void): Promise<Platfo
     log('building the console (vite build)');
     await run('npx', ['vite', 'build', '--config', 'apps/web/vite.config.ts', '--logLevel', 'warn'], process.env, 'vite-build.log');
 
-    const admin = new Client({ connectionString: baseDatabaseUrl.toString() });
+    const admin = new Client({ connectionString: adminUrl.toString() });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
