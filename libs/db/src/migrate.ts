@@ -1,11 +1,31 @@
+import { Client } from 'pg';
+import { loadConfig } from '@app/config';
 import dataSource from './data-source';
 
-/** `npm run migrate`: applies pending migrations and exits. */
+/** `npm run migrate`: creates the database if this server has none by that name, applies pending migrations and exits. */
 async function main(): Promise<void> {
+  await ensureDatabase(loadConfig().databaseUrl);
   await dataSource.initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   process.stdout.write(`migrations: ${applied.length ? applied.map((m) => m.name).join(', ') : 'up to date'}\n`);
   await dataSource.destroy();
+}
+
+/** A fresh machine has only the maintenance database; `npm start` must work there. */
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return;
+    await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    process.stdout.write(`database ${name} created\n`);
+  } finally {
+    await admin.end();
+  }
 }
 
 main().catch((error: unknown) => {
