@@ -62,12 +62,28 @@ export class ClaimsService {
         { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
       ]);
     }
-    if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
-    // One read tells the offer and the account facts of the abuse rules; refusals come in this order.
-    const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
-    if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
-    this.abuse.assertAllowed(campaign, claimant.account);
+    try {
+      if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
+      // One read tells the offer and the account facts of the abuse rules; refusals come in this order.
+      const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
+      if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
+      this.abuse.assertAllowed(campaign, claimant.account);
+    } catch (error) {
+      if (error instanceof DomainError) return this.replayOr(error, user.id, campaign.id, idempotencyKey);
+      throw error;
+    }
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
+  }
+
+  /**
+   * A replay gets the first answer even when the campaign or the member changed since — e.g. the
+   * claim being replayed is the one that took the member to the velocity cap, or the campaign has
+   * ended. Only refusals pay this read.
+   */
+  private async replayOr(refusal: DomainError, memberId: string, campaignId: string, key: string): Promise<CreatedClaimDto> {
+    const stored = await this.lookups.claimByKey(memberId, key);
+    if (stored?.campaignId === campaignId) return this.replayed(stored);
+    throw refusal;
   }
 
   private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {

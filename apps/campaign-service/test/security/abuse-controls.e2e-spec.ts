@@ -100,21 +100,26 @@ describe('abuse controls on claims (e2e)', () => {
     await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
     const [young, old] = [await member(1), await member(30)];
     await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2), ($1, $3)`, [id, young.id, old.id]);
-    const claimAs = (who: { auth: string }, campaignId: string) =>
-      t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', who.auth).set('Idempotency-Key', randomUUID()).send({ acceptDisclosure: true });
+    const claimAs = (who: { auth: string }, campaignId: string, key: string = randomUUID()) =>
+      t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', who.auth).set('Idempotency-Key', key).send({ acceptDisclosure: true });
 
     const refused = await claimAs(young, id).expect(403);
     expect(refused.body).toMatchObject({ code: 'NOT_ELIGIBLE', details: [{ rule: 'minAccountAgeDays', required: 7, actual: 1 }] });
     await claimAs(old, id).expect(201);
 
     // CLAIM_VELOCITY_CAP is 3 in this file: the old account has 1 claim, two more pass, the fourth is refused.
+    let third = { campaignId: '', key: '', id: '' };
     for (let i = 0; i < 2; i++) {
       const other = await createActive(t, brand, admin, [old as Actor]);
-      await claimAs(old, other).expect(201);
+      const key = randomUUID();
+      third = { campaignId: other, key, id: (await claimAs(old, other, key).expect(201)).body.id };
     }
     const fourth = await createActive(t, brand, admin, [old as Actor]);
     const capped = await claimAs(old, fourth).expect(409);
     expect(capped.body).toMatchObject({ code: 'CLAIM_LIMIT_REACHED', details: { rule: 'platformVelocity', required: 3, actual: 3 } });
+    // The claim that reached the cap, replayed: its first answer, not the cap.
+    const replay = await claimAs(old, third.campaignId, third.key).expect(201);
+    expect(replay.body.id).toBe(third.id);
   });
 
   it('holds the later claims of other accounts shipping to the same address; an admin reviews and releases them', async () => {
