@@ -6,11 +6,6 @@ import { hashTracker } from './rate-limit.guard';
 import { RATE_LIMIT_RULES, RateLimitRule, rateLimitedError, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
 import { RedisThrottlerStorage } from './rate-limit.storage';
 
-export interface RateLimitRefusal {
-  error: DomainError;
-  retryAfterSeconds: number;
-}
-
 /** Hashed trackers of recent addresses: a client keeps its address, and hashing it on every request costs more than the lookup. */
 const ipTrackers = new Map<string, string>();
 const IP_TRACKERS_MAX = 10_000;
@@ -37,8 +32,11 @@ export class RouteRateLimiter {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** `route` as `<METHOD> <path with :param>`; null when every limit lets the request through. */
-  async check(route: string, ip: string, accountId: string): Promise<RateLimitRefusal | null> {
+  /**
+   * `route` as `<METHOD> <path with :param>`; null when every limit lets the request through,
+   * else the RATE_LIMITED error (its details carry `retryAfterSeconds` for the Retry-After header).
+   */
+  async check(route: string, ip: string, accountId: string): Promise<DomainError | null> {
     const ttl = this.config.rateLimit.windowSeconds * 1000;
     const rules = this.rulesOf(route);
     // All at once, like the guard: the Redis calls leave in one auto-pipelined write.
@@ -50,8 +48,7 @@ export class RouteRateLimiter {
     );
     const refused = records.findIndex((record) => record.isBlocked);
     if (refused < 0) return null;
-    const retryAfterSeconds = Math.max(1, records[refused].timeToBlockExpire);
-    return { error: rateLimitedError(rules[refused].name, retryAfterSeconds), retryAfterSeconds };
+    return rateLimitedError(rules[refused].name, Math.max(1, records[refused].timeToBlockExpire));
   }
 
   private rulesOf(route: string): RateLimitRule[] {

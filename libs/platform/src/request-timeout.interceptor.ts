@@ -14,8 +14,13 @@ export class RequestTimeoutInterceptor implements NestInterceptor {
     return next.handle().pipe(
       timeout({
         first: this.timeoutMs,
-        with: () => throwError(() => new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later')),
+        with: () => throwError(requestTimedOut),
       }),
     );
   }
+}
+
+/** The answer to a request that ran past REQUEST_TIMEOUT_MS. */
+export function requestTimedOut(): DomainError {
+  return new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later');
 }

@@ -8,8 +8,8 @@ import { json, Request, Response } from 'express';
 import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { DomainError, ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, RouteRateLimiter, securityHeaders } from '@app/platform';
+import { ErrorCode, Role } from '@app/domain';
+import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestTimedOut, RouteRateLimiter, securityHeaders } from '@app/platform';
 import { ClaimsService } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
 
@@ -94,20 +94,21 @@ export class ClaimRoute implements OnApplicationBootstrap {
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     let status = 500;
     let payload: unknown;
-    const extraHeaders: Record<string, string> = {};
+    let retryAfter: Record<string, string> = {};
     try {
-      payload = await this.claim(req, res, user, campaignId, extraHeaders);
+      payload = await this.claim(req, res, user, campaignId);
       status = 201;
     } catch (error) {
       const body = errorBody(this.adapterHost.httpAdapter.mapException?.(error) ?? error);
       status = body.statusCode;
       payload = body;
+      if (body.code === ErrorCode.RateLimited) retryAfter = { 'Retry-After': String((body.details as { retryAfterSeconds: number }).retryAfterSeconds) };
     }
     if (res.destroyed) return;
     const json = JSON.stringify(payload);
     res.writeHead(status, {
       ...this.headers,
-      ...extraHeaders,
+      ...retryAfter,
       'X-Request-Id': requestId,
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(json),
@@ -123,13 +124,10 @@ export class ClaimRoute implements OnApplicationBootstrap {
   }
 
   /** Body, rate limits, validation and the claim, in the order Nest's pipeline runs them. */
-  private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string, extraHeaders: Record<string, string>): Promise<unknown> {
+  private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string): Promise<unknown> {
     const body = await this.parseBody(req, res);
     const refusal = await this.limiter.check(RATE_LIMIT_ROUTE, proxyAddr(req, this.trust), user.id);
-    if (refusal) {
-      extraHeaders['Retry-After'] = String(refusal.retryAfterSeconds);
-      throw refusal.error;
-    }
+    if (refusal) throw refusal;
     const dto = (await this.pipe.transform(body, { type: 'body', metatype: CreateClaimDto })) as CreateClaimDto;
     const key = req.headers['idempotency-key'];
     return withTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto), this.config.requestTimeoutMs);
@@ -146,7 +144,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later')), ms);
+    timer = setTimeout(() => reject(requestTimedOut()), ms);
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
