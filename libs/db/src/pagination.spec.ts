@@ -16,6 +16,7 @@ describe('keyset cursors', () => {
     ['an impossible day', raw(['2026-02-31T00:00:00Z', ID])],
     ['hour 24', raw(['2026-02-01T24:00:00Z', ID])],
     ['a non-UTC offset', raw(['2026-02-01T00:00:00+02:00', ID])],
+    ['year 0000, which PostgreSQL refuses', raw(['0000-01-01T00:00:00Z', ID])],
     ['36 dashes as id', raw(['2026-02-01T00:00:00Z', '-'.repeat(36)])],
     ['an object', raw({ at: '2026-02-01T00:00:00Z', id: ID })],
   ])('refuses %s', (_, cursor) => {

@@ -29,6 +29,8 @@ export function decodeCursor(raw: string): KeysetCursor | null {
     // Round trip: JavaScript rolls 2026-02-31 over to March, PostgreSQL refuses it.
     const parsed = new Date(at);
     if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 19) !== at.slice(0, 19)) return null;
+    // JavaScript has a year 0000 (1 BC), PostgreSQL's ISO input does not: it would be a 500.
+    if (parsed.getUTCFullYear() < 1) return null;
     if (!CURSOR_ID.test(id)) return null;
     return { at, id };
   } catch {

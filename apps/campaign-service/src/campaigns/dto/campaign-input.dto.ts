@@ -17,6 +17,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -31,6 +32,19 @@ const IfPresent = () => ValidateIf((_: object, value: unknown) => value !== unde
 
 const TOPIC_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ISO_INSTANT = { strict: true, strictSeparator: true } as const;
+
+/**
+ * ISO 8601 has forms JavaScript's Date cannot read (week `2030-W10-1`, ordinal `2030-100`): they
+ * pass IsISO8601 but become an invalid Date that PostgreSQL refuses (a 500). Refused here as input.
+ */
+const IsReadableInstant = () =>
+  ValidateBy({
+    name: 'isReadableInstant',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+      defaultMessage: (args) => `${args?.property} must be a date-time such as 2026-12-01T00:00:00Z`,
+    },
+  });
 
 export class PerkDto {
   @ApiProperty({ enum: PerkKind })
@@ -90,8 +104,9 @@ const PerkRules = () => applyDecorators(IsObject(), ValidateNested(), Type(() =>
 const TotalUnitsRules = () => applyDecorators(IsInt(), Min(1), Max(MAX_TOTAL_UNITS));
 const PerMemberLimitRules = () => applyDecorators(IsInt(), Min(1), Max(MAX_TOTAL_UNITS));
 /** null means "when launched" (API.md: startsAt defaults to launch time) */
-const StartsAtRules = () => applyDecorators(ValidateIf((_: object, value: unknown) => value !== undefined && value !== null), IsISO8601(ISO_INSTANT));
-const EndsAtRules = () => applyDecorators(IsISO8601(ISO_INSTANT));
+const StartsAtRules = () =>
+  applyDecorators(ValidateIf((_: object, value: unknown) => value !== undefined && value !== null), IsISO8601(ISO_INSTANT), IsReadableInstant());
+const EndsAtRules = () => applyDecorators(IsISO8601(ISO_INSTANT), IsReadableInstant());
 const EligibilityRulesOf = () => applyDecorators(IsObject(), ValidateNested(), Type(() => EligibilityDto));
 
 export class CreateCampaignDto {

@@ -6,6 +6,8 @@ import { ClaimStatus } from '@app/domain';
 
 /** Control characters never belong in an address, and PostgreSQL cannot store NUL at all. */
 const printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
+/** PostgreSQL's uuid type refuses anything else (e.g. 36 dashes) with an error, not an empty result. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ShippingAddressDto {
   @ApiProperty() @IsString() @Length(1, 200) @printable() name: string;
@@ -74,7 +76,7 @@ export class AdminClaimPageDto {
 
 export class AdminClaimsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ClaimStatus }) @IsOptional() @IsIn(Object.values(ClaimStatus)) status?: ClaimStatus;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[0-9a-f-]{36}$/i, { message: 'campaignId must be a UUID' }) campaignId?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(UUID, { message: 'campaignId must be a UUID' }) campaignId?: string;
 }
 
 export class MarkShippedDto {
@@ -84,7 +86,7 @@ export class MarkShippedDto {
 
 export class ShippingWebhookDto {
   @ApiProperty({ description: 'our shipment id, sent to the carrier when the shipment was requested' })
-  @Matches(/^[0-9a-f-]{36}$/i, { message: 'shipmentId must be a UUID' })
+  @Matches(UUID, { message: 'shipmentId must be a UUID' })
   shipmentId: string;
 
   @ApiProperty({ enum: ['shipped'] }) @IsIn(['shipped']) status: 'shipped';

@@ -1,0 +1,65 @@
+import { Actor, createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
+import { campaignBody, createCampaign, createCampaignTestApp } from './campaign-fixtures';
+
+const error = (statusCode: number, code: string) => ({ statusCode, code, message: expect.any(String) });
+const validationOf = (field: string) => ({ ...error(400, 'VALIDATION_FAILED'), details: [{ field, errors: expect.any(Array) }] });
+/** A cursor the client did not get from us: well-formed, but year 0000, which PostgreSQL does not have. */
+const YEAR_ZERO_CURSOR = Buffer.from(JSON.stringify(['0000-01-01T00:00:00Z', '0b6c6a4e-8d7f-4c1e-9a43-5d0f6f1a2b3c'])).toString('base64url');
+
+/**
+ * API.md probed as an outside contract checker would, on inputs the other specs do not send:
+ * every answer is the documented status and error body, never a 500 nor a silent acceptance.
+ */
+describe('API.md contract audit (e2e)', () => {
+  let t: TestApp;
+  let brand: Actor;
+  let admin: Actor;
+  let member: Actor;
+
+  beforeAll(async () => {
+    t = await createCampaignTestApp();
+    [brand, admin, member] = await Promise.all([createBrand(t.http, 'audit-brand'), loginAdmin(t.http), createMember(t.http, 'audit-member')]);
+  });
+  afterAll(() => t.close());
+
+  it('answers a well-formed cursor naming a time PostgreSQL cannot hold with 400 on every list, not 500', async () => {
+    const { id } = await createCampaign(t.http, brand);
+    const lists: [string, Actor][] = [
+      ['/campaigns', brand],
+      ['/me/claims', member],
+      ['/me/perks', member],
+      ['/me/notifications', member],
+      ['/admin/claims', admin],
+      ['/admin/claim-holds', admin],
+      ['/admin/audit-log', admin],
+      [`/admin/campaigns/${id}/inventory-adjustments`, admin],
+      [`/admin/campaigns/${id}/ledger`, admin],
+    ];
+    const answers = [];
+    for (const [path, actor] of lists) {
+      const res = await t.http.get(`${path}?cursor=${YEAR_ZERO_CURSOR}`).set('Authorization', actor.auth);
+      answers.push({ path, status: res.status, code: res.body.code });
+    }
+    expect(answers).toEqual(lists.map(([path]) => ({ path, status: 400, code: 'VALIDATION_FAILED' })));
+  });
+
+  it('refuses ISO 8601 week and ordinal dates (which Date cannot read) for startsAt and endsAt with 400, not 500', async () => {
+    const { id: draft } = await createCampaign(t.http, brand);
+    for (const value of ['2030-W10-1', '2030-100', '2030-W10']) {
+      for (const field of ['startsAt', 'endsAt']) {
+        const body = { ...campaignBody({ startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-12-01T00:00:00Z' }), [field]: value };
+        expect((await t.http.post('/campaigns').set('Authorization', brand.auth).send(body)).body).toEqual(validationOf(field));
+        const patch = await t.http.patch(`/campaigns/${draft}`).set('Authorization', brand.auth).send({ [field]: value });
+        expect(patch.body).toEqual(validationOf(field));
+      }
+    }
+  });
+
+  it('refuses a campaignId filter of 36 hex digits and dashes that is not a UUID with 400, not 500', async () => {
+    for (const campaignId of ['-'.repeat(36), 'a'.repeat(36), '0b6c6a4e8d7f4c1e9a435d0f6f1a2b3c----']) {
+      const res = await t.http.get(`/admin/claims?campaignId=${campaignId}`).set('Authorization', admin.auth);
+      expect(res.body).toEqual(validationOf('campaignId'));
+    }
+  });
+
+});
