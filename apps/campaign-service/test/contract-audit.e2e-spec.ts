@@ -1,10 +1,11 @@
 import { Actor, createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
-import { campaignBody, createCampaign, createCampaignTestApp } from './campaign-fixtures';
+import { campaignBody, createCampaign, createCampaignTestApp, createLaunchable } from './campaign-fixtures';
 
 const error = (statusCode: number, code: string) => ({ statusCode, code, message: expect.any(String) });
 const validationOf = (field: string) => ({ ...error(400, 'VALIDATION_FAILED'), details: [{ field, errors: expect.any(Array) }] });
 /** A cursor the client did not get from us: well-formed, but year 0000, which PostgreSQL does not have. */
 const YEAR_ZERO_CURSOR = Buffer.from(JSON.stringify(['0000-01-01T00:00:00Z', '0b6c6a4e-8d7f-4c1e-9a43-5d0f6f1a2b3c'])).toString('base64url');
+const ADDRESS = { name: 'Audit Member', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 /**
  * API.md probed as an outside contract checker would, on inputs the other specs do not send:
@@ -21,6 +22,18 @@ describe('API.md contract audit (e2e)', () => {
     [brand, admin, member] = await Promise.all([createBrand(t.http, 'audit-brand'), loginAdmin(t.http), createMember(t.http, 'audit-member')]);
   });
   afterAll(() => t.close());
+
+  /** A live physical campaign the member was offered (the offer row stands in for the matching worker). */
+  async function livePhysical(totalUnits = 5): Promise<string> {
+    const id = await createLaunchable(t, brand, admin, { totalUnits, eligibility: { provider: 'klout' } });
+    await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
+    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2)`, [id, member.id]);
+    return id;
+  }
+  const claim = (campaignId: string, key: string, body: unknown) =>
+    t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', member.auth).set('Idempotency-Key', key).send(body as object);
+  const claimsOf = async (campaignId: string): Promise<number> =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM claims WHERE campaign_id = $1`, [campaignId]))[0].n;
 
   it('answers a well-formed cursor naming a time PostgreSQL cannot hold with 400 on every list, not 500', async () => {
     const { id } = await createCampaign(t.http, brand);
@@ -60,6 +73,25 @@ describe('API.md contract audit (e2e)', () => {
       const res = await t.http.get(`/admin/claims?campaignId=${campaignId}`).set('Authorization', admin.auth);
       expect(res.body).toEqual(validationOf('campaignId'));
     }
+  });
+
+  it('refuses a shippingAddress that is not one address object, and creates no claim', async () => {
+    const id = await livePhysical();
+    for (const [i, shippingAddress] of [[ADDRESS], [], [[ADDRESS]]].entries()) {
+      const res = await claim(id, `array-${i}`, { acceptDisclosure: true, shippingAddress }).expect(400);
+      expect(res.body).toEqual({ ...error(400, 'VALIDATION_FAILED'), details: expect.arrayContaining([{ field: 'shippingAddress', errors: expect.any(Array) }]) });
+    }
+    expect(await claimsOf(id)).toBe(0);
+    await claim(id, 'object', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201);
+  });
+
+  it('refuses a shippingAddress country that is not an ISO 3166-1 alpha-2 code', async () => {
+    const id = await livePhysical();
+    for (const [i, country] of ['XX', 'ZZ', 'QQ'].entries()) {
+      const res = await claim(id, `country-${i}`, { acceptDisclosure: true, shippingAddress: { ...ADDRESS, country } });
+      expect(res.body).toEqual(validationOf('shippingAddress.country'));
+    }
+    expect(await claimsOf(id)).toBe(0);
   });
 
 });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '@app/platform';
 import { ClaimStatus } from '@app/domain';
 
@@ -18,6 +18,7 @@ export class ShippingAddressDto {
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
   @IsString()
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code' })
   country: string;
 }
 
@@ -29,6 +30,7 @@ export class CreateClaimDto {
 
   @ApiPropertyOptional({ type: ShippingAddressDto, description: 'required for physical perks; goes to fulfillment only' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   shippingAddress?: ShippingAddressDto;
