@@ -22,6 +22,23 @@ describe('CsvCodeReader', () => {
     expect(readAll('A\ncode\n')).toEqual(['A', 'code']);
   });
 
+  it('takes the first non-blank line as the header, after a BOM and blank lines', () => {
+    expect(readAll('\ncode\nA\n')).toEqual(['A']);
+    expect(readAll('\uFEFF\r\n \r\nCODE\r\nA\r\ncode\r\n')).toEqual(['A', 'code']);
+  });
+
+  it('ends lines at a lone CR too, across chunk boundaries, without splitting a CRLF into two lines', () => {
+    for (const size of [1, 2, 3, 1000]) {
+      expect(readAll('code\rA1\rB2\r\rC3\r', size)).toEqual(['A1', 'B2', 'C3']);
+      expect(readAll('A1\r\nB2\rC3\nD4\r\n', size)).toEqual(['A1', 'B2', 'C3', 'D4']);
+    }
+  });
+
+  it('counts lone-CR lines in error line numbers', () => {
+    expect(() => readAll('ok\rA,B\r')).toThrow(/line 2: /);
+    expect(() => readAll('ok\r\nA,B\r\n', 1)).toThrow(/line 2: /);
+  });
+
   it('decodes multi-byte characters split between chunks', () => {
     expect(readAll('ÄÖÜ-€\n😀x\n', 1)).toEqual(['ÄÖÜ-€', '😀x']);
   });

@@ -13,19 +13,28 @@ export class CsvCodeError extends Error {
 }
 
 /**
+ * A line ends at LF, CRLF or a lone CR (classic Mac files). A CR that ends the text so far stays
+ * pending: the LF of its CRLF may come in the next chunk.
+ */
+const LINE_BREAK = /\r\n|\r(?!$)|\n/;
+
+/**
  * Incremental reader of a one-column CSV of codes: feed it byte chunks as they arrive,
- * take the complete codes back. Skips blank lines, a BOM and an optional `code` header;
- * unquotes `"…"` fields (`""` is a quote). A line with a second column is refused.
+ * take the complete codes back. Skips blank lines, a BOM and an optional `code` header
+ * (the first non-blank line); unquotes `"…"` fields (`""` is a quote). A line with a
+ * second column is refused.
  */
 export class CsvCodeReader {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
   private lineNumber = 0;
+  /** Whether a non-blank line was read: only the first one may be the header. */
+  private started = false;
 
   /** Codes completed by this chunk, in order. */
   push(chunk: Buffer): string[] {
     const text = this.pending + this.decoder.write(chunk);
-    const lines = text.split('\n');
+    const lines = text.split(LINE_BREAK);
     this.pending = lines.pop() ?? '';
     if (this.pending.length > MAX_CODE_LENGTH * 2 + 16) {
       throw new CsvCodeError(this.lineNumber + 1, `a code is at most ${MAX_CODE_LENGTH} characters`);
@@ -46,7 +55,9 @@ export class CsvCodeReader {
       this.lineNumber += 1;
       const code = this.field(this.lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw);
       if (code === '') continue;
-      if (this.lineNumber === 1 && code.toLowerCase() === 'code') continue;
+      const first = !this.started;
+      this.started = true;
+      if (first && code.toLowerCase() === 'code') continue;
       codes.push(code);
     }
     return codes;
