@@ -94,6 +94,40 @@ describe('API.md contract audit (e2e)', () => {
     expect(await claimsOf(id)).toBe(0);
   });
 
+  it('refuses unknown fields sent to a route that takes no body, and still takes {} or no body there', async () => {
+    const { id } = await createCampaign(t.http, brand);
+    const calls: [string, string, Actor][] = [
+      ['post', `/admin/campaigns/${id}/approve`, admin],
+      ['post', `/campaigns/${id}/launch`, brand],
+      ['post', `/campaigns/${id}/pause`, brand],
+      ['post', `/campaigns/${id}/end`, brand],
+      ['post', `/campaigns/${id}/funding`, brand],
+      ['post', '/admin/claims/00000000-0000-4000-8000-000000000000/retry', admin],
+      ['post', '/me/notifications/read-all', member],
+      ['delete', '/me', member],
+    ];
+    for (const [method, path, actor] of calls) {
+      const res = await t.http[method as 'post' | 'delete'](path).set('Authorization', actor.auth).send({ status: 'active', reviewStatus: 'approved' });
+      expect({ path, body: res.body }).toEqual({
+        path,
+        body: {
+          ...error(400, 'VALIDATION_FAILED'),
+          details: [
+            { field: 'status', errors: expect.any(Array) },
+            { field: 'reviewStatus', errors: expect.any(Array) },
+          ],
+        },
+      });
+    }
+    const campaign = (await t.http.get(`/campaigns/${id}`).set('Authorization', brand.auth).expect(200)).body;
+    expect(campaign).toMatchObject({ status: 'draft', reviewStatus: 'pending' });
+    await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).send({}).expect(200);
+    expect((await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(409)).body).toEqual(error(409, 'CAMPAIGN_NOT_FUNDED'));
+    // The guards still answer first: a stranger learns nothing from the body check.
+    expect((await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', brand.auth).send({ x: 1 })).body).toEqual(error(403, 'FORBIDDEN'));
+    expect((await t.http.post(`/campaigns/${id}/launch`).send({ x: 1 })).body).toEqual(error(401, 'UNAUTHORIZED'));
+  });
+
   describe('text/csv codes', () => {
     const digital = { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } };
     const upload = (id: string, body: string | Buffer) =>
