@@ -128,6 +128,23 @@ describe('API.md contract audit (e2e)', () => {
     expect((await t.http.post(`/campaigns/${id}/launch`).send({ x: 1 })).body).toEqual(error(401, 'UNAUTHORIZED'));
   });
 
+  it('refuses a week or ordinal scoredAt as a date-time it cannot read, not as a time in the future', async () => {
+    for (const scoredAt of ['2026-W10-1', '2026-100']) {
+      const res = await t.http.post('/scores/batch').set('X-Provider-Key', 'klout-test-key').send({ scoredAt, scores: [] }).expect(400);
+      expect(res.body).toEqual({ ...validationOf('scoredAt'), details: [{ field: 'scoredAt', errors: [expect.stringContaining('date-time')] }] });
+    }
+  });
+
+  it('trims JSON codes as CSV lines are, so a code with surrounding spaces is the same code', async () => {
+    const { id } = await createCampaign(t.http, brand, { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } });
+    const json = (codes: string[]) => t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).send({ codes });
+    expect((await json([' J-1 ', 'J-2']).expect(201)).body).toEqual({ added: 2, duplicates: 0 });
+    expect((await json(['J-1', '\tJ-2']).expect(201)).body).toEqual({ added: 0, duplicates: 2 });
+    expect((await json(['   ']).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    const pool = await t.dataSource.query(`SELECT code FROM campaign_codes WHERE campaign_id = $1 ORDER BY code`, [id]);
+    expect(pool.map((r: { code: string }) => r.code)).toEqual(['J-1', 'J-2']);
+  });
+
   describe('text/csv codes', () => {
     const digital = { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } };
     const upload = (id: string, body: string | Buffer) =>

@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateBy } from 'class-validator';
 import { DomainError, ErrorCode } from '@app/domain';
 
 export interface FieldError {
@@ -59,3 +60,16 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * ISO 8601 has forms JavaScript's Date cannot read (week `2030-W10-1`, ordinal `2030-100`): they
+ * pass IsISO8601 but become an invalid Date that PostgreSQL refuses (a 500). Refused here as input.
+ */
+export const IsReadableInstant = () =>
+  ValidateBy({
+    name: 'isReadableInstant',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+      defaultMessage: (args) => `${args?.property} must be a date-time such as 2026-12-01T00:00:00Z`,
+    },
+  });

@@ -17,11 +17,11 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PerkKind } from '@app/domain';
+import { IsReadableInstant } from '@app/platform';
 
 /** Upper bounds keep `totalUnits × unitCostCents` plus the fee inside integer-safe cents. */
 export const MAX_TOTAL_UNITS = 1_000_000;
@@ -32,19 +32,6 @@ const IfPresent = () => ValidateIf((_: object, value: unknown) => value !== unde
 
 const TOPIC_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ISO_INSTANT = { strict: true, strictSeparator: true } as const;
-
-/**
- * ISO 8601 has forms JavaScript's Date cannot read (week `2030-W10-1`, ordinal `2030-100`): they
- * pass IsISO8601 but become an invalid Date that PostgreSQL refuses (a 500). Refused here as input.
- */
-const IsReadableInstant = () =>
-  ValidateBy({
-    name: 'isReadableInstant',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
-      defaultMessage: (args) => `${args?.property} must be a date-time such as 2026-12-01T00:00:00Z`,
-    },
-  });
 
 export class PerkDto {
   @ApiProperty({ enum: PerkKind })

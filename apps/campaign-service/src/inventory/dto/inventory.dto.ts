@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { MAX_CODE_LENGTH } from '../csv-code-reader';
 
@@ -6,7 +7,9 @@ import { MAX_CODE_LENGTH } from '../csv-code-reader';
 export const MAX_JSON_CODES = 100_000;
 
 export class UploadCodesDto {
-  @ApiProperty({ type: [String], maxItems: MAX_JSON_CODES, example: ['COFFEE-0001', 'COFFEE-0002'] })
+  @ApiProperty({ type: [String], maxItems: MAX_JSON_CODES, example: ['COFFEE-0001', 'COFFEE-0002'], description: 'surrounding spaces are trimmed, as in CSV' })
+  // Trimmed like a CSV line, so " A1" and "A1" are the same code whichever way they arrive.
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((code) => (typeof code === 'string' ? code.trim() : code)) : value))
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_JSON_CODES)
   @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(MAX_CODE_LENGTH, { each: true })
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { each: true, message: 'codes must not contain control characters' })

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsISO8601 } from 'class-validator';
+import { IsReadableInstant } from '@app/platform';
 import { ScoreRejectionCode } from '../score-item';
 import { MAX_SCORE_BATCH } from '../score-ingestion';
 
@@ -17,7 +18,7 @@ class ScoreItemDto {
 /** The envelope is validated here; items one by one by the service, so bad ones are rejected alone. */
 export class ScoreBatchDto {
   @ApiProperty({ example: '2026-11-26T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsISO8601({ strict: true }) @IsReadableInstant()
   scoredAt: string;
 
   @ApiProperty({ type: [ScoreItemDto], maxItems: MAX_SCORE_BATCH })
