@@ -140,6 +140,7 @@ async function main(): Promise<number> {
       } finally {
         await services.stopAll();
         await env.flushRedis();
+        await env.settle().catch((error: Error) => log(`${bench.name}: could not vacuum and checkpoint after it: ${error.message}`));
         result.wallSeconds = Math.round((Date.now() - t0) / 1000);
       }
       for (const c of result.checks.filter((x) => !x.ok)) log(`${bench.name}: CORRECTNESS FAILED — ${c.name}: ${c.detail}`);
