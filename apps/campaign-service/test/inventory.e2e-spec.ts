@@ -144,6 +144,13 @@ describe('inventory (e2e)', () => {
       process.stdout.write(`100k-code CSV upload: ${firstMs.toFixed(0)} ms fresh, ${secondMs.toFixed(0)} ms with 50% duplicates\n`);
 
       expect(await inventory(id)).toEqual({ totalUnits: 100_000, claimedUnits: 0, availableUnits: 100_000, codesLoaded: 150_000, codesAssigned: 0 });
+      // A big upload refreshes the pool's planner statistics (the fulfillers' code pick is planned from them).
+      let analyzed = false;
+      for (let waited = 0; waited < 10_000 && !analyzed; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        [{ analyzed }] = await t.dataSource.query(`SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE relname = 'campaign_codes'`);
+      }
+      expect(analyzed).toBe(true);
       await markFunded(t.dataSource, id);
       await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).expect(200);
       await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
