@@ -130,6 +130,7 @@ async function main(): Promise<number> {
       }
       log(`${bench.name}: ${bench.title}`);
       try {
+        if (results.length > 1) await env.recreate(log);
         await bench.run(ctx, result);
         result.peakRssMb = { ...services.peakRssMb(), ...result.peakRssMb };
         result.status = result.checks.every((c) => c.ok) ? 'ok' : 'failed';
@@ -140,7 +141,6 @@ async function main(): Promise<number> {
       } finally {
         await services.stopAll();
         await env.flushRedis();
-        await env.settle().catch((error: Error) => log(`${bench.name}: could not vacuum and checkpoint after it: ${error.message}`));
         result.wallSeconds = Math.round((Date.now() - t0) / 1000);
       }
       for (const c of result.checks.filter((x) => !x.ok)) log(`${bench.name}: CORRECTNESS FAILED — ${c.name}: ${c.detail}`);

@@ -67,14 +67,20 @@ export class BenchEnvironment {
   }
 
   /**
-   * Leaves PostgreSQL as the next benchmark should find it: the last one's dead and new rows
-   * vacuumed now (not by autovacuum in the middle of the next measurement) and its dirty pages
-   * written now (not by a checkpoint in the middle of it). Without this the first pair after
-   * match-bulk's million rows ran at a tenth of the speed on both sides.
+   * The same database name, empty and migrated again, for the next benchmark: none of the last
+   * one's rows (its pending claims would be swept into the next one's fulfillment queue), table
+   * statistics or dead tuples (vacuumed in the middle of the next measurement), and its dirty
+   * pages checkpointed now rather than during the next measurement. Without this, fulfill after
+   * the claim benchmarks ran at a tenth of its speed, and its first pair after match-bulk too.
    */
-  async settle(): Promise<void> {
-    await this.query('VACUUM (ANALYZE)');
-    await this.query('CHECKPOINT');
+  async recreate(log: (message: string) => void): Promise<void> {
+    await this.poolInstance?.end();
+    this.poolInstance = undefined;
+    await withAdmin(async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
+      await client.query('CHECKPOINT');
+    });
+    await this.create(log);
   }
 
   /** Deletes every Redis key under this run's prefix. */
