@@ -1,6 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { QUEUES } from '@app/queue';
 import { Actor, createBrand, createMember, createWorkerContext, loginAdmin } from '@app/testing';
-import { FulfillClaimProcessor } from '../../../fulfillment-service/src/fulfillment/fulfill-claim.processor';
 import { CampaignRefundService } from '../../../fulfillment-service/src/payments/campaign-refund.service';
 import { FulfillmentModule } from '../../../fulfillment-service/src/fulfillment.module';
 import { createPaymentsEnv, PaymentsEnv } from '../payments/stripe-env';
@@ -63,12 +65,14 @@ describe('audit trail of admin and money actions (e2e)', () => {
 
   it('records admin claim cancel and retry with the claim before and after', async () => {
     const campaignId = await createActive(env.t, brand, admin, [member]);
-    // The worker would fulfil the claim first: it waits until the cancel is in.
-    const fulfilment = worker.get(FulfillClaimProcessor).worker;
-    await fulfilment.pause(true);
+    // The worker would fulfil the claim first: its job waits in the paused queue until the cancel
+    // is in. (Pausing the queue in Redis, not the worker: a worker already waiting for a job still
+    // takes the next one after its own pause.)
+    const fulfilment = worker.get<Queue>(getQueueToken(QUEUES.fulfillment.name), { strict: false });
+    await fulfilment.pause();
     const claimId = await claim(env.t, member, campaignId);
     await env.t.http.post(`/admin/claims/${claimId}/cancel`).set('Authorization', admin.auth).expect(200);
-    fulfilment.resume();
+    await fulfilment.resume();
 
     const other = await createMember(env.t.http);
     const active = await createActive(env.t, brand, admin, [other]);
