@@ -100,6 +100,16 @@ describe('claim route ahead of Express (e2e)', () => {
       expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', message: 'Too many requests; retry later', details: { limit: 'claim' } });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     }
+    // The limiter's verdict comes first even when the claim would be refused otherwise, and a
+    // limited claim (whose reads ran meanwhile) reserves and stores nothing.
+    const unknown = await send(campaignId, { auth: m.auth, key: 'r5', path: `/campaigns/${randomUUID()}/claims` }).expect(429);
+    expect(unknown.body.code).toBe('RATE_LIMITED');
+    await send(campaignId, { auth: m.auth, key: 'r6', body: '{}' }).expect(429);
+    const [stock] = await t.dataSource.query(
+      `SELECT c.claimed_units AS claimed, (SELECT count(*)::int FROM claims WHERE campaign_id = c.id) AS stored FROM campaigns c WHERE c.id = $1`,
+      [campaignId],
+    );
+    expect(stock).toEqual({ claimed: 3, stored: 3 });
   });
 
   it('leaves to Express what it does not take: no or bad token, another role, other content types', async () => {

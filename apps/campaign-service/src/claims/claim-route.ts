@@ -123,14 +123,29 @@ export class ClaimRoute implements OnApplicationBootstrap {
     }
   }
 
-  /** Body, rate limits, validation and the claim, in the order Nest's pipeline runs them. */
+  /**
+   * Body, rate limits, validation and the claim, answered as Nest's pipeline answers them: a
+   * rate-limit refusal comes before any other answer. The limiter's Redis call and the claim's
+   * reads run at the same time (one round trip less per claim); the claim waits for the
+   * limiter's verdict before it reserves anything (ClaimsService's `admission`).
+   */
   private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string): Promise<unknown> {
     const body = await this.parseBody(req, res);
-    const refusal = await this.limiter.check(RATE_LIMIT_ROUTE, proxyAddr(req, this.trust), user.id);
-    if (refusal) throw refusal;
-    const dto = (await this.pipe.transform(body, { type: 'body', metatype: CreateClaimDto })) as CreateClaimDto;
+    const admission = this.limiter.check(RATE_LIMIT_ROUTE, proxyAddr(req, this.trust), user.id).then((refusal) => {
+      if (refusal) throw refusal;
+    });
     const key = req.headers['idempotency-key'];
-    return withTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto), this.config.requestTimeoutMs);
+    const claimed = this.validate(body).then((dto) =>
+      withTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto, admission), this.config.requestTimeoutMs),
+    );
+    const [admitted, outcome] = await Promise.allSettled([admission, claimed]);
+    if (admitted.status === 'rejected') throw admitted.reason;
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  }
+
+  private async validate(body: unknown): Promise<CreateClaimDto> {
+    return (await this.pipe.transform(body, { type: 'body', metatype: CreateClaimDto })) as CreateClaimDto;
   }
 
   /** Express's own JSON parser, so bad bodies get the very answers they get on any route. */

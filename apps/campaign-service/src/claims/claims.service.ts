@@ -47,7 +47,18 @@ export class ClaimsService {
     private readonly abuse: ClaimAbuseService,
   ) {}
 
-  async claim(user: AuthUser, campaignId: string, idempotencyKey: string | undefined, dto: CreateClaimDto): Promise<CreatedClaimDto> {
+  /**
+   * `admission`: a verdict the caller is still waiting for (the lean route's rate limits). The
+   * reads run meanwhile; nothing is reserved or written before it resolves, and its rejection is
+   * the answer.
+   */
+  async claim(
+    user: AuthUser,
+    campaignId: string,
+    idempotencyKey: string | undefined,
+    dto: CreateClaimDto,
+    admission: Promise<void> = Promise.resolve(),
+  ): Promise<CreatedClaimDto> {
     if (!idempotencyKey || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError(ErrorCode.IdempotencyKeyRequired, 'An Idempotency-Key header of 1 to 200 printable characters is required');
     }
@@ -72,6 +83,7 @@ export class ClaimsService {
       if (error instanceof DomainError) return this.replayOr(error, user.id, campaign.id, idempotencyKey);
       throw error;
     }
+    await admission;
     return this.admit(user.id, campaign, idempotencyKey, dto, true);
   }
 
