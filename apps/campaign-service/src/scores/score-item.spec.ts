@@ -11,6 +11,13 @@ describe('parseScoreItem', () => {
     expect(parseScoreItem({ memberId, score: 0 })).toEqual({ ok: true, item: { memberId, score: 0, topics: {} } });
   });
 
+  it('accepts topic slugs that are also names on Object.prototype', () => {
+    expect(parseScoreItem({ memberId, score: 1, topics: [{ topic: 'constructor', score: 5 }] })).toEqual({
+      ok: true,
+      item: { memberId, score: 1, topics: { constructor: 5 } },
+    });
+  });
+
   it.each([
     ['not an object', 'x'],
     ['an array', []],

@@ -40,7 +40,8 @@ export function parseScoreItem(raw: unknown): ParsedScoreItem {
       return invalid(`topics[${i}].topic must be a lower-case slug`);
     }
     if (!isScore(entry.score)) return invalid(`topics[${i}].score must be a number from 0 to 100`);
-    if (entry.topic in topics) return invalid(`topics[${i}].topic ${entry.topic} is listed twice`);
+    // an own-key test: `in` also sees Object.prototype, so the slug `constructor` looked repeated
+    if (Object.prototype.hasOwnProperty.call(topics, entry.topic)) return invalid(`topics[${i}].topic ${entry.topic} is listed twice`);
     topics[entry.topic] = entry.score;
   }
   return { ok: true, item: { memberId: raw.memberId.toLowerCase(), score: raw.score, topics } };
