@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign, CampaignCode, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { CampaignStatus, DomainError, ErrorCode, fundingRequiredCents, PerkKind } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
@@ -31,6 +32,7 @@ export class InventoryAdjustmentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly gate: ClaimGateService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
@@ -67,7 +69,13 @@ export class InventoryAdjustmentsService {
           { field: 'delta', errors: [`the total may not exceed ${MAX_TOTAL_UNITS} units`] },
         ]);
       }
-      await manager.update(Campaign, { id: campaign.id }, { totalUnits: after });
+      // Until it is funded, what the brand must pay follows the units (API.md's formula);
+      // once funded it stays what was paid for.
+      const funding =
+        campaign.status === CampaignStatus.Draft
+          ? { fundingRequiredCents: fundingRequiredCents(after, campaign.unitCostCents, this.config.platformFeeBps) }
+          : {};
+      await manager.update(Campaign, { id: campaign.id }, { totalUnits: after, ...funding });
       const saved = await manager.save(
         manager.create(InventoryAdjustment, {
           campaignId: campaign.id,
