@@ -1,21 +1,33 @@
-import { Actor, createBrand, loginAdmin, TestApp } from '@app/testing';
-import { createCampaign, createCampaignTestApp, markFunded } from './campaign-fixtures';
+import { Actor, createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
+import { campaignBody, createCampaign, createCampaignTestApp, markFunded } from './campaign-fixtures';
+
+const error = (statusCode: number, code: string) => ({ statusCode, code, message: expect.any(String) });
+const unknownFields = (...fields: string[]) => ({
+  ...error(400, 'VALIDATION_FAILED'),
+  details: fields.map((field) => ({ field, errors: [`property ${field.split('.').pop()} should not exist`] })),
+});
+/** The JSON text of `body` with `key: value` put first, as a client's hand-written JSON would carry it. */
+const withKey = (body: object, key: string, value: unknown): string => `{${JSON.stringify(key)}:${JSON.stringify(value)},${JSON.stringify(body).slice(1)}`;
+const DIGITAL = { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } };
 
 /** A second contract audit of API.md, on inputs the first one (contract-audit.e2e-spec.ts) did not send. */
 describe('API.md contract audit, second round (e2e)', () => {
   let t: TestApp;
   let brand: Actor;
   let admin: Actor;
+  let member: Actor;
 
   beforeAll(async () => {
     t = await createCampaignTestApp({ env: { PLATFORM_FEE_BPS: '1000' } });
-    [brand, admin] = await Promise.all([createBrand(t.http, 'audit2-brand'), loginAdmin(t.http)]);
+    [brand, admin, member] = await Promise.all([createBrand(t.http, 'audit2-brand'), loginAdmin(t.http), createMember(t.http, 'audit2-member')]);
   });
   afterAll(() => t.close());
 
   const adjust = (id: string, delta: number) =>
     t.http.post(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', admin.auth).send({ delta, reason: 'audit' }).expect(201);
   const campaign = async (id: string) => (await t.http.get(`/campaigns/${id}`).set('Authorization', brand.auth).expect(200)).body;
+  const rawJson = (method: 'post' | 'put' | 'patch', path: string, auth: string, json: string) =>
+    t.http[method](path).set('Authorization', auth).set('Content-Type', 'application/json').send(json);
 
   it("keeps a draft's fundingRequiredCents = totalUnits × unitCostCents + fee when an admin adjusts its units", async () => {
     const { id } = await createCampaign(t.http, brand, { totalUnits: 3, perk: { kind: 'physical', title: 'Box', unitCostCents: 505 } });
@@ -28,5 +40,31 @@ describe('API.md contract audit, second round (e2e)', () => {
     await markFunded(t.dataSource, id);
     await adjust(id, 1);
     expect(await campaign(id)).toMatchObject({ status: 'funded', totalUnits: 2, fundingRequiredCents: 556 });
+  });
+
+  it('refuses __proto__ and constructor keys (which class-transformer drops unseen) as unknown fields, and creates nothing', async () => {
+    const campaignsOfBrand = async (): Promise<number> =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM campaigns WHERE brand_id = $1`, [brand.brandId]))[0].n;
+    const before = await campaignsOfBrand();
+    const body = campaignBody();
+    const create = (json: string) => rawJson('post', '/campaigns', brand.auth, json);
+    expect((await create(withKey(body, '__proto__', { status: 'active' }))).body).toEqual(unknownFields('__proto__'));
+    expect((await create(withKey(body, 'constructor', { prototype: { status: 'active' } }))).body).toEqual(unknownFields('constructor'));
+    const nested = { ...body, perk: JSON.parse(withKey(body.perk as object, '__proto__', { x: 1 })), eligibility: JSON.parse(withKey(body.eligibility as object, 'constructor', 1)) };
+    expect((await create(JSON.stringify(nested))).body).toEqual(unknownFields('eligibility.constructor', 'perk.__proto__'));
+    expect(await campaignsOfBrand()).toBe(before);
+
+    const { id } = await createCampaign(t.http, brand, DIGITAL);
+    expect((await rawJson('patch', `/campaigns/${id}`, brand.auth, withKey({ name: 'Renamed' }, '__proto__', 1))).body).toEqual(unknownFields('__proto__'));
+    expect(await campaign(id)).toMatchObject({ name: body.name });
+    const profile = { country: 'US', birthDate: '1990-01-01', optedIn: true };
+    expect((await rawJson('put', '/me/profile', member.auth, withKey(profile, '__proto__', {}))).body).toEqual(unknownFields('__proto__'));
+    const scores = { scoredAt: new Date().toISOString(), scores: [] };
+    const batch = await t.http.post('/scores/batch').set('X-Provider-Key', 'klout-test-key').set('Content-Type', 'application/json').send(withKey(scores, 'constructor', 1));
+    expect(batch.body).toEqual(unknownFields('constructor'));
+    // JSON codes are validated by their route, not by the global pipe
+    expect((await rawJson('post', `/campaigns/${id}/codes`, brand.auth, withKey({ codes: ['P-1'] }, '__proto__', 1))).body).toEqual(unknownFields('__proto__'));
+    expect((await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', brand.auth).expect(200)).body.codesLoaded).toBe(0);
+    expect((await t.http.get('/campaigns?__proto__=1').set('Authorization', brand.auth)).body).toEqual(unknownFields('__proto__'));
   });
 });

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse,
 import type { Request } from 'express';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { DomainError, ErrorCode, Role } from '@app/domain';
-import { createValidationPipe } from '@app/platform';
+import { createValidationPipe, DroppedKeysPipe } from '@app/platform';
 import { CodePoolService, MAX_CSV_BYTES } from './code-pool.service';
 import { CodeUploadResultDto, InventoryDto, UploadCodesDto } from './dto/inventory.dto';
 import { InventoryService } from './inventory.service';
 
+const droppedKeys = new DroppedKeysPipe();
 const validation = createValidationPipe();
 
 @ApiTags('inventory')
@@ -36,7 +37,8 @@ export class InventoryController {
       return this.codes.uploadCsv(campaign, request);
     }
     if (request.is('application/json')) {
-      const dto = (await validation.transform(request.body, { type: 'body', metatype: UploadCodesDto })) as UploadCodesDto;
+      const metadata = { type: 'body', metatype: UploadCodesDto } as const;
+      const dto = (await validation.transform(droppedKeys.transform(request.body, metadata), metadata)) as UploadCodesDto;
       return this.codes.uploadJson(campaign, dto.codes);
     }
     throw new DomainError(ErrorCode.UnsupportedMediaType, 'Send codes as text/csv or application/json');
