@@ -1,3 +1,5 @@
+import { UUID } from '@app/domain';
+
 /** A page of a list endpoint, as API.md fixes it. */
 export interface Page<T> {
   items: T[];
@@ -16,7 +18,6 @@ export function encodeCursor(cursor: KeysetCursor): string {
 
 /** What encodeCursor is given: an ISO-8601 UTC instant (Date#toISOString or microseconds). */
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Returns null for a cursor that is not one of ours (callers answer 400). Strict, because the
@@ -31,7 +32,7 @@ export function decodeCursor(raw: string): KeysetCursor | null {
     if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 19) !== at.slice(0, 19)) return null;
     // JavaScript has a year 0000 (1 BC), PostgreSQL's ISO input does not: it would be a 500.
     if (parsed.getUTCFullYear() < 1) return null;
-    if (!CURSOR_ID.test(id)) return null;
+    if (!UUID.test(id)) return null;
     return { at, id };
   } catch {
     return null;

@@ -5,3 +5,4 @@ export * from './money';
 export * from './eligibility';
 export * from './refund-policy';
 export * from './abuse-policy';
+export * from './ids';

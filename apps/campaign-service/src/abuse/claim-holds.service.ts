@@ -2,12 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeCursor, Page, toPage } from '@app/db';
-import { ClaimStatus, DomainError, ErrorCode } from '@app/domain';
+import { ClaimStatus, DomainError, ErrorCode, UUID } from '@app/domain';
 import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { AuditService } from '../audit/audit.service';
 import { ClaimHoldDto, ReleasedHoldDto } from './dto/claim-hold.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface HoldRow {
   claim_id: string;

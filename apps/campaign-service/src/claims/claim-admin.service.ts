@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClaimStatus, DomainError, ErrorCode } from '@app/domain';
+import { ClaimStatus, DomainError, ErrorCode, UUID } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { ClaimGateService } from './claim-gate.service';
 import { ClaimQueriesService } from './claim-queries.service';
 import { AdminClaimDto } from './dto/claim.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface LockedClaim {
   id: string;

@@ -3,11 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { decodeCursor, Page, toPage } from '@app/db';
-import { ClaimStatus, DomainError, ErrorCode, Role } from '@app/domain';
+import { ClaimStatus, DomainError, ErrorCode, Role, UUID } from '@app/domain';
 import { AdminClaimDto, ClaimDto } from './dto/claim.dto';
 import { CLAIM_COLUMNS, ClaimRow, toAdminClaimDto, toClaimDto } from './claim-views';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Claim reads: a member sees only their own claims, admins every claim. */
 @Injectable()

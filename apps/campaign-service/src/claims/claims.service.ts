@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID } from '@app/domain';
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
@@ -12,7 +12,6 @@ import { ClaimLookupsService } from './claim-lookups.service';
 import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REPLAY_WAIT_MS = 3000;
 

@@ -4,10 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ShippingAddress } from '@app/db';
-import { DomainError, ErrorCode } from '@app/domain';
+import { DomainError, ErrorCode, UUID } from '@app/domain';
 import { ShipmentDto } from './dto/claim.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ShipmentRow {
   id: string;

@@ -1,9 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
-import { DomainError, Role } from '@app/domain';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { DomainError, Role, UUID } from '@app/domain';
 
 /**
  * The campaign as the caller may see it: admins see every campaign, a brand only its own.

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Campaign, decodeCursor, Page, toPage } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind, percentileOf } from '@app/domain';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Campaigns a member may ask about: launched ones; drafts and unlaunched funded ones stay private to the brand. */
 const PUBLIC_STATUSES = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused, CampaignStatus.Ended];
 

@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeCursor, toPage } from '@app/db';
-import { DomainError, ErrorCode } from '@app/domain';
+import { DomainError, ErrorCode, UUID } from '@app/domain';
 import { NotificationDto, NotificationPageDto } from './dto/notification.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface NotificationRow {
   id: string;

@@ -3,8 +3,7 @@ import Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
 import { recordAudit } from '@app/platform';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '@app/domain';
 
 /**
  * Stripe events about a charge after payment: refunds and disputes. Each runs in the webhook's

@@ -8,6 +8,7 @@ import { recordAudit } from '@app/platform';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { StripeGateway } from './stripe-gateway';
+import { UUID } from '@app/domain';
 
 const webhookEvents = new Counter({
   name: 'stripe_webhook_events_total',
@@ -21,8 +22,6 @@ const webhookRejected = new Counter({
 });
 
 type Outcome = 'applied' | 'deferred' | 'duplicate';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Applies Stripe events as prompts, each exactly once. In one transaction: the event id is

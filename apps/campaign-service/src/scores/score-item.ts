@@ -1,3 +1,5 @@
+import { UUID } from '@app/domain';
+
 /** Why one item of a score batch was refused; the rest of the batch still goes in. */
 export enum ScoreRejectionCode {
   InvalidItem = 'INVALID_ITEM',
@@ -14,7 +16,6 @@ export interface ScoreItem {
 
 export type ParsedScoreItem = { ok: true; item: ScoreItem } | { ok: false; code: ScoreRejectionCode; message: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOPIC_SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const MAX_TOPICS = 50;
 const ITEM_FIELDS = new Set(['memberId', 'score', 'topics']);

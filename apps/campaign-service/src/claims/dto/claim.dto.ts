@@ -2,12 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '@app/platform';
-import { ClaimStatus } from '@app/domain';
+import { ClaimStatus, UUID } from '@app/domain';
 
 /** Control characters never belong in an address, and PostgreSQL cannot store NUL at all. */
 const printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
-/** PostgreSQL's uuid type refuses anything else (e.g. 36 dashes) with an error, not an empty result. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ShippingAddressDto {
   @ApiProperty() @IsString() @Length(1, 200) @printable() name: string;
