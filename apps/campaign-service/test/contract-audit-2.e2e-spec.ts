@@ -67,4 +67,29 @@ describe('API.md contract audit, second round (e2e)', () => {
     expect((await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', brand.auth).expect(200)).body.codesLoaded).toBe(0);
     expect((await t.http.get('/campaigns?__proto__=1').set('Authorization', brand.auth)).body).toEqual(unknownFields('__proto__'));
   });
+
+  describe('text/csv codes in other charsets', () => {
+    const LATIN1 = Buffer.from('code\nCAF\xe9-1\n', 'latin1');
+    const upload = (id: string, contentType: string, body: Buffer) =>
+      t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', contentType).send(body);
+    const poolOf = async (id: string): Promise<string[]> =>
+      (await t.dataSource.query(`SELECT code FROM campaign_codes WHERE campaign_id = $1 ORDER BY code`, [id])).map((r: { code: string }) => r.code);
+
+    it('refuses bytes that are not UTF-8 instead of loading a code with U+FFFD in it', async () => {
+      const { id } = await createCampaign(t.http, brand, DIGITAL);
+      for (const contentType of ['text/csv', 'text/csv; charset=utf-8']) {
+        const res = await upload(id, contentType, LATIN1).expect(400);
+        expect(res.body).toEqual({ ...error(400, 'VALIDATION_FAILED'), details: [{ field: 'codes', errors: ['the upload is not valid utf-8 text'] }] });
+      }
+      expect(await poolOf(id)).toEqual([]);
+    });
+
+    it('reads the charset the upload declares, and answers 415 to one it does not know', async () => {
+      const { id } = await createCampaign(t.http, brand, DIGITAL);
+      expect((await upload(id, 'text/csv; charset=ISO-8859-1', LATIN1).expect(201)).body).toEqual({ added: 1, duplicates: 0 });
+      expect((await upload(id, 'text/csv; charset=utf-8', Buffer.from('code\nCAFé-1\nCAFé-2\n')).expect(201)).body).toEqual({ added: 1, duplicates: 1 });
+      expect((await upload(id, 'text/csv; charset=klingon', Buffer.from('code\nK-1\n'))).body).toEqual(error(415, 'UNSUPPORTED_MEDIA_TYPE'));
+      expect(await poolOf(id)).toEqual(['CAFé-1', 'CAFé-2']);
+    });
+  });
 });

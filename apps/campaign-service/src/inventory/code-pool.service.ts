@@ -55,9 +55,9 @@ export class CodePoolService {
   }
 
   /** Reads a text/csv request body as it arrives; never holds more than one chunk of codes. */
-  uploadCsv(campaign: Campaign, request: Request): Promise<CodeUploadResultDto> {
+  uploadCsv(campaign: Campaign, request: Request, charset?: string): Promise<CodeUploadResultDto> {
     return this.inTransaction(campaign, async (insert) => {
-      const reader = new CsvCodeReader();
+      const reader = new CsvCodeReader(charset);
       let bytes = 0;
       let total = 0;
       let chunk: string[] = [];

@@ -66,6 +66,25 @@ describe('CsvCodeReader', () => {
     expect((error as CsvCodeError).message).toMatch(message);
   });
 
+  it('refuses bytes that are not UTF-8 instead of loading U+FFFD in their place', () => {
+    const latin1 = Buffer.from('code\nCAF\xe9\n', 'latin1');
+    for (const size of [1, 1000]) {
+      const reader = new CsvCodeReader();
+      const read = () => {
+        for (let i = 0; i < latin1.length; i += size) reader.push(latin1.subarray(i, i + size));
+        reader.end();
+      };
+      expect(read).toThrow(new CsvCodeError(null, 'the upload is not valid utf-8 text'));
+    }
+    // a multi-byte character split across chunks is still one character
+    expect(readAll('É1\nÉ2', 1)).toEqual(['É1', 'É2']);
+  });
+
+  it('reads the charset the upload declares', () => {
+    const reader = new CsvCodeReader('iso-8859-1');
+    expect([...reader.push(Buffer.from('code\nCAF\xe9\n', 'latin1')), ...reader.end()]).toEqual(['CAFé']);
+  });
+
   it('refuses an endless line before buffering it', () => {
     const reader = new CsvCodeReader();
     expect(() => reader.push(Buffer.from('y'.repeat(10_000)))).toThrow(CsvCodeError);

@@ -1,14 +1,23 @@
-import { StringDecoder } from 'node:string_decoder';
-
 /** Longest code the pool accepts (the database refuses longer ones too). */
 export const MAX_CODE_LENGTH = 200;
 
 export class CsvCodeError extends Error {
   constructor(
-    readonly line: number,
+    /** null when the fault is not on one line (undecodable bytes) */
+    readonly line: number | null,
     message: string,
   ) {
-    super(`line ${line}: ${message}`);
+    super(line === null ? message : `line ${line}: ${message}`);
+  }
+}
+
+/** Whether uploads may declare this charset (`text/csv; charset=…`): any label TextDecoder knows. */
+export function isSupportedCharset(charset: string): boolean {
+  try {
+    new TextDecoder(charset);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -25,15 +34,21 @@ const LINE_BREAK = /\r\n|\r(?!$)|\n/;
  * second column is refused.
  */
 export class CsvCodeReader {
-  private readonly decoder = new StringDecoder('utf8');
+  // fatal: a byte that is not text in the charset is refused; replacing it with U+FFFD would
+  // load a code the member can never redeem.
+  private readonly decoder: TextDecoder;
   private pending = '';
   private lineNumber = 0;
   /** Whether a non-blank line was read: only the first one may be the header. */
   private started = false;
 
+  constructor(private readonly charset = 'utf-8') {
+    this.decoder = new TextDecoder(charset, { fatal: true });
+  }
+
   /** Codes completed by this chunk, in order. */
   push(chunk: Buffer): string[] {
-    const text = this.pending + this.decoder.write(chunk);
+    const text = this.pending + this.decode(chunk);
     const lines = text.split(LINE_BREAK);
     this.pending = lines.pop() ?? '';
     if (this.pending.length > MAX_CODE_LENGTH * 2 + 16) {
@@ -44,9 +59,18 @@ export class CsvCodeReader {
 
   /** The last code, when the input does not end with a newline. */
   end(): string[] {
-    const rest = this.pending + this.decoder.end();
+    const rest = this.pending + this.decode();
     this.pending = '';
     return this.parse([rest]);
+  }
+
+  /** The text of a chunk (none: the end of the input); refuses bytes the charset has no character for. */
+  private decode(chunk?: Buffer): string {
+    try {
+      return this.decoder.decode(chunk, { stream: chunk !== undefined });
+    } catch {
+      throw new CsvCodeError(null, `the upload is not valid ${this.charset} text`);
+    }
   }
 
   private parse(lines: string[]): string[] {

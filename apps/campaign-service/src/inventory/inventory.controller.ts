@@ -5,9 +5,11 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import { createValidationPipe, DroppedKeysPipe } from '@app/platform';
 import { CodePoolService, MAX_CSV_BYTES } from './code-pool.service';
+import { isSupportedCharset } from './csv-code-reader';
 import { CodeUploadResultDto, InventoryDto, UploadCodesDto } from './dto/inventory.dto';
 import { InventoryService } from './inventory.service';
 
+const CHARSET = /;\s*charset="?([^";\s]+)"?/i;
 const droppedKeys = new DroppedKeysPipe();
 const validation = createValidationPipe();
 
@@ -27,14 +29,18 @@ export class InventoryController {
    */
   @Post('codes')
   @ApiConsumes('text/csv', 'application/json')
-  @ApiBody({ type: UploadCodesDto, description: `JSON {codes}, or text/csv with one code a line (optional header "code"), at most ${MAX_CSV_BYTES / 1024 / 1024} MB` })
+  @ApiBody({ type: UploadCodesDto, description: `JSON {codes}, or text/csv with one code a line (optional header "code"; UTF-8 unless a charset parameter says otherwise), at most ${MAX_CSV_BYTES / 1024 / 1024} MB` })
   @ApiCreatedResponse({ type: CodeUploadResultDto })
   async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<CodeUploadResultDto> {
     const campaign = await this.codes.assertAccepts(user, id);
     if (request.is('text/csv')) {
       const declared = Number(request.headers['content-length']);
       if (declared > MAX_CSV_BYTES) throw new DomainError(ErrorCode.PayloadTooLarge, 'Upload too large');
-      return this.codes.uploadCsv(campaign, request);
+      const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1];
+      if (charset !== undefined && !isSupportedCharset(charset)) {
+        throw new DomainError(ErrorCode.UnsupportedMediaType, `Unsupported charset "${charset}"`);
+      }
+      return this.codes.uploadCsv(campaign, request, charset);
     }
     if (request.is('application/json')) {
       const metadata = { type: 'body', metatype: UploadCodesDto } as const;
