@@ -1,6 +1,9 @@
 import { Actor, createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
 import { campaignBody, createCampaign, createCampaignTestApp, createLaunchable } from './campaign-fixtures';
 
+/** A small digital-code campaign, for the code-upload cases. */
+const DIGITAL = { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } };
+
 const error = (statusCode: number, code: string) => ({ statusCode, code, message: expect.any(String) });
 const validationOf = (field: string) => ({ ...error(400, 'VALIDATION_FAILED'), details: [{ field, errors: expect.any(Array) }] });
 /** A cursor the client did not get from us: well-formed, but year 0000, which PostgreSQL does not have. */
@@ -136,7 +139,7 @@ describe('API.md contract audit (e2e)', () => {
   });
 
   it('trims JSON codes as CSV lines are, so a code with surrounding spaces is the same code', async () => {
-    const { id } = await createCampaign(t.http, brand, { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } });
+    const { id } = await createCampaign(t.http, brand, DIGITAL);
     const json = (codes: string[]) => t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).send({ codes });
     expect((await json([' J-1 ', 'J-2']).expect(201)).body).toEqual({ added: 2, duplicates: 0 });
     expect((await json(['J-1', '\tJ-2']).expect(201)).body).toEqual({ added: 0, duplicates: 2 });
@@ -146,21 +149,20 @@ describe('API.md contract audit (e2e)', () => {
   });
 
   describe('text/csv codes', () => {
-    const digital = { totalUnits: 10, perk: { kind: 'digital_code', title: 'Gift code', unitCostCents: 100 } };
     const upload = (id: string, body: string | Buffer) =>
       t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/csv').send(body);
     const poolOf = async (id: string): Promise<string[]> =>
       (await t.dataSource.query(`SELECT code FROM campaign_codes WHERE campaign_id = $1 ORDER BY code`, [id])).map((r: { code: string }) => r.code);
 
     it('skips the header when blank lines (or a BOM and blank lines) come before it', async () => {
-      const { id } = await createCampaign(t.http, brand, digital);
+      const { id } = await createCampaign(t.http, brand, DIGITAL);
       expect((await upload(id, '\ncode\nA-1\n').expect(201)).body).toEqual({ added: 1, duplicates: 0 });
       expect((await upload(id, Buffer.from('\uFEFF\r\n\r\nCODE\r\nA-2\r\nA-1\r\n')).expect(201)).body).toEqual({ added: 1, duplicates: 1 });
       expect(await poolOf(id)).toEqual(['A-1', 'A-2']);
     });
 
     it('reads lines ended by a lone CR (classic Mac) like any other line break', async () => {
-      const { id } = await createCampaign(t.http, brand, digital);
+      const { id } = await createCampaign(t.http, brand, DIGITAL);
       expect((await upload(id, 'code\rB-1\rB-2\rB-1\r').expect(201)).body).toEqual({ added: 2, duplicates: 1 });
       expect(await poolOf(id)).toEqual(['B-1', 'B-2']);
     });
