@@ -62,6 +62,9 @@ describe('claim route ahead of Express (e2e)', () => {
       [{ key: 'k1', body: '"just a string"' }, 400, 'VALIDATION_FAILED'],
       [{ key: 'k1', body: '' }, 400, 'DISCLOSURE_REQUIRED'],
       [{ key: 'k1', body: JSON.stringify({ acceptDisclosure: true, admin: true }) }, 400, 'VALIDATION_FAILED'],
+      // class-transformer drops these two keys unseen; they are unknown fields all the same.
+      [{ key: 'k1', body: '{"acceptDisclosure": true, "__proto__": {"admin": true}}' }, 400, 'VALIDATION_FAILED'],
+      [{ key: 'k1', body: '{"acceptDisclosure": true, "shippingAddress": {"constructor": 1}}' }, 400, 'VALIDATION_FAILED'],
       [{ key: 'k1', body: JSON.stringify({ acceptDisclosure: 'yes' }) }, 400, 'VALIDATION_FAILED'],
       [{ body: JSON.stringify({ acceptDisclosure: true }) }, 400, 'IDEMPOTENCY_KEY_REQUIRED'],
       [{ key: 'k1', body: JSON.stringify({}) }, 400, 'DISCLOSURE_REQUIRED'],

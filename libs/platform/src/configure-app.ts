@@ -7,7 +7,6 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { BodilessRouteInterceptor } from './bodiless-route.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
-import { DroppedKeysPipe } from './dropped-keys.pipe';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
@@ -30,7 +29,7 @@ export function configureHttpApp(app: INestApplication): void {
   const config = loadConfig();
   // Browsers may call the API only from the listed origins; by default from none.
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
-  app.useGlobalPipes(new DroppedKeysPipe(), createValidationPipe());
+  app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalInterceptors(new BodilessRouteInterceptor(), new RequestTimeoutInterceptor(config.requestTimeoutMs));
   // Node answers 408 itself to a client that takes longer than this to send its request (slowloris).

@@ -6,7 +6,6 @@ export * from './logger.module';
 export * from './metrics';
 export * from './operations.module';
 export * from './validation';
-export * from './dropped-keys.pipe';
 export * from './rate-limit.guard';
 export * from './rate-limit.module';
 export * from './rate-limit.storage';

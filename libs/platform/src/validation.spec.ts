@@ -1,4 +1,4 @@
-import { inputDepth, MAX_INPUT_DEPTH } from './validation';
+import { createValidationPipe, droppedKeyErrors, inputDepth, MAX_INPUT_DEPTH } from './validation';
 
 describe('inputDepth', () => {
   it('measures nesting of objects and arrays, scalars being depth 0', () => {
@@ -12,5 +12,36 @@ describe('inputDepth', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = { a: deep };
     expect(inputDepth(deep)).toBe(MAX_INPUT_DEPTH + 1);
+  });
+});
+
+const refused = (field: string) => ({ field, errors: [`property ${field.split('.').pop()} should not exist`] });
+
+describe('droppedKeyErrors', () => {
+  it('names every __proto__ and constructor key JSON.parse made an own property, at any depth', () => {
+    const body = JSON.parse('{"__proto__": {"a": 1}, "perk": {"constructor": 1}, "scores": [{"memberId": "m", "__proto__": []}]}');
+    expect(droppedKeyErrors(body)).toEqual([refused('__proto__'), refused('perk.constructor'), refused('scores.0.__proto__')]);
+  });
+
+  it('finds nothing in ordinary input, and does not read inherited names as keys', () => {
+    expect(droppedKeyErrors({ name: 'constructor', perk: { title: '__proto__' }, codes: ['constructor'] })).toEqual([]);
+    expect(droppedKeyErrors(null)).toEqual([]);
+    expect(droppedKeyErrors('constructor')).toEqual([]);
+  });
+});
+
+describe('createValidationPipe and dropped keys', () => {
+  const pipe = createValidationPipe();
+
+  it('refuses a body or query holding a dropped key with VALIDATION_FAILED, naming it', async () => {
+    for (const type of ['body', 'query'] as const) {
+      await expect(pipe.transform(JSON.parse('{"constructor": 1}'), { type })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [refused('constructor')] });
+    }
+  });
+
+  it('passes anything else through untouched', async () => {
+    const value = { a: 1 };
+    await expect(pipe.transform(value, { type: 'body' })).resolves.toBe(value);
+    await expect(pipe.transform('__proto__', { type: 'param' })).resolves.toBe('__proto__');
   });
 });

@@ -33,21 +33,50 @@ export function inputDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
   return deepest;
 }
 
-/** Refuses absurdly nested input before transformation, then validates as usual. */
-class DepthLimitedValidationPipe extends ValidationPipe {
+/**
+ * Keys class-transformer skips without a word (its prototype-pollution guard): JSON.parse makes
+ * them own properties, but they never reach the DTO, so the whitelist cannot see them and
+ * `{"__proto__": …}` would be accepted as if it were not there.
+ */
+const DROPPED_KEYS = ['__proto__', 'constructor'];
+
+/** Field errors for every dropped key in a parsed body or query, named as the validation pipe names fields. */
+export function droppedKeyErrors(value: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  // Iterative and depth-bounded: deeper input is refused anyway.
+  const stack: [unknown, string, number][] = [[value, '', 0]];
+  while (stack.length) {
+    const [current, path, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
+    for (const [key, child] of Object.entries(current)) {
+      const field = path ? `${path}.${key}` : key;
+      if (!Array.isArray(current) && DROPPED_KEYS.includes(key)) errors.push({ field, errors: [`property ${key} should not exist`] });
+      else stack.push([child, field, depth + 1]);
+    }
+  }
+  return errors.sort((a, b) => a.field.localeCompare(b.field));
+}
+
+/**
+ * Refuses, before transformation, absurdly nested input and the keys class-transformer would
+ * drop unseen (as unknown fields: API.md's 400), then validates as usual.
+ */
+class GuardedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (inputDepth(value) > MAX_INPUT_DEPTH) {
       throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: nested deeper than ${MAX_INPUT_DEPTH} levels`, [
         { field: metadata.data ?? metadata.type, errors: [`must not be nested deeper than ${MAX_INPUT_DEPTH} levels`] },
       ]);
     }
+    const dropped = metadata.type === 'body' || metadata.type === 'query' ? droppedKeyErrors(value) : [];
+    if (dropped.length) throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: ${dropped.map((d) => d.field).join(', ')}`, dropped);
     return super.transform(value, metadata);
   }
 }
 
 /** Whitelists and transforms every body/query; unknown fields are refused, never applied. */
 export function createValidationPipe(): ValidationPipe {
-  return new DepthLimitedValidationPipe({
+  return new GuardedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

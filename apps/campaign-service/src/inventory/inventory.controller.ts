@@ -3,14 +3,13 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse,
 import type { Request } from 'express';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { DomainError, ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, DroppedKeysPipe } from '@app/platform';
+import { createValidationPipe } from '@app/platform';
 import { CodePoolService, MAX_CSV_BYTES } from './code-pool.service';
 import { isSupportedCharset } from './csv-code-reader';
 import { CodeUploadResultDto, InventoryDto, UploadCodesDto } from './dto/inventory.dto';
 import { InventoryService } from './inventory.service';
 
 const CHARSET = /;\s*charset="?([^";\s]+)"?/i;
-const droppedKeys = new DroppedKeysPipe();
 const validation = createValidationPipe();
 
 @ApiTags('inventory')
@@ -44,7 +43,7 @@ export class InventoryController {
     }
     if (request.is('application/json')) {
       const metadata = { type: 'body', metatype: UploadCodesDto } as const;
-      const dto = (await validation.transform(droppedKeys.transform(request.body, metadata), metadata)) as UploadCodesDto;
+      const dto = (await validation.transform(request.body, metadata)) as UploadCodesDto;
       return this.codes.uploadJson(campaign, dto.codes);
     }
     throw new DomainError(ErrorCode.UnsupportedMediaType, 'Send codes as text/csv or application/json');
