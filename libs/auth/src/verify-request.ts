@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { Role } from '@app/domain';
+import { Role, UUID } from '@app/domain';
 import { AccessTokenClaims, AuthUser } from './auth-user';
 
 const VERIFIED = Symbol('perks.verifiedUser');
@@ -42,11 +42,12 @@ async function verify(token: string | null, jwt: JwtService): Promise<AuthUser |
   if (hit && hit.until > now) return hit.user;
   try {
     const claims = await jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
-    if (!Object.values(Role).includes(claims.role) || typeof claims.sub !== 'string') return null;
+    // Only tokens shaped as the platform issues them: a known role, a user id, an expiry.
+    if (!Object.values(Role).includes(claims.role) || typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number') return null;
     const user = { id: claims.sub, role: claims.role, brandId: claims.brandId ?? null };
     if (!cache) verifiedTokens.set(jwt, (cache = new Map()));
     if (cache.size >= VERIFIED_TOKENS_MAX) cache.clear();
-    cache.set(token, { user, until: Math.min(claims.exp ? claims.exp * 1000 : Infinity, now + VERIFIED_TOKEN_TTL_MS) });
+    cache.set(token, { user, until: Math.min(claims.exp * 1000, now + VERIFIED_TOKEN_TTL_MS) });
     return user;
   } catch {
     return null;

@@ -120,6 +120,9 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
       new JwtService({ secret: 'another-secret-of-enough-length' }).sign({ sub: member.id, role: 'admin', brandId: null }),
       new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: member.id, role: 'superuser', brandId: null }),
       new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: member.id, role: 'member' }, { expiresIn: -10 }),
+      // Signed with the right secret but not as the platform issues tokens: no expiry, an id that is no UUID (was a 500).
+      new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: member.id, role: 'member', brandId: null }),
+      new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign({ sub: 'not-a-uuid', role: 'member', brandId: null }, { expiresIn: 60 }),
     ];
     for (const token of forged) {
       const res = await t.http.get('/me').set('Authorization', `Bearer ${token}`).expect(401);
