@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { ClaimWriterService } from '../src/claims/claim-writer.service';
 import { createCampaignServiceApp } from './app';
 import { adminAuth, campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
 
@@ -120,6 +121,33 @@ describe('claims (e2e)', () => {
 
     const brandLike = adminAuth(t, a.id);
     await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', brandLike).set('Idempotency-Key', 'z').send({ acceptDisclosure: true }).expect(403);
+  });
+
+  it('refuses claims from an erased account whose access token has not expired, and stores nothing', async () => {
+    const experience = await insertActiveCampaign(t.dataSource, { kind: 'experience', totalUnits: 5, perMemberLimit: 5 });
+    const physical = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, experience, [m]);
+    await offer(t.dataSource, physical, [m]);
+    const first = await claim(m, experience, 'before').expect(201);
+    await t.http.delete('/me').set('Authorization', m.auth).expect(204);
+
+    // Its earlier claim still replays; a new one (which would store personal data again) is refused as PUT /me/profile is.
+    expect((await claim(m, experience, 'before').expect(201)).body).toEqual(first.body);
+    for (const [campaignId, body] of [
+      [experience, { acceptDisclosure: true }],
+      [physical, { acceptDisclosure: true, shippingAddress: ADDRESS }],
+    ] as const) {
+      expect((await claim(m, campaignId, 'after', body).expect(401)).body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+    }
+    // Without an abuse rule to read the account first, the writer refuses on both of its paths.
+    const writer = t.app.get(ClaimWriterService);
+    for (const slotHint of [2, null]) {
+      const write = { id: randomUUID(), campaignId: experience, memberId: m.id, idempotencyKey: `w-${slotHint}`, createdAt: new Date(), slotHint };
+      expect(await writer.write({ ...write, shippingAddress: null })).toEqual({ kind: 'refuse', code: 'UNAUTHORIZED' });
+    }
+    expect(await t.dataSource.query(`SELECT campaign_id FROM claims WHERE member_id = $1`, [m.id])).toEqual([{ campaign_id: experience }]);
+    expect(await campaignFacts(t.dataSource, experience)).toMatchObject({ claimed_units: 1, live: 1 });
   });
 
   it('lets a member hold up to perMemberLimit claims', async () => {

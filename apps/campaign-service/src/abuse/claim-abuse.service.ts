@@ -40,7 +40,8 @@ export class ClaimAbuseService {
   /** `account`: the claimant's, null when the member does not exist (any more). */
   assertAllowed(campaign: Pick<Campaign, 'eligibility'>, account: MemberAccount | null): void {
     if (!this.appliesTo(campaign)) return;
-    if (!account) throw DomainError.notFound('Member');
+    // An erased member's access token outlives the erasure (as PUT /me/profile answers it).
+    if (!account) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     const decision = decideClaimAbuse(
       { now: new Date(), accountCreatedAt: account.createdAt, recentClaims: account.recentClaims, otherAccountsWithSameAddress: 0 },
       { velocityCap: this.config.claimVelocityCap, minAccountAgeDays: campaign.eligibility.minAccountAgeDays ?? null },

@@ -223,5 +223,13 @@ describe('claim allocation and gate (properties)', () => {
     ]);
     const closed = new Map([[CAMPAIGN, { id: CAMPAIGN, open: false, totalUnits: 1, claimedUnits: 0, perMemberLimit: 1 }]]);
     expect(allocateClaims(closed, [], [r('a', '1')]).decisions).toEqual([{ kind: 'refuse', code: ErrorCode.CampaignNotActive }]);
+    // An erased account claims nothing more, but its earlier claims still replay.
+    const earlier = { id: 'e1', campaignId: CAMPAIGN, memberId: 'e', idempotencyKey: '1', memberSlot: 1, live: true, createdAt: at };
+    const erased = allocateClaims(stock, [earlier], [r('e', '1'), r('e', '2')], new Set(['e']));
+    expect(erased.decisions).toEqual([
+      { kind: 'replay', claim: expect.objectContaining({ id: 'e1' }) },
+      { kind: 'refuse', code: ErrorCode.Unauthorized },
+    ]);
+    expect(erased.claimedDelta.size).toBe(0);
   });
 });

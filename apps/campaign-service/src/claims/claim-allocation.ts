@@ -33,7 +33,8 @@ export type RefusalCode =
   | ErrorCode.ClaimLimitReached
   | ErrorCode.CampaignNotActive
   | ErrorCode.IdempotencyKeyReused
-  | ErrorCode.NotFound;
+  | ErrorCode.NotFound
+  | ErrorCode.Unauthorized;
 
 export type ClaimDecision =
   | { kind: 'accept'; slot: number }
@@ -42,14 +43,17 @@ export type ClaimDecision =
 
 /**
  * Decides a batch of claim requests in arrival order against the locked campaign rows and
- * the members' stored claims: idempotent replays first, then status, per-member limit
- * (each live claim holds one slot in 1..limit) and stock. Pure, so the invariants are
- * property-tested; the caller must hold the campaign row locks while it writes the result.
+ * the members' stored claims: idempotent replays first, then the account (an erased member's
+ * token outlives the erasure, and a claim would store personal data again), status,
+ * per-member limit (each live claim holds one slot in 1..limit) and stock. Pure, so the
+ * invariants are property-tested; the caller must hold the campaign row locks while it
+ * writes the result.
  */
 export function allocateClaims(
   stock: ReadonlyMap<string, StockRow>,
   stored: readonly StoredClaim[],
   requests: readonly ClaimRequest[],
+  erasedMembers: ReadonlySet<string> = new Set(),
 ): { decisions: ClaimDecision[]; claimedDelta: Map<string, number> } {
   const byKey = new Map<string, { id: string; campaignId: string; createdAt: Date }>();
   const slots = new Map<string, Set<number>>();
@@ -66,6 +70,7 @@ export function allocateClaims(
         ? { kind: 'replay', claim: earlier }
         : { kind: 'refuse', code: ErrorCode.IdempotencyKeyReused };
     }
+    if (erasedMembers.has(request.memberId)) return { kind: 'refuse', code: ErrorCode.Unauthorized };
     const campaign = stock.get(request.campaignId);
     if (!campaign) return { kind: 'refuse', code: ErrorCode.NotFound };
     if (!campaign.open) return { kind: 'refuse', code: ErrorCode.CampaignNotActive };

@@ -45,8 +45,8 @@ const fallbacks = new Counter({ name: 'claim_commit_fallbacks_total', help: 'Cla
  * their outbox rows. No read first and no row lock held while Node waits, so the hot campaign
  * row is locked for one statement and its commit. The database still decides: the CHECK on
  * claimed_units refuses an oversell (the whole statement fails), the unique (member, key) and
- * member-slot indexes skip replays and slot clashes, and the join skips closed campaigns.
- * Whatever the fast path did not store — every claim when Redis was unavailable, and claims
+ * member-slot indexes skip replays and slot clashes, and the joins skip closed campaigns and
+ * erased accounts. Whatever the fast path did not store — every claim when Redis was unavailable, and claims
  * with a shipping address (the abuse controls' shared-address check runs under the row lock) —
  * is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
  */
@@ -159,7 +159,15 @@ export class ClaimWriterService {
     // slots (claims, retries, cancels), so the counts read next stay true until commit.
     const stockRows = await this.lockStock(manager, items);
     const stored = await this.readStored(manager, items);
-    const { decisions, claimedDelta } = allocateClaims(new Map(stockRows.map((r) => [r.id, r])), stored, items);
+    const erased: { id: string }[] = await manager.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND erased_at IS NOT NULL`, [
+      [...new Set(items.map((i) => i.memberId))],
+    ]);
+    const { decisions, claimedDelta } = allocateClaims(
+      new Map(stockRows.map((r) => [r.id, r])),
+      stored,
+      items,
+      new Set(erased.map((r) => r.id)),
+    );
     const accepted = acceptedOf(items, decisions);
     if (!accepted.length) return decisions;
     await manager.query(
@@ -222,6 +230,7 @@ const FAST_WRITE = `
     FROM jsonb_to_recordset($1::jsonb) AS x(${CLAIM_RECORD})
     JOIN campaigns c ON c.id = x.campaign_id AND x.slot <= c.per_member_limit
       AND c.status = 'active' AND NOT c.claims_frozen AND c.ends_at > now() AND (c.starts_at IS NULL OR c.starts_at <= now())
+    JOIN users u ON u.id = x.member_id AND u.erased_at IS NULL
     LEFT JOIN member_profiles p ON p.member_id = x.member_id
     ON CONFLICT DO NOTHING
     RETURNING id, campaign_id, member_slot

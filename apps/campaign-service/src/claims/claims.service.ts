@@ -23,6 +23,7 @@ const REFUSAL_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.CampaignNotActive]: 'This campaign is not taking claims',
   [ErrorCode.IdempotencyKeyReused]: 'This Idempotency-Key was already used for another campaign',
   [ErrorCode.NotFound]: 'Campaign not found',
+  [ErrorCode.Unauthorized]: 'The account no longer exists',
 };
 
 const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
