@@ -56,6 +56,12 @@ describe('campaigns (e2e)', () => {
       expect(res.body).toMatchObject({ fundingRequiredCents: 17, perMemberLimit: 1, startsAt: null, description: '', eligibility: { provider: 'peerindex' } });
     });
 
+    it('targets any topic a provider may score, including slugs with an underscore', async () => {
+      const eligibility = { provider: 'klout', topics: ['tech_news', 'home-decor', 'tech'] };
+      const res = await t.http.post('/campaigns').set('Authorization', brandA.auth).send(campaignBody({ eligibility })).expect(201);
+      expect(res.body.eligibility).toEqual(eligibility);
+    });
+
     const bad: [string, Record<string, unknown>, string][] = [
       ['unknown provider', { eligibility: { provider: 'myspace' } }, 'eligibility.provider'],
       ['missing provider', { eligibility: { minScore: 10 } }, 'eligibility.provider'],
@@ -65,6 +71,7 @@ describe('campaigns (e2e)', () => {
       ['minPercentile above 100', { eligibility: { provider: 'klout', minPercentile: 100.5 } }, 'eligibility.minPercentile'],
       ['upper-case topic', { eligibility: { provider: 'klout', topics: ['Tech'] } }, 'eligibility.topics'],
       ['topic with spaces', { eligibility: { provider: 'klout', topics: ['video games'] } }, 'eligibility.topics'],
+      ['topic with a trailing underscore', { eligibility: { provider: 'klout', topics: ['tech_'] } }, 'eligibility.topics'],
       ['topics not an array', { eligibility: { provider: 'klout', topics: 'tech' } }, 'eligibility.topics'],
       ['minTopicScore above 100', { eligibility: { provider: 'klout', minTopicScore: 1000 } }, 'eligibility.minTopicScore'],
       ['lower-case country', { eligibility: { provider: 'klout', countries: ['us'] } }, 'eligibility.countries'],

@@ -1,4 +1,4 @@
-import { UUID } from '@app/domain';
+import { TOPIC_SLUG, UUID } from '@app/domain';
 
 /** Why one item of a score batch was refused; the rest of the batch still goes in. */
 export enum ScoreRejectionCode {
@@ -16,7 +16,6 @@ export interface ScoreItem {
 
 export type ParsedScoreItem = { ok: true; item: ScoreItem } | { ok: false; code: ScoreRejectionCode; message: string };
 
-const TOPIC_SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const MAX_TOPICS = 50;
 const ITEM_FIELDS = new Set(['memberId', 'score', 'topics']);
 const TOPIC_FIELDS = new Set(['topic', 'score']);

@@ -26,6 +26,12 @@ describe('toCampaignInput', () => {
     expect(Object.keys(errors).sort()).toEqual(['countries', 'minPercentile', 'startsAt', 'totalUnits']);
   });
 
+  it('takes the topics providers score, with - or _ between words', () => {
+    const base = { ...emptyForm(now), name: 'x', perkTitle: 'y', unitCost: '1', totalUnits: '1' };
+    expect(toCampaignInput({ ...base, topics: 'tech_news home-coffee' }, now).input?.eligibility.topics).toEqual(['tech_news', 'home-coffee']);
+    expect(toCampaignInput({ ...base, topics: 'tech_' }, now).errors).toHaveProperty('topics');
+  });
+
   it('round-trips a saved campaign', () => {
     const campaign: Campaign = {
       id: 'c1', status: 'draft', reviewStatus: 'pending', name: 'Launch', description: 'd',

@@ -103,8 +103,8 @@ export function toCampaignInput(form: CampaignForm, now = new Date()): { input?:
   const minAge = number('minAge', 13, 120, true, 'Minimum age');
 
   const topics = list(form.topics.toLowerCase());
-  if (topics.some((topic) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(topic))) {
-    errors.topics = 'Topics are words in lower case, e.g. tech, gaming, home-coffee.';
+  if (topics.some((topic) => !/^[a-z0-9]+([-_][a-z0-9]+)*$/.test(topic))) {
+    errors.topics = 'Topics are words in lower case, e.g. tech, gaming, home-coffee, tech_news.';
   }
   const countries = list(form.countries.toUpperCase());
   if (countries.some((country) => !/^[A-Z]{2}$/.test(country))) {

@@ -54,3 +54,10 @@ export interface EligibilityRule {
   passes(member: MemberFacts, rules: EligibilityRules, ctx: EvaluationContext): boolean;
   sql(rules: EligibilityRules, ctx: EvaluationContext): SqlFragment;
 }
+
+/**
+ * A topic as providers score it and campaigns target it: lower-case letters and digits in
+ * words joined by `-` or `_` (`tech`, `home-decor`, `tech_news`). One rule for both sides, so
+ * every scored topic can be targeted.
+ */
+export const TOPIC_SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;

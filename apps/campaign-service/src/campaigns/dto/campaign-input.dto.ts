@@ -20,7 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PerkKind } from '@app/domain';
+import { PerkKind, TOPIC_SLUG } from '@app/domain';
 import { IsReadableInstant } from '@app/platform';
 
 /** Upper bounds keep `totalUnits × unitCostCents` plus the fee inside integer-safe cents. */
@@ -30,7 +30,6 @@ export const MAX_UNIT_COST_CENTS = 10_000_000;
 /** Optional, but never null: a null would reach NOT NULL columns or the rule engine. */
 const IfPresent = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
-const TOPIC_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ISO_INSTANT = { strict: true, strictSeparator: true } as const;
 
 export class PerkDto {
@@ -63,7 +62,7 @@ export class EligibilityDto {
 
   @ApiPropertyOptional({ type: [String], example: ['tech', 'gaming'], description: 'lower-case slugs; any of them matches' })
   @IfPresent() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @MaxLength(64, { each: true })
-  @Matches(TOPIC_SLUG, { each: true, message: 'each value in topics must be a lower-case slug (a-z, 0-9, -)' })
+  @Matches(TOPIC_SLUG, { each: true, message: 'each value in topics must be a lower-case slug (a-z, 0-9, - or _ between words)' })
   topics?: string[];
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
