@@ -42,8 +42,7 @@ export class InventoryController {
       return this.codes.uploadCsv(campaign, request, charset);
     }
     if (request.is('application/json')) {
-      const metadata = { type: 'body', metatype: UploadCodesDto } as const;
-      const dto = (await validation.transform(request.body, metadata)) as UploadCodesDto;
+      const dto = (await validation.transform(request.body, { type: 'body', metatype: UploadCodesDto })) as UploadCodesDto;
       return this.codes.uploadJson(campaign, dto.codes);
     }
     throw new DomainError(ErrorCode.UnsupportedMediaType, 'Send codes as text/csv or application/json');
