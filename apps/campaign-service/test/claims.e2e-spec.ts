@@ -44,6 +44,12 @@ describe('claims (e2e)', () => {
 
     const first = await claim(m, campaignId, 'key-1').expect(201);
     expect(first.body).toEqual({ id: expect.any(String), campaignId, status: 'pending', createdAt: expect.any(String) });
+    // Time-ordered (UUIDv7), as the column default makes them too: its first 48 bits are the creation milliseconds.
+    const [{ byDefault }] = await t.dataSource.query(`SELECT uuid_v7()::text AS "byDefault"`);
+    for (const id of [first.body.id, byDefault]) {
+      expect(id[14]).toBe('7');
+      expect(Math.abs(parseInt(id.replace(/-/g, '').slice(0, 12), 16) - Date.parse(first.body.createdAt))).toBeLessThan(60_000);
+    }
     const replay = await claim(m, campaignId, 'key-1').expect(201);
     expect(replay.body).toEqual(first.body);
     await claim(m, campaignId, 'key-2').expect(409).expect((res) => expect(res.body.code).toBe('CLAIM_LIMIT_REACHED'));

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID } from '@app/domain';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, uuidV7 } from '@app/domain';
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
@@ -99,7 +98,7 @@ export class ClaimsService {
   }
 
   private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {
-    const reserved: ReservedClaim = { id: randomUUID(), campaignId: campaign.id, createdAt: new Date().toISOString() };
+    const reserved: ReservedClaim = { id: uuidV7(), campaignId: campaign.id, createdAt: new Date().toISOString() };
     const gate = await this.gate.reserve(campaign.id, memberId, key, reserved);
     switch (gate.kind) {
       case 'replay':
