@@ -46,9 +46,9 @@ const fallbacks = new Counter({ name: 'claim_commit_fallbacks_total', help: 'Cla
  * row is locked for one statement and its commit. The database still decides: the CHECK on
  * claimed_units refuses an oversell (the whole statement fails), the unique (member, key) and
  * member-slot indexes skip replays and slot clashes, and the joins skip closed campaigns and
- * erased accounts. Whatever the fast path did not store — every claim when Redis was unavailable, and claims
- * with a shipping address (the abuse controls' shared-address check runs under the row lock) —
- * is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
+ * erased accounts. Whatever the fast path did not store — every claim when Redis was unavailable,
+ * and claims with a shipping address (the abuse controls' shared-address check runs under the
+ * row lock) — is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
  */
 @Injectable()
 export class ClaimWriterService {
