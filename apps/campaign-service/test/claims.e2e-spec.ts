@@ -286,6 +286,32 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'resumed').expect(201);
   });
 
+  it('refuses a claim whose write meets the campaign ending: no claim lands on an ended campaign after its refund was planned', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    // The campaign row is now cached and the gate loaded: both still say active below.
+    await claim(a, campaignId, 'before').expect(201);
+    const ending = t.dataSource.createQueryRunner();
+    await ending.startTransaction();
+    try {
+      await ending.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [campaignId]);
+      const racing = claim(b, campaignId, 'during').then((res) => res);
+      // The claim's write has started and waits for the ending transaction's row lock.
+      await waitFor(
+        async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`))[0].n,
+        (n) => n > 0,
+      );
+      await ending.commitTransaction();
+      const res = await racing;
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE');
+    } finally {
+      await ending.release();
+    }
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1 });
+  });
+
   it('holds a physical claim shipping to an address another account used, without starting its fulfillment', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
     const [a, b] = await insertMembers(t, 2);

@@ -46,7 +46,9 @@ const fallbacks = new Counter({ name: 'claim_commit_fallbacks_total', help: 'Cla
  * row is locked for one statement and its commit. The database still decides: the CHECK on
  * claimed_units refuses an oversell (the whole statement fails), the unique (member, key) and
  * member-slot indexes skip replays and slot clashes, and the joins skip closed campaigns and
- * erased accounts. Whatever the fast path did not store — every claim when Redis was unavailable,
+ * erased accounts. The statement locks the campaign rows as it reads them: a pause or end that
+ * commits meanwhile is re-checked against, so no claim lands on a campaign after it ended (and
+ * its refund counted the claimed units). Whatever the fast path did not store — every claim when Redis was unavailable,
  * and claims with a shipping address (the abuse controls' shared-address check runs under the
  * row lock) — is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
  */
@@ -232,6 +234,7 @@ const FAST_WRITE = `
       AND c.status = 'active' AND NOT c.claims_frozen AND c.ends_at > now() AND (c.starts_at IS NULL OR c.starts_at <= now())
     JOIN users u ON u.id = x.member_id AND u.erased_at IS NULL
     LEFT JOIN member_profiles p ON p.member_id = x.member_id
+    FOR NO KEY UPDATE OF c
     ON CONFLICT DO NOTHING
     RETURNING id, campaign_id, member_slot
   ), moved AS (
