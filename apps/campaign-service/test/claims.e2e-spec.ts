@@ -1,7 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
+import { Campaign } from '@app/db';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { ClaimLookupsService } from '../src/claims/claim-lookups.service';
 import { ClaimWriterService } from '../src/claims/claim-writer.service';
 import { createCampaignServiceApp } from './app';
 import { adminAuth, campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
@@ -284,6 +286,21 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'paused').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
     await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
     await claim(b, campaignId, 'resumed').expect(201);
+  });
+
+  it('reads a campaign for claims exactly as its repository does', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 7 });
+    await t.dataSource.query(
+      `UPDATE campaigns SET description = 'd', review_reason = 'r', funding_required_cents = 12345678901, claimed_units = 3, claims_frozen = true
+       WHERE id = $1`,
+      [campaignId],
+    );
+    const lookups = t.app.get(ClaimLookupsService);
+    lookups.forgetCampaign(campaignId);
+    const [read, missing] = await Promise.all([lookups.campaign(campaignId), lookups.campaign(randomUUID())]);
+    expect(read).toStrictEqual(await t.dataSource.getRepository(Campaign).findOneBy({ id: campaignId }));
+    expect(read?.fundingRequiredCents).toBe(12345678901);
+    expect(missing).toBeNull();
   });
 
   it('refuses a claim whose write meets the campaign ending: no claim lands on an ended campaign after its refund was planned', async () => {
