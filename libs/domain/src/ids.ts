@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Any UUID PostgreSQL's `uuid` type reads in its canonical form, whatever its version: ids in
@@ -14,12 +14,11 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * inserts into (and its fulfilment later updates) a few recent index pages instead of random
  * ones. The creation time it carries is public anyway (`createdAt`); the random part keeps ids
  * unguessable. The `claims.id` column default (`uuid_v7()`) makes the same ids.
+ *
+ * The random bits come from `randomUUID()` (a v4 id: 122 random bits, RFC variant set), whose
+ * entropy Node draws in bulk: cheaper than asking for 16 random bytes on every claim.
  */
 export function uuidV7(now = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const ms = now.toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${randomUUID().slice(15)}`;
 }
