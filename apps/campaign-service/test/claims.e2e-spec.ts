@@ -253,6 +253,19 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'b-again').expect(201);
   });
 
+  it('does not retry a failed claim once its campaign has ended: the unit it gave back was refunded', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2, codes: 0 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const id = (await claim(m, campaignId, 'k').expect(201)).body.id;
+    expect((await claimStatus(m, id)).status).toBe('failed');
+    await t.dataSource.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [campaignId]);
+    await t.dataSource.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, 'TOO-LATE')`, [campaignId]);
+    const refused = await t.http.post(`/admin/claims/${id}/retry`).set('Authorization', admin).expect(409);
+    expect(refused.body.code).toBe('CLAIM_NOT_RETRYABLE');
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 0, failed: 1 });
+  });
+
   it('fulfils a shipment reported by the carrier’s signed webhook, once', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 2 });
     const [m] = await insertMembers(t, 1);
