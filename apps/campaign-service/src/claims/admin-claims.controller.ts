@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimAdminService } from './claim-admin.service';
@@ -28,6 +28,7 @@ export class AdminClaimsController {
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOkResponse({ type: AdminClaimDto, description: 'the claim is pending again, in a new fulfillment round' })
+  @ApiConflictResponse({ description: 'CLAIM_NOT_RETRYABLE (the claim is not failed, or its campaign has ended), SOLD_OUT, CLAIM_LIMIT_REACHED' })
   retry(@CurrentUser() admin: AuthUser, @Param('id') id: string): Promise<AdminClaimDto> {
     return this.admin.retry(id, admin.id);
   }
