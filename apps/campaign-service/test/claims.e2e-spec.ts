@@ -329,7 +329,7 @@ describe('claims (e2e)', () => {
       const racing = claim(b, campaignId, 'during').then((res) => res);
       // The claim's write has started and waits for the ending transaction's row lock.
       await waitFor(
-        async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`))[0].n,
+        async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
         (n) => n > 0,
       );
       await ending.commitTransaction();

@@ -48,9 +48,10 @@ const fallbacks = new Counter({ name: 'claim_commit_fallbacks_total', help: 'Cla
  * member-slot indexes skip replays and slot clashes, and the joins skip closed campaigns and
  * erased accounts. The statement locks the campaign rows as it reads them: a pause or end that
  * commits meanwhile is re-checked against, so no claim lands on a campaign after it ended (and
- * its refund counted the claimed units). Whatever the fast path did not store — every claim when Redis was unavailable,
- * and claims with a shipping address (the abuse controls' shared-address check runs under the
- * row lock) — is decided by `allocateClaims` inside a transaction that holds the campaign row locks.
+ * its refund counted the claimed units). Whatever the fast path did not store — every claim when
+ * Redis was unavailable, and claims with a shipping address (the abuse controls' shared-address
+ * check runs under the row lock) — is decided by `allocateClaims` inside a transaction that holds
+ * the campaign row locks.
  */
 @Injectable()
 export class ClaimWriterService {
