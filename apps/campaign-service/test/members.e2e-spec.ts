@@ -138,6 +138,13 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     const campaign = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Boots' });
     await offer(campaign, member.id);
     await claim(campaign, member.id, 'fulfilled', { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' });
+    // A claim whose shipment has taken the address over, as fulfillment does.
+    const other = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Hat' });
+    await claim(other, member.id, 'pending');
+    await t.dataSource.query(
+      `INSERT INTO shipments (claim_id, provider, address) SELECT id, 'manual', $2 FROM claims WHERE member_id = $1 AND campaign_id = $3`,
+      [member.id, JSON.stringify({ name: 'Ada', line1: '2 Lane', city: 'Leeds', postalCode: 'L1', country: 'GB' }), other],
+    );
     await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title, campaign_id) VALUES ($1, 'offer', 'New perk', $2)`, [member.id, campaign]);
 
     const exported = await t.http.get('/me/export').set('Authorization', member.auth).expect(200);
@@ -149,7 +156,10 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
         { provider: 'klout', score: 98, current: true },
       ],
       offers: [{ campaignId: campaign, title: 'Boots' }],
-      claims: [{ campaignId: campaign, status: 'fulfilled', shippingAddress: { name: 'Ada' } }],
+      claims: [
+        { campaignId: campaign, status: 'fulfilled', shippingAddress: { name: 'Ada', line1: '1 Road' } },
+        { campaignId: other, status: 'pending', shippingAddress: { name: 'Ada', line1: '2 Lane' } },
+      ],
       notifications: [{ kind: 'offer', title: 'New perk' }],
     });
 
@@ -162,8 +172,15 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     for (const table of ['member_profiles', 'member_scores', 'score_history', 'notifications']) {
       expect(await t.dataSource.query(`SELECT 1 FROM ${table} WHERE member_id = $1`, [member.id])).toEqual([]);
     }
-    const claims = await t.dataSource.query(`SELECT status, shipping_address, country FROM claims WHERE member_id = $1`, [member.id]);
-    expect(claims).toEqual([{ status: 'fulfilled', shipping_address: null, country: 'US' }]);
+    const claims = await t.dataSource.query(
+      `SELECT c.status, c.shipping_address, c.country, s.address AS shipment_address
+       FROM claims c LEFT JOIN shipments s ON s.claim_id = c.id WHERE c.member_id = $1 ORDER BY c.created_at`,
+      [member.id],
+    );
+    expect(claims).toEqual([
+      { status: 'fulfilled', shipping_address: null, country: 'US', shipment_address: null },
+      { status: 'pending', shipping_address: null, country: 'US', shipment_address: null },
+    ]);
     await t.http.post('/auth/login').send({ email: member.email, password: TEST_PASSWORD }).expect(401);
     await expect(login(t.http, member.email)).rejects.toThrow();
   });

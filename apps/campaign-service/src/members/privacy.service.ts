@@ -32,7 +32,10 @@ export class PrivacyService {
          WHERE o.member_id = $1 ORDER BY o.created_at`,
       ),
       q<{ id: string; campaign_id: string; status: string; shipping_address: Record<string, unknown> | null; fulfillment: Record<string, unknown>; created_at: Date; fulfilled_at: Date | null }>(
-        `SELECT id, campaign_id, status, shipping_address, fulfillment, created_at, fulfilled_at FROM claims WHERE member_id = $1 ORDER BY created_at`,
+        // Once a shipment is created the address lives on it (fulfillment takes it over from the claim).
+        `SELECT c.id, c.campaign_id, c.status, coalesce(c.shipping_address, s.address) AS shipping_address, c.fulfillment, c.created_at, c.fulfilled_at
+         FROM claims c LEFT JOIN shipments s ON s.claim_id = c.id
+         WHERE c.member_id = $1 ORDER BY c.created_at`,
       ),
       q<{ id: string; kind: string; title: string; data: Record<string, unknown>; read_at: Date | null; created_at: Date }>(
         `SELECT id, kind, title, data, read_at, created_at FROM notifications WHERE member_id = $1 ORDER BY created_at`,
@@ -81,6 +84,10 @@ export class PrivacyService {
       await q(`DELETE FROM score_history WHERE member_id = $1`);
       await q(`DELETE FROM notifications WHERE member_id = $1`);
       await q(`UPDATE claims SET shipping_address = NULL, updated_at = now() WHERE member_id = $1 AND shipping_address IS NOT NULL`);
+      await q(
+        `UPDATE shipments SET address = NULL, updated_at = now()
+         WHERE address IS NOT NULL AND claim_id IN (SELECT id FROM claims WHERE member_id = $1)`,
+      );
       await q(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1 AND revoked_at IS NULL`);
       await q(
         `UPDATE users SET email = 'erased-' || id || '@erased.invalid', password_hash = NULL, display_name = NULL, erased_at = now()
