@@ -15,6 +15,8 @@ export const PROVIDER_KEY = 'klout-browser-key';
 export interface Platform {
   apiUrl: string;
   stripeUrl: string;
+  /** the platform's own database, for setting up what no API call can (a supplier withdrawing codes) */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -155,7 +157,7 @@ export async function startPlatform(log: (line: string) => void): Promise<Platfo
       waitForHealth(`http://127.0.0.1:${matchingPort}/health`, matching, 'matching-service'),
       waitForHealth(`http://127.0.0.1:${fulfillmentPort}/health`, fulfillment, 'fulfillment-service'),
     ]);
-    return { apiUrl, stripeUrl, stop };
+    return { apiUrl, stripeUrl, databaseUrl: databaseUrl.toString(), stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     platform = await startPlatform(log);
     log(`platform up in ${((Date.now() - started) / 1000).toFixed(1)}s; logs in ${OUTPUT_DIR}\n`);
-    world = new World(platform.apiUrl);
+    world = new World(platform.apiUrl, platform.databaseUrl);
     for (const journey of JOURNEYS) {
       if (grep && !journey.name.toLowerCase().includes(grep)) continue;
       const began = Date.now();

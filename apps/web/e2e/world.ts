@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import type { Locator, Page } from 'playwright-core';
 import { Api } from './api';
 import { DESKTOP, openPersona, Persona, PHONE } from './browser';
@@ -22,8 +23,22 @@ export class World {
   physicalCampaignId?: string;
   closedCampaignId?: string;
 
-  constructor(readonly baseUrl: string) {
+  constructor(
+    readonly baseUrl: string,
+    private readonly databaseUrl: string,
+  ) {
     this.api = new Api(baseUrl);
+  }
+
+  /** One statement on the platform's database: for what happens outside the platform, never for what a user does. */
+  async sql(text: string, values: unknown[] = []): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(text, values);
+    } finally {
+      await client.end();
+    }
   }
 
   async persona(name: 'member' | 'brand' | 'admin'): Promise<Page> {

@@ -83,13 +83,18 @@ export class ClaimAdminService {
   }
 
   /**
-   * Cancels a claim. A claim that still held a unit (pending or fulfilled) returns it to stock;
-   * an assigned digital code stays with the claim (it may already have been shown).
+   * Cancels a claim that was not delivered: a pending one returns its unit to stock, a failed one
+   * has already. A fulfilled claim is refused: its code, shipment or invitation is out, and
+   * returning its unit would sell one that no longer exists (a code pool one short, a parcel
+   * twice).
    */
   async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
     const campaignId = await this.dataSource.transaction(async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status === ClaimStatus.Cancelled) throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim is already cancelled');
+      if (claim.status === ClaimStatus.Fulfilled) {
+        throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim was fulfilled: what it delivered cannot be taken back');
+      }
       await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
       await manager.query(
         `UPDATE shipments SET status = 'cancelled', address = NULL, updated_at = now()
