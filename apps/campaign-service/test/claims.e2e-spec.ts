@@ -245,11 +245,13 @@ describe('claims (e2e)', () => {
     await t.http.post(`/admin/claims/${cb}/cancel`).set('Authorization', admin).expect(409);
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
 
-    await t.http.post(`/admin/claims/${ca}/cancel`).set('Authorization', admin).expect(200);
+    // A fulfilled claim stays: its code is out, and its unit back in stock would be a unit without a code.
+    const delivered = await t.http.post(`/admin/claims/${ca}/cancel`).set('Authorization', admin).expect(409);
+    expect(delivered.body.code).toBe('CLAIM_NOT_CANCELLABLE');
     const [code] = await t.dataSource.query(`SELECT claim_id FROM campaign_codes WHERE code = 'LATE-CODE'`);
     expect(code.claim_id).toBe(ca);
-    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
-    // The unit is back: b can claim again with a new key.
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, fulfilled: 1 });
+    // b's cancelled claim holds nothing: b can claim again with a new key.
     await claim(b, campaignId, 'b-again').expect(201);
   });
 
@@ -299,6 +301,17 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'paused').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
     await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
     await claim(b, campaignId, 'resumed').expect(201);
+  });
+
+  it('takes claims as soon as a campaign starts elsewhere, though its row was cached while scheduled', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5, status: 'scheduled' });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    await claim(m, campaignId, 'early').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
+    // The scheduler (another process) starts it; this process still holds the scheduled row for seconds.
+    await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await claim(m, campaignId, 'on-time').expect(201);
   });
 
   it('reads a campaign for claims exactly as its repository does', async () => {

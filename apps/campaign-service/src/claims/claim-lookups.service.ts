@@ -68,6 +68,13 @@ export class ClaimLookupsService {
     return hit.value;
   }
 
+  /** The row as read at most `maxAgeMs` ago: for answers the cached row must not decide alone. */
+  recentCampaign(id: string, maxAgeMs: number): Promise<Campaign | null> {
+    const hit = this.campaigns.get(id);
+    if (hit && hit.expires - CAMPAIGN_TTL_MS >= Date.now() - maxAgeMs) return Promise.resolve(hit.value);
+    return this.reload(id);
+  }
+
   private reload(id: string): Promise<Campaign | null> {
     let pending = this.campaignLoads.get(id);
     if (!pending) {

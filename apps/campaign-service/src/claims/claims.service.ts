@@ -13,6 +13,8 @@ import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REPLAY_WAIT_MS = 3000;
+/** A closed campaign under a flood of claims is read again at most this often. */
+const CLOSED_RECHECK_MS = 100;
 
 const decisions = new Counter({ name: 'claim_decisions_total', help: 'Claim requests by outcome', labelNames: ['outcome'] });
 
@@ -64,7 +66,7 @@ export class ClaimsService {
     if (dto.acceptDisclosure !== true) {
       throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
     }
-    const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId) : null;
+    let campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId) : null;
     // A draft is refused like any campaign that is not taking claims (API.md: 409 CAMPAIGN_NOT_ACTIVE).
     if (!campaign) throw DomainError.notFound('Campaign');
     if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
@@ -73,7 +75,12 @@ export class ClaimsService {
       ]);
     }
     try {
-      if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
+      if (!isOpen(campaign)) {
+        // The cached row may predate a start or resume made elsewhere (the scheduler, another
+        // instance): a refusal asks PostgreSQL first, so a campaign shown active takes claims.
+        campaign = (await this.lookups.recentCampaign(campaign.id, CLOSED_RECHECK_MS)) ?? campaign;
+        if (!isOpen(campaign)) throw this.refusal(ErrorCode.CampaignNotActive);
+      }
       // One read tells the offer and the account facts of the abuse rules; refusals come in this order.
       const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
       if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
