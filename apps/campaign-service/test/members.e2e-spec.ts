@@ -121,6 +121,9 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     });
     const open = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 40 } });
     expect((await t.http.get(`/me/perks/${open}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
+    // Offered at launch, then re-scored below the bar: the offer stands, and so does the claim it allows.
+    await offer(campaign, member.id);
+    expect((await t.http.get(`/me/perks/${campaign}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
     const other = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex' } });
     expect((await t.http.get(`/me/perks/${other}/eligibility`).set('Authorization', member.auth).expect(200)).body.reasons).toEqual([
       { rule: 'provider', required: 'peerindex', actual: null },

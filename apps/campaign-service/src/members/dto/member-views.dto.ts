@@ -48,6 +48,7 @@ export class EligibilityReasonDto {
 }
 
 export class EligibilityResultDto {
-  @ApiProperty() eligible: boolean;
+  @ApiProperty({ description: 'may claim: offered at launch (an offer stands for the campaign’s life), or qualifies under the rules now' })
+  eligible: boolean;
   @ApiProperty({ type: [EligibilityReasonDto], description: 'one per failed rule' }) reasons: EligibilityReasonDto[];
 }
