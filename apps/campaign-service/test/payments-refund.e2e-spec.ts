@@ -3,7 +3,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue, UnrecoverableError } from 'bullmq';
 import fc from 'fast-check';
 import { jobIdFor } from '@app/queue';
-import { Actor, createBrand, createWorkerContext } from '@app/testing';
+import { Actor, createBrand, createMember, createWorkerContext, loginAdmin } from '@app/testing';
+import { ClaimFailureService } from '../../fulfillment-service/src/fulfillment/claim-failure.service';
 import { CampaignRefundService } from '../../fulfillment-service/src/payments/campaign-refund.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { LedgerService } from '../src/payments/ledger.service';
@@ -75,6 +76,40 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     await waitFor(async () => (await ledger(campaignId)).some(([kind]) => kind === 'refund_confirmed'));
     expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 55000, refundedCents: 38500 });
     expect((await q(`SELECT confirmed_at FROM refunds WHERE campaign_id = $1`, [campaignId]))[0].confirmed_at).not.toBeNull();
+  });
+
+  it('refunds a unit that comes back after the end by a top-up: a pending claim that fails, or that an admin cancels', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 500 });
+    const members = [await createMember(env.t.http, 'late-fail'), await createMember(env.t.http, 'late-cancel')];
+    const [failing, cancelled] = await Promise.all(
+      members.map(async (member) => {
+        const [claim] = await q<{ id: string }>(
+          `INSERT INTO claims (campaign_id, member_id, idempotency_key, disclosure_accepted_at) VALUES ($1, $2, 'k', now()) RETURNING id`,
+          [campaignId, member.id],
+        );
+        return claim.id;
+      }),
+    );
+    // two claims still pending and two fulfilled when the brand ends the campaign
+    await q(`UPDATE campaigns SET status = 'active', launched_at = now(), claimed_units = 4 WHERE id = $1`, [campaignId]);
+    await env.t.http.post(`/campaigns/${campaignId}/end`).set('Authorization', brand.auth).expect(200);
+    const succeeded = async (n: number) => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === n;
+    await waitFor(() => succeeded(1), 15000);
+
+    expect(await worker.get(ClaimFailureService).markFailed(failing, 0, 'the venue cancelled')).toBe(true);
+    await waitFor(() => succeeded(2), 15000);
+    const admin = await loginAdmin(env.t.http);
+    await env.t.http.post(`/admin/claims/${cancelled}/cancel`).set('Authorization', admin.auth).expect(200);
+    await waitFor(() => succeeded(3), 15000);
+
+    // 6 unused units × 500 + 60% of the 500 fee at the end, then 500 + 50 for each unit back
+    expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual([3300, 550, 550]);
+    const keys = env.fake.callsTo('/v1/refunds').filter((c) => c.idempotencyKey?.startsWith(`refund-${campaignId}`)).map((c) => c.idempotencyKey);
+    expect(keys).toEqual([`refund-${campaignId}`, `refund-${campaignId}-2`, `refund-${campaignId}-3`]);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 5500, refundedCents: 4400 });
+    // a second run of any of the jobs finds nothing more owed
+    expect(await refunds.refundCampaign(campaignId)).toMatchObject({ outcome: 'already_refunded' });
+    expect(stripeRefundsOf(campaignId)).toHaveLength(3);
   });
 
   it('refunds the whole budget, fee included, when a funded campaign is cancelled before launch; never twice', async () => {
@@ -186,19 +221,21 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 1100, refundedCents: 700 });
   });
 
-  it('never refunds more than was paid, and books every refunded cent, for any sequence of end/cancel, retries, Stripe failures, Dashboard refunds and redeliveries (property)', async () => {
+  it('never refunds more than was paid, refunds what the policy owes, and books every refunded cent, for any sequence of end/cancel, units back, retries, Stripe failures, Dashboard refunds and redeliveries (property)', async () => {
     type Step =
       | { kind: 'retry' }
       | { kind: 'fail'; count: number }
       | { kind: 'parallel' }
       | { kind: 'redeliver' }
-      | { kind: 'dashboard'; share: number };
+      | { kind: 'dashboard'; share: number }
+      | { kind: 'unitBack' };
     const step: fc.Arbitrary<Step> = fc.oneof(
       fc.constant<Step>({ kind: 'retry' }),
       fc.integer({ min: 1, max: 3 }).map<Step>((count) => ({ kind: 'fail', count })),
       fc.constant<Step>({ kind: 'parallel' }),
       fc.constant<Step>({ kind: 'redeliver' }),
       fc.double({ min: 0.01, max: 1, noNaN: true }).map<Step>((share) => ({ kind: 'dashboard', share })),
+      fc.constant<Step>({ kind: 'unitBack' }),
     );
     const dashboardRefund = async (charge: Record<string, unknown>, share: number) => {
       const remaining = (charge.amount as number) - (charge.amount_refunded as number);
@@ -239,6 +276,8 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
             if (s.kind === 'fail') env.fake.failNext('/v1/refunds', s.count, 500);
             if (s.kind === 'parallel') await Promise.all([attempt(), attempt()]);
             if (s.kind === 'dashboard') await dashboardRefund(charge, s.share);
+            // a claim pending at the end fails or is cancelled: its unit is owed to the brand
+            if (s.kind === 'unitBack') await q(`UPDATE campaigns SET claimed_units = greatest(claimed_units - 1, 0) WHERE id = $1`, [campaignId]);
             if (s.kind === 'redeliver') {
               const last = env.fake.events.filter((e) => e.type === 'charge.refunded').at(-1);
               if (last) await env.fake.deliver(last.id);
@@ -249,12 +288,17 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
           if (final instanceof Error) {
             // Only a refund Stripe refused for good (the Dashboard took what it was for) may stay undone.
             expect(final).toBeInstanceOf(UnrecoverableError);
-            expect((await q(`SELECT status FROM refunds WHERE campaign_id = $1`, [campaignId]))[0].status).toBe('failed');
+            expect((await q(`SELECT status FROM refunds WHERE campaign_id = $1`, [campaignId])).map((r) => r.status)).toContain('failed');
           }
           await settleWebhooks();
 
           expect(charge.amount_refunded as number).toBeLessThanOrEqual(paid);
-          expect(stripeRefundsOf(campaignId).length).toBeLessThanOrEqual(1);
+          if (dashboardRefundShare === undefined && !steps.some((s) => s.kind === 'dashboard')) {
+            // without refunds from elsewhere, the refunds (the end's and its top-ups) are exactly the policy's at the final count
+            const [{ claimed_units: claimed }] = await q<{ claimed_units: number }>(`SELECT claimed_units FROM campaigns WHERE id = $1`, [campaignId]);
+            const unused = units - claimed;
+            expect(charge.amount_refunded).toBe(unused * unitCost + Math.floor(((paid - units * unitCost) * unused) / units));
+          }
           expect(await q(`SELECT id FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).toHaveLength(
             stripeRefundsOf(campaignId).length,
           );

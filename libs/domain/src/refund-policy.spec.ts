@@ -30,6 +30,43 @@ describe('quoteRefund', () => {
     expect(quoteRefund(funding(10, 500), 0, 5500).amountCents).toBe(0);
   });
 
+  it('quotes only what earlier refunds did not cover when units come back after the end (top-up)', () => {
+    const f = funding(3, 1110, 1000);
+    const first = quoteRefund(f, 2, 0);
+    // one of the two claims fails after the end: one more unit and its fee share are owed
+    const topUp = quoteRefund(f, 1, first.amountCents, first);
+    expect(topUp).toEqual({ unusedUnits: 1, unitsCents: 1110, feeCents: 111, amountCents: 1221 });
+    expect(quoteRefund(f, 2, first.amountCents, first).amountCents).toBe(0);
+  });
+
+  it('pays out by top-ups exactly what one refund at the final count would have (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+        (units, unitCost, bps, seeds) => {
+          const f = funding(units, unitCost, bps);
+          // claimed units only go down after the end: claims fail or are cancelled
+          const counts = seeds.map((seed) => seed % (units + 1)).sort((a, b) => b - a);
+          const previous = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
+          let refunded = 0;
+          for (const claimed of counts) {
+            const quote = quoteRefund(f, claimed, refunded, previous);
+            previous.unusedUnits += quote.unusedUnits;
+            previous.unitsCents += quote.unitsCents;
+            previous.feeCents += quote.feeCents;
+            refunded += quote.amountCents;
+          }
+          const once = quoteRefund(f, counts.at(-1)!, 0);
+          expect(previous).toEqual({ unusedUnits: once.unusedUnits, unitsCents: once.unitsCents, feeCents: once.feeCents });
+          expect(refunded).toBe(once.amountCents);
+        },
+      ),
+    );
+  });
+
   it('refuses negative or fractional inputs', () => {
     expect(() => quoteRefund(funding(10, 500), -1, 0)).toThrow(RangeError);
     expect(() => quoteRefund({ ...funding(10, 500), feeCents: 1.5 }, 0, 0)).toThrow(RangeError);

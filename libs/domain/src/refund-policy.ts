@@ -6,6 +6,15 @@ export interface PaidFunding {
   feeCents: number;
 }
 
+/** What the platform's earlier refunds of one funding covered, summed. */
+export interface PreviousRefunds {
+  unusedUnits: number;
+  unitsCents: number;
+  feeCents: number;
+}
+
+const NO_REFUNDS: PreviousRefunds = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
+
 export interface RefundQuote {
   unusedUnits: number;
   unitsCents: number;
@@ -23,10 +32,15 @@ export interface RefundQuote {
  * failed for good has already returned its unit. Units an admin added beyond the funded
  * budget are never refunded (they were not paid for).
  *
+ * Units can come back after the end: a claim still pending then fails, or an admin cancels it.
+ * The next quote then owes the difference: `previous` is what the platform's own earlier refunds
+ * of this funding covered, and only the part of the policy's amount they did not is quoted (a
+ * top-up refund).
+ *
  * The result is capped so that, with what was already refunded (e.g. from the Stripe
  * Dashboard), refunds never exceed what was paid; the cap takes from the fee share first.
  */
-export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyRefundedCents: number): RefundQuote {
+export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyRefundedCents: number, previous: PreviousRefunds = NO_REFUNDS): RefundQuote {
   const inputs = {
     fundedUnits: funding.fundedUnits,
     unitCostCents: funding.unitCostCents,
@@ -34,6 +48,9 @@ export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyR
     feeCents: funding.feeCents,
     claimedUnits,
     alreadyRefundedCents,
+    previousUnusedUnits: previous.unusedUnits,
+    previousUnitsCents: previous.unitsCents,
+    previousFeeCents: previous.feeCents,
   };
   for (const [name, value] of Object.entries(inputs)) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer, got ${value}`);
@@ -43,7 +60,7 @@ export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyR
   const fullFee =
     funding.fundedUnits === 0 ? 0 : Number((BigInt(funding.feeCents) * BigInt(unusedUnits)) / BigInt(funding.fundedUnits));
   const refundable = Math.max(0, funding.unitsCents + funding.feeCents - alreadyRefundedCents);
-  const unitsCents = Math.min(fullUnits, refundable);
-  const feeCents = Math.min(fullFee, refundable - unitsCents);
-  return { unusedUnits, unitsCents, feeCents, amountCents: unitsCents + feeCents };
+  const unitsCents = Math.min(Math.max(0, fullUnits - previous.unitsCents), refundable);
+  const feeCents = Math.min(Math.max(0, fullFee - previous.feeCents), refundable - unitsCents);
+  return { unusedUnits: Math.max(0, unusedUnits - previous.unusedUnits), unitsCents, feeCents, amountCents: unitsCents + feeCents };
 }

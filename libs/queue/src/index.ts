@@ -5,3 +5,4 @@ export * from './queue.module';
 export * from './job-processor';
 export * from './claim-gate-keys';
 export * from './claim-jobs';
+export * from './payment-jobs';

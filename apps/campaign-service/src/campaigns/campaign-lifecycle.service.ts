@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign, CampaignCode } from '@app/db';
 import { CampaignStatus, displayStatus, PerkKind, transition } from '@app/domain';
-import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { LifecycleStatusDto } from './dto/campaign.dto';
@@ -96,12 +96,7 @@ export async function applyStatus(manager: EntityManager, campaign: Campaign, st
   const now = new Date();
   if (status === CampaignStatus.Ended) {
     await manager.update(Campaign, { id: campaign.id }, { status, endedAt: now });
-    await enqueueInTransaction(manager, {
-      queue: 'payments',
-      name: 'refund-campaign',
-      data: { campaignId: campaign.id },
-      jobId: jobIdFor('refund-campaign', campaign.id),
-    });
+    await enqueueCampaignRefund(manager, campaign.id);
     return;
   }
   if (status === CampaignStatus.Active && !campaign.launchedAt) {

@@ -35,7 +35,7 @@ export class AdminClaimsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOkResponse({ type: AdminClaimDto, description: 'cancelled; a unit it held is back in stock' })
+  @ApiOkResponse({ type: AdminClaimDto, description: 'cancelled; a unit it held is back in stock, or refunded to the brand if the campaign has ended' })
   @ApiConflictResponse({ description: 'CLAIM_NOT_CANCELLABLE (already cancelled, or fulfilled: what it delivered cannot be taken back)' })
   cancel(@CurrentUser() admin: AuthUser, @Param('id') id: string): Promise<AdminClaimDto> {
     return this.admin.cancel(id, admin.id);

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CampaignStatus, ClaimStatus, DomainError, ErrorCode, UUID } from '@app/domain';
 import { recordAudit } from '@app/platform';
-import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
+import { enqueueCampaignRefund, enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { ClaimGateService } from './claim-gate.service';
 import { ClaimQueriesService } from './claim-queries.service';
 import { AdminClaimDto } from './dto/claim.dto';
@@ -14,6 +14,7 @@ interface LockedClaim {
   member_id: string;
   status: ClaimStatus;
   fulfillment_round: number;
+  campaign_status: CampaignStatus;
 }
 
 /**
@@ -83,8 +84,8 @@ export class ClaimAdminService {
   }
 
   /**
-   * Cancels a claim that was not delivered: a pending one returns its unit to stock, a failed one
-   * has already. A fulfilled claim is refused: its code, shipment or invitation is out, and
+   * Cancels a claim that was not delivered: a pending one returns its unit to stock (on an ended
+   * campaign, to the brand by a top-up refund), a failed one has already. A fulfilled claim is refused: its code, shipment or invitation is out, and
    * returning its unit would sell one that no longer exists (a code pool one short, a parcel
    * twice).
    */
@@ -103,6 +104,8 @@ export class ClaimAdminService {
       );
       if (claim.status !== ClaimStatus.Failed) {
         await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [claim.campaign_id]);
+        // The end's refund counted this unit as used: the brand gets it back by a top-up.
+        if (claim.campaign_status === CampaignStatus.Ended) await enqueueCampaignRefund(manager, claim.campaign_id, `claim-${claim.id}`);
       }
       await recordAudit(manager, {
         actorId: adminId,
@@ -122,11 +125,11 @@ export class ClaimAdminService {
     if (!UUID.test(claimId)) throw DomainError.notFound('Claim');
     const [ref]: { campaign_id: string }[] = await manager.query(`SELECT campaign_id FROM claims WHERE id = $1`, [claimId]);
     if (!ref) throw DomainError.notFound('Claim');
-    await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [ref.campaign_id]);
-    const [claim]: LockedClaim[] = await manager.query(
+    const [campaign]: { status: CampaignStatus }[] = await manager.query(`SELECT status FROM campaigns WHERE id = $1 FOR UPDATE`, [ref.campaign_id]);
+    const [claim]: Omit<LockedClaim, 'campaign_status'>[] = await manager.query(
       `SELECT id, campaign_id, member_id, status, fulfillment_round FROM claims WHERE id = $1 FOR UPDATE`,
       [claimId],
     );
-    return claim;
+    return { ...claim, campaign_status: campaign.status };
   }
 }

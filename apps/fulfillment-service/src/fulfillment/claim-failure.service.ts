@@ -4,13 +4,15 @@ import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { createRedis, releaseClaimGateUnit } from '@app/queue';
+import { CampaignStatus } from '@app/domain';
+import { createRedis, enqueueCampaignRefund, releaseClaimGateUnit } from '@app/queue';
 
 const failedClaims = new Counter({ name: 'claims_failed_total', help: 'Claims whose fulfillment failed for good' });
 
 /**
  * The end of a claim whose fulfillment failed for good: status failed (the admin dead-letter
  * view), its unit back in stock (PostgreSQL, then the Redis claim gate) and the member told.
+ * On an ended campaign the unit is refunded to the brand instead (a top-up refund job).
  * Runs once per claim and round: a claim already past `pending` is left alone.
  */
 @Injectable()
@@ -35,7 +37,7 @@ export class ClaimFailureService implements OnModuleDestroy {
       const [ref]: { campaign_id: string }[] = await manager.query(`SELECT campaign_id FROM claims WHERE id = $1`, [claimId]);
       if (!ref) return null;
       // Campaign row first, like every writer of claimed_units, so this never deadlocks with claims.
-      await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [ref.campaign_id]);
+      const [campaign]: { status: CampaignStatus }[] = await manager.query(`SELECT status FROM campaigns WHERE id = $1 FOR UPDATE`, [ref.campaign_id]);
       const [claim]: { member_id: string; perk_title: string }[] = await manager.query(
         `WITH failed AS (
            UPDATE claims c SET status = 'failed', failure_reason = $3, updated_at = now()
@@ -47,6 +49,8 @@ export class ClaimFailureService implements OnModuleDestroy {
       );
       if (!claim) return null;
       await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [ref.campaign_id]);
+      // The end's refund counted this unit as used: the brand gets it back by a top-up.
+      if (campaign.status === CampaignStatus.Ended) await enqueueCampaignRefund(manager, ref.campaign_id, `claim-${claimId}-r${round}`);
       await manager.query(
         `UPDATE shipments SET status = 'cancelled', updated_at = now() WHERE claim_id = $1 AND status IN ('requested', 'submitted')`,
         [claimId],

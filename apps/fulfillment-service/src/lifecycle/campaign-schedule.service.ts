@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Campaign } from '@app/db';
 import { CampaignStatus, transition } from '@app/domain';
-import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
 
 export type ScheduleOutcome =
   | { outcome: 'started' | 'ended' }
@@ -46,12 +46,7 @@ export class CampaignScheduleService {
       if (!LIVE.includes(campaign.status)) return { outcome: 'skipped', reason: 'not_live', status: campaign.status };
       const { status } = transition(campaign, { type: 'end' });
       await manager.update(Campaign, { id: campaign.id }, { status, endedAt: new Date() });
-      await enqueueInTransaction(manager, {
-        queue: 'payments',
-        name: 'refund-campaign',
-        data: { campaignId: campaign.id },
-        jobId: jobIdFor('refund-campaign', campaign.id),
-      });
+      await enqueueCampaignRefund(manager, campaign.id);
       return { outcome: 'ended' };
     });
   }

@@ -25,16 +25,18 @@ interface RefundToMake {
 const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refunds Stripe accepted', labelNames: ['reason'] });
 
 /**
- * Refunds through Stripe, each payment at most once: the amount is decided and stored first
- * (`refunds`, unique per funding), then ONE Stripe refund is made with an idempotency key from
- * the business key, so a retried job, a crash after the call or a second job never refunds
- * twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent
+ * Refunds through Stripe, each cent at most once: the amount is decided and stored first
+ * (`refunds`, numbered per funding, at most one in flight), then ONE Stripe refund is made with an
+ * idempotency key from the business key and that number, so a retried job, a crash after the call
+ * or a second job never refunds twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent
  * (the refund is marked failed for an admin). After either outcome the charge's refunded total
  * is reconciled with the ledger, so refunds made elsewhere meanwhile are booked too.
  *
  * - `refundCampaign`: when a campaign ends (by call, at endsAt, or cancelled before launch),
  *   its unused budget, per the policy in `quoteRefund` (unused units at unit cost plus the same
- *   share of the fee, capped by what is left), with the key `refund-<campaignId>`.
+ *   share of the fee, capped by what is left), with the key `refund-<campaignId>`. A unit that
+ *   comes back after the end (a pending claim fails or is cancelled) is refunded by a top-up,
+ *   `refund-<campaignId>-<n>`, the difference between the policy's amount now and what was paid.
  * - `refundStaleFunding`: a payment that funds nothing (completed after the campaign was
  *   cancelled, or for a budget the draft no longer has) goes back in full.
  */
@@ -47,14 +49,26 @@ export class CampaignRefundService {
     private readonly stripe: StripeRefundsClient,
   ) {}
 
-  async refundCampaign(campaignId: string): Promise<RefundOutcome> {
-    const plan = await this.dataSource.transaction((m) => this.planCampaign(m, campaignId));
-    return plan.outcome === 'refund' ? this.execute(plan, 'campaign_end') : plan;
+  refundCampaign(campaignId: string): Promise<RefundOutcome> {
+    return this.settle(() => this.dataSource.transaction((m) => this.planCampaign(m, campaignId)), 'campaign_end');
   }
 
-  async refundStaleFunding(fundingId: string): Promise<RefundOutcome> {
-    const plan = await this.dataSource.transaction((m) => this.planStale(m, fundingId));
-    return plan.outcome === 'refund' ? this.execute(plan, 'stale_payment') : plan;
+  refundStaleFunding(fundingId: string): Promise<RefundOutcome> {
+    return this.settle(() => this.dataSource.transaction((m) => this.planStale(m, fundingId)), 'stale_payment');
+  }
+
+  /**
+   * Makes refunds until nothing more is owed: a refund found in flight (a crashed or parallel
+   * job's) is finished first, then what it did not cover — units returned meanwhile — is planned
+   * anew. Answers the last refund made, or what the plan found when none was needed.
+   */
+  private async settle(plan: () => Promise<RefundOutcome | RefundToMake>, reason: string): Promise<RefundOutcome> {
+    let made: RefundOutcome | undefined;
+    for (;;) {
+      const next = await plan();
+      if (next.outcome !== 'refund') return made ?? next;
+      made = await this.execute(next, reason);
+    }
   }
 
   private async planCampaign(m: EntityManager, campaignId: string): Promise<RefundOutcome | RefundToMake> {
@@ -80,23 +94,37 @@ export class CampaignRefundService {
     return this.planFor(m, funding, 0, `refund-funding-${fundingId}`);
   }
 
-  /** Reuses the stored refund of this funding, or stores a new one; nothing is stored for 0 cents. */
-  private async planFor(m: EntityManager, funding: Funding, claimedUnits: number, idempotencyKey: string): Promise<RefundOutcome | RefundToMake> {
+  /**
+   * Reuses this funding's refund in flight, or stores the next one (`sequence` n, key `<key>` for
+   * the first and `<key>-<n>` after): what the policy owes at the current claimed units minus
+   * what earlier refunds paid. Nothing is stored for 0 cents.
+   */
+  private async planFor(m: EntityManager, funding: Funding, claimedUnits: number, key: string): Promise<RefundOutcome | RefundToMake> {
     const refunds = m.getRepository(Refund);
     const paymentIntentId = funding.stripePaymentIntentId!;
-    const existing = await refunds.findOne({ where: { fundingId: funding.id } });
-    if (existing?.status === 'succeeded') return { outcome: 'already_refunded', refundId: existing.stripeRefundId! };
-    if (existing?.status === 'failed') throw new UnrecoverableError(`refund ${existing.id} was refused by Stripe for good; an admin settles it`);
-    if (existing) return { outcome: 'refund', refund: existing, paymentIntentId, idempotencyKey };
+    const idempotencyKey = (refund: Refund) => (refund.sequence === 1 ? key : `${key}-${refund.sequence}`);
+    const earlier = await refunds.find({ where: { fundingId: funding.id }, order: { sequence: 'ASC' } });
+    const failed = earlier.find((r) => r.status === 'failed');
+    if (failed) throw new UnrecoverableError(`refund ${failed.id} was refused by Stripe for good; an admin settles it`);
+    const pending = earlier.find((r) => r.status === 'pending');
+    if (pending) return { outcome: 'refund', refund: pending, paymentIntentId, idempotencyKey: idempotencyKey(pending) };
 
     const [refunded] = await m.query(
       `SELECT coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')`,
       [funding.id],
     );
-    const quote = quoteRefund(funding, claimedUnits, Number(refunded.cents));
-    if (quote.amountCents === 0) return { outcome: 'nothing_unused' };
-    const refund = await refunds.save(refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, ...quote, status: 'pending' }));
-    return { outcome: 'refund', refund, paymentIntentId, idempotencyKey };
+    const previous = {
+      unusedUnits: sum(earlier, (r) => r.unusedUnits),
+      unitsCents: sum(earlier, (r) => r.unitsCents),
+      feeCents: sum(earlier, (r) => r.feeCents),
+    };
+    const quote = quoteRefund(funding, claimedUnits, Number(refunded.cents), previous);
+    const last = earlier.at(-1);
+    if (quote.amountCents === 0) return last ? { outcome: 'already_refunded', refundId: last.stripeRefundId! } : { outcome: 'nothing_unused' };
+    const refund = await refunds.save(
+      refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, sequence: (last?.sequence ?? 0) + 1, ...quote, status: 'pending' }),
+    );
+    return { outcome: 'refund', refund, paymentIntentId, idempotencyKey: idempotencyKey(refund) };
   }
 
   private async execute(plan: RefundToMake, reason: string): Promise<RefundOutcome> {
@@ -198,4 +226,8 @@ export class CampaignRefundService {
       await m.query(`UPDATE fundings SET status = 'expired', updated_at = now() WHERE id = $1 AND status = 'pending'`, [open.id]);
     }
   }
+}
+
+function sum(refunds: Refund[], cents: (refund: Refund) => number): number {
+  return refunds.reduce((total, refund) => total + cents(refund), 0);
 }

@@ -2,12 +2,16 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 const bigintCents = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** The single refund of a payment (unique per funding): a campaign's unused budget, or a stale payment in full. */
+/**
+ * A refund of a payment: a campaign's unused budget when it ends, then a top-up for each unit
+ * that comes back later (`sequence` 1, 2, …), or a stale payment in full.
+ */
 @Entity('refunds')
 export class Refund {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) campaignId: string;
   @Column({ type: 'uuid' }) fundingId: string;
+  @Column({ type: 'integer', default: 1 }) sequence: number;
   @Column({ type: 'integer' }) unusedUnits: number;
   @Column({ type: 'bigint', transformer: bigintCents }) unitsCents: number;
   @Column({ type: 'bigint', transformer: bigintCents }) feeCents: number;
