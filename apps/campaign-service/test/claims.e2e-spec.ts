@@ -216,6 +216,30 @@ describe('claims (e2e)', () => {
     await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', m.auth).send({ trackingNumber: 'x' }).expect(403);
   });
 
+  it('ships and cancels the same pending physical claim at once without a deadlock: one wins, the other is refused', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 10 });
+    const members = await insertMembers(t, 8);
+    await offer(t.dataSource, campaignId, members);
+    for (const [i, m] of members.entries()) {
+      // an address of its own: one that another account already used is held for review
+      const shippingAddress = { ...ADDRESS, line1: `${i + 10} Race Street` };
+      const id = (await claim(m, campaignId, `race-${i}`, { acceptDisclosure: true, shippingAddress }).expect(201)).body.id;
+      await waitFor(
+        async () => (await t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin)).body,
+        (body) => body.status === 'requested',
+      );
+      const [ship, cancel] = await Promise.all([
+        t.http.post(`/admin/claims/${id}/ship`).set('Authorization', admin).send({ trackingNumber: `1Z${i}` }),
+        t.http.post(`/admin/claims/${id}/cancel`).set('Authorization', admin),
+      ]);
+      // The old lock order (shipment, then claim) deadlocked with cancel's (claim, then shipment): a 500.
+      expect([ship.status, cancel.status].sort()).toEqual([200, 409]);
+      const final = (await claimStatus(m, id)).status;
+      expect(final).toBe(ship.status === 200 ? 'fulfilled' : 'cancelled');
+    }
+    await t.http.post(`/admin/claims/00000000-0000-4000-8000-000000000000/ship`).set('Authorization', admin).send({ trackingNumber: 'x' }).expect(404);
+  });
+
   it('fails a claim whose code pool is empty, returns its unit, notifies, and lets an admin retry or cancel', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3, codes: 0 });
     const [a, b] = await insertMembers(t, 2);

@@ -63,23 +63,35 @@ export class ShipmentsService {
 
   async markShippedByClaim(claimId: string, trackingNumber: string, carrier?: string): Promise<ShippedResult> {
     if (!UUID.test(claimId)) throw DomainError.notFound('Claim');
-    const [row]: { id: string }[] = await this.dataSource.query(`SELECT id FROM shipments WHERE claim_id = $1`, [claimId]);
-    if (!row) {
+    const [row]: { shipment_id: string | null }[] = await this.dataSource.query(
+      `SELECT s.id AS shipment_id FROM claims c LEFT JOIN shipments s ON s.claim_id = c.id WHERE c.id = $1`,
+      [claimId],
+    );
+    if (!row) throw DomainError.notFound('Claim');
+    if (!row.shipment_id) {
       throw new DomainError(ErrorCode.ShipmentNotShippable, 'This claim has no shipment (not a physical perk, or fulfillment has not created it yet)');
     }
-    return this.markShipped(row.id, trackingNumber, carrier);
+    return this.markShipped(row.shipment_id, trackingNumber, carrier);
   }
 
+  /**
+   * Locks the claim, then its shipment — the order of every writer of both (admin cancel, the
+   * fulfillment worker), so shipping never deadlocks with a cancel or a failure.
+   */
   async markShipped(shipmentId: string, trackingNumber: string, carrier?: string): Promise<ShippedResult> {
     if (!UUID.test(shipmentId)) throw DomainError.notFound('Shipment');
     return this.dataSource.transaction(async (manager) => {
-      const [shipment]: { id: string; claim_id: string; status: string; tracking_number: string | null }[] = await manager.query(
-        `SELECT id, claim_id, status, tracking_number FROM shipments WHERE id = $1 FOR UPDATE`,
+      const [claim]: { id: string }[] = await manager.query(
+        `SELECT c.id FROM claims c JOIN shipments s ON s.claim_id = c.id WHERE s.id = $1 FOR UPDATE OF c`,
         [shipmentId],
       );
-      if (!shipment) throw DomainError.notFound('Shipment');
+      if (!claim) throw DomainError.notFound('Shipment');
+      const [shipment]: { status: string; tracking_number: string | null }[] = await manager.query(
+        `SELECT status, tracking_number FROM shipments WHERE id = $1 FOR UPDATE`,
+        [shipmentId],
+      );
       if (shipment.status === 'shipped') {
-        return { shipmentId, claimId: shipment.claim_id, trackingNumber: shipment.tracking_number as string };
+        return { shipmentId, claimId: claim.id, trackingNumber: shipment.tracking_number as string };
       }
       if (shipment.status === 'cancelled') throw new DomainError(ErrorCode.ShipmentNotShippable, 'The shipment was cancelled');
       await manager.query(
@@ -91,9 +103,9 @@ export class ShipmentsService {
         `UPDATE claims SET status = 'fulfilled', fulfillment = fulfillment || jsonb_build_object('trackingNumber', $2::text),
                            fulfilled_at = now(), updated_at = now()
          WHERE id = $1 AND status = 'pending'`,
-        [shipment.claim_id, trackingNumber],
+        [claim.id, trackingNumber],
       );
-      return { shipmentId, claimId: shipment.claim_id, trackingNumber };
+      return { shipmentId, claimId: claim.id, trackingNumber };
     });
   }
 
