@@ -1,8 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Campaign } from '@app/db';
+import { uuidV7 } from '@app/domain';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { ClaimGateService, GateOutcome } from '../src/claims/claim-gate.service';
 import { ClaimLookupsService } from '../src/claims/claim-lookups.service';
 import { ClaimWriterService } from '../src/claims/claim-writer.service';
 import { createCampaignServiceApp } from './app';
@@ -325,6 +327,27 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'paused').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
     await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [campaignId]);
     await claim(b, campaignId, 'resumed').expect(201);
+  });
+
+  it('answers SOLD_OUT only when PostgreSQL agrees: units the gate holds for claims still being written may come back', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2 });
+    const [a, b, c] = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, [a, b, c]);
+    // Two claims in flight hold both units in the gate, e.g. ones whose Idempotency-Key turns out
+    // to be used on another campaign already: the writer refuses them and the gate gets the units back.
+    const gate = t.app.get(ClaimGateService);
+    const held: GateOutcome[] = [];
+    for (const m of [a, b]) held.push(await gate.reserve(campaignId, m.id, 'in-flight', { id: uuidV7(), campaignId, createdAt: new Date().toISOString() }));
+    expect(held.map((h) => h.kind)).toEqual(['ok', 'ok']);
+    setTimeout(() => void gate.settle(campaignId, a.id, 'in-flight', (held[0] as { epoch: string }).epoch, 'release'), 50);
+
+    // Any spelling of the campaign id is the campaign.
+    const taken = await claim(c, campaignId.toUpperCase(), 'fresh').expect(201);
+    expect(taken.body.campaignId).toBe(campaignId);
+    await claim(a, campaignId, 'real').expect(201);
+    const refused = await claim(b, campaignId, 'late').expect(409);
+    expect(refused.body.code).toBe('SOLD_OUT');
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2 });
   });
 
   it('takes claims as soon as a campaign starts elsewhere, though its row was cached while scheduled', async () => {

@@ -15,6 +15,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REPLAY_WAIT_MS = 3000;
 /** A closed campaign under a flood of claims is read again at most this often. */
 const CLOSED_RECHECK_MS = 100;
+/** How long a claim the gate calls sold out waits while PostgreSQL still shows a unit free. */
+const SOLD_OUT_WAIT_MS = 1000;
+const SOLD_OUT_POLL_MS = 20;
 
 const decisions = new Counter({ name: 'claim_decisions_total', help: 'Claim requests by outcome', labelNames: ['outcome'] });
 
@@ -66,7 +69,8 @@ export class ClaimsService {
     if (dto.acceptDisclosure !== true) {
       throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
     }
-    let campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId) : null;
+    // Rows are cached under the id as PostgreSQL spells it (lower case); any spelling finds them.
+    let campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId.toLowerCase()) : null;
     // A draft is refused like any campaign that is not taking claims (API.md: 409 CAMPAIGN_NOT_ACTIVE).
     if (!campaign) throw DomainError.notFound('Campaign');
     if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
@@ -104,7 +108,14 @@ export class ClaimsService {
     throw refusal;
   }
 
-  private async admit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {
+  private async admit(
+    memberId: string,
+    campaign: Campaign,
+    key: string,
+    dto: CreateClaimDto,
+    firstTry: boolean,
+    soldOutUntil?: number,
+  ): Promise<CreatedClaimDto> {
     const reserved: ReservedClaim = { id: uuidV7(), campaignId: campaign.id, createdAt: new Date().toISOString() };
     const gate = await this.gate.reserve(campaign.id, memberId, key, reserved);
     switch (gate.kind) {
@@ -120,9 +131,11 @@ export class ClaimsService {
         throw this.refusal(ErrorCode.CampaignNotActive);
       case 'limit':
         return this.replayFromDatabase(memberId, campaign.id, key);
-      case 'sold_out':
-        this.gate.healIfLeaked(campaign.id, campaign.claimedUnits, campaign.totalUnits);
+      case 'sold_out': {
+        const until = soldOutUntil ?? Date.now() + SOLD_OUT_WAIT_MS;
+        if (await this.unitMayFreeUp(campaign.id, until)) return this.admit(memberId, campaign, key, dto, firstTry, until);
         throw this.refusal(ErrorCode.SoldOut);
+      }
       case 'ok':
       case 'unavailable':
         return this.write(memberId, campaign, key, dto, reserved, gate);
@@ -165,6 +178,21 @@ export class ClaimsService {
     }
     if (epoch) await this.gate.settle(campaign.id, memberId, key, epoch, SETTLE_FOR[decision.code] ?? 'release');
     throw this.refusal(decision.code);
+  }
+
+  /**
+   * The gate also counts reservations still being written. While PostgreSQL shows a unit free,
+   * one of them may yet be refused (e.g. an Idempotency-Key already used on another campaign) and
+   * give its unit back, so the claim waits a moment and asks the gate again, until `until`. A gate
+   * that counts too many for good (a crash between reserve and commit) is healed meanwhile.
+   */
+  private async unitMayFreeUp(campaignId: string, until: number): Promise<boolean> {
+    const fresh = await this.lookups.recentCampaign(campaignId, CLOSED_RECHECK_MS);
+    if (!fresh || fresh.claimedUnits >= fresh.totalUnits) return false;
+    this.gate.healIfLeaked(campaignId, fresh.claimedUnits, fresh.totalUnits);
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, SOLD_OUT_POLL_MS));
+    return true;
   }
 
   /** The first request with this key is still being written: answer as it will. */
