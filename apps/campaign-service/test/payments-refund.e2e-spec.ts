@@ -112,6 +112,48 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(stripeRefundsOf(campaignId)).toHaveLength(3);
   });
 
+  it('refunds nothing while a dispute of the payment is open: a won dispute releases the refund, a lost one leaves the money with the customer', async () => {
+    const paymentsQueue = worker.get<Queue>(getQueueToken('payments'), { strict: false });
+    const outcomes: Record<string, unknown> = {};
+    for (const outcome of ['won', 'lost'] as const) {
+      const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 500 });
+      await q(`UPDATE campaigns SET status = 'active', launched_at = now(), claimed_units = 4 WHERE id = $1`, [campaignId]);
+      const { dispute } = await env.fake.dispute(chargeOf(campaignId).id as string);
+      await waitFor(async () => (await ledger(campaignId)).some(([kind]) => kind === 'dispute_opened'));
+      await env.t.http.post(`/campaigns/${campaignId}/end`).set('Authorization', brand.auth).expect(200);
+      await waitFor(async () => (await paymentsQueue.getJob(jobIdFor('refund-campaign', campaignId)))?.finishedOn !== undefined, 15000);
+      expect((await paymentsQueue.getJob(jobIdFor('refund-campaign', campaignId)))?.returnvalue).toEqual({ outcome: 'disputed' });
+      expect(stripeRefundsOf(campaignId)).toEqual([]);
+
+      await env.fake.resolveDispute(dispute.id as string, outcome);
+      const closeJob = jobIdFor('refund-campaign', campaignId, dispute.id as string);
+      await waitFor(async () => (await paymentsQueue.getJob(closeJob))?.finishedOn !== undefined, 15000);
+      outcomes[outcome] = (await paymentsQueue.getJob(closeJob))?.returnvalue;
+      // won: the withheld 5500 came back and the unused 6 units are refunded; lost: all 5500 went back by the chargeback
+      expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual(outcome === 'won' ? [3300] : []);
+    }
+    expect(outcomes).toEqual({ won: expect.objectContaining({ outcome: 'refunded', amountCents: 3300 }), lost: { outcome: 'nothing_unused' } });
+  });
+
+  it('replaces a refund Stripe refused as charged back by a new one once the dispute is won', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 500 });
+    await endWithClaims(campaignId, 5);
+    // The chargeback reaches Stripe before the refund, its webhook only after.
+    const { dispute, event } = await env.fake.dispute(chargeOf(campaignId).id as string, { deliver: false });
+    expect(await refunds.refundCampaign(campaignId)).toEqual({ outcome: 'disputed' });
+    expect(await q(`SELECT status, amount_cents FROM refunds WHERE campaign_id = $1`, [campaignId])).toEqual([{ status: 'disputed', amount_cents: '2750' }]);
+    await env.fake.deliver(event.id as string);
+    await env.fake.resolveDispute(dispute.id as string, 'won');
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
+    expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual([2750]);
+    const keys = env.fake.callsTo('/v1/refunds').filter((c) => c.idempotencyKey?.startsWith(`refund-${campaignId}`));
+    expect(keys.map((c) => [c.idempotencyKey, c.status])).toEqual([
+      [`refund-${campaignId}`, 400],
+      [`refund-${campaignId}-2`, 200],
+    ]);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 5500, refundedCents: 2750 });
+  });
+
   it('refunds the whole budget, fee included, when a funded campaign is cancelled before launch; never twice', async () => {
     const campaignId = await fundedCampaign({ totalUnits: 3, unitCostCents: 1110 });
     await endWithClaims(campaignId, 0);

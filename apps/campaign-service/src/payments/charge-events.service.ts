@@ -3,7 +3,8 @@ import Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
 import { recordAudit } from '@app/platform';
-import { UUID } from '@app/domain';
+import { CampaignStatus, UUID } from '@app/domain';
+import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
 
 /**
  * Stripe events about a charge after payment: refunds and disputes. Each runs in the webhook's
@@ -99,7 +100,18 @@ export class ChargeEventsService {
     }
     // A lost dispute keeps claims frozen: the budget behind them is gone.
     if (booked && won) await m.query(`UPDATE campaigns SET claims_frozen = false, updated_at = now() WHERE id = $1`, [funding.campaignId]);
+    // The refund of an ended campaign (or of a stale payment) waited for this outcome.
+    if (booked) await this.requeueRefund(m, funding, dispute.id);
     return true;
+  }
+
+  private async requeueRefund(m: EntityManager, funding: Funding, disputeId: string): Promise<void> {
+    if (funding.status === 'stale') {
+      await enqueueInTransaction(m, { queue: 'payments', name: 'refund-funding', data: { fundingId: funding.id }, jobId: jobIdFor('refund-funding', funding.id, disputeId) });
+      return;
+    }
+    const [campaign]: { status: CampaignStatus }[] = await m.query(`SELECT status FROM campaigns WHERE id = $1`, [funding.campaignId]);
+    if (campaign?.status === CampaignStatus.Ended) await enqueueCampaignRefund(m, funding.campaignId, disputeId);
   }
 
   /** The paid (or stale) funding a charge or dispute belongs to, or null while its completion is still to come. */

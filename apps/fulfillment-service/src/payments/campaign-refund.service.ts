@@ -11,6 +11,8 @@ import { isPermanentStripeError, StripeRefundsClient } from './stripe-refunds.cl
 
 export type RefundOutcome =
   | { outcome: 'refunded'; refundId: string; amountCents: number }
+  /** the payment is disputed: nothing is refunded until the dispute closes (which queues the job again) */
+  | { outcome: 'disputed' }
   | { outcome: 'already_refunded'; refundId: string }
   | { outcome: 'nothing_paid' }
   | { outcome: 'nothing_unused' };
@@ -37,6 +39,8 @@ const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refund
  *   share of the fee, capped by what is left), with the key `refund-<campaignId>`. A unit that
  *   comes back after the end (a pending claim fails or is cancelled) is refunded by a top-up,
  *   `refund-<campaignId>-<n>`, the difference between the policy's amount now and what was paid.
+ *   While a dispute of the payment is open nothing is refunded (Stripe would refuse); its close
+ *   queues the job again, and a dispute the customer won counts as refunded.
  * - `refundStaleFunding`: a payment that funds nothing (completed after the campaign was
  *   cancelled, or for a budget the draft no longer has) goes back in full.
  */
@@ -68,6 +72,7 @@ export class CampaignRefundService {
       const next = await plan();
       if (next.outcome !== 'refund') return made ?? next;
       made = await this.execute(next, reason);
+      if (made.outcome === 'disputed') return made;
     }
   }
 
@@ -103,27 +108,33 @@ export class CampaignRefundService {
     const refunds = m.getRepository(Refund);
     const paymentIntentId = funding.stripePaymentIntentId!;
     const idempotencyKey = (refund: Refund) => (refund.sequence === 1 ? key : `${key}-${refund.sequence}`);
+    // What went back to the customer already: refunds, and the amount of a dispute they won.
+    const [refunded]: { cents: string; open_disputes: number }[] = await m.query(
+      `SELECT coalesce(-sum(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund', 'dispute_opened', 'dispute_closed')), 0) AS cents,
+              (count(*) FILTER (WHERE kind = 'dispute_opened') - count(*) FILTER (WHERE kind = 'dispute_closed'))::int AS open_disputes
+       FROM ledger_entries WHERE funding_id = $1`,
+      [funding.id],
+    );
+    // Stripe refuses to refund a charged-back payment: the brand's money (a refund in flight too) waits for the outcome.
+    if (refunded.open_disputes > 0) return { outcome: 'disputed' };
     const earlier = await refunds.find({ where: { fundingId: funding.id }, order: { sequence: 'ASC' } });
     const failed = earlier.find((r) => r.status === 'failed');
     if (failed) throw new UnrecoverableError(`refund ${failed.id} was refused by Stripe for good; an admin settles it`);
     const pending = earlier.find((r) => r.status === 'pending');
     if (pending) return { outcome: 'refund', refund: pending, paymentIntentId, idempotencyKey: idempotencyKey(pending) };
 
-    const [refunded] = await m.query(
-      `SELECT coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE funding_id = $1 AND kind IN ('refund', 'fee_refund')`,
-      [funding.id],
-    );
+    const made = earlier.filter((r) => r.status === 'succeeded');
     const previous = {
-      unusedUnits: sum(earlier, (r) => r.unusedUnits),
-      unitsCents: sum(earlier, (r) => r.unitsCents),
-      feeCents: sum(earlier, (r) => r.feeCents),
+      unusedUnits: sum(made, (r) => r.unusedUnits),
+      unitsCents: sum(made, (r) => r.unitsCents),
+      feeCents: sum(made, (r) => r.feeCents),
     };
     const quote = quoteRefund(funding, claimedUnits, Number(refunded.cents), previous);
-    const last = earlier.at(-1);
+    const last = made.at(-1);
     if (quote.amountCents === 0) return last ? { outcome: 'already_refunded', refundId: last.stripeRefundId! } : { outcome: 'nothing_unused' };
-    const refund = await refunds.save(
-      refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, sequence: (last?.sequence ?? 0) + 1, ...quote, status: 'pending' }),
-    );
+    // Numbered after every earlier refund, a disputed one too: its key has Stripe's refusal stored.
+    const sequence = (earlier.at(-1)?.sequence ?? 0) + 1;
+    const refund = await refunds.save(refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, sequence, ...quote, status: 'pending' }));
     return { outcome: 'refund', refund, paymentIntentId, idempotencyKey: idempotencyKey(refund) };
   }
 
@@ -141,6 +152,12 @@ export class CampaignRefundService {
         { idempotencyKey },
       );
     } catch (error) {
+      // Charged back since it was planned (the webhook may still be on its way). Stripe keeps this
+      // answer under the key, so a refund with the next number replaces it once the dispute is won.
+      if ((error as { code?: string }).code === 'charge_disputed') {
+        await this.dataSource.query(`UPDATE refunds SET status = 'disputed', updated_at = now() WHERE id = $1 AND status = 'pending'`, [refund.id]);
+        return { outcome: 'disputed' };
+      }
       if (!isPermanentStripeError(error)) throw error;
       await this.recordFailure(plan);
       throw new UnrecoverableError(`Stripe refused refund ${refund.id} of campaign ${refund.campaignId}: ${(error as Error).message}`);

@@ -16,8 +16,8 @@ export class Refund {
   @Column({ type: 'bigint', transformer: bigintCents }) unitsCents: number;
   @Column({ type: 'bigint', transformer: bigintCents }) feeCents: number;
   @Column({ type: 'bigint', transformer: bigintCents }) amountCents: number;
-  /** failed: Stripe refused it for good; an admin settles it */
-  @Column({ type: 'text', default: 'pending' }) status: 'pending' | 'succeeded' | 'failed';
+  /** failed: Stripe refused it for good, an admin settles it; disputed: refused as charged back, a later refund replaces it */
+  @Column({ type: 'text', default: 'pending' }) status: 'pending' | 'succeeded' | 'failed' | 'disputed';
   @Column({ type: 'text', nullable: true }) stripeRefundId: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;

@@ -106,6 +106,10 @@ export class StripeResources {
       ? String(params.charge)
       : (this.find(this.paymentIntents, str(params.payment_intent, 'payment_intent'), 'payment_intent').latest_charge as string);
     const charge = this.find(this.charges, chargeId, 'charge');
+    // As Stripe: a charged-back payment cannot be refunded, unless the merchant won the dispute.
+    if ([...this.disputes.values()].some((d) => d.charge === charge.id && d.status !== 'won')) {
+      throw ApiError.invalid(`Charge ${charge.id} has been charged back; cannot issue a refund.`, 'charge_disputed');
+    }
     const remaining = (charge.amount as number) - (charge.amount_refunded as number);
     if (remaining <= 0) throw ApiError.invalid(`Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
     const amount = params.amount === undefined ? remaining : int(params.amount, 'amount', 1);
