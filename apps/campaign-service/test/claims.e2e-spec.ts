@@ -310,6 +310,10 @@ describe('claims (e2e)', () => {
 
     await send(body, sign(body, 'wrong-secret')).expect(400).expect((res) => expect(res.body.code).toBe('SHIPPING_SIGNATURE_INVALID'));
     await send(body, 'sha256=zz').expect(400);
+    // The signature comes first: an unsigned caller is not told what the body should hold.
+    const junk = JSON.stringify({ hello: 'carrier?' });
+    await send(junk, 'sha256=00').expect(400).expect((res) => expect(res.body).toMatchObject({ code: 'SHIPPING_SIGNATURE_INVALID' }));
+    await send(junk, sign(junk)).expect(400).expect((res) => expect(res.body.code).toBe('VALIDATION_FAILED'));
     await send(body, sign(body)).expect(200);
     await send(body, sign(body)).expect(200);
     const view = await t.http.get(`/claims/${created.body.id}`).set('Authorization', m.auth).expect(200);

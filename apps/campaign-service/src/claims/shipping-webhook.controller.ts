@@ -1,10 +1,22 @@
-import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '@app/auth';
 import { ShippingWebhookDto } from './dto/claim.dto';
 import { ShipmentsService } from './shipments.service';
+
+/** The carrier's signature, checked before anything reads the body: an unsigned caller learns nothing about it. */
+@Injectable()
+export class ShippingSignatureGuard implements CanActivate {
+  constructor(private readonly shipments: ShipmentsService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
+    this.shipments.verifySignature(req.rawBody, req.header('x-shipping-signature'));
+    return true;
+  }
+}
 
 /** Tracking updates from the carrier of the webhook shipping provider. */
 @ApiTags('claims')
@@ -15,14 +27,10 @@ export class ShippingWebhookController {
   @Public()
   @Post()
   @HttpCode(200)
+  @UseGuards(ShippingSignatureGuard)
   @ApiHeader({ name: 'X-Shipping-Signature', required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body>' })
   @ApiOkResponse({ description: 'recorded (repeats change nothing)' })
-  async receive(
-    @Req() req: RawBodyRequest<Request>,
-    @Headers('x-shipping-signature') signature: string | undefined,
-    @Body() dto: ShippingWebhookDto,
-  ): Promise<{ received: true }> {
-    this.shipments.verifySignature(req.rawBody, signature);
+  async receive(@Body() dto: ShippingWebhookDto): Promise<{ received: true }> {
     await this.shipments.markShipped(dto.shipmentId, dto.trackingNumber, dto.carrier);
     return { received: true };
   }
