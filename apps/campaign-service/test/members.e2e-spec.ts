@@ -68,14 +68,19 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect(res.body.items[0].percentile).toBe(expected);
   });
 
-  it('lists perks on active offered campaigns with available, claimed and sold-out status, page by page', async () => {
+  it('lists perks on offered campaigns taking claims, with available, claimed and sold-out status, page by page', async () => {
     const member = await createMember(t.http);
     const available = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Coffee', totalUnits: 5 });
     const claimed = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Tea' });
     const soldOut = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Cake', totalUnits: 1 });
     const paused = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, status: 'paused' });
+    // Not taking claims either: its payment is disputed, or its end is due and the scheduler not there yet.
+    const frozen = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    const overdue = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    await t.dataSource.query(`UPDATE campaigns SET claims_frozen = true WHERE id = $1`, [frozen]);
+    await t.dataSource.query(`UPDATE campaigns SET ends_at = now() - interval '1 second' WHERE id = $1`, [overdue]);
     await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Not offered' });
-    for (const id of [available, claimed, soldOut, paused]) await offer(id, member.id);
+    for (const id of [available, claimed, soldOut, paused, frozen, overdue]) await offer(id, member.id);
     await claim(claimed, member.id, 'pending');
     await t.dataSource.query(`UPDATE campaigns SET claimed_units = total_units WHERE id = $1`, [soldOut]);
 

@@ -61,7 +61,7 @@ export class MemberViewsService {
        FROM offers o
        JOIN campaigns c ON c.id = o.campaign_id
        JOIN brands b ON b.id = c.brand_id
-       WHERE o.member_id = $1 AND c.status = 'active'
+       WHERE o.member_id = $1 AND c.status = 'active' AND NOT c.claims_frozen AND c.ends_at > now()
          AND ($2::timestamptz IS NULL OR (o.created_at, o.campaign_id) < ($2::timestamptz, $3::uuid))
        ORDER BY o.created_at DESC, o.campaign_id DESC
        LIMIT $4`,
