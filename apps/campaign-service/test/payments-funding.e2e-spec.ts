@@ -138,6 +138,13 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     await fund('not-a-uuid').expect(404);
   });
 
+  it('refuses to fund a draft that was cancelled, as an ended campaign rather than an already funded one', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    await env.t.http.post(`/campaigns/${campaignId}/end`).set('Authorization', brand.auth).expect(200);
+    const refused = await fund(campaignId).expect(409);
+    expect(refused.body).toMatchObject({ code: 'INVALID_TRANSITION', details: { status: 'ended' } });
+  });
+
   it('ignores a redelivered event: same event id → 200 and nothing changes', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
     const res = await fund(campaignId).expect(201);

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { FundingResponseDto } from './dto/funding.dto';
@@ -19,6 +19,7 @@ export class FundingController {
   @HttpCode(HttpStatus.CREATED)
   @Roles(Role.Brand, Role.Admin)
   @ApiCreatedResponse({ type: FundingResponseDto })
+  @ApiConflictResponse({ description: 'CAMPAIGN_ALREADY_FUNDED (paid, or its payment is confirming), INVALID_TRANSITION (the campaign has ended)' })
   fund(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<FundingResponseDto> {
     return this.funding.fund(user, id);
   }

@@ -53,6 +53,10 @@ export class FundingService {
    */
   private async openFunding(m: EntityManager, user: AuthUser, campaignId: string): Promise<{ campaign: Campaign; funding: Funding }> {
     const campaign = await findCampaignFor(m, user, campaignId, 'pessimistic_write');
+    // An ended campaign may never have been paid (a draft cancelled before funding): not "already funded".
+    if (campaign.status === CampaignStatus.Ended) {
+      throw new DomainError(ErrorCode.InvalidTransition, 'The campaign has ended; it can no longer be funded', { status: campaign.status });
+    }
     if (campaign.status !== CampaignStatus.Draft) {
       throw new DomainError(ErrorCode.CampaignAlreadyFunded, `The campaign is already funded (it is ${campaign.status})`, {
         status: campaign.status,
