@@ -121,7 +121,7 @@ describe('claim route ahead of Express (e2e)', () => {
       [{ auth: undefined, key: 'x' }, 401],
       [{ auth: 'Bearer not-a-token', key: 'x' }, 401],
       [{ auth: brand, key: 'x' }, 403],
-      [{ key: 'x', contentType: 'text/plain', body: 'acceptDisclosure=true' }, 400],
+      [{ key: 'x', contentType: 'text/plain', body: 'acceptDisclosure=true' }, 415],
     ];
     for (const [sent, status] of cases) {
       const { m, campaignId } = await member();

@@ -5,7 +5,7 @@ import { ConfigValidationError, loadConfig } from '@app/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { BodilessRouteInterceptor } from './bodiless-route.interceptor';
+import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
@@ -31,7 +31,7 @@ export function configureHttpApp(app: INestApplication): void {
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useGlobalInterceptors(new BodilessRouteInterceptor(), new RequestTimeoutInterceptor(config.requestTimeoutMs));
+  app.useGlobalInterceptors(new RequestBodyInterceptor(), new RequestTimeoutInterceptor(config.requestTimeoutMs));
   // Node answers 408 itself to a client that takes longer than this to send its request (slowloris).
   const server = app.getHttpServer() as Server;
   server.requestTimeout = config.requestTimeoutMs;
