@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor } from './pagination';
+import { ErrorCode } from '@app/domain';
+import { decodeCursor, encodeCursor, pageCursor } from './pagination';
 
 const ID = '0b6c6a4e-8d7f-4c1e-9a43-5d0f6f1a2b3c';
 const raw = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -21,5 +22,12 @@ describe('keyset cursors', () => {
     ['an object', raw({ at: '2026-02-01T00:00:00Z', id: ID })],
   ])('refuses %s', (_, cursor) => {
     expect(decodeCursor(cursor)).toBeNull();
+  });
+
+  it('reads a list request\'s cursor: absent or empty is the first page, anything not ours is a 400', () => {
+    expect(pageCursor(undefined)).toBeNull();
+    expect(pageCursor('')).toBeNull();
+    expect(pageCursor(encodeCursor({ at: '2026-11-26T01:02:03Z', id: ID }))).toEqual({ at: '2026-11-26T01:02:03Z', id: ID });
+    expect(() => pageCursor('garbage!')).toThrow(expect.objectContaining({ code: ErrorCode.ValidationFailed }));
   });
 });

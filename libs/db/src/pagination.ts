@@ -1,4 +1,4 @@
-import { UUID } from '@app/domain';
+import { DomainError, ErrorCode, UUID } from '@app/domain';
 
 /** A page of a list endpoint, as API.md fixes it. */
 export interface Page<T> {
@@ -37,6 +37,17 @@ export function decodeCursor(raw: string): KeysetCursor | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The `?cursor` of a list request: none for an absent or empty one (the first page), else ours
+ * decoded; anything else is 400 VALIDATION_FAILED, the same on every list.
+ */
+export function pageCursor(raw: string | undefined): KeysetCursor | null {
+  if (!raw) return null;
+  const cursor = decodeCursor(raw);
+  if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+  return cursor;
 }
 
 /** Builds a page from `limit + 1` rows fetched in keyset order. */

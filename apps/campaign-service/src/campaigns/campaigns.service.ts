@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, decodeCursor, Page, toPage } from '@app/db';
+import { Campaign, pageCursor, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, EligibilityRules, ErrorCode, fundingRequiredCents, ReviewStatus, Role, transition } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
 import { assertCampaignRules } from './campaign-rules';
@@ -50,10 +50,7 @@ export class CampaignsService {
 
   async list(user: AuthUser, query: PageQueryDto): Promise<Page<CampaignDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const after = pageCursor(query.cursor);
     const qb = this.dataSource
       .getRepository(Campaign)
       .createQueryBuilder('c')

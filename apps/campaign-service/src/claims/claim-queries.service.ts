@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
-import { decodeCursor, Page, toPage } from '@app/db';
-import { ClaimStatus, DomainError, ErrorCode, Role, UUID } from '@app/domain';
+import { pageCursor, Page, toPage } from '@app/db';
+import { ClaimStatus, DomainError, Role, UUID } from '@app/domain';
 import { AdminClaimDto, ClaimDto } from './dto/claim.dto';
 import { CLAIM_COLUMNS, ClaimRow, toAdminClaimDto, toClaimDto } from './claim-views';
 
@@ -47,10 +47,7 @@ export class ClaimQueriesService {
     rawCursor: string | undefined,
     map: (row: ClaimRow) => T,
   ): Promise<Page<T>> {
-    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    if (rawCursor && !cursor) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const cursor = pageCursor(rawCursor);
     // The cursor carries microseconds: claims committed in one batch share a timestamp finer
     // than a JavaScript Date, and a millisecond cursor would skip them on the next page.
     const rows: (ClaimRow & { cursor_at: string })[] = await this.dataSource.query(

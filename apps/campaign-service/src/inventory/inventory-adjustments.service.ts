@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, CampaignCode, decodeCursor, InventoryAdjustment, Page, toPage } from '@app/db';
+import { Campaign, CampaignCode, pageCursor, InventoryAdjustment, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, fundingRequiredCents, PerkKind } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
@@ -104,10 +104,7 @@ export class InventoryAdjustmentsService {
   async list(admin: AuthUser, campaignId: string, query: PageQueryDto): Promise<Page<AdjustmentDto>> {
     const campaign = await findCampaignFor(this.dataSource.manager, admin, campaignId);
     const limit = query.limit ?? 20;
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const after = pageCursor(query.cursor);
     const rows: AdjustmentRow[] = await this.dataSource.query(
       `SELECT id, campaign_id, admin_id, delta, reason, total_units_before, total_units_after, created_at,
               to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at

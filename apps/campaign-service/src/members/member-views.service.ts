@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Campaign, decodeCursor, Page, toPage } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, percentileOf } from '@app/domain';
+import { Campaign, pageCursor, Page, toPage } from '@app/db';
+import { CampaignStatus, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
 
@@ -49,10 +49,7 @@ export class MemberViewsService {
 
   /** Offers on active campaigns, newest offer first. */
   async perks(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<MemberPerkDto>> {
-    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    if (rawCursor && !cursor) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const cursor = pageCursor(rawCursor);
     const rows: PerkRow[] = await this.dataSource.query(
       `SELECT c.id AS campaign_id, c.perk_title, c.perk_kind, b.name AS brand_name, c.ends_at,
               greatest(c.total_units - c.claimed_units, 0) AS remaining_units,

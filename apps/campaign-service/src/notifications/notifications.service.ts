@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { decodeCursor, toPage } from '@app/db';
-import { DomainError, ErrorCode, UUID } from '@app/domain';
+import { pageCursor, toPage } from '@app/db';
+import { DomainError, UUID } from '@app/domain';
 import { NotificationDto, NotificationPageDto } from './dto/notification.dto';
 
 interface NotificationRow {
@@ -33,10 +33,7 @@ export class NotificationsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(memberId: string, limit: number, rawCursor: string | undefined): Promise<NotificationPageDto> {
-    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    if (rawCursor && !cursor) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const cursor = pageCursor(rawCursor);
     const [rows, [{ unread }]]: [NotificationRow[], { unread: number }[]] = await Promise.all([
       this.dataSource.query(
         `SELECT ${COLUMNS} FROM notifications

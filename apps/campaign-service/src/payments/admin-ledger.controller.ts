@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
-import { decodeCursor } from '@app/db';
-import { DomainError, ErrorCode, Role } from '@app/domain';
+import { pageCursor } from '@app/db';
+import { Role } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
 import { PageQueryDto } from '@app/platform';
 import { LedgerPageDto } from './dto/ledger.dto';
@@ -25,10 +25,7 @@ export class AdminLedgerController {
   @ApiOkResponse({ type: LedgerPageDto })
   async list(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: PageQueryDto): Promise<LedgerPageDto> {
     await findCampaignFor(this.dataSource.manager, user, id);
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (query.cursor && !cursor) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'cursor is not valid', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
-    }
+    const cursor = pageCursor(query.cursor);
     return this.ledger.list(id, query.limit ?? 20, cursor);
   }
 }
