@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
 import { recordAudit } from '@app/platform';
 import { CampaignStatus, UUID } from '@app/domain';
-import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueCampaignRefund, enqueueFundingRefund } from '@app/queue';
 
 /**
  * Stripe events about a charge after payment: refunds and disputes. Each runs in the webhook's
@@ -106,10 +106,7 @@ export class ChargeEventsService {
   }
 
   private async requeueRefund(m: EntityManager, funding: Funding, disputeId: string): Promise<void> {
-    if (funding.status === 'stale') {
-      await enqueueInTransaction(m, { queue: 'payments', name: 'refund-funding', data: { fundingId: funding.id }, jobId: jobIdFor('refund-funding', funding.id, disputeId) });
-      return;
-    }
+    if (funding.status === 'stale') return enqueueFundingRefund(m, funding.id, disputeId);
     const [campaign]: { status: CampaignStatus }[] = await m.query(`SELECT status FROM campaigns WHERE id = $1`, [funding.campaignId]);
     if (campaign?.status === CampaignStatus.Ended) await enqueueCampaignRefund(m, funding.campaignId, disputeId);
   }

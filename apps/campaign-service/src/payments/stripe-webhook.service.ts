@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
 import { recordAudit } from '@app/platform';
-import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { StripeGateway } from './stripe-gateway';
 import { UUID } from '@app/domain';
@@ -143,12 +143,7 @@ export class StripeWebhookService {
     ]);
     if (!funded) {
       this.logger.warn(`Funding ${funding.id} paid for campaign ${funding.campaignId} no longer waiting for it; refunding in full`);
-      await enqueueInTransaction(m, {
-        queue: 'payments',
-        name: 'refund-funding',
-        data: { fundingId: funding.id },
-        jobId: jobIdFor('refund-funding', funding.id),
-      });
+      await enqueueFundingRefund(m, funding.id);
     }
     if (paymentIntentId) await this.applyDeferred(m, paymentIntentId, event.id);
   }

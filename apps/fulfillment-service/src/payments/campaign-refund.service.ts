@@ -30,9 +30,10 @@ const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refund
  * Refunds through Stripe, each cent at most once: the amount is decided and stored first
  * (`refunds`, numbered per funding, at most one in flight), then ONE Stripe refund is made with an
  * idempotency key from the business key and that number, so a retried job, a crash after the call
- * or a second job never refunds twice. Stripe 5xx and timeouts are thrown for BullMQ to retry with backoff; a 4xx is permanent
- * (the refund is marked failed for an admin). After either outcome the charge's refunded total
- * is reconciled with the ledger, so refunds made elsewhere meanwhile are booked too.
+ * or a second job never refunds twice. Stripe 5xx and timeouts are thrown for BullMQ to retry
+ * with backoff; a 4xx is permanent (the refund is marked failed for an admin). After either
+ * outcome the charge's refunded total is reconciled with the ledger, so refunds made elsewhere
+ * meanwhile are booked too.
  *
  * - `refundCampaign`: when a campaign ends (by call, at endsAt, or cancelled before launch),
  *   its unused budget, per the policy in `quoteRefund` (unused units at unit cost plus the same
@@ -108,7 +109,7 @@ export class CampaignRefundService {
     const refunds = m.getRepository(Refund);
     const paymentIntentId = funding.stripePaymentIntentId!;
     const idempotencyKey = (refund: Refund) => (refund.sequence === 1 ? key : `${key}-${refund.sequence}`);
-    // What went back to the customer already: refunds, and the amount of a dispute they won.
+    // What went back to the customer already: refunds, and a chargeback (an open dispute's amount, or a lost one's).
     const [refunded]: { cents: string; open_disputes: number }[] = await m.query(
       `SELECT coalesce(-sum(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund', 'dispute_opened', 'dispute_closed')), 0) AS cents,
               (count(*) FILTER (WHERE kind = 'dispute_opened') - count(*) FILTER (WHERE kind = 'dispute_closed'))::int AS open_disputes
@@ -245,6 +246,6 @@ export class CampaignRefundService {
   }
 }
 
-function sum(refunds: Refund[], cents: (refund: Refund) => number): number {
-  return refunds.reduce((total, refund) => total + cents(refund), 0);
+function sum(refunds: Refund[], value: (refund: Refund) => number): number {
+  return refunds.reduce((total, refund) => total + value(refund), 0);
 }
