@@ -54,6 +54,9 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       { memberId: member.id, score: 85, topics: [{ topic: 'tech', score: 20 }, { topic: 'food', score: 70 }] },
     ]).expect(202);
     const res = await t.http.get('/me/scores').set('Authorization', member.auth).expect(200);
+    // It takes no parameters: one sent anyway is refused, as on every list.
+    const junk = await t.http.get('/me/scores?limit=-1&foo=bar').set('Authorization', member.auth).expect(400);
+    expect(junk.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.items).toEqual([
       {
         provider: 'klout',
