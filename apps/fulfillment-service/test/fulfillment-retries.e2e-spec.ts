@@ -123,13 +123,13 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(n).toBe(2);
   });
 
-  it('leaves a claim cancelled while its code was being assigned cancelled, the code staying with it', async () => {
+  it('gives no code to a claim cancelled while its code was being assigned: the cancel gave its unit back, so the pool keeps the code', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, viaOutbox: false });
     const admin = db.createQueryRunner();
     await admin.connect();
     await admin.startTransaction();
     await admin.query(`UPDATE claims SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
-    // The batch reads the claim as pending (the cancel is not committed) and then waits for its row lock.
+    // The batch meets the claim while the cancel is not committed yet, and waits for its row lock.
     const step = worker.get(DigitalCodeFulfiller, { strict: false }).step(id, 0);
     await until(
       async () => (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
@@ -139,10 +139,11 @@ describe('fulfillment retries and failures (e2e)', () => {
     );
     await admin.commitTransaction();
     await admin.release();
-    await step;
+    expect(await step).toEqual({ step: 'skipped' });
     expect((await claimRow(id)).status).toBe('cancelled');
+    // The old statement assigned the code from its snapshot (pending) and only the claim update saw the cancel.
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM campaign_codes WHERE claim_id = $1`, [id]);
-    expect(n).toBe(1);
+    expect(n).toBe(0);
   });
 
   it('stops within the shutdown bound even with a job stuck at the carrier', async () => {

@@ -29,15 +29,22 @@ interface Row {
  * get their claim and the claims their code. `campaign_codes.claim_id` is unique, so a code is
  * never given twice and a claim never gets two (a duplicate run fails and finds it done on retry).
  * The same read tells the processor the kind of the other claims, so every job costs one query.
- * The claim update re-checks `pending`: an admin cancel committed after this statement's snapshot
- * keeps its status (and, as with any cancel, the code already assigned stays with the claim).
+ * The claims are locked (in id order) as they are read: an admin cancel or a failure in flight
+ * is waited for and its claim left out, so no code goes to a claim whose unit went back to stock
+ * (the pool would then be one code short of the units).
  */
 const ASSIGN = `
-  WITH input AS (
-    SELECT t.id, c.campaign_id, k.perk_kind
-    FROM unnest($1::uuid[], $2::int[]) AS t(id, round)
-    LEFT JOIN claims c ON c.id = t.id AND c.status = 'pending' AND c.fulfillment_round = t.round
-    LEFT JOIN campaigns k ON k.id = c.campaign_id
+  WITH pending AS (
+    SELECT c.id, c.campaign_id
+    FROM claims c JOIN unnest($1::uuid[], $2::int[]) AS t(id, round) ON c.id = t.id AND c.fulfillment_round = t.round
+    WHERE c.status = 'pending'
+    ORDER BY c.id
+    FOR NO KEY UPDATE OF c
+  ), input AS (
+    SELECT t.id, p.campaign_id, k.perk_kind
+    FROM unnest($1::uuid[]) AS t(id)
+    LEFT JOIN pending p ON p.id = t.id
+    LEFT JOIN campaigns k ON k.id = p.campaign_id
   ), wanted AS (
     SELECT id, campaign_id, row_number() OVER (PARTITION BY campaign_id ORDER BY id) AS rn
     FROM input WHERE perk_kind = 'digital_code'
