@@ -69,10 +69,19 @@ export class AuthService implements OnApplicationBootstrap {
   async login(dto: LoginDto): Promise<SessionTokensDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ email: dto.email });
     const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, dto.password);
-    if (!user || !valid || user.erasedAt) {
-      throw new DomainError(ErrorCode.InvalidCredentials, 'Email or password is wrong');
-    }
-    return this.sessions.start(user);
+    const wrong = new DomainError(ErrorCode.InvalidCredentials, 'Email or password is wrong');
+    if (!user || !valid || user.erasedAt) throw wrong;
+    const tokens = await this.dataSource.transaction(async (manager) => {
+      // The password checked above must still be the account's as the session starts: a change (or
+      // an erasure) committed meanwhile ended every session, and this one must not outlive it.
+      const [current] = await manager.query(`SELECT 1 FROM users WHERE id = $1 AND password_hash = $2 AND erased_at IS NULL FOR SHARE`, [
+        user.id,
+        user.passwordHash,
+      ]);
+      return current ? this.sessions.start(user, manager) : null;
+    });
+    if (!tokens) throw wrong;
+    return tokens;
   }
 
   issueToken(user: Pick<User, 'id' | 'role' | 'brandId'>): Promise<AccessTokenDto> {
@@ -87,6 +96,10 @@ export class AuthService implements OnApplicationBootstrap {
     }
     const passwordHash = await hashPassword(dto.newPassword);
     await this.dataSource.transaction(async (manager) => {
+      // Sessions start and rotate under a share lock on this row: those in flight end before the
+      // revocation below (which then sees their tokens), later ones see the new password.
+      const [current]: { password_hash: string | null }[] = await manager.query(`SELECT password_hash FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+      if (current?.password_hash !== user.passwordHash) throw new DomainError(ErrorCode.InvalidCredentials, 'The current password is wrong');
       await manager.update(User, { id: userId }, { passwordHash });
       await this.sessions.revokeAll(manager, userId, 'password_changed');
     });

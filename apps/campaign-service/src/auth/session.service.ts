@@ -50,7 +50,11 @@ export class SessionService {
   }
 
   async refresh(presented: string): Promise<SessionTokensDto> {
+    const tokenHash = hashRefreshToken(presented);
     const tokens = await this.dataSource.transaction(async (manager) => {
+      // The user first, as a password change and an erasure lock it: one in flight is waited for
+      // (and has revoked this token by then), one that comes later revokes the token issued here.
+      await manager.query(`SELECT 1 FROM users u JOIN refresh_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 FOR SHARE OF u`, [tokenHash]);
       // The row lock makes two refreshes with the same token take turns: the second one sees
       // the token already rotated and is treated as reuse.
       const [row] = (await manager.query(
@@ -59,7 +63,7 @@ export class SessionService {
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1
             FOR UPDATE OF t`,
-        [hashRefreshToken(presented)],
+        [tokenHash],
       )) as PresentedToken[];
       if (!row) return null;
       if (row.revoke_reason === 'rotated') {

@@ -162,14 +162,17 @@ export class ClaimWriterService {
     // slots (claims, retries, cancels), so the counts read next stay true until commit.
     const stockRows = await this.lockStock(manager, items);
     const stored = await this.readStored(manager, items);
-    const erased: { id: string }[] = await manager.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND erased_at IS NOT NULL`, [
-      [...new Set(items.map((i) => i.memberId))],
-    ]);
+    // Share-locked: an erasure in flight is waited for (and refuses these claims), one that comes
+    // later waits for this commit and then erases the shipping addresses stored here.
+    const members: { id: string; erased: boolean }[] = await manager.query(
+      `SELECT id, erased_at IS NOT NULL AS erased FROM users WHERE id = ANY($1::uuid[]) FOR SHARE`,
+      [[...new Set(items.map((i) => i.memberId))]],
+    );
     const { decisions, claimedDelta } = allocateClaims(
       new Map(stockRows.map((r) => [r.id, r])),
       stored,
       items,
-      new Set(erased.map((r) => r.id)),
+      new Set(members.filter((m) => m.erased).map((m) => m.id)),
     );
     const accepted = acceptedOf(items, decisions);
     if (!accepted.length) return decisions;

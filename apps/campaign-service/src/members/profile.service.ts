@@ -41,13 +41,14 @@ export class ProfileService {
     return this.dataSource.transaction(async (manager) => {
       const [row]: ProfileRow[] = await manager.query(
         `INSERT INTO member_profiles (member_id, country, birth_date, opted_in, updated_at)
-         SELECT $1, $2, $3, $4, now() FROM users WHERE id = $1 AND erased_at IS NULL
+         SELECT $1, $2, $3, $4, now() FROM users WHERE id = $1 AND erased_at IS NULL FOR SHARE
          ON CONFLICT (member_id) DO UPDATE
            SET country = EXCLUDED.country, birth_date = EXCLUDED.birth_date, opted_in = EXCLUDED.opted_in, updated_at = now()
          RETURNING country, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, opted_in, updated_at`,
         [memberId, dto.country, dto.birthDate, dto.optedIn],
       );
-      // An erased member's access token outlives the erasure; it must not bring personal data back.
+      // An erased member's access token outlives the erasure; it must not bring personal data back
+      // (the share lock waits for an erasure in flight, which then refuses this write).
       if (!row) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
       if (row.opted_in) {
         const providers: { provider: string }[] = await manager.query(

@@ -68,7 +68,9 @@ export class ScoreIngestion {
    * History is keyed (provider, member, scoredAt) so a replay inserts nothing; the current
    * score moves only forward in time. Rows go in member-id order so two overlapping batches
    * take their row locks in the same order and cannot deadlock. Members whose current score changed get a
-   * match-member job in the same transaction (outbox), when the provider has live campaigns.
+   * match-member job in the same transaction (outbox), when the provider has live campaigns. The
+   * members' rows are share-locked as they are read: an erasure in flight is waited for, and its
+   * member's scores are then left out instead of outliving it.
    */
   private async write(provider: string, scoredAt: Date, items: ScoreItem[]): Promise<number> {
     const rows = items.map((i) => ({ member_id: i.memberId, score: i.score, topics: i.topics }));
@@ -76,6 +78,8 @@ export class ScoreIngestion {
       const [result]: { changed: number; jobs: number }[] = await manager.query(
         `WITH input AS (
            SELECT x.member_id, x.score, x.topics FROM jsonb_to_recordset($2::jsonb) AS x(member_id uuid, score float8, topics jsonb)
+           JOIN users u ON u.id = x.member_id AND u.erased_at IS NULL
+           FOR SHARE OF u
          ),
          history AS (
            INSERT INTO score_history (provider, member_id, scored_at, score, topics)
