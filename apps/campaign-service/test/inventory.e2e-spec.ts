@@ -317,6 +317,34 @@ describe('inventory (e2e)', () => {
       }
     });
 
+    it('lists adjustments in the order they were applied, also when the later one began its transaction first', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
+      const early = t.dataSource.createQueryRunner();
+      await early.connect();
+      await early.startTransaction();
+      try {
+        await early.query(`SELECT 1`); // its transaction, and now(), begin here
+        await adjust(admin, id, { delta: 5, reason: 'applied first' }).expect(201);
+        // As the service does: the campaign row lock, then the new total and its trail row.
+        await early.query(`SELECT total_units FROM campaigns WHERE id = $1 FOR UPDATE`, [id]);
+        await early.query(`UPDATE campaigns SET total_units = 102 WHERE id = $1`, [id]);
+        await early.query(
+          `INSERT INTO inventory_adjustments (campaign_id, admin_id, delta, reason, total_units_before, total_units_after)
+           VALUES ($1, $2, -3, 'applied second', 105, 102)`,
+          [id, secondAdmin.id],
+        );
+        await early.commitTransaction();
+      } finally {
+        await early.release();
+      }
+      const listed = await t.http.get(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', admin.auth).expect(200);
+      // Stamped at the transaction's start, the second one was listed first: 105 → 102 before 100 → 105.
+      expect(listed.body.items.map((r: { totalUnitsBefore: number; totalUnitsAfter: number }) => [r.totalUnitsBefore, r.totalUnitsAfter])).toEqual([
+        [100, 105],
+        [105, 102],
+      ]);
+    });
+
     it('two admins racing to cut stock cannot both pass the claimed-units check', async () => {
       const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
       await t.dataSource.query(`UPDATE campaigns SET claimed_units = 95 WHERE id = $1`, [id]);

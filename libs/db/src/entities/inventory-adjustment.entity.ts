@@ -10,5 +10,6 @@ export class InventoryAdjustment {
   @Column({ type: 'text' }) reason: string;
   @Column({ type: 'integer' }) totalUnitsBefore: number;
   @Column({ type: 'integer' }) totalUnitsAfter: number;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  /** clock_timestamp(): written after the campaign's row lock, so the order is the order applied */
+  @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
 }

@@ -7,6 +7,7 @@ import { Payments1764115600000 } from './1764115600000-payments';
 import { SessionsAndAudit1764115700000 } from './1764115700000-sessions-and-audit';
 import { ClaimIdsV71764115800000 } from './1764115800000-claim-ids-v7';
 import { RefundTopUps1764115900000 } from './1764115900000-refund-top-ups';
+import { AdjustmentsInLockOrder1764116000000 } from './1764116000000-adjustments-in-lock-order';
 
 /** Every migration in order; listed explicitly so bundled builds and the CLI see the same set. */
-export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000];
+export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000, AdjustmentsInLockOrder1764116000000];
