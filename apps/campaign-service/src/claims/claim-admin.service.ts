@@ -85,9 +85,9 @@ export class ClaimAdminService {
 
   /**
    * Cancels a claim that was not delivered: a pending one returns its unit to stock (on an ended
-   * campaign, to the brand by a top-up refund), a failed one has already. A fulfilled claim is refused: its code, shipment or invitation is out, and
-   * returning its unit would sell one that no longer exists (a code pool one short, a parcel
-   * twice).
+   * campaign, to the brand by a top-up refund), a failed one has already. A fulfilled claim is
+   * refused: its code, shipment or invitation is out, and returning its unit would sell one that
+   * no longer exists (a code pool one short, a parcel twice).
    */
   async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
     const campaignId = await this.dataSource.transaction(async (manager) => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, CampaignCode, pageCursor, InventoryAdjustment, Page, toPage } from '@app/db';
+import { Campaign, CampaignCode, InventoryAdjustment, Page, pageCursor, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, fundingRequiredCents, PerkKind } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';

@@ -77,8 +77,9 @@ export class PrivacyService {
   async erase(memberId: string): Promise<void> {
     const providers = await this.dataSource.transaction(async (manager) => {
       const q = (sql: string) => manager.query(sql, [memberId]);
-      // Writers of the member's personal data (profile, scores, a claim's address, a session) share-lock
-      // the user row and check erased_at under it: one in flight is waited for and erased below, a later one is refused.
+      // Writers of the member's personal data (profile, scores, a claim's address, a session)
+      // share-lock the user row and check erased_at under it: one in flight is waited for and
+      // erased below, a later one is refused.
       await q(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`);
       await q(`DELETE FROM member_profiles WHERE member_id = $1`);
       const scored: { provider: string }[] = await q(
