@@ -68,7 +68,10 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
         ['fee_refund', -3500],
       ]),
     );
-    const job = await worker.get<Queue>(getQueueToken('payments'), { strict: false }).getJob(jobIdFor('refund-campaign', campaignId));
+    // The refund row is committed before the job returns (and then plans once more): wait for the job itself.
+    const paymentsQueue = worker.get<Queue>(getQueueToken('payments'), { strict: false });
+    await waitFor(async () => (await paymentsQueue.getJob(jobIdFor('refund-campaign', campaignId)))?.finishedOn !== undefined);
+    const job = await paymentsQueue.getJob(jobIdFor('refund-campaign', campaignId));
     expect(job?.attemptsMade).toBeGreaterThanOrEqual(2);
     expect(job?.returnvalue).toMatchObject({ outcome: 'refunded', amountCents: 38500 });
 
