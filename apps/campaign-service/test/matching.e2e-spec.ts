@@ -149,6 +149,18 @@ describe('matching (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await offeredMembers(campaignId)).toContain(member);
   });
+  it('offers a paused campaign to a member who qualifies while it is paused: it is matched once, at launch, and resuming does not re-run it', async () => {
+    const [member] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-10-03T00:00:00Z', [{ memberId: member, score: 20 }]).expect(202);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 40 } });
+    await launch(campaignId);
+    await waitFor(() => t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]), (r) => r[0]?.finished_at);
+    await t.dataSource.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [campaignId]);
+
+    await postScores(t.http, KLOUT_KEY, '2026-10-04T00:00:00Z', [{ memberId: member, score: 55 }]).expect(202);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.includes(member))).toContain(member);
+  });
+
   it('survives a re-calibration: every score drops 20%, a percentile campaign keeps its members, a minScore campaign loses them', async () => {
     const ids = await insertMembers(t.dataSource, Array.from({ length: 100 }, () => ({})));
     const scoreAll = (scoredAt: string, factor: number) =>

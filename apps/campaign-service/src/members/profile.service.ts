@@ -53,7 +53,7 @@ export class ProfileService {
       if (row.opted_in) {
         const providers: { provider: string }[] = await manager.query(
           `SELECT DISTINCT s.provider FROM member_scores s
-           WHERE s.member_id = $1 AND EXISTS (SELECT 1 FROM campaigns c WHERE c.status = 'active' AND c.eligibility->>'provider' = s.provider)`,
+           WHERE s.member_id = $1 AND EXISTS (SELECT 1 FROM campaigns c WHERE c.status IN ('active', 'paused') AND c.eligibility->>'provider' = s.provider)`,
           [memberId],
         );
         await enqueueInTransaction(

@@ -98,7 +98,7 @@ export class ScoreIngestion {
            INSERT INTO outbox (queue, job_name, job_id, payload)
            SELECT $4, $5, $5 || '.' || $1 || '.' || member_id || '.' || $6, jsonb_build_object('memberId', member_id, 'provider', $1)
            FROM changed
-           WHERE EXISTS (SELECT 1 FROM campaigns WHERE status = 'active' AND eligibility->>'provider' = $1)
+           WHERE EXISTS (SELECT 1 FROM campaigns WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1)
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM changed)::int AS changed, (SELECT count(*) FROM jobs)::int AS jobs`,

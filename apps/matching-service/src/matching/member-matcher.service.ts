@@ -10,7 +10,9 @@ const CAMPAIGNS_PER_STATEMENT = 200;
 
 /**
  * Re-matches one member against the live campaigns of a provider after a score change
- * (or an opt-in). Only adds offers: an offer already made is never taken back.
+ * (or an opt-in). Only adds offers: an offer already made is never taken back. Paused campaigns
+ * count as live: a campaign is matched once, at launch, so a member who qualifies while it is
+ * paused gets the offer now and sees it once it resumes.
  */
 @Injectable()
 export class MemberMatcher {
@@ -19,7 +21,7 @@ export class MemberMatcher {
   /** Returns the campaigns newly offered to the member. */
   async matchMember(memberId: string, provider: string): Promise<string[]> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
-      `SELECT id, eligibility FROM campaigns WHERE status = 'active' AND eligibility->>'provider' = $1 ORDER BY id`,
+      `SELECT id, eligibility FROM campaigns WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1 ORDER BY id`,
       [provider],
     );
     if (!campaigns.length) return [];
