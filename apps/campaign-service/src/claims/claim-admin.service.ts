@@ -31,7 +31,7 @@ export class ClaimAdminService {
 
   /** A failed claim takes a unit again and starts a new fulfillment round (a new jobId). */
   async retry(claimId: string, adminId: string): Promise<AdminClaimDto> {
-    const campaignId = await this.dataSource.transaction(async (manager) => {
+    const { campaignId, answer } = await this.dataSource.transaction(async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status !== ClaimStatus.Failed) {
         throw new DomainError(ErrorCode.ClaimNotRetryable, `Only failed claims can be retried; this one is ${claim.status}`);
@@ -77,10 +77,11 @@ export class ClaimAdminService {
         before: { status: claim.status, fulfillmentRound: claim.fulfillment_round },
         after: { status: ClaimStatus.Pending, fulfillmentRound: round, campaignId: claim.campaign_id },
       });
-      return claim.campaign_id;
+      // The claim as this action left it (read after the commit, it could already show a racing action's change).
+      return { campaignId: claim.campaign_id, answer: await this.queries.adminOne(claim.id, manager) };
     });
     await this.gate.refresh(campaignId);
-    return this.queries.adminOne(claimId);
+    return answer;
   }
 
   /**
@@ -90,7 +91,7 @@ export class ClaimAdminService {
    * no longer exists (a code pool one short, a parcel twice).
    */
   async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
-    const campaignId = await this.dataSource.transaction(async (manager) => {
+    const { campaignId, answer } = await this.dataSource.transaction(async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status === ClaimStatus.Cancelled) throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim is already cancelled');
       if (claim.status === ClaimStatus.Fulfilled) {
@@ -115,10 +116,11 @@ export class ClaimAdminService {
         before: { status: claim.status },
         after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id },
       });
-      return claim.campaign_id;
+      // The claim as this action left it (read after the commit, it could already show a racing action's change).
+      return { campaignId: claim.campaign_id, answer: await this.queries.adminOne(claim.id, manager) };
     });
     await this.gate.refresh(campaignId);
-    return this.queries.adminOne(claimId);
+    return answer;
   }
 
   private async lock(manager: EntityManager, claimId: string): Promise<LockedClaim> {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
-import { pageCursor, Page, toPage } from '@app/db';
+import { Page, pageCursor, toPage } from '@app/db';
 import { ClaimStatus, DomainError, Role, UUID } from '@app/domain';
 import { AdminClaimDto, ClaimDto } from './dto/claim.dto';
 import { CLAIM_COLUMNS, ClaimRow, toAdminClaimDto, toClaimDto } from './claim-views';
@@ -26,15 +26,16 @@ export class ClaimQueriesService {
     return this.page(filter, limit, cursor, toAdminClaimDto);
   }
 
-  async adminOne(id: string): Promise<AdminClaimDto> {
-    const row = await this.find(id);
+  /** `manager`: read inside a transaction, e.g. the admin action's own answer before it commits. */
+  async adminOne(id: string, manager: EntityManager = this.dataSource.manager): Promise<AdminClaimDto> {
+    const row = await this.find(id, manager);
     if (!row) throw DomainError.notFound('Claim');
     return toAdminClaimDto(row);
   }
 
-  async find(id: string): Promise<ClaimRow | null> {
+  async find(id: string, manager: EntityManager = this.dataSource.manager): Promise<ClaimRow | null> {
     if (!UUID.test(id)) return null;
-    const [row]: ClaimRow[] = await this.dataSource.query(
+    const [row]: ClaimRow[] = await manager.query(
       `SELECT ${CLAIM_COLUMNS} FROM claims c JOIN campaigns k ON k.id = c.campaign_id WHERE c.id = $1`,
       [id],
     );
