@@ -174,6 +174,20 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       expect(approved.body).toMatchObject({ reviewStatus: 'approved', reviewReason: null });
     });
 
+    it('sends an edited draft back for review: an approval does not carry over to new content, and a rejected draft can be fixed', async () => {
+      const campaign = await createCampaign(t.http, brand);
+      await post(`/admin/campaigns/${campaign.id}/approve`, admin).expect(200);
+      const edited = await t.http.patch(`/campaigns/${campaign.id}`).set('Authorization', brand.auth).send({ name: 'Something else' }).expect(200);
+      expect(edited.body).toMatchObject({ reviewStatus: 'pending', reviewReason: null });
+      await markFunded(t.dataSource, campaign.id);
+      expect((await post(`/campaigns/${campaign.id}/launch`, brand).expect(409)).body.code).toBe('CAMPAIGN_NOT_APPROVED');
+
+      const other = await createCampaign(t.http, brand);
+      await post(`/admin/campaigns/${other.id}/reject`, admin, { reason: 'Misleading title' }).expect(200);
+      const fixed = await t.http.patch(`/campaigns/${other.id}`).set('Authorization', brand.auth).send({ name: 'Honest title' }).expect(200);
+      expect(fixed.body).toMatchObject({ reviewStatus: 'pending', reviewReason: null });
+    });
+
     it('takes a live campaign off the shelf on rejection until it is approved again', async () => {
       const id = await createLaunchable(t, brand, admin);
       await post(`/campaigns/${id}/launch`, brand).expect(200);

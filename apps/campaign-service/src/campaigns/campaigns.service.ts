@@ -98,6 +98,10 @@ export class CampaignsService {
         endsAt,
         eligibility,
         fundingRequiredCents: fundingRequiredCents(totalUnits, perk.unitCostCents, this.config.platformFeeBps),
+        // A review is of what the admin saw: an edit sends the campaign back for review, so an
+        // approval cannot be carried over to other content (and a rejected draft can be fixed).
+        reviewStatus: ReviewStatus.Pending,
+        reviewReason: null,
       });
       return CampaignDto.from(await manager.getRepository(Campaign).findOneByOrFail({ id: campaign.id }));
     });
