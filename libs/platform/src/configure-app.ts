@@ -1,4 +1,4 @@
-import { Server } from 'node:http';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@app/config';
@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { requestIdOf } from './logger.module';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
 
@@ -24,8 +25,13 @@ export function configureHttpApp(app: INestApplication): void {
   // Behind a load balancer the socket address is the balancer's: per-IP rate limits need the
   // forwarded client address, believed only from the proxies TRUST_PROXY names.
   express.set('trust proxy', loadConfig().trustProxy);
-  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Headers and the request id first: a body the parser refuses is answered with them too.
   app.use(helmet(HELMET_OPTIONS));
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requestIdOf(req, res);
+    next();
+  });
+  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   const config = loadConfig();
   // Browsers may call the API only from the listed origins; by default from none.
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });

@@ -1,3 +1,4 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
@@ -30,12 +31,7 @@ export const REDACTED_LOG_PATHS = [
         pinoHttp: {
           level: config.log.level,
           redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-          genReqId: (req, res) => {
-            const header = req.headers['x-request-id'];
-            const id = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          genReqId: requestIdOf,
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -47,3 +43,19 @@ export const REDACTED_LOG_PATHS = [
   ],
 })
 export class LoggerModule {}
+
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+
+/**
+ * The request's id: the caller's X-Request-Id when it is a sane token, else a new one; set on the
+ * response once and reused. configureHttpApp assigns it before the body parser, so an answer that
+ * never reaches the router (a body the parser refuses) carries it too, and the log line agrees.
+ */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const assigned = res.getHeader('X-Request-Id');
+  if (typeof assigned === 'string') return assigned;
+  const header = req.headers['x-request-id'];
+  const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Inject, Injectable, OnApplicationBootstrap, ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -9,7 +8,7 @@ import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestTimedOut, RouteRateLimiter, securityHeaders } from '@app/platform';
+import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, requestTimedOut, RouteRateLimiter, securityHeaders } from '@app/platform';
 import { ClaimsService } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
 
@@ -20,7 +19,6 @@ const PATH = /^\/campaigns\/([^/?#]+)\/claims\/?(?:\?.*)?$/i;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 const RATE_LIMIT_ROUTE = 'POST /campaigns/:param/claims';
 const METRIC_ROUTE = '/campaigns/:id/claims';
-const REQUEST_ID = /^[\w.-]{1,100}$/;
 
 /**
  * `POST /campaigns/:id/claims` answered ahead of Express and Nest's pipeline. Claims arrive in
@@ -90,8 +88,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
     // The auth guard answers a missing or invalid token and another role in its own words.
     if (user?.role !== Role.Member) return fallback(req, res);
     const started = process.hrtime.bigint();
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    const requestId = requestIdOf(req, res);
     let status = 500;
     let payload: unknown;
     let retryAfter: Record<string, string> = {};

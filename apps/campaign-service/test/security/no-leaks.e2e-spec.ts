@@ -70,6 +70,13 @@ describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', 
     const big = JSON.stringify({ email: 'x'.repeat(6 * 1024 * 1024), password: 'y' });
     const res = await t.http.post('/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
     expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    // Refused by the body parser, before any route: still with the request id and the security headers.
+    const broken = await t.http.post('/auth/login').set('Content-Type', 'application/json').set('X-Request-Id', 'trace-42').send('{bad').expect(400);
+    for (const refused of [res, broken]) {
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+      expect(refused.headers['x-request-id']).toEqual(expect.any(String));
+    }
+    expect(broken.headers['x-request-id']).toBe('trace-42');
     const xml = await t.http.post('/auth/login').set('Content-Type', 'application/xml').send('<a/>');
     expect(xml.status).toBe(415);
     expect(xml.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
