@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { Campaign, CampaignCode } from '@app/db';
 import { CampaignStatus, displayStatus, PerkKind, transition } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
@@ -81,6 +82,15 @@ export class CampaignLifecycleService {
       const campaign = await findCampaignFor(manager, user, id, 'pessimistic_write');
       const { status } = transition(campaign, { type: event });
       await applyStatus(manager, campaign, status);
+      // Who paused, resumed or ended it (ending moves money: the refund follows).
+      await recordAudit(manager, {
+        actorId: user.id,
+        action: `campaign.${event}`,
+        entityType: 'campaign',
+        entityId: campaign.id,
+        before: { status: campaign.status },
+        after: { status },
+      });
       return { status: displayStatus(status, campaign.totalUnits, campaign.claimedUnits) };
     });
     await this.gate.refresh(id);

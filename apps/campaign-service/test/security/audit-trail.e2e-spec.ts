@@ -63,6 +63,19 @@ describe('audit trail of admin and money actions (e2e)', () => {
     ]);
   });
 
+  it('records who paused, resumed and ended a campaign (an admin or its brand)', async () => {
+    const id = await createActive(env.t, brand, admin, []);
+    await env.t.http.post(`/campaigns/${id}/pause`).set('Authorization', admin.auth).expect(200);
+    await env.t.http.post(`/campaigns/${id}/resume`).set('Authorization', admin.auth).expect(200);
+    await env.t.http.post(`/campaigns/${id}/end`).set('Authorization', admin.auth).expect(200);
+    const lifecycle = (await trail(id)).filter((e) => ['campaign.pause', 'campaign.resume', 'campaign.end'].includes(e.action));
+    expect(lifecycle).toEqual([
+      expect.objectContaining({ actorId: admin.id, action: 'campaign.pause', before: { status: 'active' }, after: { status: 'paused' } }),
+      expect.objectContaining({ actorId: admin.id, action: 'campaign.resume', before: { status: 'paused' }, after: { status: 'active' } }),
+      expect.objectContaining({ actorId: admin.id, action: 'campaign.end', before: { status: 'active' }, after: { status: 'ended' } }),
+    ]);
+  });
+
   it('records admin claim cancel and retry with the claim before and after', async () => {
     const campaignId = await createActive(env.t, brand, admin, [member]);
     // The worker would fulfil the claim first: its job waits in the paused queue until the cancel
