@@ -327,6 +327,13 @@ describe('API.md contract (e2e, as a client)', () => {
     );
     const eligibility = json(doc.body.paths['/me/perks/{campaignId}/eligibility'].get.responses['200']);
     expect(Object.keys(eligibility.properties!)).toEqual(['eligible', 'reasons']);
+    // Every error answer is documented with the one error body: the contract's codes per route, the shared ones everywhere.
+    const claimResponses = doc.body.paths['/campaigns/{id}/claims'].post.responses;
+    expect(Object.keys(claimResponses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '422', '429']));
+    expect(claimResponses['409'].description).toContain('SOLD_OUT');
+    expect(Object.keys(json(claimResponses['409']).properties!)).toEqual(['statusCode', 'code', 'message', 'details']);
+    expect(Object.keys(doc.body.paths['/auth/login'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
+    expect(doc.body.paths['/campaigns/{id}/launch'].post.responses['409'].description).toContain('CAMPAIGN_NOT_FUNDED');
     await t.http.get('/admin/queues').expect(401);
     await as(brand).get('/admin/queues').expect(403);
   });

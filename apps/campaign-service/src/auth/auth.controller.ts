@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public } from '@app/auth';
 import { AuthService } from './auth.service';
 import {
@@ -26,6 +26,7 @@ export class AuthController {
   @Public()
   @Post('auth/register')
   @ApiCreatedResponse({ type: RegisteredMemberDto })
+  @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
   register(@Body() dto: RegisterMemberDto): Promise<RegisteredMemberDto> {
     return this.auth.registerMember(dto);
   }
@@ -33,6 +34,7 @@ export class AuthController {
   @Public()
   @Post('brands/register')
   @ApiCreatedResponse({ type: RegisteredBrandDto })
+  @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
   registerBrand(@Body() dto: RegisterBrandDto): Promise<RegisteredBrandDto> {
     return this.auth.registerBrand(dto);
   }
@@ -41,6 +43,7 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
   login(@Body() dto: LoginDto): Promise<SessionTokensDto> {
     return this.auth.login(dto);
   }

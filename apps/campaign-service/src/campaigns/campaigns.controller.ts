@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { CampaignLifecycleService } from './campaign-lifecycle.service';
@@ -42,7 +42,8 @@ export class CampaignsController {
   }
 
   @Patch(':id')
-  @ApiOkResponse({ type: CampaignDto, description: 'only while draft, else 409 CAMPAIGN_NOT_EDITABLE' })
+  @ApiOkResponse({ type: CampaignDto, description: 'only while draft; the edit sends it back for review' })
+  @ApiConflictResponse({ description: 'CAMPAIGN_NOT_EDITABLE: no longer a draft' })
   update(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignDto> {
     return this.campaigns.update(user, id, dto);
   }
@@ -50,11 +51,13 @@ export class CampaignsController {
   @Post(':id/launch')
   @HttpCode(200)
   @ApiOkResponse({ type: LifecycleStatusDto, description: 'needs funded + approved (+ codes for digital_code)' })
+  @ApiConflictResponse({ description: 'CAMPAIGN_NOT_FUNDED, CAMPAIGN_NOT_APPROVED, INSUFFICIENT_CODES, INVALID_TRANSITION' })
   launch(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<LifecycleStatusDto> {
     return this.lifecycle.launch(user, id);
   }
 
   @Post(':id/pause')
+  @ApiConflictResponse({ description: 'INVALID_TRANSITION' })
   @HttpCode(200)
   @ApiOkResponse({ type: LifecycleStatusDto })
   pause(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<LifecycleStatusDto> {
@@ -62,6 +65,7 @@ export class CampaignsController {
   }
 
   @Post(':id/resume')
+  @ApiConflictResponse({ description: 'INVALID_TRANSITION, CAMPAIGN_NOT_APPROVED' })
   @HttpCode(200)
   @ApiOkResponse({ type: LifecycleStatusDto })
   resume(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<LifecycleStatusDto> {
@@ -69,6 +73,7 @@ export class CampaignsController {
   }
 
   @Post(':id/end')
+  @ApiConflictResponse({ description: 'INVALID_TRANSITION: already ended' })
   @HttpCode(200)
   @ApiOkResponse({ type: LifecycleStatusDto, description: 'ends a live campaign or cancels one before launch; unused units are refunded' })
   end(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<LifecycleStatusDto> {

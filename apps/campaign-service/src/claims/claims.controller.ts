@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimQueriesService } from './claim-queries.service';
@@ -20,6 +20,10 @@ export class ClaimsController {
   @Roles(Role.Member)
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'replaying a key returns the first response and creates nothing' })
   @ApiCreatedResponse({ type: CreatedClaimDto })
+  @ApiBadRequestResponse({ description: 'DISCLOSURE_REQUIRED, IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED (e.g. shippingAddress for physical perks)' })
+  @ApiForbiddenResponse({ description: 'NOT_ELIGIBLE: the failed rules in details' })
+  @ApiConflictResponse({ description: 'SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE' })
+  @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used for another campaign' })
   claim(
     @CurrentUser() user: AuthUser,
     @Param('id') campaignId: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { PageQueryDto } from '@app/platform';
@@ -14,7 +14,8 @@ export class InventoryAdjustmentsController {
   constructor(private readonly adjustments: InventoryAdjustmentsService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: AdjustmentDto, description: '409 INVENTORY_BELOW_CLAIMED when the total would drop below claimed units' })
+  @ApiCreatedResponse({ type: AdjustmentDto })
+  @ApiConflictResponse({ description: 'INVENTORY_BELOW_CLAIMED (the total would drop below the claimed units), INSUFFICIENT_CODES, INVALID_TRANSITION (ended)' })
   adjust(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Body() dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
     return this.adjustments.adjust(admin, id, dto);
   }
