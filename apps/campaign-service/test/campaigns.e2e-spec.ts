@@ -94,6 +94,8 @@ describe('campaigns (e2e)', () => {
       ['perk as a string', { perk: 'coffee' }, 'perk'],
       ['zero perMemberLimit', { perMemberLimit: 0 }, 'perMemberLimit'],
       ['empty name', { name: '' }, 'name'],
+      ['blank name', { name: '   ' }, 'name'],
+      ['blank perk title', { perk: { kind: 'physical', title: ' \t ', unitCostCents: 500 } }, 'perk.title'],
       ['null name', { name: null }, 'name'],
       ['null description', { description: null }, 'description'],
       ['unknown top-level field', { status: 'active' }, 'status'],

@@ -79,6 +79,11 @@ describe('matching (e2e)', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length >= expected.length)).toEqual(expected);
     expect(await waitFor(() => notified(campaignId), (n) => n.length >= expected.length)).toEqual(expected);
+    const [{ data, ends_at: endsAt }] = await t.dataSource.query(
+      `SELECT n.data, c.ends_at FROM notifications n JOIN campaigns c ON c.id = n.campaign_id WHERE n.kind = 'offer' AND n.campaign_id = $1 LIMIT 1`,
+      [campaignId],
+    );
+    expect(data).toEqual({ campaignId, perkTitle: expect.any(String), endsAt: (endsAt as Date).toISOString() });
     const audience = await t.app.get(AudienceService).preview((await t.dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId })));
     expect(audience.eligibleMembers).toBe(expected.length);
   });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { decodeCursor, Page, toPage } from '@app/db';
-import { ClaimStatus, DomainError, ErrorCode, UUID } from '@app/domain';
+import { Page, pageCursor, toPage } from '@app/db';
+import { ClaimStatus, DomainError, UUID } from '@app/domain';
 import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
 import { AuditService } from '../audit/audit.service';
 import { ClaimHoldDto, ReleasedHoldDto } from './dto/claim-hold.dto';
@@ -26,8 +26,7 @@ export class ClaimHoldsService {
   ) {}
 
   async listOpen(limit: number, rawCursor?: string): Promise<Page<ClaimHoldDto>> {
-    const cursor = rawCursor ? decodeCursor(rawCursor) : null;
-    if (rawCursor && !cursor) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid cursor', [{ field: 'cursor', errors: ['is not a cursor of this list'] }]);
+    const cursor = pageCursor(rawCursor);
     const rows: HoldRow[] = await this.dataSource.query(
       `SELECT h.claim_id, c.campaign_id, c.member_id, h.reason, h.details, c.status, h.created_at
          FROM claim_holds h JOIN claims c ON c.id = h.claim_id

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditLogEntry, decodeCursor, Page, toPage } from '@app/db';
-import { DomainError, ErrorCode } from '@app/domain';
+import { AuditLogEntry, Page, pageCursor, toPage } from '@app/db';
 import { AuditRecord, recordAudit } from '@app/platform';
 import { AuditLogEntryDto, AuditLogQueryDto } from './dto/audit.dto';
 
@@ -32,9 +31,8 @@ export class AuditService {
     if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
     if (query.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid cursor', [{ field: 'cursor', errors: ['is not a cursor of this list'] }]);
+    const cursor = pageCursor(query.cursor);
+    if (cursor) {
       qb.andWhere('(a.created_at, a.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
     }
     const rows = await qb.getMany();

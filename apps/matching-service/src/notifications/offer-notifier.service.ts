@@ -14,7 +14,9 @@ const NOTIFY_SQL = (members: string) => `
   created AS (
     INSERT INTO notifications (member_id, kind, title, data, campaign_id)
     SELECT b.member_id, 'offer', 'New perk for you: ' || c.perk_title,
-           jsonb_build_object('campaignId', c.id, 'perkTitle', c.perk_title, 'endsAt', c.ends_at), c.id
+           jsonb_build_object('campaignId', c.id, 'perkTitle', c.perk_title,
+             -- as every timestamp of the API (toISOString), not jsonb's '+00:00' text
+             'endsAt', to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), c.id
     FROM batch b
     JOIN campaigns c ON c.id = $1
     JOIN users u ON u.id = b.member_id AND u.erased_at IS NULL
