@@ -36,15 +36,15 @@ export class ClaimAdminService {
       if (claim.status !== ClaimStatus.Failed) {
         throw new DomainError(ErrorCode.ClaimNotRetryable, `Only failed claims can be retried; this one is ${claim.status}`);
       }
-      const [stock]: { total_units: number; claimed_units: number; per_member_limit: number; status: CampaignStatus }[] = await manager.query(
-        `SELECT total_units, claimed_units, per_member_limit, status FROM campaigns WHERE id = $1`,
-        [claim.campaign_id],
-      );
       // Ending refunds the units no claim holds, most likely this failed claim's among them: handing it out
       // again would give away a unit the brand got its money back for.
-      if (stock.status === CampaignStatus.Ended) {
+      if (claim.campaign_status === CampaignStatus.Ended) {
         throw new DomainError(ErrorCode.ClaimNotRetryable, 'The campaign has ended and its unused units were refunded; this claim cannot be retried');
       }
+      const [stock]: { total_units: number; claimed_units: number; per_member_limit: number }[] = await manager.query(
+        `SELECT total_units, claimed_units, per_member_limit FROM campaigns WHERE id = $1`,
+        [claim.campaign_id],
+      );
       if (stock.claimed_units >= stock.total_units) throw new DomainError(ErrorCode.SoldOut, 'No unit is left for this claim');
       const slots: { member_slot: number }[] = await manager.query(
         `SELECT member_slot FROM claims WHERE campaign_id = $1 AND member_id = $2 AND status IN ('pending', 'fulfilled')`,

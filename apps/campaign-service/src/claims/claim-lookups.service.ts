@@ -40,6 +40,8 @@ export class ClaimLookupsService {
   private readonly campaigns = new Map<string, Cached<Campaign | null>>();
   private readonly campaignLoads = new Map<string, Promise<Campaign | null>>();
   private readonly campaignRows: MicroBatcher<string, Campaign | null>;
+  /** loadCampaigns' statement, built once from the entity's columns */
+  private campaignSql?: string;
   private readonly offers = new Map<string, number>();
   private readonly claimants: MicroBatcher<ClaimantQuery, Claimant>;
   private readonly claimsByKey: MicroBatcher<{ memberId: string; key: string }, ReservedClaim | null>;
@@ -125,12 +127,8 @@ export class ClaimLookupsService {
   private async loadCampaigns(ids: string[]): Promise<(Campaign | null)[]> {
     const metadata = this.dataSource.getMetadata(Campaign);
     const driver = this.dataSource.driver as PostgresDriver;
-    const rows = await preparedQuery<Record<string, unknown>>(
-      this.dataSource,
-      'claim-campaigns',
-      `SELECT ${metadata.columns.map((column) => `"${column.databaseName}"`).join(', ')} FROM campaigns WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
+    this.campaignSql ??= `SELECT ${metadata.columns.map((column) => `"${column.databaseName}"`).join(', ')} FROM campaigns WHERE id = ANY($1::uuid[])`;
+    const rows = await preparedQuery<Record<string, unknown>>(this.dataSource, 'claim-campaigns', this.campaignSql, [ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => {
       const row = byId.get(id);
