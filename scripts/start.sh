@@ -20,12 +20,18 @@ service() { echo "node $(node -p "require('./package.json').config.serviceNodeOp
 commands=("$(service campaign-service)" "$(service matching-service)" "$(service fulfillment-service)")
 
 if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
-  # No Stripe account configured: use the bundled fake Stripe server so funding works locally.
+  # No Stripe account configured: use the bundled fake Stripe server so funding works locally,
+  # unless a Stripe stand-in (e.g. stripe-mock) already answers at STRIPE_API_BASE.
   export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:12111}"
   export STRIPE_SECRET_KEY="sk_test_fake_local" STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_fake_local}"
-  export FAKE_STRIPE_WEBHOOK_URL="http://127.0.0.1:${PORT}/payments/stripe/webhook"
-  names="$names,stripe"
-  commands+=("node -r @swc-node/register libs/testing/src/fake-stripe/main.ts")
+  stripe_host_port=$(node -p "const u = new URL(process.env.STRIPE_API_BASE); u.hostname + '/' + (u.port || (u.protocol === 'https:' ? 443 : 80))")
+  if (exec 3<>"/dev/tcp/${stripe_host_port}") 2>/dev/null; then
+    echo "Using the Stripe stand-in already listening at ${STRIPE_API_BASE}"
+  else
+    export FAKE_STRIPE_WEBHOOK_URL="http://127.0.0.1:${PORT}/payments/stripe/webhook"
+    names="$names,stripe"
+    commands+=("node -r @swc-node/register libs/testing/src/fake-stripe/main.ts")
+  fi
 fi
 
 cat <<BANNER

@@ -2,6 +2,7 @@ import { Actor, createBrand, createMember, loginAdmin } from '@app/testing';
 import { LedgerService } from '../src/payments/ledger.service';
 import { insertCampaign } from './payments/campaign-sql';
 import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
+import { waitFor } from './payments/wait-for';
 
 describe('payments: funding and the Stripe webhook (e2e, real SDK against the fake Stripe)', () => {
   let env: PaymentsEnv;
@@ -324,11 +325,3 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     ]);
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

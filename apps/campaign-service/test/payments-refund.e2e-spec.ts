@@ -10,6 +10,7 @@ import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.mod
 import { LedgerService } from '../src/payments/ledger.service';
 import { insertCampaign, SqlCampaign } from './payments/campaign-sql';
 import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
+import { waitFor } from './payments/wait-for';
 
 describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stripe)', () => {
   let env: PaymentsEnv;
@@ -361,11 +362,3 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     await waitFor(() => env.fake.events.every((e) => env.fake.deliveries.some((d) => d.eventId === e.id)));
   }
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

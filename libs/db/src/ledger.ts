@@ -8,7 +8,9 @@ export interface NewLedgerEntry {
   /** signed: money reaching the platform is positive, money leaving it negative */
   amountCents: number;
   currency?: string;
-  /** the Stripe object the movement belongs to; with `kind` it makes the entry unique */
+  /** the platform refund (`refunds` row) the movement books, if any */
+  refundId?: string | null;
+  /** the Stripe object the movement belongs to; with the funding, the refund and `kind` it makes the entry unique */
   stripeObjectId: string;
   stripeEventId?: string | null;
   description: string;
@@ -16,7 +18,8 @@ export interface NewLedgerEntry {
 
 /**
  * Appends ledger entries in the caller's transaction. An entry already booked for the same
- * `(kind, stripeObjectId)` is skipped, so replays never book a movement twice.
+ * `(fundingId, refundId, kind, stripeObjectId)` is skipped, so replays never book a movement
+ * twice; Stripe ids are scoped to our own funding and refund, since a mock Stripe repeats them.
  * Returns how many entries were new.
  */
 export async function appendLedgerEntries(manager: EntityManager, entries: NewLedgerEntry[]): Promise<number> {
@@ -24,6 +27,7 @@ export async function appendLedgerEntries(manager: EntityManager, entries: NewLe
   const rows = entries.map((e) => ({
     campaign_id: e.campaignId,
     funding_id: e.fundingId,
+    refund_id: e.refundId ?? null,
     kind: e.kind,
     amount_cents: e.amountCents,
     currency: e.currency ?? 'usd',
@@ -32,11 +36,11 @@ export async function appendLedgerEntries(manager: EntityManager, entries: NewLe
     description: e.description,
   }));
   const inserted: unknown[] = await manager.query(
-    `INSERT INTO ledger_entries (campaign_id, funding_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description)
-     SELECT campaign_id, funding_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description
-     FROM jsonb_to_recordset($1::jsonb) AS x(campaign_id uuid, funding_id uuid, kind text, amount_cents bigint, currency text,
+    `INSERT INTO ledger_entries (campaign_id, funding_id, refund_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description)
+     SELECT campaign_id, funding_id, refund_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description
+     FROM jsonb_to_recordset($1::jsonb) AS x(campaign_id uuid, funding_id uuid, refund_id uuid, kind text, amount_cents bigint, currency text,
                                             stripe_object_id text, stripe_event_id text, description text)
-     ON CONFLICT (kind, stripe_object_id) DO NOTHING
+     ON CONFLICT (funding_id, refund_id, kind, stripe_object_id) DO NOTHING
      RETURNING id`,
     [JSON.stringify(rows)],
   );

@@ -3,8 +3,9 @@ import Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { appendLedgerEntries, bookUnexplainedRefunds, Funding } from '@app/db';
 import { recordAudit } from '@app/platform';
-import { CampaignStatus, UUID } from '@app/domain';
+import { CampaignStatus } from '@app/domain';
 import { enqueueCampaignRefund, enqueueFundingRefund } from '@app/queue';
+import { lockFundingOf } from './funding-of';
 
 /**
  * Stripe events about a charge after payment: refunds and disputes. Each runs in the webhook's
@@ -60,7 +61,10 @@ export class ChargeEventsService {
       entityId: funding.campaignId,
       after: { fundingId: funding.id, disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason },
     });
-    const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE kind = 'dispute_closed' AND stripe_object_id = $1`, [dispute.id]);
+    const [closed] = await m.query(`SELECT 1 FROM ledger_entries WHERE funding_id = $1 AND kind = 'dispute_closed' AND stripe_object_id = $2`, [
+      funding.id,
+      dispute.id,
+    ]);
     // Only the payment that funds the campaign freezes its claims (a stale one funds nothing).
     if (!closed && funding.status === 'paid') {
       await m.query(`UPDATE campaigns SET claims_frozen = true, updated_at = now() WHERE id = $1`, [funding.campaignId]);
@@ -111,19 +115,17 @@ export class ChargeEventsService {
     if (campaign?.status === CampaignStatus.Ended) await enqueueCampaignRefund(m, funding.campaignId, disputeId);
   }
 
-  /** The paid (or stale) funding a charge or dispute belongs to, or null while its completion is still to come. */
+  /**
+   * The paid (or stale) funding a charge or dispute belongs to, or null while its completion is
+   * still to come, or while several fundings share its payment intent and it names none of them.
+   */
   private async paidFundingOf(
     m: EntityManager,
     paymentIntent: string | Stripe.PaymentIntent | null,
     metadata: Stripe.Metadata | null,
   ): Promise<Funding | null> {
     const paymentIntentId = typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null);
-    const fundingId = metadata?.fundingId && UUID.test(metadata.fundingId) ? metadata.fundingId : null;
-    if (!paymentIntentId && !fundingId) return null;
-    const funding = await m.getRepository(Funding).findOne({
-      where: paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : { id: fundingId! },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const funding = await lockFundingOf(m, metadata, 'stripePaymentIntentId', paymentIntentId);
     return funding?.status === 'paid' || funding?.status === 'stale' ? funding : null;
   }
 }

@@ -7,8 +7,8 @@ import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
 import { recordAudit } from '@app/platform';
 import { enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
+import { lockFundingOf } from './funding-of';
 import { StripeGateway } from './stripe-gateway';
-import { UUID } from '@app/domain';
 
 const webhookEvents = new Counter({
   name: 'stripe_webhook_events_total',
@@ -166,10 +166,8 @@ export class StripeWebhookService {
     await m.query(`UPDATE fundings SET status = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [funding.id, status]);
   }
 
-  private async fundingOfSession(m: EntityManager, session: Stripe.Checkout.Session): Promise<Funding | null> {
-    const fundingId = session.metadata?.fundingId;
-    const where = fundingId && UUID.test(fundingId) ? { id: fundingId } : { stripeCheckoutSessionId: session.id };
-    return m.getRepository(Funding).findOne({ where, lock: { mode: 'pessimistic_write' } });
+  private fundingOfSession(m: EntityManager, session: Stripe.Checkout.Session): Promise<Funding | null> {
+    return lockFundingOf(m, session.metadata, 'stripeCheckoutSessionId', session.id);
   }
 }
 

@@ -1,6 +1,6 @@
 import { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { FakeStripe, TestApp } from '@app/testing';
+import { FakeStripe, FakeStripeOptions, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
 
 export const STRIPE_SECRET_KEY = 'sk_test_e2e_payments';
@@ -16,10 +16,10 @@ export interface PaymentsEnv {
 
 /**
  * The campaign-service listening on a real port, with the real Stripe SDK pointed at a fake
- * Stripe server that posts signed webhooks to it.
+ * Stripe server that posts signed webhooks to it (a stateless one, like stripe-mock, sends none).
  */
-export async function createPaymentsEnv(): Promise<PaymentsEnv> {
-  const fake = new FakeStripe({ secretKey: STRIPE_SECRET_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET });
+export async function createPaymentsEnv(options: Pick<FakeStripeOptions, 'stateless'> = {}): Promise<PaymentsEnv> {
+  const fake = new FakeStripe({ secretKey: STRIPE_SECRET_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, ...options });
   const base = await fake.start();
   const t = await createCampaignServiceApp({
     env: {

@@ -188,7 +188,7 @@ export class CampaignRefundService {
         after: { refundId: refund.id, fundingId: refund.fundingId, refundStatus: 'succeeded', amountCents: refund.unitsCents + refund.feeCents, stripeRefundId },
       });
     }
-    const base = { campaignId: refund.campaignId, fundingId: refund.fundingId, stripeObjectId: stripeRefundId };
+    const base = { campaignId: refund.campaignId, fundingId: refund.fundingId, refundId: refund.id, stripeObjectId: stripeRefundId };
     await appendLedgerEntries(m, [
       { ...base, kind: 'refund', amountCents: -refund.unitsCents, description: `${refund.unusedUnits} unused units refunded` },
       ...(refund.feeCents > 0
@@ -199,8 +199,8 @@ export class CampaignRefundService {
     // Stripe's charge.refunded may have been applied before this transaction: it confirmed us already.
     await m.query(
       `UPDATE refunds SET confirmed_at = now() WHERE id = $1 AND confirmed_at IS NULL
-         AND EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'refund_confirmed' AND stripe_object_id = $2)`,
-      [refund.id, `${charge.id}:${charge.amount_refunded}`],
+         AND EXISTS (SELECT 1 FROM ledger_entries WHERE funding_id = $2 AND kind = 'refund_confirmed' AND stripe_object_id = $3)`,
+      [refund.id, refund.fundingId, `${charge.id}:${charge.amount_refunded}`],
     );
   }
 

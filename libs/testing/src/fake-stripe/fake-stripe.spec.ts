@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { FakeStripe } from './fake-stripe';
+import { FakeStripe, STATELESS_IDS } from './fake-stripe';
 
 const WEBHOOK_SECRET = 'whsec_spec';
 
@@ -107,5 +107,44 @@ describe('FakeStripe through the real SDK', () => {
     const wrong = new Stripe('sk_test_wrong', { host: '127.0.0.1', port: Number(new URL(fake.url).port), protocol: 'http' });
     await expect(wrong.checkout.sessions.retrieve('cs_x')).rejects.toMatchObject({ type: 'StripeAuthenticationError' });
     await expect(stripe.checkout.sessions.retrieve('cs_missing')).rejects.toMatchObject({ code: 'resource_missing', statusCode: 404 });
+  });
+});
+
+describe('FakeStripe in stateless mode (like stripe-mock)', () => {
+  let fake: FakeStripe;
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    fake = new FakeStripe({ webhookSecret: WEBHOOK_SECRET, webhookUrl: 'http://127.0.0.1:9/unreachable', stateless: true });
+    const url = new URL(await fake.start());
+    stripe = new Stripe('sk_test_spec', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  });
+  afterAll(() => fake.stop());
+
+  const session = (campaignId: string) =>
+    stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'units' } } }],
+      metadata: { campaignId },
+      success_url: 'http://localhost/ok',
+    });
+
+  it('hands out the same session and refund ids every time, reflecting metadata and amount, and stores nothing', async () => {
+    const [a, b] = [await session('a'), await session('b')];
+    expect([a.id, b.id]).toEqual([STATELESS_IDS.session, STATELESS_IDS.session]);
+    expect([a.metadata, b.metadata]).toEqual([{ campaignId: 'a' }, { campaignId: 'b' }]);
+    expect(await stripe.checkout.sessions.retrieve(a.id)).toMatchObject({ id: STATELESS_IDS.session, status: 'open', payment_intent: STATELESS_IDS.paymentIntent });
+
+    const refunds = [
+      await stripe.refunds.create({ payment_intent: 'pi_one', amount: 700, metadata: { campaignId: 'a' } }, { idempotencyKey: 'refund-a' }),
+      await stripe.refunds.create({ payment_intent: 'pi_two', amount: 300 }, { idempotencyKey: 'refund-b' }),
+    ];
+    expect(refunds.map((r) => [r.id, r.amount, r.payment_intent, r.charge])).toEqual([
+      [STATELESS_IDS.refund, 700, 'pi_one', STATELESS_IDS.charge],
+      [STATELESS_IDS.refund, 300, 'pi_two', STATELESS_IDS.charge],
+    ]);
+    expect(await stripe.charges.retrieve(STATELESS_IDS.charge)).toMatchObject({ id: STATELESS_IDS.charge, amount_refunded: 0 });
+    expect(fake.sessions.size + fake.refunds.size + fake.events.length).toBe(0);
+    expect(fake.callsTo('/v1/refunds').map((c) => c.idempotencyKey)).toEqual(['refund-a', 'refund-b']);
   });
 });

@@ -6,8 +6,10 @@ import { ApiError, newId, unixNow } from './api-error';
 import { checkoutPage, paidPage } from './checkout-page';
 import { FormObject, parseStripeForm } from './form';
 import { StripeObject, StripeResources } from './resources';
+import { statelessRoute } from './stateless';
 
 export type { StripeObject } from './resources';
+export { STATELESS_IDS } from './stateless';
 
 export interface FakeStripeOptions {
   /** 0 (default) picks a free port */
@@ -20,6 +22,11 @@ export interface FakeStripeOptions {
   webhookUrl?: string;
   /** send each event to webhookUrl as it happens (default true); tests may deliver by hand instead */
   autoDeliver?: boolean;
+  /**
+   * Answer the API like stripe-mock (default false): fixtures with the same ids every time (one
+   * session, one payment intent, one refund), no objects kept, no events; see `statelessRoute`.
+   */
+  stateless?: boolean;
 }
 
 export interface RecordedCall {
@@ -261,6 +268,7 @@ export class FakeStripe extends StripeResources {
   private route(method: string, path: string, params: FormObject): unknown {
     const parts = path.split('/').filter(Boolean).slice(1);
     const [resource, id, action] = parts[0] === 'checkout' ? [`checkout/${parts[1]}`, parts[2], parts[3]] : parts;
+    if (this.options.stateless) return statelessRoute(method, resource, id, action, params);
     const is = (m: string, r: string, withId: boolean, act?: string) => method === m && resource === r && Boolean(id) === withId && action === act;
     if (is('POST', 'checkout/sessions', false)) return this.createSession(params, this.baseUrl);
     if (is('GET', 'checkout/sessions', true)) return this.find(this.sessions, id, 'checkout.session');
