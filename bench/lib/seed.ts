@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PERCENTILE_FRACTIONS } from '@app/domain';
 import { BenchEnvironment } from './environment';
 
 /**
@@ -66,16 +67,15 @@ export async function seedMembers(env: BenchEnvironment, tag: string, count: num
   await refreshKloutDistribution(env);
 }
 
-/** The same 101 percentile thresholds the platform keeps per provider (percentile_disc). */
+/** The same 101 percentile thresholds the platform keeps per provider. */
 export async function refreshKloutDistribution(env: BenchEnvironment): Promise<void> {
-  const fractions = Array.from({ length: 101 }, (_, p) => p / 100);
   await env.query(
     `INSERT INTO score_distributions (provider, thresholds, member_count, refreshed_at)
-     SELECT 'klout', percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY score), count(*)::int, now()
+     SELECT 'klout', percentile_cont($1::float8[]) WITHIN GROUP (ORDER BY score), count(*)::int, now()
      FROM member_scores WHERE provider = 'klout'
      ON CONFLICT (provider) DO UPDATE
        SET thresholds = EXCLUDED.thresholds, member_count = EXCLUDED.member_count, refreshed_at = EXCLUDED.refreshed_at`,
-    [fractions],
+    [PERCENTILE_FRACTIONS],
   );
 }
 

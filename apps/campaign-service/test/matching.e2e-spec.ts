@@ -172,16 +172,17 @@ describe('matching (e2e)', () => {
       postScores(t.http, PEERINDEX_KEY, scoredAt, ids.map((memberId, i) => ({ memberId, score: (i + 1) * factor }))).expect(202);
     const audienceOf = async (campaignId: string) =>
       t.app.get(AudienceService).preview(await t.dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId }));
-    const top16 = ids.slice(84).sort();
+    // scores 1..100: the 85th percentile is 85.15 (interpolated), so the top 15% is 86..100
+    const top15 = ids.slice(85).sort();
 
     await scoreAll('2026-09-01T00:00:00Z', 1);
     const byPercentile = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minPercentile: 85 }, status: 'funded' });
-    const byScore = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minScore: 85 }, status: 'funded' });
-    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(16);
-    expect((await audienceOf(byScore)).eligibleMembers).toBe(16);
+    const byScore = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minScore: 86 }, status: 'funded' });
+    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(15);
+    expect((await audienceOf(byScore)).eligibleMembers).toBe(15);
 
     await scoreAll('2026-09-02T00:00:00Z', 0.8);
-    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(16);
+    expect((await audienceOf(byPercentile)).eligibleMembers).toBe(15);
     expect((await audienceOf(byScore)).eligibleMembers).toBe(0);
 
     // launched after the re-calibration, matching agrees with the preview
@@ -190,7 +191,7 @@ describe('matching (e2e)', () => {
     await launch(byScore);
     const finished = () => t.dataSource.query(`SELECT 1 FROM matching_runs WHERE finished_at IS NOT NULL AND campaign_id = ANY($1::uuid[])`, [[byPercentile, byScore]]);
     expect(await waitFor(finished, (rows) => rows.length === 2)).toHaveLength(2);
-    expect(await offeredMembers(byPercentile)).toEqual(top16);
+    expect(await offeredMembers(byPercentile)).toEqual(top15);
     expect(await offeredMembers(byScore)).toEqual([]);
   });
   it('matches a member who opts in after launch, and never one who has not', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PERCENTILE_FRACTIONS, percentileThreshold } from '@app/domain';
 import { TestApp } from '@app/testing';
+import { refreshScoreDistribution } from '../src/scores/score-distribution';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
@@ -99,6 +101,28 @@ describe('score ingestion (e2e)', () => {
     expect(dist.member_count).toBeGreaterThanOrEqual(10_000);
     expect(dist.thresholds).toHaveLength(101);
     expect(dist.thresholds[100]).toBe(99.99);
+  });
+
+  it('puts the p-th percentile where "at or above it" is the top (100 - p)%, even where p / 100 is inexact in binary', async () => {
+    /** Scores given straight to a provider of their own, its thresholds refreshed, and how many members each percentile keeps. */
+    const audienceByPercentile = async (provider: string, scores: number[]) => {
+      const ids = await insertMembers(t.dataSource, scores.map(() => ({})));
+      await t.dataSource.query(
+        `INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), unnest($3::float8[]), now()`,
+        [provider, ids, scores],
+      );
+      await refreshScoreDistribution(t.dataSource.manager, provider);
+      const [{ thresholds }] = await t.dataSource.query(`SELECT thresholds FROM score_distributions WHERE provider = $1`, [provider]);
+      return PERCENTILE_FRACTIONS.map((_, p) => scores.filter((score) => score >= percentileThreshold(thresholds, p)!).length);
+    };
+    // 1..100: the 90th percentile is 90.1, so 90 and over is the top 10%, not 11 members
+    const distinct = await audienceByPercentile('percentile-probe-a', Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(distinct.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, p) => 100 - p));
+    expect(distinct[100]).toBe(1);
+    // 0..100: every percentile falls exactly on a score (0.07 * 100 is 7.000000000000001 in binary), which it keeps
+    expect(await audienceByPercentile('percentile-probe-b', Array.from({ length: 101 }, (_, i) => i))).toEqual(
+      Array.from({ length: 101 }, (_, p) => 101 - p),
+    );
   });
 
   it('enqueues a match-member job for changed scores only when the provider has live campaigns', async () => {

@@ -1,7 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { PERCENTILE_STEPS } from '@app/domain';
-
-const FRACTIONS = Array.from({ length: PERCENTILE_STEPS }, (_, p) => p / 100);
+import { PERCENTILE_FRACTIONS } from '@app/domain';
 
 /**
  * Recomputes a provider's 101 percentile thresholds from its current scores in one
@@ -10,7 +8,7 @@ const FRACTIONS = Array.from({ length: PERCENTILE_STEPS }, (_, p) => p / 100);
 export async function refreshScoreDistribution(manager: EntityManager, provider: string): Promise<void> {
   await manager.query(
     `WITH d AS (
-       SELECT percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
+       SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
        FROM member_scores WHERE provider = $1
      ),
      gone AS (DELETE FROM score_distributions WHERE provider = $1 AND (SELECT n FROM d) = 0)
@@ -18,6 +16,6 @@ export async function refreshScoreDistribution(manager: EntityManager, provider:
      SELECT $1, thresholds, n, now() FROM d WHERE n > 0
      ON CONFLICT (provider) DO UPDATE
        SET thresholds = EXCLUDED.thresholds, member_count = EXCLUDED.member_count, refreshed_at = EXCLUDED.refreshed_at`,
-    [provider, FRACTIONS],
+    [provider, PERCENTILE_FRACTIONS],
   );
 }
