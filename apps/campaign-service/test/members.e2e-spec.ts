@@ -157,6 +157,12 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       [member.id, JSON.stringify({ name: 'Ada', line1: '2 Lane', city: 'Leeds', postalCode: 'L1', country: 'GB' }), other],
     );
     await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title, campaign_id) VALUES ($1, 'offer', 'New perk', $2)`, [member.id, campaign]);
+    // The address's fingerprint, as the abuse check records it for a physical claim.
+    await t.dataSource.query(
+      `INSERT INTO claim_address_fingerprints (claim_id, campaign_id, member_id, fingerprint)
+       SELECT id, campaign_id, member_id, repeat('a', 64) FROM claims WHERE member_id = $1 AND campaign_id = $2`,
+      [member.id, campaign],
+    );
 
     const exported = await t.http.get('/me/export').set('Authorization', member.auth).expect(200);
     expect(exported.body).toMatchObject({
@@ -180,7 +186,7 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect((await distribution())[0].member_count).toBe(before.member_count - 1);
     const [user] = await t.dataSource.query(`SELECT email, password_hash, display_name, erased_at FROM users WHERE id = $1`, [member.id]);
     expect(user).toEqual({ email: `erased-${member.id}@erased.invalid`, password_hash: null, display_name: null, erased_at: expect.any(Date) });
-    for (const table of ['member_profiles', 'member_scores', 'score_history', 'notifications']) {
+    for (const table of ['member_profiles', 'member_scores', 'score_history', 'notifications', 'claim_address_fingerprints']) {
       expect(await t.dataSource.query(`SELECT 1 FROM ${table} WHERE member_id = $1`, [member.id])).toEqual([]);
     }
     const claims = await t.dataSource.query(

@@ -71,7 +71,7 @@ export class PrivacyService {
 
   /**
    * Erases the member's personal data in one transaction: profile, scores and their
-   * history, notifications, shipping addresses and sessions go; the user row stays,
+   * history, notifications, shipping addresses and their fingerprints, and sessions go; the user row stays,
    * anonymised, so claims and offers still count for inventory, money and statistics.
    */
   async erase(memberId: string): Promise<void> {
@@ -87,6 +87,8 @@ export class PrivacyService {
       );
       await q(`DELETE FROM score_history WHERE member_id = $1`);
       await q(`DELETE FROM notifications WHERE member_id = $1`);
+      // A fingerprint would still confirm a guessed address, and still hold other members' claims.
+      await q(`DELETE FROM claim_address_fingerprints WHERE member_id = $1`);
       await q(`UPDATE claims SET shipping_address = NULL, updated_at = now() WHERE member_id = $1 AND shipping_address IS NOT NULL`);
       await q(
         `UPDATE shipments SET address = NULL, updated_at = now()
