@@ -34,6 +34,7 @@ export class ClaimsController {
   }
 
   @Get('me/claims')
+  @Roles(Role.Member)
   @ApiOkResponse({ type: ClaimPageDto })
   mine(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<ClaimPageDto> {
     return this.queries.mine(user, query.limit ?? 20, query.cursor);
