@@ -33,6 +33,9 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect(saved.body).toEqual({ country: 'CA', birthDate: '1990-02-28', optedIn: true, updatedAt: expect.any(String) });
     for (const bad of [
       { country: 'XX', birthDate: '1990-01-01', optedIn: true },
+      // JavaScript upper-cases these to IT and SS, which are countries
+      { country: 'ıt', birthDate: '1990-01-01', optedIn: true },
+      { country: 'ß', birthDate: '1990-01-01', optedIn: true },
       { country: 'US', birthDate: '1990-13-01', optedIn: true },
       { country: 'US', birthDate: '01/02/1990', optedIn: true },
       { country: 'US', birthDate: '2999-01-01', optedIn: true },

@@ -36,7 +36,7 @@ export class ProfileService {
    */
   async update(memberId: string, dto: UpdateProfileDto): Promise<ProfileDto> {
     if (dto.birthDate !== null && (dto.birthDate > utcDate(new Date()) || dto.birthDate < '1900-01-01')) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: birthDate', [{ field: 'birthDate', errors: ['birthDate must be in the past'] }]);
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: birthDate', [{ field: 'birthDate', errors: ['birthDate must be between 1900-01-01 and today'] }]);
     }
     return this.dataSource.transaction(async (manager) => {
       const [row]: ProfileRow[] = await manager.query(
