@@ -5,6 +5,9 @@ const toInt = ({ value }: { value: unknown }) => (value === undefined || value =
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 
+/** Defaults that make a fresh checkout run; anyone can read them here, so a deployment must set its own. */
+export const DEV_DEFAULTS = { jwtSecret: 'dev-only-jwt-secret-change-me', adminPassword: 'admin-password-change-me' } as const;
+
 /**
  * Every environment variable the platform reads, validated once at boot.
  * Defaults make a fresh checkout run locally; production overrides them.
@@ -33,7 +36,7 @@ export class EnvSchema {
   REDIS_PREFIX = 'perks';
 
   @IsOptional() @IsString() @MinLength(16)
-  JWT_SECRET = 'dev-only-jwt-secret-change-me';
+  JWT_SECRET = DEV_DEFAULTS.jwtSecret;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86400)
   JWT_TTL_SECONDS = 3600;
@@ -42,7 +45,7 @@ export class EnvSchema {
   ADMIN_EMAIL = 'admin@perks.local';
 
   @IsOptional() @IsString() @MinLength(10)
-  ADMIN_PASSWORD = 'admin-password-change-me';
+  ADMIN_PASSWORD = DEV_DEFAULTS.adminPassword;
 
   @IsOptional() @Matches(/^([a-z0-9_-]+:[^,:\s]+)(,[a-z0-9_-]+:[^,:\s]+)*$/)
   SCORE_PROVIDER_KEYS = 'klout:dev-klout-key,peerindex:dev-peerindex-key';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, DEV_DEFAULTS } from '@app/config';
 import { Brand, User } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import {
@@ -31,6 +31,8 @@ export class AuthService implements OnApplicationBootstrap {
   /** Creates the admin account from ADMIN_EMAIL / ADMIN_PASSWORD when it does not exist yet. */
   async onApplicationBootstrap(): Promise<void> {
     const { email, password } = this.config.admin;
+    if (this.config.jwt.secret === DEV_DEFAULTS.jwtSecret) this.logger.warn('JWT_SECRET is the public development default: anyone can sign tokens; set your own');
+    if (password === DEV_DEFAULTS.adminPassword) this.logger.warn('ADMIN_PASSWORD is the public development default; set your own');
     const result = await this.dataSource
       .createQueryBuilder()
       .insert()
