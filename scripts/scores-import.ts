@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   for (const scoredAt of [...pending.keys()]) await flush(scoredAt);
   bar.update(size, totals);
   bar.stop();
-  await refreshScoreDistribution(dataSource.manager, provider);
+  await refreshScoreDistribution(dataSource, provider);
   await dataSource.destroy();
   process.stdout.write(`${totals.rows} rows: ${totals.accepted} accepted, ${totals.rejected} rejected\n${samples.join('\n')}${samples.length ? '\n' : ''}`);
 }

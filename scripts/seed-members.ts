@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     bar.update(to, { rate: Math.round(to / ((Date.now() - started) / 1000)) });
   }
   bar.stop();
-  for (const provider of ['klout', 'peerindex']) await refreshScoreDistribution(dataSource.manager, provider);
+  for (const provider of ['klout', 'peerindex']) await refreshScoreDistribution(dataSource, provider);
   await dataSource.query('ANALYZE users, member_profiles, member_scores, score_history');
   process.stdout.write(`seeded ${total} members (run ${run}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   await dataSource.destroy();

@@ -89,7 +89,7 @@ describe('eligibility: SQL translation agrees with in-memory evaluation (propert
            ON CONFLICT (member_id) DO UPDATE SET opted_in = EXCLUDED.opted_in, country = EXCLUDED.country`,
           [JSON.stringify(later)],
         );
-        await refreshScoreDistribution(t.dataSource.manager, provider);
+        await refreshScoreDistribution(t.dataSource, provider);
 
         const campaignRules: EligibilityRules = { provider, ...partialRules };
         const ctx = await eligibility.context(t.dataSource.manager, provider);

@@ -3,9 +3,11 @@ import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { createMember, createWorkerContext, TestApp } from '@app/testing';
 import { MatchingModule } from '../../matching-service/src/matching.module';
 import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
+import { PercentileRematcher } from '../../matching-service/src/matching/percentile-rematcher.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { AudienceService } from '../src/audience/audience.service';
 import { Campaign } from '@app/db';
+import { refreshScoreDistribution } from '../src/scores/score-distribution';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
@@ -194,6 +196,32 @@ describe('matching (e2e)', () => {
     expect(await offeredMembers(byPercentile)).toEqual(top15);
     expect(await offeredMembers(byScore)).toEqual([]);
   });
+  it('offers a live percentile campaign to members who cross the bar because other members\' scores fell, and notifies them', async () => {
+    // A provider of its own, scored straight in SQL: no member's own score change re-matches anyone here.
+    const provider = 'drift-probe';
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 10 }, () => ({})));
+    const setScores = async (scores: number[]) => {
+      await t.dataSource.query(
+        `INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), unnest($3::float8[]), now()
+         ON CONFLICT (provider, member_id) DO UPDATE SET score = EXCLUDED.score`,
+        [provider, ids, scores],
+      );
+      await refreshScoreDistribution(t.dataSource, provider);
+    };
+    await setScores([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider, minPercentile: 50 } });
+    await launch(campaignId);
+    // the median is 55: 60..100
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length === 5)).toEqual(ids.slice(5).sort());
+
+    // 80, 90 and 100 fall to 1, 2 and 3: the median is 25, so 30, 40 and 50 now qualify; no offer is taken back
+    await setScores([10, 20, 30, 40, 50, 60, 70, 1, 2, 3]);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length === 8)).toEqual(ids.slice(2).sort());
+    expect(await waitFor(() => notified(campaignId), (n) => n.length === 8)).toEqual(ids.slice(2).sort());
+    // a job for thresholds refreshed again since leaves the work to the newer refresh's job
+    expect(await matching.get(PercentileRematcher).rematch({ provider, version: '1' })).toEqual({ outcome: 'superseded' });
+  });
+
   it('matches a member who opts in after launch, and never one who has not', async () => {
     const member = await createMember(t.http);
     await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '1990-01-01', optedIn: false }).expect(200);

@@ -111,7 +111,7 @@ describe('score ingestion (e2e)', () => {
         `INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), unnest($3::float8[]), now()`,
         [provider, ids, scores],
       );
-      await refreshScoreDistribution(t.dataSource.manager, provider);
+      await refreshScoreDistribution(t.dataSource, provider);
       const [{ thresholds }] = await t.dataSource.query(`SELECT thresholds FROM score_distributions WHERE provider = $1`, [provider]);
       return PERCENTILE_FRACTIONS.map((_, p) => scores.filter((score) => score >= percentileThreshold(thresholds, p)!).length);
     };

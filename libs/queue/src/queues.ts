@@ -3,7 +3,7 @@
  * Renaming a queue or job strands the jobs already in Redis: drain first.
  */
 export const QUEUES = {
-  matching: { name: 'matching', jobs: ['match-campaign', 'match-member'] },
+  matching: { name: 'matching', jobs: ['match-campaign', 'match-member', 'rematch-percentiles'] },
   notifications: { name: 'notifications', jobs: ['notify-offers'] },
   fulfillment: { name: 'fulfillment', jobs: ['fulfill-claim'] },
   lifecycle: { name: 'campaign-lifecycle', jobs: ['start-campaign', 'end-campaign'] },
@@ -18,6 +18,8 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
   'match-member': { memberId: string; provider: string };
+  /** the provider's percentile thresholds moved (`version`: their refresh, in µs since the epoch) */
+  'rematch-percentiles': { provider: string; version: string };
   /** without memberIds: every offer of the campaign not yet notified (sent once a matching run finishes) */
   'notify-offers': { campaignId: string; memberIds?: string[] };
   'fulfill-claim': { claimId: string };

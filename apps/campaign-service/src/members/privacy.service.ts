@@ -102,6 +102,6 @@ export class PrivacyService {
       return scored.map((s) => s.provider);
     });
     // The erased scores no longer belong in the providers' percentiles.
-    for (const provider of providers) await refreshScoreDistribution(this.dataSource.manager, provider);
+    for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
   }
 }

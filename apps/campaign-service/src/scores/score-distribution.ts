@@ -1,21 +1,43 @@
-import { EntityManager } from 'typeorm';
-import { PERCENTILE_FRACTIONS } from '@app/domain';
+import { DataSource } from 'typeorm';
+import { DISTRIBUTION_VERSION, PERCENTILE_FRACTIONS } from '@app/domain';
+import { enqueueInTransaction, jobIdFor } from '@app/queue';
+
+/** Moved thresholds are re-matched once this long after a refresh: a burst of batches re-matches once, after its last. */
+export const PERCENTILE_REMATCH_DELAY_MS = 2000;
 
 /**
  * Recomputes a provider's 101 percentile thresholds from its current scores in one
  * aggregate, so `minPercentile` later resolves to a score without sorting per request.
+ * Other members' scores move the thresholds too, so a member may come to qualify for a live
+ * percentile campaign without a score change of their own: a `rematch-percentiles` job is queued
+ * with the refresh (a later refresh's job supersedes it).
  */
-export async function refreshScoreDistribution(manager: EntityManager, provider: string): Promise<void> {
-  await manager.query(
-    `WITH d AS (
-       SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
-       FROM member_scores WHERE provider = $1
-     ),
-     gone AS (DELETE FROM score_distributions WHERE provider = $1 AND (SELECT n FROM d) = 0)
-     INSERT INTO score_distributions (provider, thresholds, member_count, refreshed_at)
-     SELECT $1, thresholds, n, now() FROM d WHERE n > 0
-     ON CONFLICT (provider) DO UPDATE
-       SET thresholds = EXCLUDED.thresholds, member_count = EXCLUDED.member_count, refreshed_at = EXCLUDED.refreshed_at`,
-    [provider, PERCENTILE_FRACTIONS],
-  );
+export async function refreshScoreDistribution(dataSource: DataSource, provider: string): Promise<void> {
+  await dataSource.transaction(async (m) => {
+    const [refreshed]: { version: string }[] = await m.query(
+      `WITH d AS (
+         SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
+         FROM member_scores WHERE provider = $1
+       ),
+       gone AS (DELETE FROM score_distributions WHERE provider = $1 AND (SELECT n FROM d) = 0)
+       INSERT INTO score_distributions (provider, thresholds, member_count, refreshed_at)
+       SELECT $1, thresholds, n, clock_timestamp() FROM d WHERE n > 0
+       ON CONFLICT (provider) DO UPDATE
+         SET thresholds = EXCLUDED.thresholds, member_count = EXCLUDED.member_count, refreshed_at = EXCLUDED.refreshed_at
+       RETURNING ${DISTRIBUTION_VERSION} AS version`,
+      [provider, PERCENTILE_FRACTIONS],
+    );
+    const [live] = await m.query(
+      `SELECT 1 FROM campaigns WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL LIMIT 1`,
+      [provider],
+    );
+    if (!refreshed || !live) return;
+    await enqueueInTransaction(m, {
+      queue: 'matching',
+      name: 'rematch-percentiles',
+      data: { provider, version: refreshed.version },
+      jobId: jobIdFor('rematch-percentiles', provider, refreshed.version),
+      runAt: new Date(Date.now() + PERCENTILE_REMATCH_DELAY_MS),
+    });
+  });
 }

@@ -51,7 +51,7 @@ export class ScoreIngestion {
     rejected.sort((a, b) => a.index - b.index);
 
     const updated = accepted.length ? await this.write(provider, scoredAt, accepted) : 0;
-    if (updated && options.refreshDistribution !== false) await refreshScoreDistribution(this.dataSource.manager, provider);
+    if (updated && options.refreshDistribution !== false) await refreshScoreDistribution(this.dataSource, provider);
     return { accepted: accepted.length, rejected, updated };
   }
 

@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
 import { CampaignMatcher } from './campaign-matcher.service';
 import { MemberMatcher } from './member-matcher.service';
+import { PercentileRematcher } from './percentile-rematcher.service';
 
 @Processor(QUEUES.matching.name)
 export class MatchingProcessor extends JobProcessor<'matching'> {
@@ -16,11 +17,13 @@ export class MatchingProcessor extends JobProcessor<'matching'> {
       return result;
     },
     'match-member': async (job) => ({ offered: await this.members.matchMember(job.data.memberId, job.data.provider) }),
+    'rematch-percentiles': (job) => this.percentiles.rematch(job.data),
   };
 
   constructor(
     private readonly campaigns: CampaignMatcher,
     private readonly members: MemberMatcher,
+    private readonly percentiles: PercentileRematcher,
   ) {
     super();
   }
