@@ -302,10 +302,18 @@ describe('campaigns (e2e)', () => {
       }
       for (const m of members) await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2)`, [campaign.id, m.id]);
       await t.dataSource.query(`UPDATE campaigns SET claimed_units = 3 WHERE id = $1`, [campaign.id]);
-      await t.dataSource.query(
-        `INSERT INTO ledger_entries (campaign_id, kind, amount_cents, stripe_object_id, description)
-         VALUES ($1, 'charge', 5000, 'pi_1', 'units'), ($1, 'fee', 500, 'pi_1', 'fee'), ($1, 'refund', -1000, 're_1', 'unused')`,
+      // The money is that of the payment funding the campaign; a stale one (refunded in full) is not counted.
+      const [paid, stale] = await t.dataSource.query(
+        `INSERT INTO fundings (campaign_id, status, funded_units, unit_cost_cents, fee_bps, units_cents, fee_cents, amount_cents)
+         VALUES ($1, 'paid', 10, 500, 1000, 5000, 500, 5500), ($1, 'stale', 4, 500, 1000, 2000, 200, 2200) RETURNING id`,
         [campaign.id],
+      );
+      await t.dataSource.query(
+        `INSERT INTO ledger_entries (campaign_id, funding_id, kind, amount_cents, stripe_object_id, description)
+         VALUES ($1, $2, 'charge', 5000, 'pi_1', 'units'), ($1, $2, 'fee', 500, 'pi_1', 'fee'), ($1, $2, 'refund', -1000, 're_1', 'unused'),
+                ($1, $3, 'charge', 2000, 'pi_0', 'units'), ($1, $3, 'fee', 200, 'pi_0', 'fee'),
+                ($1, $3, 'refund', -2000, 're_0', 'stale'), ($1, $3, 'fee_refund', -200, 're_0', 'stale')`,
+        [campaign.id, paid.id, stale.id],
       );
 
       const today = (await t.dataSource.query(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day`))[0].day;

@@ -1,7 +1,8 @@
+import Stripe from 'stripe';
 import { Actor, createBrand, createMember, loginAdmin } from '@app/testing';
 import { LedgerService } from '../src/payments/ledger.service';
 import { insertCampaign } from './payments/campaign-sql';
-import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
+import { createPaymentsEnv, PaymentsEnv, STRIPE_WEBHOOK_SECRET } from './payments/stripe-env';
 import { waitFor } from './payments/wait-for';
 
 describe('payments: funding and the Stripe webhook (e2e, real SDK against the fake Stripe)', () => {
@@ -218,6 +219,56 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
 
     await post(good.payload, good.header).expect(200);
     expect(await campaignStatus(campaignId)).toBe('funded');
+  });
+
+  it('answers 400 VALIDATION_FAILED to a signed but malformed event, naming the fields, and stores nothing', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await fund(campaignId).expect(201);
+    const metadata = { campaignId, fundingId: res.body.fundingId };
+    const postSigned = (payload: string, contentType = 'application/json') =>
+      env.t.http
+        .post('/payments/stripe/webhook')
+        .set('Content-Type', contentType)
+        .set('Stripe-Signature', Stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_WEBHOOK_SECRET }))
+        .send(payload);
+    const eventsBefore = await q(`SELECT id FROM stripe_events`);
+
+    const malformed: [string, string[]][] = [
+      ['{}', ['id', 'type', 'data.object']],
+      ['[]', ['event']],
+      ['{"id":"evt_x","type":"checkout.session.completed","data":{}}', ['data.object']],
+      ['{"type":"x","data":{"object":{}}}', ['id']],
+      ['{"id":7,"type":["x"],"data":{"object":[]}}', ['id', 'type', 'data.object']],
+      // a known type whose object lacks what the webhook reads: refused, not half applied
+      [
+        JSON.stringify({ id: 'evt_no_session_id', type: 'checkout.session.completed', data: { object: { payment_status: 'paid', metadata } } }),
+        ['data.object.id'],
+      ],
+      [JSON.stringify({ id: 'evt_no_amounts', type: 'charge.refunded', data: { object: { metadata, payment_intent: 'pi_x' } } }), ['data.object.id', 'data.object.amount', 'data.object.amount_refunded']],
+      [
+        JSON.stringify({ id: 'evt_bad_dispute', type: 'charge.dispute.created', data: { object: { id: 'dp_x', amount: '5', payment_intent: { no: 'id' } } } }),
+        ['data.object.amount', 'data.object.status', 'data.object.payment_intent'],
+      ],
+      [JSON.stringify({ id: 'evt_bad_metadata', type: 'checkout.session.expired', data: { object: { id: 'cs_x', metadata: 'yes' } } }), ['data.object.metadata']],
+      // PostgreSQL cannot store a NUL character in the event's id or payload
+      ['{"id":"evt_\\u0000","type":"x","data":{"object":{}}}', ['event']],
+    ];
+    for (const [payload, fields] of malformed) {
+      const answer = await postSigned(payload);
+      expect({ payload, status: answer.status, code: answer.body.code }).toEqual({ payload, status: 400, code: 'VALIDATION_FAILED' });
+      expect({ payload, body: answer.body }).toEqual({ payload, body: expect.objectContaining({ details: fields.map((field) => expect.objectContaining({ field })) }) });
+    }
+    expect(await q(`SELECT id FROM stripe_events`)).toEqual(eventsBefore);
+    expect(await campaignStatus(campaignId)).toBe('draft');
+    expect(await ledgerKinds(campaignId)).toEqual([]);
+
+    // A well-formed event of a type the platform does not apply is stored and acknowledged.
+    await postSigned(JSON.stringify({ id: 'evt_unknown_type', type: 'customer.created', data: { object: { id: 'cus_x', payment_intent: 42 } } })).expect(200);
+    expect(await q(`SELECT type, payment_intent_id FROM stripe_events WHERE id = 'evt_unknown_type'`)).toEqual([{ type: 'customer.created', payment_intent_id: null }]);
+
+    // A signed body sent as text/plain is not parsed as JSON: the answer says so.
+    const plain = await postSigned('{"id":"evt_plain","type":"x","data":{"object":{}}}', 'text/plain').expect(400);
+    expect(plain.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('application/json') });
   });
 
   it('expires a funding with its session, and opens a new one afterwards', async () => {

@@ -226,6 +226,44 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 3300, refundedCents: 1100 });
   });
 
+  it('reports in stats only the payment that funds the campaign: a stale payment and its full refund stay in the admin ledger', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 500 });
+    const old = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    expect(old.body.amountCents).toBe(5500);
+    await env.t.http.patch(`/campaigns/${campaignId}`).set('Authorization', brand.auth).send({ totalUnits: 20 }).expect(200);
+    // The brand pays the checkout page opened for the old budget: stale, refunded in full.
+    await env.fake.paySession(old.body.stripeCheckoutSessionId);
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE funding_id = $1 AND status = 'succeeded'`, [old.body.fundingId])).length === 1, 15000);
+    const fresh = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+    expect(fresh.body.amountCents).toBe(11000);
+    await env.fake.paySession(fresh.body.stripeCheckoutSessionId);
+    await settleWebhooks();
+
+    const stats = async () => {
+      const res = await env.t.http.get(`/campaigns/${campaignId}/stats`).set('Authorization', brand.auth).expect(200);
+      return { fundedCents: res.body.fundedCents, refundedCents: res.body.refundedCents };
+    };
+    expect(await stats()).toEqual({ fundedCents: 11000, refundedCents: 0 });
+    const admin = await loginAdmin(env.t.http);
+    const entries = (await env.t.http.get(`/admin/campaigns/${campaignId}/ledger`).set('Authorization', admin.auth).expect(200)).body.items as {
+      fundingId: string;
+      kind: string;
+      amountCents: number;
+    }[];
+    expect(entries.filter((e) => e.fundingId === old.body.fundingId && e.kind !== 'refund_confirmed').map((e) => [e.kind, e.amountCents])).toEqual([
+      ['charge', 5000],
+      ['fee', 500],
+      ['refund', -5000],
+      ['fee_refund', -500],
+    ]);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 16500, refundedCents: 5500 });
+
+    // At the end, refundedCents is the refund of the unused units: 15 of 20, and 15/20 of the 1000 fee.
+    await endWithClaims(campaignId, 5);
+    expect(await refunds.refundCampaign(campaignId)).toMatchObject({ outcome: 'refunded', amountCents: 8250 });
+    expect(await stats()).toEqual({ fundedCents: 11000, refundedCents: 8250 });
+  });
+
   it('books and refunds a payment Stripe took just as the platform gave its funding up', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 4, unitCostCents: 250 });
     const res = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);

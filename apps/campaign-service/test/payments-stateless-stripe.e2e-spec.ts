@@ -171,6 +171,27 @@ describe('payments: a stateless Stripe that repeats its ids, like stripe-mock (e
     expect(env.fake.callsTo('/v1/refunds')).toHaveLength(3);
   });
 
+  it('keeps the open funding when the stand-in reports its one fixture session complete or expired: the brand’s payment still funds the campaign', async () => {
+    for (const reported of ['complete', 'expired'] as const) {
+      const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
+      const first = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth).expect(201);
+      // stripe-mock's retrieve answers a fixture with metadata {}: its status is not our session's.
+      env.fake.statelessSessionStatus = reported;
+      try {
+        const again = await env.t.http.post(`/campaigns/${campaignId}/funding`).set('Authorization', brand.auth);
+        expect({ reported, status: again.status, fundingId: again.body.fundingId }).toEqual({ reported, status: 201, fundingId: first.body.fundingId });
+      } finally {
+        env.fake.statelessSessionStatus = 'open';
+      }
+      expect(await q(`SELECT id, status FROM fundings WHERE campaign_id = $1`, [campaignId])).toEqual([{ id: first.body.fundingId, status: 'pending' }]);
+
+      await post(completionOf(campaignId, first.body.fundingId, STATELESS_IDS.session, `pi_test_reported_${reported}`));
+      expect(await q(`SELECT status FROM campaigns WHERE id = $1`, [campaignId])).toEqual([{ status: 'funded' }]);
+      expect(await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId])).toEqual([{ status: 'paid' }]);
+      expect(await stats(campaignId)).toEqual({ fundedCents: 1100, refundedCents: 0 });
+    }
+  });
+
   it('applies a charge event to the campaign its metadata names when campaigns share a payment intent, and leaves one naming none unapplied', async () => {
     const paymentIntent = 'pi_test_shared_by_two';
     const [x, y] = [

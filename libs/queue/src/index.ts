@@ -6,3 +6,4 @@ export * from './job-processor';
 export * from './claim-gate-keys';
 export * from './claim-jobs';
 export * from './payment-jobs';
+export * from './lifecycle-jobs';

@@ -5,7 +5,7 @@ import { AuthUser } from '@app/auth';
 import { Campaign, CampaignCode } from '@app/db';
 import { CampaignStatus, displayStatus, PerkKind, transition } from '@app/domain';
 import { recordAudit } from '@app/platform';
-import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
+import { enqueueCampaignEnd, enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queue';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
 import { LifecycleStatusDto } from './dto/campaign.dto';
@@ -51,13 +51,8 @@ export class CampaignLifecycleService {
         await manager.update(Campaign, { id: campaign.id }, { status, launchedAt: now, startsAt: campaign.startsAt ?? now });
         await enqueueMatching(manager, campaign.id);
       }
-      await enqueueInTransaction(manager, {
-        queue: 'lifecycle',
-        name: 'end-campaign',
-        data: { campaignId: campaign.id },
-        jobId: jobIdFor('end-campaign', campaign.id),
-        runAt: campaign.endsAt,
-      });
+      // Already queued when the funding completed; the same jobId keeps it a single job.
+      await enqueueCampaignEnd(manager, campaign.id, campaign.endsAt);
       return { status: displayStatus(status, campaign.totalUnits, campaign.claimedUnits) };
     });
     await this.gate.refresh(id);

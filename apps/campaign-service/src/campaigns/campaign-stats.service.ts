@@ -46,7 +46,7 @@ export class CampaignStatsService {
         [campaign.id, live],
       ),
       this.audience.preview(campaign),
-      this.ledger.totals(campaign.id),
+      this.ledger.fundingTotals(campaign.id),
     ]);
     return {
       totalUnits: campaign.totalUnits,

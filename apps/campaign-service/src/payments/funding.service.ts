@@ -148,10 +148,15 @@ export class FundingService {
   /**
    * The session's status at Stripe, which may have expired it (after 24 hours) before its event
    * reached us. A completed one is being confirmed: nothing new may be opened meanwhile.
+   * The status is only believed from a session that names this funding in its metadata, as Stripe's
+   * always does: a stand-in such as stripe-mock answers every retrieve with one fixture session,
+   * whose status says nothing about ours. Giving our session up on its word would open a second
+   * funding, and the brand's payment of the first would then be refunded in full as stale.
    */
   private async sessionStatus(funding: Funding): Promise<'open' | 'expired'> {
     const sessionId = funding.stripeCheckoutSessionId!;
     const session = await this.stripe.call('checkout session retrieve', (stripe) => stripe.checkout.sessions.retrieve(sessionId));
+    if (session.metadata?.fundingId !== funding.id) return 'open';
     if (session.status === 'complete') {
       throw new DomainError(ErrorCode.CampaignAlreadyFunded, 'The checkout was paid; its confirmation is on its way');
     }

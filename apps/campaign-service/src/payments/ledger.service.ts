@@ -30,11 +30,28 @@ interface LedgerRow {
 export class LedgerService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Every payment of the campaign, stale ones (refunded in full, funding nothing) included. */
   async totals(campaignId: string, manager: EntityManager = this.dataSource.manager): Promise<LedgerTotals> {
     const [row] = await manager.query(
       `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind IN ('charge', 'fee')), 0) AS funded,
               coalesce(-sum(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund')), 0) AS refunded
        FROM ledger_entries WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    return { fundedCents: Number(row.funded), refundedCents: Number(row.refunded) };
+  }
+
+  /**
+   * The payment that funds the campaign (its `paid` funding; there is at most one) and the refunds
+   * of it, as the campaign's stats report them. A stale payment and its full refund fund nothing:
+   * they stay in the ledger (and `totals`), not in the campaign's money.
+   */
+  async fundingTotals(campaignId: string, manager: EntityManager = this.dataSource.manager): Promise<LedgerTotals> {
+    const [row] = await manager.query(
+      `SELECT coalesce(sum(e.amount_cents) FILTER (WHERE e.kind IN ('charge', 'fee')), 0) AS funded,
+              coalesce(-sum(e.amount_cents) FILTER (WHERE e.kind IN ('refund', 'fee_refund')), 0) AS refunded
+       FROM ledger_entries e JOIN fundings f ON f.id = e.funding_id
+       WHERE e.campaign_id = $1 AND f.status = 'paid'`,
       [campaignId],
     );
     return { fundedCents: Number(row.funded), refundedCents: Number(row.refunded) };

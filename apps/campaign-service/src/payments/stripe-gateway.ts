@@ -23,13 +23,18 @@ export class StripeGateway {
     return this.stripe;
   }
 
-  /** Verifies `Stripe-Signature` over the raw body; a bad, missing or stale signature is a 400. */
+  /** Verifies `Stripe-Signature` over the raw body; a bad, missing or stale signature, or no JSON body, is a 400. */
   verifyEvent(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     if (!this.config.stripe.webhookSecret) {
       this.logger.error('STRIPE_WEBHOOK_SECRET is not set: every webhook is refused');
       throw new DomainError(ErrorCode.StripeSignatureInvalid, 'Webhook signature cannot be verified');
     }
-    if (!rawBody || !signature) throw new DomainError(ErrorCode.StripeSignatureInvalid, 'Missing Stripe-Signature or body');
+    if (!signature) throw new DomainError(ErrorCode.StripeSignatureInvalid, 'Missing Stripe-Signature header');
+    // Only the JSON parser keeps the raw body the signature covers: another content type (or none) leaves nothing to verify.
+    if (!rawBody) {
+      const message = 'The webhook body must be a JSON event sent with Content-Type: application/json';
+      throw new DomainError(ErrorCode.ValidationFailed, message, [{ field: 'body', errors: [message] }]);
+    }
     try {
       return Stripe.webhooks.constructEvent(rawBody, signature, this.config.stripe.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
     } catch (error) {

@@ -5,9 +5,10 @@ import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
 import { recordAudit } from '@app/platform';
-import { enqueueFundingRefund } from '@app/queue';
+import { enqueueCampaignEnd, enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { lockFundingOf } from './funding-of';
+import { assertWellFormedEvent } from './stripe-event-shape';
 import { StripeGateway } from './stripe-gateway';
 
 const webhookEvents = new Counter({
@@ -41,13 +42,7 @@ export class StripeWebhookService {
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<Outcome> {
-    let event: Stripe.Event;
-    try {
-      event = this.stripe.verifyEvent(rawBody, signature);
-    } catch (error) {
-      webhookRejected.inc();
-      throw error;
-    }
+    const event = this.verified(rawBody, signature);
     const outcome = await this.dataSource.transaction(async (m) => {
       const paymentIntentId = paymentIntentOf(event);
       // Events of one payment are applied one at a time, so a completion and an event that
@@ -65,6 +60,19 @@ export class StripeWebhookService {
     });
     webhookEvents.inc({ type: event.type, outcome });
     return outcome;
+  }
+
+  /** A signed and well-formed event; anything else is a 400 and nothing is stored. */
+  private verified(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
+    let event: unknown;
+    try {
+      event = this.stripe.verifyEvent(rawBody, signature);
+    } catch (error) {
+      webhookRejected.inc();
+      throw error;
+    }
+    assertWellFormedEvent(event);
+    return event;
   }
 
   /** Returns false when the event must wait for the payment's completion. */
@@ -101,14 +109,19 @@ export class StripeWebhookService {
     // Only a pending payment for the draft's current budget funds it: the draft may have been
     // edited or cancelled while this checkout page was open, or the platform gave the funding up
     // (expired) just as the customer paid. Such a payment is booked and refunded in full.
-    const [, funded]: [unknown[], number] =
+    const [[campaign]]: [{ ends_at: Date }[], number] =
       funding.status === 'pending'
         ? await m.query(
             `UPDATE campaigns SET status = 'funded', updated_at = now()
-             WHERE id = $1 AND status = 'draft' AND total_units = $2 AND unit_cost_cents = $3`,
+             WHERE id = $1 AND status = 'draft' AND total_units = $2 AND unit_cost_cents = $3
+             RETURNING ends_at`,
             [funding.campaignId, funding.fundedUnits, funding.unitCostCents],
           )
         : [[], 0];
+    const funded = Boolean(campaign);
+    // A funded campaign ends at endsAt whether or not it is ever launched (and is then refunded
+    // in full); launch queues the same job again, which its jobId makes a no-op.
+    if (campaign) await enqueueCampaignEnd(m, funding.campaignId, campaign.ends_at);
     await m.query(
       `UPDATE fundings SET status = $2, paid_at = now(), updated_at = now(), stripe_payment_intent_id = $3 WHERE id = $1`,
       [funding.id, funded ? 'paid' : 'stale', paymentIntentId],
@@ -173,7 +186,8 @@ export class StripeWebhookService {
 
 /** The payment an event is about, used to order and to defer events of one payment. */
 function paymentIntentOf(event: Stripe.Event): string | null {
-  const object = event.data.object as { payment_intent?: string | { id: string } | null };
-  const pi = object.payment_intent;
-  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+  // Any type may carry one, in any shape (only the applied types' shapes are checked).
+  const pi: unknown = (event.data.object as { payment_intent?: unknown }).payment_intent;
+  const id: unknown = typeof pi === 'object' && pi !== null ? (pi as { id?: unknown }).id : pi;
+  return typeof id === 'string' && id.length > 0 ? id : null;
 }

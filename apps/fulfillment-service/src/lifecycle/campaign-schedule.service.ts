@@ -7,14 +7,18 @@ import { enqueueCampaignRefund, enqueueInTransaction, jobIdFor } from '@app/queu
 
 export type ScheduleOutcome =
   | { outcome: 'started' | 'ended' }
-  | { outcome: 'skipped'; reason: 'not_found' | 'not_scheduled' | 'not_live'; status?: CampaignStatus };
-
-/** Statuses the timed end applies to: a campaign that never launched has no end job. */
-const LIVE = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused];
+  | { outcome: 'skipped'; reason: 'not_found' | 'not_scheduled' | 'not_endable'; status?: CampaignStatus };
 
 /**
- * The time-driven half of the lifecycle: a scheduled campaign goes live at startsAt, a live
- * one ends at endsAt. Each runs in one transaction under the campaign's row lock (so a brand
+ * Statuses the timed end applies to. A funded campaign that was never launched ends too (its end
+ * job is queued when the funding completes): it can no longer launch, and ending refunds it in
+ * full. A draft has no end job; an ended campaign is left alone, so the end runs once.
+ */
+const TIMED_END_FROM = [CampaignStatus.Funded, CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused];
+
+/**
+ * The time-driven half of the lifecycle: a scheduled campaign goes live at startsAt, a funded or
+ * live one ends at endsAt. Each runs in one transaction under the campaign's row lock (so a brand
  * pausing or ending at the same moment is applied before or after, never interleaved), and
  * is a no-op when the campaign already moved on — jobs may run twice.
  */
@@ -43,7 +47,7 @@ export class CampaignScheduleService {
     return this.dataSource.transaction(async (manager) => {
       const campaign = await lockCampaign(manager, campaignId);
       if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
-      if (!LIVE.includes(campaign.status)) return { outcome: 'skipped', reason: 'not_live', status: campaign.status };
+      if (!TIMED_END_FROM.includes(campaign.status)) return { outcome: 'skipped', reason: 'not_endable', status: campaign.status };
       const { status } = transition(campaign, { type: 'end' });
       await manager.update(Campaign, { id: campaign.id }, { status, endedAt: new Date() });
       await enqueueCampaignRefund(manager, campaign.id);

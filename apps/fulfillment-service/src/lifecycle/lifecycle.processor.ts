@@ -4,7 +4,7 @@ import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
 import { CampaignScheduleService, ScheduleOutcome } from './campaign-schedule.service';
 import { ClaimGateInvalidator } from './claim-gate-invalidator.service';
 
-/** `campaign-lifecycle` queue: delayed jobs written by launch, run at startsAt and endsAt. */
+/** `campaign-lifecycle` queue: delayed jobs written by launch (and, for the end, by funding), run at startsAt and endsAt. */
 @Processor(QUEUES.lifecycle.name)
 export class LifecycleProcessor extends JobProcessor<'lifecycle'> {
   protected readonly queueKey = 'lifecycle' as const;

@@ -134,6 +134,10 @@ describe('FakeStripe in stateless mode (like stripe-mock)', () => {
     expect([a.id, b.id]).toEqual([STATELESS_IDS.session, STATELESS_IDS.session]);
     expect([a.metadata, b.metadata]).toEqual([{ campaignId: 'a' }, { campaignId: 'b' }]);
     expect(await stripe.checkout.sessions.retrieve(a.id)).toMatchObject({ id: STATELESS_IDS.session, status: 'open', payment_intent: STATELESS_IDS.paymentIntent });
+    // like stripe-mock, a retrieve answers the fixture, whose status a test may set, never our metadata
+    fake.statelessSessionStatus = 'complete';
+    expect(await stripe.checkout.sessions.retrieve(a.id)).toMatchObject({ id: STATELESS_IDS.session, status: 'complete', metadata: {} });
+    fake.statelessSessionStatus = 'open';
 
     const refunds = [
       await stripe.refunds.create({ payment_intent: 'pi_one', amount: 700, metadata: { campaignId: 'a' } }, { idempotencyKey: 'refund-a' }),

@@ -6,10 +6,11 @@ import { ApiError, newId, unixNow } from './api-error';
 import { checkoutPage, paidPage } from './checkout-page';
 import { FormObject, parseStripeForm } from './form';
 import { StripeObject, StripeResources } from './resources';
-import { statelessRoute } from './stateless';
+import { StatelessSessionStatus, statelessRoute } from './stateless';
 
 export type { StripeObject } from './resources';
 export { STATELESS_IDS } from './stateless';
+export type { StatelessSessionStatus } from './stateless';
 
 export interface FakeStripeOptions {
   /** 0 (default) picks a free port */
@@ -73,6 +74,12 @@ export class FakeStripe extends StripeResources {
   private readonly inFlight = new Set<Promise<unknown>>();
   private server?: Server;
   private baseUrl = '';
+
+  /**
+   * Stateless mode only: the `status` of the session fixture every retrieve answers. stripe-mock's
+   * fixture says nothing about the session asked for; a test sets this to show that.
+   */
+  statelessSessionStatus: StatelessSessionStatus = 'open';
 
   constructor(private readonly options: FakeStripeOptions) {
     super();
@@ -268,7 +275,7 @@ export class FakeStripe extends StripeResources {
   private route(method: string, path: string, params: FormObject): unknown {
     const parts = path.split('/').filter(Boolean).slice(1);
     const [resource, id, action] = parts[0] === 'checkout' ? [`checkout/${parts[1]}`, parts[2], parts[3]] : parts;
-    if (this.options.stateless) return statelessRoute(method, resource, id, action, params);
+    if (this.options.stateless) return statelessRoute(method, resource, id, action, params, this.statelessSessionStatus);
     const is = (m: string, r: string, withId: boolean, act?: string) => method === m && resource === r && Boolean(id) === withId && action === act;
     if (is('POST', 'checkout/sessions', false)) return this.createSession(params, this.baseUrl);
     if (is('GET', 'checkout/sessions', true)) return this.find(this.sessions, id, 'checkout.session');

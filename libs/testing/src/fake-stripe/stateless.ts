@@ -10,15 +10,26 @@ export const STATELESS_IDS = {
   refund: 're_test_stateless',
 } as const;
 
+/** What the session fixture's `status` may be set to on retrieve. */
+export type StatelessSessionStatus = 'open' | 'complete' | 'expired';
+
 /**
  * Answers like stripe-mock: hard-coded fixtures, nothing stored, no events sent. A create
  * reflects the request's `metadata` (and a refund its `amount` and `payment_intent`); every
  * other field, the id first, is the fixture's, so every session, and every refund, is the same one.
+ * A retrieved session reports `sessionStatus` (its metadata stays `{}`), whatever became of ours.
  */
-export function statelessRoute(method: string, resource: string, id: string | undefined, action: string | undefined, params: FormObject): StripeObject {
+export function statelessRoute(
+  method: string,
+  resource: string,
+  id: string | undefined,
+  action: string | undefined,
+  params: FormObject,
+  sessionStatus: StatelessSessionStatus = 'open',
+): StripeObject {
   const is = (m: string, r: string, withId: boolean, act?: string) => method === m && resource === r && Boolean(id) === withId && action === act;
   if (is('POST', 'checkout/sessions', false)) return { ...sessionFixture(), metadata: params.metadata ?? {} };
-  if (is('GET', 'checkout/sessions', true)) return sessionFixture();
+  if (is('GET', 'checkout/sessions', true)) return { ...sessionFixture(), status: sessionStatus, ...(sessionStatus === 'open' ? {} : { url: null }) };
   if (is('POST', 'checkout/sessions', true, 'expire')) return { ...sessionFixture(), status: 'expired', url: null };
   if (is('POST', 'refunds', false)) {
     return {

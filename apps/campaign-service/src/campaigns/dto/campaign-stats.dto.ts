@@ -9,8 +9,8 @@ export class CampaignStatsDto {
   @ApiProperty() remainingUnits: number;
   @ApiProperty({ description: 'opted-in members matching the rules on the current data' }) eligibleMembers: number;
   @ApiProperty() offeredMembers: number;
-  @ApiProperty() fundedCents: number;
-  @ApiProperty() refundedCents: number;
+  @ApiProperty({ description: 'charge + fee of the payment that funds the campaign (a stale payment, refunded in full, is not counted)' }) fundedCents: number;
+  @ApiProperty({ description: 'refunds of that payment: the unused units and their share of the fee, and any made in the Stripe Dashboard' }) refundedCents: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { US: 12, CA: 3 } })
   claimsByCountry: Record<string, number>;
   @ApiProperty({
