@@ -8,8 +8,9 @@ import { SessionsAndAudit1764115700000 } from './1764115700000-sessions-and-audi
 import { ClaimIdsV71764115800000 } from './1764115800000-claim-ids-v7';
 import { RefundTopUps1764115900000 } from './1764115900000-refund-top-ups';
 import { AdjustmentsInLockOrder1764116000000 } from './1764116000000-adjustments-in-lock-order';
+import { FundedCampaignsEnd1764116300000 } from './1764116300000-funded-campaigns-end';
 import { InterpolatedPercentiles1764116200000 } from './1764116200000-interpolated-percentiles';
 import { StripeIdsPerFunding1764116100000 } from './1764116100000-stripe-ids-per-funding';
 
 /** Every migration in order; listed explicitly so bundled builds and the CLI see the same set. */
-export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000, AdjustmentsInLockOrder1764116000000, StripeIdsPerFunding1764116100000, InterpolatedPercentiles1764116200000];
+export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000, AdjustmentsInLockOrder1764116000000, StripeIdsPerFunding1764116100000, InterpolatedPercentiles1764116200000, FundedCampaignsEnd1764116300000];
