@@ -4,6 +4,7 @@ import { Campaign } from '@app/db';
 import { uuidV7 } from '@app/domain';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
+import { ClaimFailureService } from '../../fulfillment-service/src/fulfillment/claim-failure.service';
 import { ClaimGateService, GateOutcome } from '../src/claims/claim-gate.service';
 import { ClaimLookupsService } from '../src/claims/claim-lookups.service';
 import { ClaimWriterService } from '../src/claims/claim-writer.service';
@@ -218,6 +219,47 @@ describe('claims (e2e)', () => {
     await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', m.auth).send({ trackingNumber: 'x' }).expect(403);
   });
 
+  it('refuses blank or control characters in address lines, tracking numbers and carriers: 400 naming the field', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const fieldsOf = (res: { body: { code: string; details: { field: string }[] } }) => {
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      return res.body.details.map((d) => d.field);
+    };
+    const blanks = ['   ', '\t', 'a\nb\u0007', ' \u007f '];
+    for (const [i, value] of blanks.entries()) {
+      for (const field of ['name', 'line1', 'city', 'postalCode']) {
+        const res = await claim(m, campaignId, `bad-${field}-${i}`, { acceptDisclosure: true, shippingAddress: { ...ADDRESS, [field]: value } }).expect(400);
+        expect(fieldsOf(res)).toEqual([`shippingAddress.${field}`]);
+      }
+    }
+    const allBlank = { ...ADDRESS, name: ' ', line1: ' ', city: ' ', postalCode: ' ' };
+    const res = await claim(m, campaignId, 'all-blank', { acceptDisclosure: true, shippingAddress: allBlank }).expect(400);
+    expect(fieldsOf(res).sort()).toEqual(['shippingAddress.city', 'shippingAddress.line1', 'shippingAddress.name', 'shippingAddress.postalCode']);
+    expect(await t.dataSource.query(`SELECT id FROM claims WHERE member_id = $1`, [m.id])).toEqual([]);
+
+    const id = (await claim(m, campaignId, 'good', { acceptDisclosure: true, shippingAddress: { ...ADDRESS, line2: '' } }).expect(201)).body.id;
+    const shipment = await waitFor(
+      async () => (await t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin)).body,
+      (body) => body.status === 'requested',
+    );
+    const ship = (body: object) => t.http.post(`/admin/claims/${id}/ship`).set('Authorization', admin).send(body);
+    const webhook = (body: object) => {
+      const raw = JSON.stringify({ shipmentId: shipment.id, status: 'shipped', ...body });
+      const signature = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(raw).digest('hex')}`;
+      return t.http.post('/shipping/webhook').set('Content-Type', 'application/json').set('X-Shipping-Signature', signature).send(raw);
+    };
+    for (const value of blanks) {
+      for (const send of [ship, webhook]) {
+        expect(fieldsOf(await send({ trackingNumber: value }).expect(400))).toEqual(['trackingNumber']);
+        expect(fieldsOf(await send({ trackingNumber: '1Z-OK', carrier: value }).expect(400))).toEqual(['carrier']);
+      }
+    }
+    expect((await t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin).expect(200)).body.status).toBe('requested');
+    await ship({ trackingNumber: ' 1Z 42 ', carrier: 'UPS Ground' }).expect(200);
+  });
+
   it('ships and cancels the same pending physical claim at once without a deadlock: one wins, the other is refused', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 10 });
     const members = await insertMembers(t, 8);
@@ -279,6 +321,37 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, fulfilled: 1 });
     // b's cancelled claim holds nothing: b can claim again with a new key.
     await claim(b, campaignId, 'b-again').expect(201);
+  });
+
+  it('requests a retried physical claim’s shipment again (manual provider); cancelling a failed one drops the address it kept', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const members = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, members);
+    const shipmentOf = (id: string) => t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin);
+    const [retriedId, cancelledId] = await Promise.all(
+      members.map(async (m, i) => {
+        const shippingAddress = { ...ADDRESS, line1: `${i + 30} Retry Road` };
+        const id = (await claim(m, campaignId, `retry-${i}`, { acceptDisclosure: true, shippingAddress }).expect(201)).body.id as string;
+        await waitFor(async () => (await shipmentOf(id)).body, (body) => body.status === 'requested');
+        // What the job's last failed attempt does (e.g. PostgreSQL unreachable throughout).
+        expect(await worker.get(ClaimFailureService, { strict: false }).markFailed(id, 0, 'database unavailable')).toBe(true);
+        return id;
+      }),
+    );
+    expect((await shipmentOf(retriedId).expect(200)).body).toMatchObject({ status: 'cancelled', address: { ...ADDRESS, line1: '30 Retry Road' } });
+    const early = await t.http.post(`/admin/claims/${retriedId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-EARLY' }).expect(409);
+    expect(early.body.code).toBe('SHIPMENT_NOT_SHIPPABLE');
+
+    await t.http.post(`/admin/claims/${retriedId}/retry`).set('Authorization', admin).expect(200);
+    const reopened = await waitFor(async () => (await shipmentOf(retriedId)).body, (body) => body.status === 'requested');
+    expect(reopened).toMatchObject({ provider: 'manual', status: 'requested', address: { ...ADDRESS, line1: '30 Retry Road' } });
+    const shipped = await t.http.post(`/admin/claims/${retriedId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-RETRY' }).expect(200);
+    expect(shipped.body).toMatchObject({ status: 'fulfilled', fulfillmentRound: 1, fulfillment: { trackingNumber: '1Z-RETRY' } });
+
+    // A cancelled claim is never retried: its shipment keeps no address.
+    await t.http.post(`/admin/claims/${cancelledId}/cancel`).set('Authorization', admin).expect(200);
+    expect((await shipmentOf(cancelledId).expect(200)).body).toMatchObject({ status: 'cancelled', address: null });
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, fulfilled: 1 });
   });
 
   it('does not retry a failed claim once its campaign has ended: the unit it gave back was refunded', async () => {

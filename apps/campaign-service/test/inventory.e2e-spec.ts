@@ -184,6 +184,23 @@ describe('inventory (e2e)', () => {
       }
     });
 
+    it('serialises concurrent uploads of overlapping codes in opposite order: both 201, every code counted once', async () => {
+      const codes = Array.from({ length: 3000 }, (_, i) => `J-${i}`);
+      const reversed = [...codes].reverse();
+      for (let round = 0; round < 5; round++) {
+        const { id } = await createCampaign(t.http, brand, digital());
+        // Both orders of JSON and CSV: each upload's chunks take the same unique keys the other one does, last first.
+        const [a, b] =
+          round % 2 === 0
+            ? await Promise.all([json(brand, id, { codes }), json(admin, id, { codes: reversed })])
+            : await Promise.all([csv(brand, id, codes.join('\n')), csv(admin, id, reversed.join('\n'))]);
+        expect([a.status, b.status]).toEqual([201, 201]);
+        expect(a.body.added + b.body.added).toBe(3000);
+        expect(a.body.duplicates + b.body.duplicates).toBe(3000);
+        expect((await inventory(id)).codesLoaded).toBe(3000);
+      }
+    });
+
     it('is for the owning brand or an admin: another brand 404, member 403, anonymous 401', async () => {
       const { id } = await createCampaign(t.http, brand, digital());
       await json(otherBrand, id, { codes: ['Z'] }).expect(404);

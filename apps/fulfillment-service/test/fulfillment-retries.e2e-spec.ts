@@ -1,15 +1,19 @@
+import { createHmac } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { createWorkerContext, useIsolatedEnvironment } from '@app/testing';
+import { Actor, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
+import { createCampaignServiceApp } from '../../campaign-service/test/app';
 import { DigitalCodeFulfiller } from '../src/fulfillment/digital-code.fulfiller';
+import { PendingClaimsSweeper } from '../src/fulfillment/pending-claims-sweeper.service';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { CarrierReply, CarrierStub } from './support/carrier-stub';
 import { seedClaims, until } from './support/fulfillment-fixtures';
 
 const FAST_RETRY = { backoff: { type: 'exponential', delay: 100 } } as const;
+const CARRIER_SECRET = 'carrier-secret';
 
 /** Retries with backoff, permanent failures, the dead-letter path and idempotent re-runs, in process. */
 describe('fulfillment retries and failures (e2e)', () => {
@@ -18,24 +22,26 @@ describe('fulfillment retries and failures (e2e)', () => {
   let worker: INestApplicationContext;
   let db: DataSource;
   let queue: Queue;
+  /** the campaign-service on the same database and Redis: admin retries, the carrier's webhook */
+  let api: TestApp;
+  let admin: Actor;
 
   beforeAll(async () => {
     carrier = new CarrierStub((request, attempt) => script.get(request.body.claimId)?.(attempt) ?? 201);
     const url = await carrier.start();
-    await useIsolatedEnvironment({
-      SHIPPING_PROVIDER: 'webhook',
-      SHIPPING_WEBHOOK_URL: url,
-      SHIPPING_WEBHOOK_SECRET: 'carrier-secret',
-      FULFILLMENT_SHUTDOWN_MS: '500',
+    api = await createCampaignServiceApp({
+      env: { SHIPPING_PROVIDER: 'webhook', SHIPPING_WEBHOOK_URL: url, SHIPPING_WEBHOOK_SECRET: CARRIER_SECRET, FULFILLMENT_SHUTDOWN_MS: '500' },
     });
     worker = await createWorkerContext(FulfillmentModule);
     db = worker.get(getDataSourceToken());
     queue = worker.get(getQueueToken('fulfillment'), { strict: false });
+    admin = await loginAdmin(api.http);
   });
   afterAll(async () => {
     delete process.env.SHIPPING_PROVIDER;
     delete process.env.SHIPPING_WEBHOOK_URL;
     delete process.env.FULFILLMENT_SHUTDOWN_MS;
+    await api.close();
     await carrier.stop();
   });
 
@@ -84,6 +90,59 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(notes).toEqual([{ kind: 'claim_failed', data: { claimId: id, campaignId, reason: 'fulfillment_failed' } }]);
     const [shipment] = await db.query(`SELECT status FROM shipments WHERE claim_id = $1`, [id]);
     expect(shipment.status).toBe('cancelled');
+  });
+
+  it('requests the shipment again when an admin retries a claim the carrier refused, and ships it', async () => {
+    const { campaignId, claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    script.set(id, (attempt) => (attempt === 1 ? 400 : 201));
+    await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });
+    expect(await (await finished(`claim.${id}`)).getState()).toBe('failed');
+    expect((await claimRow(id)).status).toBe('failed');
+    const shipmentOf = async () =>
+      (await db.query(`SELECT id, status, address, external_id FROM shipments WHERE claim_id = $1`, [id]))[0] as {
+        id: string;
+        status: string;
+        address: Record<string, string> | null;
+        external_id: string | null;
+      };
+    const cancelled = await shipmentOf();
+    expect(cancelled).toMatchObject({ status: 'cancelled', address: expect.objectContaining({ line1: '1 Main St' }) });
+
+    const retried = await api.http.post(`/admin/claims/${id}/retry`).set('Authorization', admin.auth).expect(200);
+    expect(retried.body).toMatchObject({ status: 'pending', fulfillmentRound: 1 });
+    // Round 1 (jobId claim.<id>.r1, through the outbox) sends the same shipment to the carrier again.
+    const submitted = await until(shipmentOf, (row) => row.status === 'submitted', 20000, 50);
+    expect(submitted).toEqual({ id: cancelled.id, status: 'submitted', address: null, external_id: `carrier-${cancelled.id}` });
+    const sent = carrier.requests.filter((r) => r.body.claimId === id);
+    expect(sent).toHaveLength(2);
+    expect(sent[1].body.address).toEqual(cancelled.address);
+    expect((await claimRow(id)).status).toBe('pending');
+
+    const body = JSON.stringify({ shipmentId: cancelled.id, status: 'shipped', trackingNumber: 'TRK-RETRY', carrier: 'ups' });
+    const signature = `sha256=${createHmac('sha256', CARRIER_SECRET).update(body).digest('hex')}`;
+    await api.http.post('/shipping/webhook').set('Content-Type', 'application/json').set('X-Shipping-Signature', signature).send(body).expect(200);
+    expect(await claimRow(id)).toMatchObject({ status: 'fulfilled', fulfillment: { trackingNumber: 'TRK-RETRY' } });
+    const [{ claimed_units }] = await db.query(`SELECT claimed_units FROM campaigns WHERE id = $1`, [campaignId]);
+    expect(claimed_units).toBe(1);
+  });
+
+  it('re-adds the lost job of a retried physical claim whose shipment is still cancelled', async () => {
+    const { claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    script.set(id, (attempt) => (attempt === 1 ? 400 : 201));
+    await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 1 });
+    await finished(`claim.${id}`);
+    expect((await claimRow(id)).status).toBe('failed');
+    // As an admin retry leaves it, with round 1's job lost by Redis before it ran (and idle for a while).
+    await db.query(
+      `UPDATE claims SET status = 'pending', failure_reason = NULL, fulfillment_round = 1, updated_at = now() - interval '1 hour' WHERE id = $1`,
+      [id],
+    );
+    await db.query(`UPDATE campaigns SET claimed_units = claimed_units + 1 WHERE id = (SELECT campaign_id FROM claims WHERE id = $1)`, [id]);
+    expect(await worker.get(PendingClaimsSweeper, { strict: false }).sweep()).toBeGreaterThanOrEqual(1);
+    const job = await finished(`claim.${id}.r1`);
+    expect(job.returnvalue).toBe('shipment_requested');
+    const [shipment] = await db.query(`SELECT status FROM shipments WHERE claim_id = $1`, [id]);
+    expect(shipment.status).toBe('submitted');
   });
 
   it('marks the claim failed after the last retryable attempt, once', async () => {

@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
+import { DatabaseError } from 'pg';
 import pino from 'pino';
-import { REDACTED_LOG_PATHS } from './logger.module';
+import pinoHttp from 'pino-http';
+import { QueryFailedError } from 'typeorm';
+import { pinoHttpOptions } from './logger.module';
 
 function capture(): { logger: pino.Logger; text: () => string } {
   const chunks: string[] = [];
@@ -10,7 +13,8 @@ function capture(): { logger: pino.Logger; text: () => string } {
       done();
     },
   });
-  return { logger: pino({ redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, stream), text: () => chunks.join('') };
+  // The services' own logger, as nestjs-pino builds it from these options.
+  return { logger: pinoHttp(pinoHttpOptions({ log: { level: 'info', pretty: false } }), stream).logger, text: () => chunks.join('') };
 }
 
 describe('log redaction', () => {
@@ -34,5 +38,59 @@ describe('log redaction', () => {
     for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
     expect(output).toContain('[redacted]');
     expect(output.split('\n').filter(Boolean)).toHaveLength(4);
+  });
+});
+
+describe('logged errors', () => {
+  const campaignId = '0196a4d2-0000-7000-8000-000000000001';
+  const codes = ['J-SECRET-0', 'J-SECRET-1', 'J-SECRET-2'];
+
+  /** What TypeORM throws when PostgreSQL refuses a statement: the values ride along on it and on its driverError. */
+  function queryFailed(): QueryFailedError {
+    const driverError = Object.assign(new DatabaseError('deadlock detected', 0, 'error'), {
+      code: '40P01',
+      detail: `Process 1 waits for ShareLock on transaction 2. Key (campaign_id, code)=(${campaignId}, J-SECRET-1) is held by process 2.`,
+      where: 'while inserting index tuple (0,12) in relation "campaign_codes"',
+      internalQuery: `SELECT 'J-SECRET-2'`,
+      table: 'campaign_codes',
+      constraint: 'campaign_codes_campaign_id_code_key',
+    });
+    const sql = 'INSERT INTO campaign_codes (campaign_id, code) SELECT $1, code FROM unnest($2::text[]) AS code ON CONFLICT DO NOTHING';
+    return new QueryFailedError(sql, [campaignId, codes], driverError);
+  }
+
+  it.each([
+    ['under err, as the HTTP filter logs it', (logger: pino.Logger, error: Error) => logger.error({ err: error }, 'Unhandled error')],
+    ['as the only argument', (logger: pino.Logger, error: Error) => logger.error(error)],
+    ['in a child logger', (logger: pino.Logger, error: Error) => logger.child({ context: 'Worker' }).warn({ err: error }, 'job failed')],
+  ])('drop the query parameters and the values PostgreSQL echoes (%s)', (_, log) => {
+    const { logger, text } = capture();
+    const error = queryFailed();
+    log(logger, error);
+    const output = text();
+    expect(output).not.toContain('SECRET');
+    expect(output).not.toContain(campaignId);
+    const line = JSON.parse(output);
+    // What the statement and the rule were stays readable.
+    expect(line.err).toMatchObject({
+      type: 'QueryFailedError',
+      message: 'deadlock detected',
+      constraint: 'campaign_codes_campaign_id_code_key',
+      query: expect.stringContaining('INSERT INTO campaign_codes'),
+      driverError: expect.objectContaining({ code: '40P01', table: 'campaign_codes' }),
+    });
+    expect(line.err.stack).toContain('deadlock detected');
+    for (const field of ['parameters', 'detail', 'where', 'internalQuery']) {
+      expect(line.err).not.toHaveProperty(field);
+      expect(line.err.driverError).not.toHaveProperty(field);
+    }
+    // The error itself is left as it was (it may still be handled after the log line).
+    expect(error.parameters).toEqual([campaignId, codes]);
+  });
+
+  it('keeps other errors as pino writes them', () => {
+    const { logger, text } = capture();
+    logger.error({ err: Object.assign(new Error('carrier unavailable'), { status: 503 }) }, 'failed');
+    expect(JSON.parse(text()).err).toEqual({ type: 'Error', message: 'carrier unavailable', stack: expect.stringContaining('carrier unavailable'), status: 503 });
   });
 });

@@ -2,6 +2,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'code', 'codes', 'shippingAddress'];
@@ -28,21 +30,56 @@ export const REDACTED_LOG_PATHS = [
           { path: 'health', method: RequestMethod.GET },
           { path: 'metrics', method: RequestMethod.GET },
         ],
-        pinoHttp: {
-          level: config.log.level,
-          redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-          genReqId: requestIdOf,
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-        },
+        pinoHttp: pinoHttpOptions(config),
       }),
     }),
   ],
 })
 export class LoggerModule {}
+
+/**
+ * Error fields that echo a query's values, which may be codes, addresses or credentials:
+ * TypeORM's `parameters`, and what PostgreSQL quotes back (`detail`: `Key (campaign_id, code)=(…, X)
+ * already exists`; `where`: a COPY line's value; `internalQuery`). The query text, the driverError's
+ * SQLSTATE code and the constraint stay: they name the statement and the rule, not the data.
+ */
+const QUERY_VALUE_FIELDS = new Set(['parameters', 'detail', 'where', 'internalQuery']);
+const MAX_ERROR_DEPTH = 4;
+
+/**
+ * The `err` serializer of every log line (HTTP filter, workers, pino-http's own): pino's standard
+ * one, then without {@link QUERY_VALUE_FIELDS} on the error and on what it nests (a
+ * QueryFailedError carries them again on its `driverError`). Redact paths match fixed depths only.
+ */
+export function serializeError(err: unknown): unknown {
+  // pino-http hands over what pino's serializer already made of the error; plain pino the error itself.
+  return withoutQueryValues(err instanceof Error ? stdSerializers.err(err) : err, 0);
+}
+
+function withoutQueryValues(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_ERROR_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutQueryValues(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (!QUERY_VALUE_FIELDS.has(key)) copy[key] = withoutQueryValues(child, depth + 1);
+  }
+  return copy;
+}
+
+/** The logger every service writes through: redaction, serializers, level and format. */
+export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions {
+  return {
+    level: config.log.level,
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    genReqId: requestIdOf,
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
+    },
+    transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+  };
+}
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 

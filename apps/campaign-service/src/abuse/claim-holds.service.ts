@@ -17,7 +17,7 @@ interface HoldRow {
   created_at: Date;
 }
 
-/** The admin review of held claims: list the open ones, release one to fulfilment. */
+/** The admin review of held claims: list the open ones still pending, release one to fulfilment. */
 @Injectable()
 export class ClaimHoldsService {
   constructor(
@@ -25,12 +25,18 @@ export class ClaimHoldsService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Open holds whose claim still waits for the review (pending). A held claim an admin cancelled
+   * instead has nothing left to decide: its hold stays open but off the list, and releasing it
+   * still closes it.
+   */
   async listOpen(limit: number, rawCursor?: string): Promise<Page<ClaimHoldDto>> {
     const cursor = pageCursor(rawCursor);
     const rows: HoldRow[] = await this.dataSource.query(
       `SELECT h.claim_id, c.campaign_id, c.member_id, h.reason, h.details, c.status, h.created_at
          FROM claim_holds h JOIN claims c ON c.id = h.claim_id
-        WHERE h.released_at IS NULL AND ($1::timestamptz IS NULL OR (h.created_at, h.claim_id) > ($1::timestamptz, $2::uuid))
+        WHERE h.released_at IS NULL AND c.status = 'pending'
+          AND ($1::timestamptz IS NULL OR (h.created_at, h.claim_id) > ($1::timestamptz, $2::uuid))
         ORDER BY h.created_at, h.claim_id
         LIMIT $3`,
       [cursor?.at ?? null, cursor?.id ?? null, limit + 1],

@@ -98,9 +98,10 @@ export class ClaimAdminService {
         throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim was fulfilled: what it delivered cannot be taken back');
       }
       await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
+      // A failed claim's shipment is cancelled already but keeps the address for a retry: no more.
       await manager.query(
         `UPDATE shipments SET status = 'cancelled', address = NULL, updated_at = now()
-         WHERE claim_id = $1 AND status IN ('requested', 'submitted')`,
+         WHERE claim_id = $1 AND status <> 'shipped'`,
         [claim.id],
       );
       if (claim.status !== ClaimStatus.Failed) {

@@ -31,6 +31,7 @@ const codesAdded = new Counter({ name: 'campaign_codes_added_total', help: 'Digi
  * Loads codes into a campaign's pool. The upload is one transaction (a bad line adds
  * nothing), streamed in chunks: each chunk is one set-based INSERT that de-duplicates
  * against the pool and within the upload through the (campaign_id, code) unique key.
+ * Uploads to one campaign run one after another (a transaction-scoped advisory lock).
  */
 @Injectable()
 export class CodePoolService {
@@ -105,6 +106,10 @@ export class CodePoolService {
       }
     };
     const result = await this.dataSource.transaction(async (manager) => {
+      // One upload per campaign at a time: two uploads sharing codes in different orders would
+      // each wait on a key the other inserted first (a deadlock, one of them a 500). An advisory
+      // lock rather than the campaign row's: claims lock that row, and an upload may take seconds.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('campaign_codes'), hashtext($1))`, [campaign.id]);
       const counts = { added: 0, duplicates: 0 };
       await feed(async (codes) => {
         assertInTime();

@@ -160,6 +160,14 @@ describe('abuse controls on claims (e2e)', () => {
     expect(audit).toEqual({ actor_id: admin.id, action: 'claim.release_hold' });
     await t.http.post(`/admin/claim-holds/${claims.second}/release`).set('Authorization', admin.auth).expect(404);
     await t.http.post(`/admin/claim-holds/not-a-uuid/release`).set('Authorization', admin.auth).expect(404);
+
+    // A held claim the admin cancels instead needs no review: it leaves the list (closing its hold still works).
+    await t.dataSource.query(`UPDATE campaigns SET claimed_units = 4 WHERE id = $1`, [campaignId]);
+    await t.http.post(`/admin/claims/${claims.third}/cancel`).set('Authorization', admin.auth).expect(200);
+    const open = await t.http.get('/admin/claim-holds?limit=100').set('Authorization', admin.auth).expect(200);
+    expect(open.body.items.filter((h: { campaignId: string }) => h.campaignId === campaignId)).toEqual([]);
+    const closed = await t.http.post(`/admin/claim-holds/${claims.third}/release`).set('Authorization', admin.auth).expect(200);
+    expect(closed.body).toMatchObject({ claimId: claims.third, fulfillmentQueued: false });
     await t.http.get('/admin/claim-holds').set('Authorization', first.auth).expect(403);
   });
 });

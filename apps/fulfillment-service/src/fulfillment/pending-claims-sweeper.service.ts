@@ -45,12 +45,13 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
 
   /** Returns how many jobs were added again. */
   async sweep(): Promise<number> {
-    // Physical claims wait for shipping with a shipment on record: their job is done. Held claims
+    // Physical claims wait for shipping with a shipment on record: their job is done, unless the
+    // shipment is cancelled (a retried claim whose new round has not reopened it yet). Held claims
     // wait for an admin's release, which enqueues their job.
     const claims: { id: string; fulfillment_round: number }[] = await this.dataSource.query(
       `SELECT c.id, c.fulfillment_round FROM claims c
        WHERE c.status = 'pending' AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)
-         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.claim_id = c.id)
+         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.claim_id = c.id AND s.status <> 'cancelled')
          AND NOT EXISTS (SELECT 1 FROM claim_holds h WHERE h.claim_id = c.id AND h.released_at IS NULL)
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.payload->>'claimId' = c.id::text)
        ORDER BY c.updated_at LIMIT $2`,

@@ -15,7 +15,8 @@ interface ShipmentRow {
 /**
  * Physical perks: a shipment row is created once per claim (unique claim_id) and takes the
  * address over from the claim, then the provider gets it. The claim is fulfilled later, when
- * the shipment is reported shipped with a tracking number.
+ * the shipment is reported shipped with a tracking number. A failure cancels the shipment; a
+ * retried claim's round reopens it.
  */
 @Injectable()
 export class PhysicalFulfiller {
@@ -31,10 +32,15 @@ export class PhysicalFulfiller {
         [claimId],
       );
       if (!claim || claim.status !== 'pending' || claim.fulfillment_round !== round) return null;
+      // A pending claim with a cancelled shipment is an admin retry of a failed one: its new round
+      // requests the shipment again, with the address kept when it failed (or, had the carrier
+      // taken it already, as submitted).
       await manager.query(
         `INSERT INTO shipments (claim_id, provider, address)
          SELECT id, $2, shipping_address FROM claims WHERE id = $1
-         ON CONFLICT (claim_id) DO NOTHING`,
+         ON CONFLICT (claim_id) DO UPDATE
+           SET status = CASE WHEN shipments.submitted_at IS NULL THEN 'requested' ELSE 'submitted' END, updated_at = now()
+           WHERE shipments.status = 'cancelled'`,
         [claimId, this.provider.name],
       );
       // The address now lives only with the shipment (fulfillment), not on the claim.

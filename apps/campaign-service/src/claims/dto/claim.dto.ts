@@ -1,18 +1,26 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '@app/platform';
 import { ClaimStatus, UUID } from '@app/domain';
 
-/** Control characters never belong in an address, and PostgreSQL cannot store NUL at all. */
+/** Control characters never belong in an address or a tracking number, and PostgreSQL cannot store NUL at all. */
 const printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
 
+/**
+ * A line someone reads (a label, a carrier's form): a string of up to `max` characters with
+ * something to read, as campaign names and adjustment reasons must have, and no control character.
+ */
+const TextLine = (max: number) =>
+  applyDecorators(IsString(), Length(1, max), Matches(/\S/, { message: '$property must not be blank' }), printable());
+
 export class ShippingAddressDto {
-  @ApiProperty() @IsString() @Length(1, 200) @printable() name: string;
-  @ApiProperty() @IsString() @Length(1, 200) @printable() line1: string;
+  @ApiProperty() @TextLine(200) name: string;
+  @ApiProperty() @TextLine(200) line1: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) @printable() line2?: string;
-  @ApiProperty() @IsString() @Length(1, 100) @printable() city: string;
-  @ApiProperty() @IsString() @Length(1, 20) @printable() postalCode: string;
+  @ApiProperty() @TextLine(100) city: string;
+  @ApiProperty() @TextLine(20) postalCode: string;
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })
   @IsString()
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' })
@@ -80,8 +88,8 @@ export class AdminClaimsQueryDto extends PageQueryDto {
 }
 
 export class MarkShippedDto {
-  @ApiProperty() @IsString() @Length(1, 100) trackingNumber: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) carrier?: string;
+  @ApiProperty() @TextLine(100) trackingNumber: string;
+  @ApiPropertyOptional() @IsOptional() @TextLine(100) carrier?: string;
 }
 
 export class ShippingWebhookDto {
@@ -90,8 +98,8 @@ export class ShippingWebhookDto {
   shipmentId: string;
 
   @ApiProperty({ enum: ['shipped'] }) @IsIn(['shipped']) status: 'shipped';
-  @ApiProperty() @IsString() @Length(1, 100) trackingNumber: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) carrier?: string;
+  @ApiProperty() @TextLine(100) trackingNumber: string;
+  @ApiPropertyOptional() @IsOptional() @TextLine(100) carrier?: string;
 }
 
 export class ShipmentDto {
