@@ -48,6 +48,13 @@ describe('auth (e2e)', () => {
 
     const short = await t.http.post('/auth/register').send({ email: 'y@test.local', password: 'short', displayName: 'y' }).expect(400);
     expect(short.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
+
+    for (const displayName of ['   ', 'a\nb']) {
+      const named = await t.http.post('/auth/register').send({ email: 'z@test.local', password: TEST_PASSWORD, displayName }).expect(400);
+      expect(named.body.details).toEqual([expect.objectContaining({ field: 'displayName' })]);
+    }
+    const brand = await t.http.post('/brands/register').send({ brandName: ' \t ', email: 'b@test.local', password: TEST_PASSWORD }).expect(400);
+    expect(brand.body.details).toEqual([expect.objectContaining({ field: 'brandName' })]);
   });
 
   it('answers malformed JSON with 400, never 500', async () => {

@@ -108,7 +108,7 @@ describe('API.md contract (e2e, as a client)', () => {
     expect(unknownField.body).toEqual({ ...error(400, 'VALIDATION_FAILED'), details: [{ field: 'role', errors: expect.any(Array) }] });
     // PostgreSQL cannot store NUL: a string holding one is bad input (400), never a 500.
     const nul = await t.http.post('/auth/register').send({ email: 'nul@test.local', password: 'long-enough-password', displayName: 'a\u0000b' }).expect(400);
-    expect(nul.body).toEqual(error(400, 'VALIDATION_FAILED'));
+    expect(nul.body).toMatchObject({ ...error(400, 'VALIDATION_FAILED'), details: [expect.objectContaining({ field: 'displayName' })] });
     await t.http.post('/brands/register').send({ brandName: 'a\u0000b', email: 'nul-brand@test.local', password: 'long-enough-password' }).expect(400);
 
     // Scores: 202, bad items rejected one by one

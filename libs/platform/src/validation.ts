@@ -1,5 +1,5 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateBy } from 'class-validator';
+import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { IsString, Length, Matches, ValidateBy } from 'class-validator';
 import { DomainError, ErrorCode } from '@app/domain';
 
 export interface FieldError {
@@ -15,6 +15,15 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
+
+/** Something to read: at least one character that is not white space. */
+export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
+
+/** Control characters never belong in a line of text, and PostgreSQL cannot store NUL at all. */
+export const Printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
+
+/** A line someone reads (a name, a title, an address line, a tracking number): 1 to `max` characters, not blank, no control character. */
+export const TextLine = (max: number) => applyDecorators(IsString(), Length(1, max), NotBlank(), Printable());
 
 /** Deeper than any DTO of the API; bounds the recursion of class-transformer and class-validator. */
 export const MAX_INPUT_DEPTH = 32;

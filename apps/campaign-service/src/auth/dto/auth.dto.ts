@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { Role } from '@app/domain';
+import { TextLine } from '@app/platform';
 
 const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
@@ -15,13 +16,13 @@ export class RegisterMemberDto {
   password: string;
 
   @ApiProperty({ example: 'Ada' })
-  @IsString() @MinLength(1) @MaxLength(100)
+  @TextLine(100)
   displayName: string;
 }
 
 export class RegisterBrandDto {
   @ApiProperty({ example: 'Acme Coffee' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @TextLine(200)
   brandName: string;
 
   @ApiProperty({ example: 'team@acme.example' })

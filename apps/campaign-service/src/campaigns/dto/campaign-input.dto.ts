@@ -21,10 +21,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PerkKind, TOPIC_SLUG } from '@app/domain';
-import { IsReadableInstant } from '@app/platform';
+import { IsReadableInstant, TextLine } from '@app/platform';
 
 /** Something to read: not empty, not only spaces. */
-const NOT_BLANK = /\S/;
 
 /** Upper bounds keep `totalUnits × unitCostCents` plus the fee inside integer-safe cents. */
 export const MAX_TOTAL_UNITS = 1_000_000;
@@ -41,7 +40,7 @@ export class PerkDto {
   kind: PerkKind;
 
   @ApiProperty({ example: 'Free coffee for a month' })
-  @IsString() @MinLength(1) @MaxLength(200) @Matches(NOT_BLANK, { message: 'title must not be blank' })
+  @TextLine(200)
   title: string;
 
   @ApiProperty({ minimum: 1, maximum: MAX_UNIT_COST_CENTS, example: 500 })
@@ -87,7 +86,7 @@ export class EligibilityDto {
   minAccountAgeDays?: number;
 }
 
-const NameRules = () => applyDecorators(IsString(), MinLength(1), MaxLength(200), Matches(NOT_BLANK, { message: 'name must not be blank' }));
+const NameRules = () => TextLine(200);
 const DescriptionRules = () => applyDecorators(IsString(), MaxLength(5000));
 const PerkRules = () => applyDecorators(IsObject(), ValidateNested(), Type(() => PerkDto));
 const TotalUnitsRules = () => applyDecorators(IsInt(), Min(1), Max(MAX_TOTAL_UNITS));

@@ -1,24 +1,13 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { PageQueryDto } from '@app/platform';
+import { PageQueryDto, Printable, TextLine } from '@app/platform';
 import { ClaimStatus, UUID } from '@app/domain';
-
-/** Control characters never belong in an address or a tracking number, and PostgreSQL cannot store NUL at all. */
-const printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
-
-/**
- * A line someone reads (a label, a carrier's form): a string of up to `max` characters with
- * something to read, as campaign names and adjustment reasons must have, and no control character.
- */
-const TextLine = (max: number) =>
-  applyDecorators(IsString(), Length(1, max), Matches(/\S/, { message: '$property must not be blank' }), printable());
 
 export class ShippingAddressDto {
   @ApiProperty() @TextLine(200) name: string;
   @ApiProperty() @TextLine(200) line1: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) @printable() line2?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 200) @Printable() line2?: string;
   @ApiProperty() @TextLine(100) city: string;
   @ApiProperty() @TextLine(20) postalCode: string;
   @ApiProperty({ example: 'US', description: 'ISO 3166-1 alpha-2' })

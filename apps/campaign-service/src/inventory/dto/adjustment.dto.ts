@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsString, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import { NotBlank } from '@app/platform';
 
 export class CreateAdjustmentDto {
   @ApiProperty({ example: -50, description: 'units to add (positive) or remove (negative); never below claimed units' })
@@ -7,7 +8,7 @@ export class CreateAdjustmentDto {
   delta: number;
 
   @ApiProperty({ example: 'Supplier shorted the last shipment' })
-  @IsString() @MaxLength(2000) @Matches(/\S/, { message: 'reason must not be blank' })
+  @IsString() @MaxLength(2000) @NotBlank()
   reason: string;
 }
 

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { NotBlank } from '@app/platform';
 
 export class RejectCampaignDto {
   @ApiProperty({ example: 'The perk title is misleading', description: 'shown to the brand as reviewReason' })
-  @IsString() @MaxLength(2000) @Matches(/\S/, { message: 'reason must not be blank' })
+  @IsString() @MaxLength(2000) @NotBlank()
   reason: string;
 }
