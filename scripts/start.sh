@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: build, migrate, then run every service in one terminal with prefixed logs.
-# Ctrl-C sends SIGINT to each service; they drain their workers and exit.
+# Ctrl-C sends SIGINT to each service; they drain their workers and exit. Every layer execs the next
+# (npm's shell, this script, concurrently), so a SIGINT or SIGTERM sent to `npm start` alone stops them too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,4 +47,4 @@ cat <<BANNER
 
 BANNER
 
-exec npx concurrently --kill-others-on-fail --names "$names" --prefix-colors "cyan,magenta,yellow,green" "${commands[@]}"
+exec node_modules/.bin/concurrently --kill-others-on-fail --names "$names" --prefix-colors "cyan,magenta,yellow,green" "${commands[@]}"
