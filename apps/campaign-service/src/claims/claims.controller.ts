@@ -41,6 +41,7 @@ export class ClaimsController {
   }
 
   @Get('claims/:id')
+  @Roles(Role.Member, Role.Admin)
   @ApiOkResponse({ type: ClaimDto })
   one(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ClaimDto> {
     return this.queries.one(user, id);

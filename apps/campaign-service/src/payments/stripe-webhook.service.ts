@@ -105,6 +105,14 @@ export class StripeWebhookService {
     if (session.payment_status !== 'paid') return;
     const funding = await this.fundingOfSession(m, session);
     if (!funding || funding.status === 'paid' || funding.status === 'stale') return;
+    // Our funding row, found by its own id, decides what was bought; Stripe's copy should agree.
+    const campaignNamed = session.metadata?.campaignId;
+    if ((campaignNamed && campaignNamed !== funding.campaignId) || (session.amount_total != null && session.amount_total !== funding.amountCents)) {
+      this.logger.warn(
+        `Checkout ${session.id} disagrees with funding ${funding.id} (campaign ${campaignNamed ?? '?'} vs ${funding.campaignId}, ` +
+          `${session.amount_total} vs ${funding.amountCents} cents); the funding's own terms are booked`,
+      );
+    }
     const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
     // Only a pending payment for the draft's current budget funds it: the draft may have been
     // edited or cancelled while this checkout page was open, or the platform gave the funding up
