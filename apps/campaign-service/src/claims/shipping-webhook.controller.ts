@@ -1,5 +1,5 @@
 import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, Post, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '@app/auth';
@@ -30,6 +30,7 @@ export class ShippingWebhookController {
   @UseGuards(ShippingSignatureGuard)
   @ApiHeader({ name: 'X-Shipping-Signature', required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body>' })
   @ApiOkResponse({ description: 'recorded (repeats change nothing)' })
+  @ApiBadRequestResponse({ description: 'SHIPPING_SIGNATURE_INVALID: missing or wrong signature, checked first; VALIDATION_FAILED: the fields in `details`' })
   async receive(@Body() dto: ShippingWebhookDto): Promise<{ received: true }> {
     await this.shipments.markShipped(dto.shipmentId, dto.trackingNumber, dto.carrier);
     return { received: true };

@@ -16,7 +16,7 @@ export class StripeWebhookController {
   @HttpCode(HttpStatus.OK)
   @ApiHeader({ name: 'Stripe-Signature', required: true })
   @ApiOkResponse({ description: 'Event received (applied now, later, or recognised as a redelivery)' })
-  @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_INVALID: bad, missing or stale signature; nothing stored' })
+  @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_INVALID: bad, missing or stale signature; VALIDATION_FAILED: a signed event that is not a well-formed Stripe event; nothing stored' })
   async receive(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') signature?: string): Promise<{ received: true }> {
     await this.webhooks.receive(req.rawBody, signature);
     return { received: true };

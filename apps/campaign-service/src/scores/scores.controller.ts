@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Public } from '@app/auth';
 import { ScoreBatchDto, ScoreBatchResultDto } from './dto/score-batch.dto';
 import { ProviderKeyGuard, ScoreProvider } from './provider-key.guard';
@@ -17,6 +17,7 @@ export class ScoresController {
   @HttpCode(202)
   @ApiHeader({ name: 'X-Provider-Key', required: true })
   @ApiAcceptedResponse({ type: ScoreBatchResultDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_PROVIDER_KEY: no or an unknown X-Provider-Key' })
   ingest(@ScoreProvider() provider: string, @Body() dto: ScoreBatchDto): Promise<ScoreBatchResultDto> {
     return this.scores.ingestBatch(provider, dto);
   }
