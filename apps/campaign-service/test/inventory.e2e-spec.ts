@@ -272,6 +272,13 @@ describe('inventory (e2e)', () => {
       expect(trail.body.items).toHaveLength(1);
     });
 
+    it('never leaves a campaign without units: 400 VALIDATION_FAILED naming delta', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 3 });
+      const res = await adjust(admin, id, { delta: -3, reason: 'none left' }).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'delta' })] });
+      expect((await adjust(admin, id, { delta: -2, reason: 'one left' }).expect(201)).body.totalUnitsAfter).toBe(1);
+    });
+
     it('keeps a code for every unit of a live digital-code campaign: 409 INSUFFICIENT_CODES', async () => {
       const { id } = await createCampaign(t.http, brand, digital(2));
       await json(brand, id, { codes: ['K1', 'K2', 'K3'] }).expect(201);

@@ -54,6 +54,12 @@ export class InventoryAdjustmentsService {
           { claimedUnits: campaign.claimedUnits, totalUnitsBefore: before, requestedTotalUnits: after },
         );
       }
+      // A campaign has at least one unit, as when it was created (a draft of none could not be funded).
+      if (after < 1) {
+        throw new DomainError(ErrorCode.ValidationFailed, `The total cannot go to ${after}: a campaign has at least one unit`, [
+          { field: 'delta', errors: [`delta must leave at least 1 unit (the total is ${before})`] },
+        ]);
+      }
       if (after > before && campaign.perkKind === PerkKind.DigitalCode && LIVE.includes(campaign.status)) {
         // Launch guaranteed a code for every unit; raising a live total must keep that promise.
         const codesLoaded = await manager.getRepository(CampaignCode).countBy({ campaignId: campaign.id });
