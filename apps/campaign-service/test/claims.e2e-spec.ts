@@ -1,6 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { Campaign } from '@app/db';
+import { claimGateKeys } from '@app/queue';
 import { uuidV7 } from '@app/domain';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -170,6 +172,23 @@ describe('claims (e2e)', () => {
     await claim(m, campaignId, 'c').expect(409);
     const [slots] = await t.dataSource.query(`SELECT array_agg(member_slot ORDER BY member_slot) AS s FROM claims WHERE campaign_id = $1`, [campaignId]);
     expect(slots.s).toEqual([1, 2]);
+  });
+
+  it('replays accepted claims after their campaign sold out, though the gate holds no marker of them', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3, perMemberLimit: 2 });
+    const members = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, members);
+    const firsts = [];
+    for (const m of members) firsts.push((await claim(m, campaignId, `sold-${m.id}`).expect(201)).body);
+    for (const [i, m] of members.entries()) expect((await claim(m, campaignId, `sold-${m.id}`).expect(201)).body).toEqual(firsts[i]);
+    // The markers expired (or Redis lost them): the gate still counts the units, but knows no key.
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const markers = await redis.keys(claimGateKeys(t.redisPrefix, campaignId).idem('*', '*'));
+    expect(markers).toHaveLength(3);
+    await redis.del(...markers);
+    redis.disconnect();
+    for (const [i, m] of members.entries()) expect((await claim(m, campaignId, `sold-${m.id}`).expect(201)).body).toEqual(firsts[i]);
+    expect((await claim(members[0], campaignId, 'another').expect(409)).body.code).toBe('SOLD_OUT');
   });
 
   it('hides other members’ claims (404) and lets admins read any', async () => {

@@ -90,7 +90,7 @@ export class ClaimsService {
       if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
       this.abuse.assertAllowed(campaign, claimant.account);
     } catch (error) {
-      if (error instanceof DomainError) return this.replayOr(error, user.id, campaign.id, idempotencyKey);
+      if (error instanceof DomainError) return this.replayOr(() => error, user.id, campaign.id, idempotencyKey);
       throw error;
     }
     await admission;
@@ -99,13 +99,15 @@ export class ClaimsService {
 
   /**
    * A replay gets the first answer even when the campaign or the member changed since — e.g. the
-   * claim being replayed is the one that took the member to the velocity cap, or the campaign has
-   * ended. Only refusals pay this read.
+   * claim being replayed is the one that took the member to the velocity cap, or sold the last
+   * unit, or the campaign has ended — and even when the gate holds no marker of it (a claim
+   * decided on the PostgreSQL path, a Redis that lost its data, a marker past its TTL). Only
+   * refusals pay this read.
    */
-  private async replayOr(refusal: DomainError, memberId: string, campaignId: string, key: string): Promise<CreatedClaimDto> {
+  private async replayOr(refusal: () => DomainError, memberId: string, campaignId: string, key: string): Promise<CreatedClaimDto> {
     const stored = await this.lookups.claimByKey(memberId, key);
     if (stored?.campaignId === campaignId) return this.replayed(stored);
-    throw refusal;
+    throw refusal();
   }
 
   private async admit(
@@ -128,13 +130,13 @@ export class ClaimsService {
           await this.gate.refresh(campaign.id);
           return this.admit(memberId, campaign, key, dto, false);
         }
-        throw this.refusal(ErrorCode.CampaignNotActive);
+        return this.replayOr(() => this.refusal(ErrorCode.CampaignNotActive), memberId, campaign.id, key);
       case 'limit':
         return this.replayFromDatabase(memberId, campaign.id, key);
       case 'sold_out': {
         const until = soldOutUntil ?? Date.now() + SOLD_OUT_WAIT_MS;
         if (await this.unitMayFreeUp(campaign.id, until)) return this.admit(memberId, campaign, key, dto, firstTry, until);
-        throw this.refusal(ErrorCode.SoldOut);
+        return this.replayOr(() => this.refusal(ErrorCode.SoldOut), memberId, campaign.id, key);
       }
       case 'ok':
       case 'unavailable':
