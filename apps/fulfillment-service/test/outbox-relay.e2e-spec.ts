@@ -111,6 +111,31 @@ describe('outbox relay (e2e)', () => {
     expect(await job?.getState()).toBe('delayed');
   });
 
+  it('relays recent and delayed rows again when Redis comes back without its data; old ones stay done', async () => {
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, [
+        { queue: 'notifications', name: 'notify-offers', data: { campaignId: 'c6', memberIds: [] }, jobId: jobIdFor('notify', 'c6', 'later'), runAt: new Date(Date.now() + 60_000) },
+        { queue: 'notifications', name: 'notify-offers', data: { campaignId: 'c6', memberIds: ['m6'] }, jobId: jobIdFor('notify', 'c6', 'now') },
+      ]),
+    );
+    await dataSource.query(
+      `INSERT INTO outbox (queue, job_name, job_id, payload, run_at, created_at, published_at)
+       VALUES ('notifications', 'notify-offers', $1, '{"campaignId": "c6"}', now() - interval '3 days', now() - interval '3 days', now() - interval '3 days')`,
+      [jobIdFor('notify', 'c6', 'old')],
+    );
+    await eventually(async () => (await unpublished()) === 0);
+    expect(await (await queue.getJob(jobIdFor('notify', 'c6', 'later')))?.getState()).toBe('delayed');
+
+    // Restarted empty: every job is gone, the delayed one (a campaign's end, say) with the rest.
+    await redis.stop();
+    await redis.start();
+    await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c6', 'later'))) !== undefined, 20000);
+    expect(await (await queue.getJob(jobIdFor('notify', 'c6', 'later')))?.getState()).toBe('delayed');
+    expect((await queue.getJob(jobIdFor('notify', 'c6', 'now')))?.data).toEqual({ campaignId: 'c6', memberIds: ['m6'] });
+    expect(await queue.getJob(jobIdFor('notify', 'c6', 'old'))).toBeUndefined();
+    await eventually(async () => (await unpublished()) === 0);
+  }, 40000);
+
   it('splits a backlog over several batches, lanes and concurrent drains: every row becomes exactly one job in its queue', async () => {
     const notifications = Array.from({ length: 2300 }, (_, i) => i);
     const matches = Array.from({ length: 700 }, (_, i) => i);

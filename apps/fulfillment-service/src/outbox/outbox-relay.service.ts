@@ -3,11 +3,12 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { OUTBOX_CHANNEL } from '@app/queue';
+import { createRedis, OUTBOX_CHANNEL } from '@app/queue';
 
 /** One queue's share of a claimed batch, already in the shape `Queue.addBulk` takes. */
 interface ClaimedJobs {
@@ -48,7 +49,17 @@ const CLAIM_BATCH = `
          )) AS jobs
   FROM claimed GROUP BY queue`;
 
+/**
+ * Rows whose jobs a Redis that lost its data may have held: delayed ones still to run, and those
+ * published lately (waiting, retrying, kept as failed). Older jobs are long done, and their
+ * effects are in PostgreSQL.
+ */
+const REPUBLISH_RECENT = `
+  UPDATE outbox SET published_at = NULL
+  WHERE published_at IS NOT NULL AND (run_at > now() - interval '1 day' OR published_at > now() - interval '1 day')`;
+
 const relayed = new Counter({ name: 'outbox_relayed_total', help: 'Outbox rows relayed into BullMQ' });
+const republished = new Counter({ name: 'outbox_republished_total', help: 'Outbox rows relayed again because Redis had lost its data' });
 
 /**
  * Moves committed outbox rows into BullMQ. Rows are locked with SKIP LOCKED so several
@@ -64,6 +75,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
   private wakeRequested = false;
   private stopped = false;
+  private redisCheckedAt = 0;
+  private redis?: Redis;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -82,10 +95,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     clearInterval(this.timer);
     await this.running;
     await this.listener?.end().catch(() => undefined);
+    this.redis?.disconnect();
   }
 
   /** Relays until the outbox is empty; returns how many rows were published. */
   async drain(): Promise<number> {
+    await this.recoverLostJobs();
     const lanes = await Promise.allSettled(Array.from({ length: LANES }, () => this.drainLane()));
     const failed = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
     if (failed) throw failed.reason;
@@ -133,6 +148,29 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     return count;
   }
 
+  /**
+   * Redis is not the system of record: one restarted without its data (or a new one) has lost
+   * every job, the delayed start and end of campaigns included. A marker key tells: while it is
+   * there, Redis kept its data. When it is missing, the recent rows are relayed again (their
+   * jobIds make jobs Redis still has no-ops, and every processor re-runs idempotently), and only
+   * then is the marker set, so a crash in between relays them again rather than never.
+   */
+  private async recoverLostJobs(): Promise<void> {
+    if (Date.now() - this.redisCheckedAt < POLL_MS) return;
+    this.redis ??= createRedis(this.config.redisUrl).on('error', () => undefined);
+    const redis = this.redis;
+    const marker = `${this.config.redisPrefix}:outbox:redis-kept`;
+    if (await withTimeout(redis.exists(marker), PUBLISH_TIMEOUT_MS)) {
+      this.redisCheckedAt = Date.now();
+      return;
+    }
+    const [, count]: [unknown, number] = await this.dataSource.query(REPUBLISH_RECENT);
+    if (count) this.logger.warn(`Redis has lost its data: relaying ${count} recent outbox rows again`);
+    republished.inc(count);
+    await withTimeout(redis.set(marker, new Date().toISOString()), PUBLISH_TIMEOUT_MS);
+    this.redisCheckedAt = Date.now();
+  }
+
   private queue(name: string): Queue {
     return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
   }
@@ -157,7 +195,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
     promise,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not accept the jobs within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
