@@ -3,6 +3,7 @@ import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { createMember, createWorkerContext, TestApp } from '@app/testing';
 import { MatchingModule } from '../../matching-service/src/matching.module';
 import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
+import { MatchingProcessor } from '../../matching-service/src/matching/matching.processor';
 import { PercentileRematcher } from '../../matching-service/src/matching/percentile-rematcher.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { AudienceService } from '../src/audience/audience.service';
@@ -91,6 +92,8 @@ describe('matching (e2e)', () => {
   });
 
   it('resumes a run killed mid-way with no duplicate and no missing offer', async () => {
+    // A worker killed mid-run leaves its job stalled: it is taken over, and given up only after 5 deaths.
+    expect(matching.get(MatchingProcessor).worker.opts).toMatchObject({ maxStalledCount: 5, lockDuration: 15_000 });
     const ids = await insertMembers(t.dataSource, Array.from({ length: 3000 }, (_, i) => ({ optedIn: i % 10 !== 0 })));
     // Written directly: the matcher walks the table block by block, so it needs a table of many blocks.
     await t.dataSource.query(

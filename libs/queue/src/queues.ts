@@ -32,6 +32,14 @@ export interface JobPayloads {
 
 export const ALL_QUEUE_NAMES: QueueName[] = Object.values(QUEUES).map((q) => q.name);
 
+/**
+ * Every worker but fulfillment's (configured by FULFILLMENT_LOCK_MS): a job whose worker died is
+ * taken over once its 15 s lock lapses, and fails for stalling only after 5 such deaths (BullMQ's
+ * default, 1, gave up a matching run for good when its worker was killed twice). Every processor
+ * resumes or re-runs idempotently.
+ */
+export const WORKER_OPTIONS = { lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 5 } as const;
+
 /** Retries are explicit: exponential backoff, failed jobs kept for inspection. */
 export const DEFAULT_JOB_OPTIONS = {
   attempts: 5,

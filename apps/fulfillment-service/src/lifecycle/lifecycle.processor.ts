@@ -1,11 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
+import { JobHandlers, JobProcessor, QUEUES, WORKER_OPTIONS } from '@app/queue';
 import { CampaignScheduleService, ScheduleOutcome } from './campaign-schedule.service';
 import { ClaimGateInvalidator } from './claim-gate-invalidator.service';
 
 /** `campaign-lifecycle` queue: delayed jobs written by launch (and, for the end, by funding), run at startsAt and endsAt. */
-@Processor(QUEUES.lifecycle.name)
+@Processor(QUEUES.lifecycle.name, WORKER_OPTIONS)
 export class LifecycleProcessor extends JobProcessor<'lifecycle'> {
   protected readonly queueKey = 'lifecycle' as const;
   protected readonly handlers: JobHandlers<'lifecycle'> = {

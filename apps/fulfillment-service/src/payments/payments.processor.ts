@@ -1,9 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
-import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
+import { JobHandlers, JobProcessor, QUEUES, WORKER_OPTIONS } from '@app/queue';
 import { CampaignRefundService } from './campaign-refund.service';
 
 /** `payments` queue: refunds of a campaign's unused budget when it ends, and of payments that fund nothing. */
-@Processor(QUEUES.payments.name)
+@Processor(QUEUES.payments.name, WORKER_OPTIONS)
 export class PaymentsProcessor extends JobProcessor<'payments'> {
   protected readonly queueKey = 'payments' as const;
   protected readonly handlers: JobHandlers<'payments'> = {

@@ -1,11 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
+import { JobHandlers, JobProcessor, QUEUES, WORKER_OPTIONS } from '@app/queue';
 import { CampaignMatcher } from './campaign-matcher.service';
 import { MemberMatcher } from './member-matcher.service';
 import { PercentileRematcher } from './percentile-rematcher.service';
 
-@Processor(QUEUES.matching.name)
+@Processor(QUEUES.matching.name, WORKER_OPTIONS)
 export class MatchingProcessor extends JobProcessor<'matching'> {
   protected readonly queueKey = 'matching' as const;
   protected readonly handlers: JobHandlers<'matching'> = {

@@ -1,8 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
-import { JobHandlers, JobProcessor, QUEUES } from '@app/queue';
+import { JobHandlers, JobProcessor, QUEUES, WORKER_OPTIONS } from '@app/queue';
 import { OfferNotifier } from './offer-notifier.service';
 
-@Processor(QUEUES.notifications.name)
+@Processor(QUEUES.notifications.name, WORKER_OPTIONS)
 export class NotificationsProcessor extends JobProcessor<'notifications'> {
   protected readonly queueKey = 'notifications' as const;
   protected readonly handlers: JobHandlers<'notifications'> = {
