@@ -73,4 +73,31 @@ describe('fulfillment worker killed mid-job (e2e)', () => {
     expect(carrier.requests.length).toBeGreaterThan(5);
     process.stdout.write(`killed with ${atKill.fulfilled}/3000 codes assigned; all 3000 + 5 shipments done after restart\n`);
   }, 150_000);
+
+  it('exits within its shutdown bound on SIGTERM though its jobs wait on a lock, and loses none', async () => {
+    await worker.kill('SIGKILL');
+    const bounded = new WorkerProcess({ ...worker.env, FULFILLMENT_SHUTDOWN_MS: '1000', FULFILLMENT_LOCK_MS: '1500' });
+    const digital = await seedClaims(db, { kind: 'digital_code', claims: 50 });
+    // Every code assignment waits on this lock until it is released, after the worker is gone.
+    const blocker = db.createQueryRunner();
+    await blocker.startTransaction();
+    await blocker.query(`LOCK TABLE campaign_codes IN EXCLUSIVE MODE`);
+    await bounded.start(await freePort());
+    await until(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n,
+      (n: number) => n > 0,
+      30000,
+      20,
+    );
+    const started = Date.now();
+    await bounded.kill('SIGTERM');
+    const took = Date.now() - started;
+    await blocker.rollbackTransaction();
+    await blocker.release();
+    // FULFILLMENT_SHUTDOWN_MS for the jobs, 3 s more for the rest; without the bound it waited for the lock.
+    expect(took).toBeLessThan(6000);
+
+    await worker.start(await freePort());
+    expect(await until(() => claimStates(db, digital.campaignId), (s) => s.fulfilled === 50, 60000)).toMatchObject({ fulfilled: 50, distinct_codes: 50 });
+  }, 90_000);
 });

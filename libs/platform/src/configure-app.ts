@@ -68,13 +68,33 @@ export function exitOnBadConfig(): void {
   }
 }
 
+/** How long a worker's shutdown may take when the worker does not say (its jobs are short). */
+const DEFAULT_SHUTDOWN_BOUND_MS = 15_000;
+
 /**
  * Starts a worker service: its queue processors run in the Nest context, and a small
- * HTTP server answers /health and /metrics on `port(config)`.
+ * HTTP server answers /health and /metrics on `port(config)`. A SIGTERM or SIGINT ends the
+ * process within `shutdownBoundMs(config)` even if a shutdown hook hangs (a query blocked on a
+ * lock keeps the pool from closing): the jobs cut off are taken over once their lock expires.
  */
-export async function bootstrapWorker<C>(module: Type<unknown>, port: (config: C) => number, configToken: symbol): Promise<void> {
+export async function bootstrapWorker<C>(
+  module: Type<unknown>,
+  port: (config: C) => number,
+  configToken: symbol,
+  shutdownBoundMs: (config: C) => number = () => DEFAULT_SHUTDOWN_BOUND_MS,
+): Promise<void> {
   exitOnBadConfig();
   const app = await NestFactory.create(module, { bufferLogs: true });
   configureHttpApp(app);
-  await app.listen(port(app.get<C>(configToken)));
+  const config = app.get<C>(configToken);
+  const bound = shutdownBoundMs(config);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown did not finish within ${bound} ms; exiting\n`);
+        process.exit(1);
+      }, bound).unref();
+    });
+  }
+  await app.listen(port(config));
 }

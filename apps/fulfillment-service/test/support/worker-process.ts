@@ -8,7 +8,7 @@ export class WorkerProcess {
   private child?: ChildProcess;
   private output = '';
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(readonly env: Record<string, string>) {}
 
   async start(port: number): Promise<void> {
     this.child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/fulfillment-service/src/main.ts'], {
