@@ -46,7 +46,7 @@ export class CampaignStatsService {
         [campaign.id, live],
       ),
       this.audience.preview(campaign),
-      this.ledger.fundingTotals(campaign.id),
+      this.ledger.totals(campaign.id, 'funding'),
     ]);
     return {
       totalUnits: campaign.totalUnits,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { KeysetCursor, Page, toPage } from '@app/db';
 import { LedgerEntryDto } from './dto/ledger.dto';
 
@@ -30,29 +30,18 @@ interface LedgerRow {
 export class LedgerService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Every payment of the campaign, stale ones (refunded in full, funding nothing) included. */
-  async totals(campaignId: string, manager: EntityManager = this.dataSource.manager): Promise<LedgerTotals> {
-    const [row] = await manager.query(
-      `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind IN ('charge', 'fee')), 0) AS funded,
-              coalesce(-sum(amount_cents) FILTER (WHERE kind IN ('refund', 'fee_refund')), 0) AS refunded
-       FROM ledger_entries WHERE campaign_id = $1`,
-      [campaignId],
-    );
-    return { fundedCents: Number(row.funded), refundedCents: Number(row.refunded) };
-  }
-
   /**
-   * The payment that funds the campaign (its `paid` funding; there is at most one) and the refunds
-   * of it, as the campaign's stats report them. A stale payment and its full refund fund nothing:
-   * they stay in the ledger (and `totals`), not in the campaign's money.
+   * Money in and out of the campaign. `all`: every payment, stale ones included (refunded in full,
+   * funding nothing). `funding`: the payment that funds the campaign (its `paid` funding; there is
+   * at most one) and its refunds, as the campaign's stats report them.
    */
-  async fundingTotals(campaignId: string, manager: EntityManager = this.dataSource.manager): Promise<LedgerTotals> {
-    const [row] = await manager.query(
+  async totals(campaignId: string, scope: 'all' | 'funding' = 'all'): Promise<LedgerTotals> {
+    const [row] = await this.dataSource.query(
       `SELECT coalesce(sum(e.amount_cents) FILTER (WHERE e.kind IN ('charge', 'fee')), 0) AS funded,
               coalesce(-sum(e.amount_cents) FILTER (WHERE e.kind IN ('refund', 'fee_refund')), 0) AS refunded
-       FROM ledger_entries e JOIN fundings f ON f.id = e.funding_id
-       WHERE e.campaign_id = $1 AND f.status = 'paid'`,
-      [campaignId],
+       FROM ledger_entries e LEFT JOIN fundings f ON f.id = e.funding_id
+       WHERE e.campaign_id = $1 AND ($2 = 'all' OR f.status = 'paid')`,
+      [campaignId, scope],
     );
     return { fundedCents: Number(row.funded), refundedCents: Number(row.refunded) };
   }
