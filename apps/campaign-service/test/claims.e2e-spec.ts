@@ -246,7 +246,8 @@ describe('claims (e2e)', () => {
       expect(res.body.code).toBe('VALIDATION_FAILED');
       return res.body.details.map((d) => d.field);
     };
-    const blanks = ['   ', '\t', 'a\nb\u0007', ' \u007f '];
+    // and text no column stores: a lone UTF-16 surrogate (it was a 503 "try again", for ever)
+    const blanks = ['   ', '\t', 'a\nb\u0007', ' \u007f ', 'a\u0085b', 'a\ud800b'];
     for (const [i, value] of blanks.entries()) {
       for (const field of ['name', 'line1', 'city', 'postalCode']) {
         const res = await claim(m, campaignId, `bad-${field}-${i}`, { acceptDisclosure: true, shippingAddress: { ...ADDRESS, [field]: value } }).expect(400);

@@ -252,6 +252,9 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
       [JSON.stringify({ id: 'evt_bad_metadata', type: 'checkout.session.expired', data: { object: { id: 'cs_x', metadata: 'yes' } } }), ['data.object.metadata']],
       // PostgreSQL cannot store a NUL character in the event's id or payload
       ['{"id":"evt_\\u0000","type":"x","data":{"object":{}}}', ['event']],
+      // nor a lone surrogate, nor an id longer than its index holds
+      ['{"id":"evt_s","type":"x","data":{"object":{"x":"\\ud800"}}}', ['event']],
+      [JSON.stringify({ id: `evt_${'f'.repeat(6000)}`, type: 'x', data: { object: {} } }), ['id']],
     ];
     for (const [payload, fields] of malformed) {
       const answer = await postSigned(payload);
@@ -261,6 +264,11 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await q(`SELECT id FROM stripe_events`)).toEqual(eventsBefore);
     expect(await campaignStatus(campaignId)).toBe('draft');
     expect(await ledgerKinds(campaignId)).toEqual([]);
+
+    // A fundingId that is not a string is no funding id: the session is looked up by its own id.
+    const arrayId = { id: 'cs_unknown', payment_status: 'paid', metadata: { fundingId: [res.body.fundingId] } };
+    await postSigned(JSON.stringify({ id: 'evt_array_funding', type: 'checkout.session.completed', data: { object: arrayId } })).expect(200);
+    expect(await campaignStatus(campaignId)).toBe('draft');
 
     // A well-formed event of a type the platform does not apply is stored and acknowledged.
     await postSigned(JSON.stringify({ id: 'evt_unknown_type', type: 'customer.created', data: { object: { id: 'cus_x', payment_intent: 42 } } })).expect(200);

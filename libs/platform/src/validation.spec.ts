@@ -28,6 +28,12 @@ describe('droppedKeyErrors', () => {
     expect(droppedKeyErrors(null)).toEqual([]);
     expect(droppedKeyErrors('constructor')).toEqual([]);
   });
+
+  it('names every string and key holding a lone surrogate, and lets paired ones (emoji) through', () => {
+    const body = JSON.parse('{"name": "a\\ud800b", "perk": {"title": "\\udc00"}, "tags": ["ok", "x\\ud83d"], "\\ud800": 1, "emoji": "\\ud83d\\ude00"}');
+    expect(droppedKeyErrors(body).map((e) => e.field)).toEqual(['name', 'perk.title', 'tags.1', '\ud800']);
+    expect(droppedKeyErrors('\ud800')).toEqual([expect.objectContaining({ field: 'body' })]);
+  });
 });
 
 describe('createValidationPipe and dropped keys', () => {

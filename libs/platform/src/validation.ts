@@ -20,7 +20,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
 
 /** Control characters never belong in a line of text, and PostgreSQL cannot store NUL at all. */
-export const Printable = () => Matches(/^[^\u0000-\u001f\u007f]*$/, { message: '$property must not contain control characters' });
+export const Printable = () => Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: '$property must not contain control characters' });
 
 /** A line someone reads (a name, a title, an address line, a tracking number): 1 to `max` characters, not blank, no control character. */
 export const TextLine = (max: number) => applyDecorators(IsString(), Length(1, max), NotBlank(), Printable());
@@ -49,17 +49,32 @@ export function inputDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
  */
 const DROPPED_KEYS = ['__proto__', 'constructor'];
 
-/** Field errors for every dropped key in a parsed body or query, named as the validation pipe names fields. */
+/** A UTF-16 surrogate without its pair: JSON can carry one (`"\ud800"`), no text column or jsonb can store it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when a string holds a lone surrogate (text PostgreSQL refuses or garbles). */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
+}
+
+/**
+ * Field errors for every dropped key in a parsed body or query, and for every string (value or
+ * key) holding a lone surrogate, named as the validation pipe names fields.
+ */
 export function droppedKeyErrors(value: unknown): FieldError[] {
   const errors: FieldError[] = [];
   // Iterative and depth-bounded: deeper input is refused anyway.
   const stack: [unknown, string, number][] = [[value, '', 0]];
   while (stack.length) {
     const [current, path, depth] = stack.pop()!;
+    if (typeof current === 'string' && hasLoneSurrogate(current)) {
+      errors.push({ field: path || 'body', errors: [`${path || 'body'} must be valid Unicode text (a lone UTF-16 surrogate)`] });
+    }
     if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
     for (const [key, child] of Object.entries(current)) {
       const field = path ? `${path}.${key}` : key;
       if (!Array.isArray(current) && DROPPED_KEYS.includes(key)) errors.push({ field, errors: [`property ${key} should not exist`] });
+      else if (hasLoneSurrogate(key)) errors.push({ field, errors: ['property names must be valid Unicode text (a lone UTF-16 surrogate)'] });
       else stack.push([child, field, depth + 1]);
     }
   }
@@ -67,8 +82,8 @@ export function droppedKeyErrors(value: unknown): FieldError[] {
 }
 
 /**
- * Refuses, before transformation, absurdly nested input and the keys class-transformer would
- * drop unseen (as unknown fields: API.md's 400), then validates as usual.
+ * Refuses, before transformation, absurdly nested input, the keys class-transformer would
+ * drop unseen (as unknown fields: API.md's 400) and text no column can store, then validates as usual.
  */
 class GuardedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

@@ -17,7 +17,7 @@ export async function lockFundingOf(
 ): Promise<Funding | null> {
   const fundings = m.getRepository(Funding);
   const fundingId = metadata?.fundingId;
-  if (fundingId && UUID.test(fundingId)) return fundings.findOne({ where: { id: fundingId }, lock: { mode: 'pessimistic_write' } });
+  if (typeof fundingId === 'string' && UUID.test(fundingId)) return fundings.findOne({ where: { id: fundingId }, lock: { mode: 'pessimistic_write' } });
   if (!stripeId) return null;
   const found = await fundings.find({ where: { [by]: stripeId }, take: 2, lock: { mode: 'pessimistic_write' } });
   return found.length === 1 ? found[0] : null;

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { DomainError, ErrorCode } from '@app/domain';
-import { inputDepth, MAX_INPUT_DEPTH } from '@app/platform';
+import { hasLoneSurrogate, inputDepth, MAX_INPUT_DEPTH } from '@app/platform';
 
 interface FieldError {
   field: string;
@@ -12,6 +12,8 @@ type Check = (value: unknown) => string | null;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
+/** Stripe's ids and type names are short; a key of the stored event must fit a btree entry. */
+const identifier: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 255 ? null : 'must be a string of 1 to 255 characters');
 const integer: Check = (v) => (Number.isSafeInteger(v) ? null : 'must be an integer');
 const optionalMetadata: Check = (v) => (v === undefined || v === null || isObject(v) ? null : 'must be an object or null');
 /** Stripe sends an id, or the expanded object, or null. */
@@ -58,8 +60,9 @@ export function assertWellFormedEvent(event: unknown): asserts event is Stripe.E
   // The whole payload is stored (jsonb): refuse what PostgreSQL would refuse, before it is asked.
   if (inputDepth(event) > MAX_INPUT_DEPTH) throw invalid([{ field: 'event', errors: [`the event is nested deeper than ${MAX_INPUT_DEPTH} levels`] }]);
   if (NUL_ESCAPE.test(JSON.stringify(event))) throw invalid([{ field: 'event', errors: ['the event contains a NUL character (\\u0000)'] }]);
-  check('id', event.id, string);
-  check('type', event.type, string);
+  if (holdsLoneSurrogate(event)) throw invalid([{ field: 'event', errors: ['the event contains a lone UTF-16 surrogate'] }]);
+  check('id', event.id, identifier);
+  check('type', event.type, identifier);
   const object = isObject(event.data) ? event.data.object : undefined;
   if (!isObject(object)) {
     errors.push({ field: 'data.object', errors: ['data.object must be an object'] });
@@ -67,6 +70,13 @@ export function assertWellFormedEvent(event: unknown): asserts event is Stripe.E
     for (const [name, rule] of Object.entries(OBJECT_FIELDS[event.type] ?? {})) check(`data.object.${name}`, object[name], rule);
   }
   if (errors.length) throw invalid(errors);
+}
+
+/** jsonb refuses a lone surrogate anywhere, key or value (the depth is bounded before this runs). */
+function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return hasLoneSurrogate(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, child]) => hasLoneSurrogate(key) || holdsLoneSurrogate(child));
 }
 
 function invalid(errors: FieldError[]): DomainError {
