@@ -18,8 +18,8 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
   'match-member': { memberId: string; provider: string };
-  /** the provider's percentile thresholds moved (`version`: their refresh, in µs since the epoch) */
-  'rematch-percentiles': { provider: string; version: string };
+  /** the provider's percentile thresholds moved */
+  'rematch-percentiles': { provider: string };
   /** without memberIds: every offer of the campaign not yet notified (sent once a matching run finishes) */
   'notify-offers': { campaignId: string; memberIds?: string[] };
   'fulfill-claim': { claimId: string };

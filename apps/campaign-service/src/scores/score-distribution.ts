@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
-import { DISTRIBUTION_VERSION, PERCENTILE_FRACTIONS } from '@app/domain';
+import { PERCENTILE_FRACTIONS } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 
-/** Moved thresholds are re-matched once this long after a refresh: a burst of batches re-matches once, after its last. */
-export const PERCENTILE_REMATCH_DELAY_MS = 2000;
+/**
+ * Moved thresholds are re-matched once per window, just after it closes: the refreshes of one
+ * window share a jobId, so a burst of batches re-matches once, and a steady feed every window.
+ */
+export const PERCENTILE_REMATCH_WINDOW_MS = 2000;
 
 /**
  * Recomputes a provider's 101 percentile thresholds from its current scores in one
@@ -14,7 +17,7 @@ export const PERCENTILE_REMATCH_DELAY_MS = 2000;
  */
 export async function refreshScoreDistribution(dataSource: DataSource, provider: string): Promise<void> {
   await dataSource.transaction(async (m) => {
-    const [refreshed]: { version: string }[] = await m.query(
+    const [refreshed]: unknown[] = await m.query(
       `WITH d AS (
          SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
          FROM member_scores WHERE provider = $1
@@ -24,7 +27,7 @@ export async function refreshScoreDistribution(dataSource: DataSource, provider:
        SELECT $1, thresholds, n, clock_timestamp() FROM d WHERE n > 0
        ON CONFLICT (provider) DO UPDATE
          SET thresholds = EXCLUDED.thresholds, member_count = EXCLUDED.member_count, refreshed_at = EXCLUDED.refreshed_at
-       RETURNING ${DISTRIBUTION_VERSION} AS version`,
+       RETURNING 1`,
       [provider, PERCENTILE_FRACTIONS],
     );
     const [live] = await m.query(
@@ -32,12 +35,13 @@ export async function refreshScoreDistribution(dataSource: DataSource, provider:
       [provider],
     );
     if (!refreshed || !live) return;
+    const window = Math.floor(Date.now() / PERCENTILE_REMATCH_WINDOW_MS);
     await enqueueInTransaction(m, {
       queue: 'matching',
       name: 'rematch-percentiles',
-      data: { provider, version: refreshed.version },
-      jobId: jobIdFor('rematch-percentiles', provider, refreshed.version),
-      runAt: new Date(Date.now() + PERCENTILE_REMATCH_DELAY_MS),
+      data: { provider },
+      jobId: jobIdFor('rematch-percentiles', provider, window),
+      runAt: new Date((window + 1) * PERCENTILE_REMATCH_WINDOW_MS + 250),
     });
   });
 }

@@ -1,18 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DISTRIBUTION_VERSION, EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
+import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { enqueueInTransaction, JobPayloads, jobIdFor } from '@app/queue';
 import { loadEvaluationContext } from './evaluation-context';
 
-export type RematchResult = { outcome: 'superseded' } | { outcome: 'rematched'; campaigns: number; offersCreated: number };
+export interface RematchResult {
+  campaigns: number;
+  offersCreated: number;
+}
 
 /**
  * Offers a provider's live percentile campaigns to the members who qualify now that its
  * thresholds moved: when other members' scores fall, a member crosses the bar without a score
  * change of their own, and match-member never runs for them. Only adds offers (no take-backs),
- * one set-based statement per campaign; the new offers are notified like a launch's. A job whose
- * distribution has been refreshed again since does nothing: the newer refresh's job follows.
+ * one set-based statement per campaign, against the thresholds as they are when it runs; the new
+ * offers are notified like a launch's.
  */
 @Injectable()
 export class PercentileRematcher {
@@ -20,9 +23,7 @@ export class PercentileRematcher {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async rematch({ provider, version }: JobPayloads['rematch-percentiles']): Promise<RematchResult> {
-    const [current] = await this.dataSource.query(`SELECT ${DISTRIBUTION_VERSION} AS version FROM score_distributions WHERE provider = $1`, [provider]);
-    if (current?.version !== version) return { outcome: 'superseded' };
+  async rematch({ provider }: JobPayloads['rematch-percentiles']): Promise<RematchResult> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
       `SELECT id, eligibility FROM campaigns
        WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL
@@ -49,13 +50,13 @@ export class PercentileRematcher {
             queue: 'notifications',
             name: 'notify-offers',
             data: { campaignId: campaign.id },
-            jobId: jobIdFor('notify-offers', campaign.id, 'percentiles', version),
+            jobId: jobIdFor('notify-offers', campaign.id, 'percentiles', Date.now()),
           });
         }
         return created;
       });
     }
     if (offersCreated) this.logger.log(`${provider} percentiles moved: ${offersCreated} new offers on ${campaigns.length} campaigns`);
-    return { outcome: 'rematched', campaigns: campaigns.length, offersCreated };
+    return { campaigns: campaigns.length, offersCreated };
   }
 }

@@ -11,9 +11,6 @@ export const PERCENTILE_STEPS = 101;
  */
 export const PERCENTILE_FRACTIONS = Array.from({ length: PERCENTILE_STEPS }, (_, p) => (p === 0 || p === 100 ? p / 100 : p / 100 - 1e-12));
 
-/** SQL: a `score_distributions` row's refresh as an exact, comparable text (microseconds since the epoch). */
-export const DISTRIBUTION_VERSION = `(extract(epoch FROM refreshed_at) * 1000000)::bigint::text`;
-
 /**
  * The score a member needs to be at or above the p-th percentile. Fractional `p` rounds
  * up: 92.5 needs the 93rd percentile's score. Null when the provider has no scores.
