@@ -343,6 +343,19 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'b-again').expect(201);
   });
 
+  it('refuses to retry the failed claim of a member who erased their account: nobody to deliver to, no unit held for ever', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2, codes: 0 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const id = (await claim(m, campaignId, 'erased-retry').expect(201)).body.id;
+    expect((await claimStatus(m, id)).status).toBe('failed');
+    await t.http.delete('/me').set('Authorization', m.auth).expect(204);
+    await t.dataSource.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, 'FOR-NOBODY')`, [campaignId]);
+    const refused = await t.http.post(`/admin/claims/${id}/retry`).set('Authorization', admin).expect(409);
+    expect(refused.body.code).toBe('CLAIM_NOT_RETRYABLE');
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
+  });
+
   it('requests a retried physical claim’s shipment again (manual provider); cancelling a failed one drops the address it kept', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
     const members = await insertMembers(t, 2);

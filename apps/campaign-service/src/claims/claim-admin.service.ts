@@ -41,6 +41,10 @@ export class ClaimAdminService {
       if (claim.campaign_status === CampaignStatus.Ended) {
         throw new DomainError(ErrorCode.ClaimNotRetryable, 'The campaign has ended and its unused units were refunded; this claim cannot be retried');
       }
+      // An erased member has nobody to deliver to (a physical claim's address is gone): the unit would
+      // stay held by a claim that can never be fulfilled.
+      const [member]: { erased: boolean }[] = await manager.query(`SELECT erased_at IS NOT NULL AS erased FROM users WHERE id = $1`, [claim.member_id]);
+      if (member?.erased) throw new DomainError(ErrorCode.ClaimNotRetryable, 'The member erased their account; this claim cannot be delivered');
       const [stock]: { total_units: number; claimed_units: number; per_member_limit: number }[] = await manager.query(
         `SELECT total_units, claimed_units, per_member_limit FROM campaigns WHERE id = $1`,
         [claim.campaign_id],
