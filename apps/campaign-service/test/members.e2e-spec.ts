@@ -1,6 +1,6 @@
 import { createBrand, createMember, login, TestApp, TEST_PASSWORD } from '@app/testing';
 import { createCampaignServiceApp } from './app';
-import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
+import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
 describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
   let t: TestApp;
@@ -56,10 +56,18 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       ...others.map((memberId, i) => ({ memberId, score: i * 10 })),
       { memberId: member.id, score: 85, topics: [{ topic: 'tech', score: 20 }, { topic: 'food', score: 70 }] },
     ]).expect(202);
-    const res = await t.http.get('/me/scores').set('Authorization', member.auth).expect(200);
-    // It takes no parameters: one sent anyway is refused, as on every list.
-    const junk = await t.http.get('/me/scores?limit=-1&foo=bar').set('Authorization', member.auth).expect(400);
-    expect(junk.body.code).toBe('VALIDATION_FAILED');
+    await postScores(t.http, PEERINDEX_KEY, '2026-11-01T00:00:00Z', [{ memberId: member.id, score: 40 }]).expect(202);
+    const all = await t.http.get('/me/scores').set('Authorization', member.auth).expect(200);
+    expect(all.body.items.map((i: { provider: string }) => i.provider)).toEqual(['klout', 'peerindex']);
+    expect(all.body.nextCursor).toBeNull();
+    // A list like every other: ?limit and ?cursor, page by page (providers by name).
+    const res = await t.http.get('/me/scores?limit=1').set('Authorization', member.auth).expect(200);
+    const next = await t.http.get(`/me/scores?limit=1&cursor=${res.body.nextCursor}`).set('Authorization', member.auth).expect(200);
+    expect(next.body).toEqual({ items: [expect.objectContaining({ provider: 'peerindex', score: 40 })], nextCursor: null });
+    for (const query of ['limit=-1', 'foo=bar', 'cursor=%25%25', `cursor=${Buffer.from("x' OR 1=1").toString('base64url')}`]) {
+      const junk = await t.http.get(`/me/scores?${query}`).set('Authorization', member.auth).expect(400);
+      expect(junk.body.code).toBe('VALIDATION_FAILED');
+    }
     expect(res.body.items).toEqual([
       {
         provider: 'klout',

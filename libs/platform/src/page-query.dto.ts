@@ -16,6 +16,3 @@ export class PageQueryDto {
   @IsString() @MaxLength(200)
   cursor?: string;
 }
-
-/** The query of a route that takes no parameters: with the validation pipe's whitelist, any one sent is a 400, as on every list. */
-export class NoQueryDto {}

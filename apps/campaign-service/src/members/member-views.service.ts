@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Campaign, Page, pageCursor, toPage } from '@app/db';
-import { CampaignStatus, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
+import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
+
+/** What a scores cursor holds: a provider name, as SCORE_PROVIDER_KEYS spells them. */
+const PROVIDER_CURSOR = /^[\w.-]{1,100}$/;
 
 /** Campaigns a member may ask about: launched ones; drafts and unlaunched funded ones stay private to the brand. */
 const PUBLIC_STATUSES = [CampaignStatus.Scheduled, CampaignStatus.Active, CampaignStatus.Paused, CampaignStatus.Ended];
@@ -28,15 +31,22 @@ export class MemberViewsService {
     private readonly eligibility: EligibilityService,
   ) {}
 
-  async scores(memberId: string): Promise<MemberScoreDto[]> {
+  /** The member's current score per provider, by provider name; the cursor is the last provider shown. */
+  async scores(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<MemberScoreDto>> {
+    const after = rawCursor ? Buffer.from(rawCursor, 'base64url').toString('utf8') : null;
+    if (after !== null && (!PROVIDER_CURSOR.test(after) || Buffer.from(after).toString('base64url') !== rawCursor)) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+    }
     const rows: { provider: string; score: number; topics: Record<string, number>; scored_at: Date; thresholds: number[] | null }[] =
       await this.dataSource.query(
         `SELECT s.provider, s.score, s.topics, s.scored_at, d.thresholds
          FROM member_scores s LEFT JOIN score_distributions d ON d.provider = s.provider
-         WHERE s.member_id = $1 ORDER BY s.provider`,
-        [memberId],
+         WHERE s.member_id = $1 AND ($2::text IS NULL OR s.provider > $2) ORDER BY s.provider LIMIT $3`,
+        [memberId, after, limit + 1],
       );
-    return rows.map((row) => ({
+    const page = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? Buffer.from(page[page.length - 1].provider).toString('base64url') : null;
+    const items = page.map((row) => ({
       provider: row.provider,
       score: row.score,
       percentile: percentileOf(row.thresholds, row.score),
@@ -45,6 +55,7 @@ export class MemberViewsService {
         .sort((a, b) => b.score - a.score || a.topic.localeCompare(b.topic)),
       scoredAt: row.scored_at.toISOString(),
     }));
+    return { items, nextCursor };
   }
 
   /** Offers on active campaigns, newest offer first. */

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nes
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
-import { NoQueryDto, PageQueryDto } from '@app/platform';
+import { PageQueryDto } from '@app/platform';
 import { MemberExportDto } from './dto/export.dto';
 import { EligibilityResultDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
 import { ProfileDto, UpdateProfileDto } from './dto/profile.dto';
@@ -35,8 +35,8 @@ export class MembersController {
 
   @Get('scores')
   @ApiOkResponse({ type: MemberScoresDto })
-  async scores(@CurrentUser() user: AuthUser, @Query() _query: NoQueryDto): Promise<MemberScoresDto> {
-    return { items: await this.views.scores(user.id), nextCursor: null };
+  scores(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<MemberScoresDto> {
+    return this.views.scores(user.id, query.limit ?? 20, query.cursor);
   }
 
   @Get('perks')

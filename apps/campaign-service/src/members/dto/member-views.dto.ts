@@ -17,7 +17,7 @@ export class MemberScoreDto {
 
 export class MemberScoresDto {
   @ApiProperty({ type: [MemberScoreDto] }) items: MemberScoreDto[];
-  @ApiProperty({ nullable: true, type: String, description: 'always null: one item per provider' }) nextCursor: null;
+  @ApiProperty({ nullable: true, type: String, description: 'one item per provider, by provider name' }) nextCursor: string | null;
 }
 
 export enum PerkStatus {
