@@ -22,7 +22,7 @@ export class ClaimsController {
   @ApiCreatedResponse({ type: CreatedClaimDto })
   @ApiBadRequestResponse({ description: 'DISCLOSURE_REQUIRED, IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED (e.g. shippingAddress for physical perks)' })
   @ApiForbiddenResponse({ description: 'NOT_ELIGIBLE: the failed rules in details' })
-  @ApiConflictResponse({ description: 'SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE' })
+  @ApiConflictResponse({ description: 'SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE; CONFLICT: a request with this Idempotency-Key is still in progress (retry it)' })
   @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used for another campaign' })
   claim(
     @CurrentUser() user: AuthUser,
