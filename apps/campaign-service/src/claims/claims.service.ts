@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { AuthUser } from '@app/auth';
 import { Campaign } from '@app/db';
@@ -43,6 +43,8 @@ const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
  */
 @Injectable()
 export class ClaimsService {
+  private readonly logger = new Logger(ClaimsService.name);
+
   constructor(
     private readonly gate: ClaimGateService,
     private readonly lookups: ClaimLookupsService,
@@ -164,7 +166,9 @@ export class ClaimsService {
         slotHint: gate.kind === 'ok' ? gate.slot : null,
         shippingAddress: campaign.perkKind === PerkKind.Physical && dto.shippingAddress ? { ...dto.shippingAddress } : null,
       });
-    } catch {
+    } catch (error) {
+      // The client is told to try again; the operator needs to know why (the serializer drops query values).
+      this.logger.error({ err: error }, `claim ${reserved.id} could not be stored`);
       if (epoch) await this.gate.settle(campaign.id, memberId, key, epoch, 'release');
       decisions.inc({ outcome: 'error' });
       throw new DomainError(ErrorCode.ServiceUnavailable, 'The claim could not be stored; try again with the same Idempotency-Key');
