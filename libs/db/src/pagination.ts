@@ -46,8 +46,13 @@ export function decodeCursor(raw: string): KeysetCursor | null {
 export function pageCursor(raw: string | undefined): KeysetCursor | null {
   if (!raw) return null;
   const cursor = decodeCursor(raw);
-  if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+  if (!cursor) throw invalidCursor();
   return cursor;
+}
+
+/** The answer to a `?cursor` that is not one of ours, on every list. */
+export function invalidCursor(): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
 }
 
 /** Builds a page from `limit + 1` rows fetched in keyset order. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Campaign, Page, pageCursor, toPage } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, percentileOf } from '@app/domain';
+import { Campaign, invalidCursor, Page, pageCursor, toPage } from '@app/db';
+import { CampaignStatus, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
 
@@ -35,7 +35,7 @@ export class MemberViewsService {
   async scores(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<MemberScoreDto>> {
     const after = rawCursor ? Buffer.from(rawCursor, 'base64url').toString('utf8') : null;
     if (after !== null && (!PROVIDER_CURSOR.test(after) || Buffer.from(after).toString('base64url') !== rawCursor)) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: cursor', [{ field: 'cursor', errors: ['cursor is not valid'] }]);
+      throw invalidCursor();
     }
     const rows: { provider: string; score: number; topics: Record<string, number>; scored_at: Date; thresholds: number[] | null }[] =
       await this.dataSource.query(
