@@ -29,11 +29,23 @@ describe('loadConfig', () => {
 
   it('parses the security settings: rate limits, CORS origins, proxies', () => {
     const defaults = loadConfig({});
-    expect(defaults.rateLimit).toEqual({ windowSeconds: 60, ip: 12000, account: 3000, login: 10, loginIp: 600, register: 600, claim: 600 });
+    expect(defaults.rateLimit).toEqual({
+      windowSeconds: 60,
+      ip: 12000,
+      account: 3000,
+      login: 10,
+      loginIp: 600,
+      register: 600,
+      claim: 600,
+      exemptIps: ['127.0.0.1', '::1'],
+    });
     expect(defaults.corsAllowedOrigins).toEqual([]);
     expect(defaults.trustProxy).toBe(false);
     const set = loadConfig({ RATE_LIMIT_LOGIN: '0', CORS_ALLOWED_ORIGINS: 'https://a.example,https://b.example', TRUST_PROXY: '2' });
     expect(set.rateLimit.login).toBe(0);
+    expect(loadConfig({ RATE_LIMIT_EXEMPT_IPS: '' }).rateLimit.exemptIps).toEqual([]);
+    expect(loadConfig({ RATE_LIMIT_EXEMPT_IPS: '10.0.0.7,fd00::1' }).rateLimit.exemptIps).toEqual(['10.0.0.7', 'fd00::1']);
+    expect(() => loadConfig({ RATE_LIMIT_EXEMPT_IPS: '10.0.0.0/8 ' })).toThrow(/RATE_LIMIT_EXEMPT_IPS/);
     expect(set.corsAllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(set.trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');

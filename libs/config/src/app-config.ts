@@ -140,6 +140,13 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_CLAIM = 600;
 
+  /**
+   * Client addresses the per-IP limits never apply to (comma-separated), by default the machine
+   * itself: its scripts, probes and a sidecar proxy. Per-account and per-member limits still apply.
+   */
+  @IsOptional() @Matches(/^$|^[0-9a-f.:]+(,[0-9a-f.:]+)*$/i)
+  RATE_LIMIT_EXEMPT_IPS = '127.0.0.1,::1';
+
   /** A request still running after this long is answered 503 SERVICE_UNAVAILABLE. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   REQUEST_TIMEOUT_MS = 30000;
@@ -181,7 +188,7 @@ export interface AppConfig {
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   /** per-window counts; 0 = that limit is off */
-  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginIp: number; register: number; claim: number };
+  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginIp: number; register: number; claim: number; exemptIps: string[] };
   requestTimeoutMs: number;
   corsAllowedOrigins: string[];
   /** Express `trust proxy`: false, a hop count, or a list of trusted proxy addresses */
@@ -239,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       loginIp: parsed.RATE_LIMIT_LOGIN_IP,
       register: parsed.RATE_LIMIT_REGISTER,
       claim: parsed.RATE_LIMIT_CLAIM,
+      exemptIps: parsed.RATE_LIMIT_EXEMPT_IPS ? parsed.RATE_LIMIT_EXEMPT_IPS.split(',') : [],
     },
     requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     corsAllowedOrigins: parsed.CORS_ALLOWED_ORIGINS ? parsed.CORS_ALLOWED_ORIGINS.split(',') : [],

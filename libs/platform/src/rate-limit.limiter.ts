@@ -3,22 +3,31 @@ import { normalizeIp } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { hashTracker } from './rate-limit.guard';
-import { RATE_LIMIT_RULES, RateLimitRule, rateLimitedError, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
+import { LOGIN_ACCOUNT_RULE, RATE_LIMIT_RULES, RateLimitRule, rateLimitedError, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
 import { RedisThrottlerStorage } from './rate-limit.storage';
 
-/** Hashed trackers of recent addresses: a client keeps its address, and hashing it on every request costs more than the lookup. */
-const ipTrackers = new Map<string, string>();
+/** Recent addresses, normalized and hashed: a client keeps its address, and hashing it on every request costs more than the lookup. */
+const ipTrackers = new Map<string, { address: string; tracker: string }>();
 const IP_TRACKERS_MAX = 10_000;
 
-/** The rate-limit tracker of a client address (hashed: no addresses in Redis key names). */
-export function ipTracker(ip: string): string {
-  let tracker = ipTrackers.get(ip);
-  if (tracker === undefined) {
+/**
+ * The rate-limit tracker of a client address (hashed: no addresses in Redis key names); empty,
+ * so that no per-IP limit applies, for an address of RATE_LIMIT_EXEMPT_IPS.
+ */
+export function ipTracker(ip: string, exempt: readonly string[]): string {
+  let known = ipTrackers.get(ip);
+  if (known === undefined) {
     if (ipTrackers.size >= IP_TRACKERS_MAX) ipTrackers.clear();
-    tracker = hashTracker(normalizeIp(ip));
-    ipTrackers.set(ip, tracker);
+    const address = normalizeIp(ip);
+    known = { address, tracker: hashTracker(address) };
+    ipTrackers.set(ip, known);
   }
-  return tracker;
+  return exempt.includes(known.address) ? '' : known.tracker;
+}
+
+/** The login-account tracker of an email as typed (hashed, case and spacing ignored). */
+export function loginTracker(email: string): string {
+  return hashTracker(email.trim().toLowerCase());
 }
 
 /**
@@ -38,17 +47,23 @@ export class RouteRateLimiter {
    */
   async check(route: string, ip: string, accountId: string): Promise<DomainError | null> {
     const ttl = this.config.rateLimit.windowSeconds * 1000;
-    const rules = this.rulesOf(route);
+    const client = ipTracker(ip, this.config.rateLimit.exemptIps);
+    const rules = this.rulesOf(route).map((rule) => ({ rule, tracker: rule.tracker === 'ip' ? client : accountId })).filter(({ tracker }) => tracker);
     // All at once, like the guard: the Redis calls leave in one auto-pipelined write.
     const records = await Promise.all(
-      rules.map((rule) => {
-        const tracker = rule.tracker === 'ip' ? ipTracker(ip) : accountId;
-        return this.storage.increment(`${rule.name}:${tracker}`, ttl, this.config.rateLimit[rule.setting], ttl);
-      }),
+      rules.map(({ rule, tracker }) => this.storage.increment(`${rule.name}:${tracker}`, ttl, this.config.rateLimit[rule.setting], ttl)),
     );
     const refused = records.findIndex((record) => record.isBlocked);
     if (refused < 0) return null;
-    return rateLimitedError(rules[refused].name, Math.max(1, records[refused].timeToBlockExpire));
+    return rateLimitedError(rules[refused].rule.name, Math.max(1, records[refused].timeToBlockExpire));
+  }
+
+  /**
+   * A successful login takes its attempt back from the account's login limit, which then counts
+   * wrong passwords only: the owner may sign in as often as they like, a guesser is stopped.
+   */
+  async forgiveLogin(email: string): Promise<void> {
+    if (this.config.rateLimit.login > 0) await this.storage.decrement(`${LOGIN_ACCOUNT_RULE}:${loginTracker(email)}`);
   }
 
   private rulesOf(route: string): RateLimitRule[] {

@@ -4,8 +4,8 @@ import { JwtService } from '@nestjs/jwt';
 import { ThrottlerModule, ThrottlerOptions } from '@nestjs/throttler';
 import { RequestWithBearer, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { hashTracker, RateLimitGuard } from './rate-limit.guard';
-import { ipTracker, RouteRateLimiter } from './rate-limit.limiter';
+import { RateLimitGuard } from './rate-limit.guard';
+import { ipTracker, loginTracker, RouteRateLimiter } from './rate-limit.limiter';
 import { RATE_LIMIT_RULES, RateLimitTracker, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
 import { RedisThrottlerStorage } from './rate-limit.storage';
 
@@ -25,7 +25,7 @@ const requestOf = (context: ExecutionContext) => context.switchToHttp().getReque
 
 function loginAccount(req: LimitedRequest): string {
   const email = (req.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? hashTracker(email.trim().toLowerCase()) : '';
+  return typeof email === 'string' ? loginTracker(email) : '';
 }
 
 @Module({ providers: [RedisThrottlerStorage], exports: [RedisThrottlerStorage] })
@@ -33,8 +33,9 @@ class RateLimitStorageModule {}
 
 /**
  * Rate limits shared by every instance through Redis: per IP and per account on every route,
- * plus stricter buckets for login (per IP and per targeted account), registration (per IP)
- * and claims (per member). Every count comes from RATE_LIMIT_* (0 turns a limit off).
+ * plus stricter buckets for login (per IP and per targeted account, where a successful login
+ * takes its attempt back), registration (per IP) and claims (per member). Every count comes
+ * from RATE_LIMIT_* (0 turns a limit off); per-IP limits skip RATE_LIMIT_EXEMPT_IPS.
  * `RouteRateLimiter` applies the same rules to routes answered outside Nest's pipeline.
  */
 @Module({
@@ -46,7 +47,7 @@ class RateLimitStorageModule {}
       useFactory: (config: AppConfig, storage: RedisThrottlerStorage, jwt: JwtService) => {
         const accountOf = async (req: LimitedRequest) => (await verifiedUser(req, jwt))?.id ?? '';
         const trackers: Record<RateLimitTracker, (req: LimitedRequest) => string | Promise<string>> = {
-          ip: (req) => ipTracker(req.ip ?? 'unknown'),
+          ip: (req) => ipTracker(req.ip ?? 'unknown', config.rateLimit.exemptIps),
           account: accountOf,
           'login-account': (req) => (routeOf(req) === 'POST /auth/login' ? loginAccount(req) : accountOf(req)),
         };

@@ -3,7 +3,7 @@ import { DomainError, ErrorCode } from '@app/domain';
 
 export type RateLimitBucket = 'login' | 'register' | 'claim';
 export type RateLimitTracker = 'ip' | 'account' | 'login-account';
-type LimitSetting = Exclude<keyof AppConfig['rateLimit'], 'windowSeconds'>;
+type LimitSetting = Exclude<keyof AppConfig['rateLimit'], 'windowSeconds' | 'exemptIps'>;
 
 export interface RateLimitRule {
   /** the throttler's name, part of its Redis key */
@@ -14,12 +14,14 @@ export interface RateLimitRule {
   bucket?: RateLimitBucket;
 }
 
+export const LOGIN_ACCOUNT_RULE = 'login-account';
+
 /** Every limit, in the order they are checked: per IP and account everywhere, then the strict buckets. */
 export const RATE_LIMIT_RULES: RateLimitRule[] = [
   { name: 'ip', setting: 'ip', tracker: 'ip' },
   { name: 'account', setting: 'account', tracker: 'account' },
   { name: 'login-ip', setting: 'loginIp', tracker: 'ip', bucket: 'login' },
-  { name: 'login-account', setting: 'login', tracker: 'login-account', bucket: 'login' },
+  { name: LOGIN_ACCOUNT_RULE, setting: 'login', tracker: 'login-account', bucket: 'login' },
   { name: 'register', setting: 'register', tracker: 'ip', bucket: 'register' },
   { name: 'claim', setting: 'claim', tracker: 'account', bucket: 'claim' },
 ];

@@ -26,8 +26,15 @@ return {hits, left, 0, 0}
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
+/** DECR of a counter that exists and is above zero; KEYS[1] counter. */
+const DECREMENT_SCRIPT = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 type RateLimitRedis = Redis & {
   rateLimitIncrement(counter: string, block: string, ttlMs: number, limit: number, blockMs: number): Promise<[number, number, number, number]>;
+  rateLimitDecrement(counter: string): Promise<number>;
 };
 
 const FAIL_OPEN: ThrottlerStorageRecord = { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
@@ -54,6 +61,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     }) as RateLimitRedis;
     this.redis.on('error', () => undefined);
     this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+    this.redis.defineCommand('rateLimitDecrement', { numberOfKeys: 1, lua: DECREMENT_SCRIPT });
   }
 
   /** `key` is `<throttler>:<tracker>`; the hash tag keeps counter and block key in one cluster slot. */
@@ -70,6 +78,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     } catch (error) {
       this.warnFailOpen(error);
       return FAIL_OPEN;
+    }
+  }
+
+  /** Takes one hit back from a counter (never below zero); a block already set stays. */
+  async decrement(key: string): Promise<void> {
+    try {
+      await this.redis.rateLimitDecrement(`${this.prefix}:{${key}}`);
+    } catch (error) {
+      this.warnFailOpen(error);
     }
   }
 

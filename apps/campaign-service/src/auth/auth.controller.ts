@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public } from '@app/auth';
+import { RouteRateLimiter } from '@app/platform';
 import { AuthService } from './auth.service';
 import {
   ChangePasswordDto,
@@ -21,6 +22,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionService,
+    private readonly limiter: RouteRateLimiter,
   ) {}
 
   @Public()
@@ -44,8 +46,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
-  login(@Body() dto: LoginDto): Promise<SessionTokensDto> {
-    return this.auth.login(dto);
+  async login(@Body() dto: LoginDto): Promise<SessionTokensDto> {
+    const tokens = await this.auth.login(dto);
+    await this.limiter.forgiveLogin(dto.email);
+    return tokens;
   }
 
   @Public()

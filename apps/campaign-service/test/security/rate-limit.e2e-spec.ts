@@ -76,6 +76,29 @@ describe('rate limits in Redis (e2e)', () => {
     await fromA('127.0.0.24').post('/auth/login').send(wrongLogin('someone-else@test.local')).expect(401);
   });
 
+  it('counts wrong passwords only against an account: its owner signs in as often as they like', async () => {
+    const owner = { email: 'frequent@test.local', password: TEST_PASSWORD };
+    await fromA('127.0.0.81').post('/auth/register').send({ ...owner, displayName: 'f' }).expect(201);
+    // Each from its own address, so the per-IP login limit (3) is not what is tested.
+    for (let i = 0; i < 6; i++) await fromA(`127.0.2.${i + 1}`).post('/auth/login').send(owner).expect(200);
+    for (let i = 0; i < 3; i++) await fromB(`127.0.3.${i + 1}`).post('/auth/login').send(wrongLogin(owner.email)).expect(401);
+    // Three wrong guesses: now even the right password waits for the window, so guessing learns nothing.
+    expect((await fromA('127.0.3.9').post('/auth/login').send(owner).expect(429)).body.code).toBe('RATE_LIMITED');
+  });
+
+  it('never limits the machine itself per IP (RATE_LIMIT_EXEMPT_IPS), only per account', async () => {
+    const local = fromA('127.0.0.1');
+    for (let i = 0; i < 4; i++) {
+      await local.post('/auth/register').send({ email: `local${i}@test.local`, password: TEST_PASSWORD, displayName: 'l' }).expect(201);
+    }
+    for (let i = 0; i < 3; i++) await local.post('/auth/login').send(wrongLogin(`local-wrong${i}@test.local`)).expect(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 42; i++) statuses.push((await local.get('/me')).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    for (let i = 0; i < 3; i++) await local.post('/auth/login').send(wrongLogin('local0@test.local')).expect(401);
+    await local.post('/auth/login').send(wrongLogin('local0@test.local')).expect(429);
+  });
+
   it('limits registrations per IP', async () => {
     const register = (ip: string, n: number) =>
       fromA(ip).post('/auth/register').send({ email: `reg${n}-${ip}@test.local`, password: TEST_PASSWORD, displayName: 'r' });
