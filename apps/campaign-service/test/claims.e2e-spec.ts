@@ -439,6 +439,67 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'resumed').expect(201);
   });
 
+  it('replays a refusal as first answered, though stock came back or the campaign opened; a new key is decided afresh', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'experience', totalUnits: 1 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    await claim(a, campaignId, 'first').expect(201);
+    const refused = await claim(b, campaignId, 'late').expect(409);
+    expect(refused.body.code).toBe('SOLD_OUT');
+    // Stock comes back; the refused request, sent again, still creates nothing.
+    await t.http
+      .post(`/admin/campaigns/${campaignId}/inventory-adjustments`)
+      .set('Authorization', admin)
+      .send({ delta: 1, reason: 'restock' })
+      .expect(201);
+    expect((await claim(b, campaignId, 'late').expect(409)).body).toEqual(refused.body);
+    const retried = await claim(b, campaignId, 'retry').expect(201);
+    // Now b holds a claim, but the replay's first answer was SOLD_OUT, not CLAIM_LIMIT_REACHED.
+    expect((await claim(b, campaignId, 'late').expect(409)).body).toEqual(refused.body);
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2 });
+    expect((await claim(b, campaignId, 'retry').expect(201)).body).toEqual(retried.body);
+
+    const paused = await insertActiveCampaign(t.dataSource, { status: 'paused' });
+    await offer(t.dataSource, paused, [a]);
+    const closed = await claim(a, paused, 'early').expect(409);
+    await t.dataSource.query(`UPDATE campaigns SET status = 'active' WHERE id = $1`, [paused]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await claim(a, paused, 'early').expect(409)).body).toEqual(closed.body);
+    await claim(a, paused, 'open-now').expect(201);
+    // A request refused for its form (no disclosure) was not an answer to the claim: the key stays free.
+    const fresh = await insertActiveCampaign(t.dataSource);
+    await offer(t.dataSource, fresh, [b]);
+    await claim(b, fresh, 'form', {}).expect(400);
+    await claim(b, fresh, 'form').expect(201);
+  });
+
+  it('gives every copy of one request sent at once the same answer', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3 });
+    const members = await insertMembers(t, 8);
+    await offer(t.dataSource, campaignId, members);
+    // Each member sends two requests (keys) four times each at once, racing the others for three
+    // units: a copy may meet the stock gone or the member's other request taken.
+    const sent = members.flatMap((m) => ['one', 'two'].flatMap((key) => Array.from({ length: 4 }, () => ({ key: `${key}-${m.id}`, m }))));
+    const answers = await Promise.all(sent.map(({ key, m }) => claim(m, campaignId, key)));
+    const byKey = new Map<string, unknown[]>();
+    sent.forEach(({ key }, i) => byKey.set(key, [...(byKey.get(key) ?? []), { status: answers[i].status, body: answers[i].body }]));
+    for (const copies of byKey.values()) for (const copy of copies) expect(copy).toEqual(copies[0]);
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 3, live: 3 });
+  });
+
+  it('drops the refusals it kept for replays when the member erases their account', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const [m] = await insertMembers(t, 1);
+    const refused = await claim(m, campaignId, 'not-offered').expect(403);
+    expect(refused.body.code).toBe('NOT_ELIGIBLE');
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const pattern = claimGateKeys(t.redisPrefix, campaignId).idem(m.id, '*');
+    expect(await redis.keys(pattern)).toHaveLength(1);
+    await t.http.delete('/me').set('Authorization', m.auth).expect(204);
+    expect(await redis.keys(pattern)).toHaveLength(0);
+    redis.disconnect();
+  });
+
   it('answers SOLD_OUT only when PostgreSQL agrees: units the gate holds for claims still being written may come back', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2 });
     const [a, b, c] = await insertMembers(t, 3);

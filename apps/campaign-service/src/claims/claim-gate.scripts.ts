@@ -2,7 +2,8 @@
  * Lua scripts of the claim gate. State hash fields: total, claimed, open (1/0), limit,
  * ends (epoch ms), epoch (changes on every reload from PostgreSQL). The members hash maps
  * member id → live claims, with a `_` sentinel so "loaded and empty" differs from "missing".
- * Idempotency markers hold `p|<claim json>` while the claim is being written, `c|…` after.
+ * Idempotency markers hold `p|<claim json>` while the claim is being written, `c|…` after,
+ * and `r|<refusal json>` for a request that was refused (see ClaimGateService.rememberRefusal).
  */
 
 /**

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { ErrorCode } from '@app/domain';
 import { claimGateKeys, createRedis } from '@app/queue';
 import { LOAD, RESERVE, SETTLE } from './claim-gate.scripts';
 import { ClaimLookupsService } from './claim-lookups.service';
@@ -14,13 +15,30 @@ export interface ReservedClaim {
   createdAt: string;
 }
 
+/** A refusal as first answered, kept under its Idempotency-Key so that replays get it again. */
+export interface StoredRefusal {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** What the gate holds under an Idempotency-Key: a claim being written or committed, or a refusal. */
+export type GateMarker = { claim: ReservedClaim; committed: boolean } | { refusal: StoredRefusal };
+
 export type GateOutcome =
   /** `slot`: the member's live claims counting this one, per the gate */
   | { kind: 'ok'; epoch: string; slot: number }
   | { kind: 'replay'; claim: ReservedClaim; committed: boolean }
+  | { kind: 'refused'; refusal: StoredRefusal }
   | { kind: 'closed' | 'limit' | 'sold_out' }
   /** Redis is unreachable or the gate is off: PostgreSQL decides alone */
   | { kind: 'unavailable' };
+
+/** `p|claim` while being written, `c|claim` once committed, `r|refusal` for a refused request. */
+function parseMarker(raw: string): GateMarker {
+  const body = JSON.parse(raw.slice(2)) as unknown;
+  return raw.startsWith('r|') ? { refusal: body as StoredRefusal } : { claim: body as ReservedClaim, committed: raw.startsWith('c|') };
+}
 
 export type SettleMode = 'release' | 'sold_out' | 'limit' | 'closed';
 
@@ -108,7 +126,10 @@ export class ClaimGateService implements OnModuleDestroy {
           continue;
         }
         if (outcome === 'ok') return { kind: 'ok', epoch: payload, slot: Number(count) };
-        if (outcome === 'replay') return { kind: 'replay', claim: JSON.parse(payload.slice(2)) as ReservedClaim, committed: payload.startsWith('c|') };
+        if (outcome === 'replay') {
+          const marker = parseMarker(payload);
+          return 'refusal' in marker ? { kind: 'refused', refusal: marker.refusal } : { kind: 'replay', ...marker };
+        }
         return { kind: outcome as 'closed' | 'limit' | 'sold_out' };
       }
       return { kind: 'unavailable' };
@@ -119,9 +140,44 @@ export class ClaimGateService implements OnModuleDestroy {
   }
 
   /** Reads an idempotency marker again (a replay of a claim still being written). */
-  async peek(campaignId: string, memberId: string, idempotencyKey: string): Promise<{ claim: ReservedClaim; committed: boolean } | null> {
+  async peek(campaignId: string, memberId: string, idempotencyKey: string): Promise<GateMarker | null> {
     const raw = await this.redis.get(claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey)).catch(() => null);
-    return raw ? { claim: JSON.parse(raw.slice(2)) as ReservedClaim, committed: raw.startsWith('c|') } : null;
+    return raw ? parseMarker(raw) : null;
+  }
+
+  /**
+   * Keeps a refusal under its Idempotency-Key, unless the key already holds an answer: the
+   * refusal replays then get is the one returned (the first stored), so copies of one request
+   * decided at the same time all end with the same answer. Best effort, like every marker:
+   * without Redis a replay is decided afresh.
+   */
+  async rememberRefusal(campaignId: string, memberId: string, idempotencyKey: string, refusal: StoredRefusal): Promise<StoredRefusal> {
+    if (!this.enabled) return refusal;
+    const key = claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey);
+    const value = `r|${JSON.stringify({ code: refusal.code, message: refusal.message, details: refusal.details })}`;
+    try {
+      if (await this.redis.set(key, value, 'EX', IDEMPOTENCY_TTL_S, 'NX')) return refusal;
+      const stored = await this.redis.get(key);
+      return stored?.startsWith('r|') ? (JSON.parse(stored.slice(2)) as StoredRefusal) : refusal;
+    } catch {
+      return refusal;
+    }
+  }
+
+  /**
+   * Drops the member's markers (an erasure: a kept NOT_ELIGIBLE names their scores, country and
+   * age). Never throws: markers Redis keeps meanwhile expire within a day.
+   */
+  async forgetMember(memberId: string): Promise<void> {
+    try {
+      const stream = this.redis.scanStream({ match: `${this.config.redisPrefix}:claimgate:*:idem:${memberId}:*`, count: 1000 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        // One key at a time: a campaign's keys share a Redis Cluster slot, different campaigns do not.
+        for (const key of keys) await this.redis.unlink(key);
+      }
+    } catch (error) {
+      this.logger.warn(`claim gate: markers of an erased member not dropped: ${(error as Error).message}`);
+    }
   }
 
   /** Marks reserved claims as durable so replays answer at once. Best effort. */

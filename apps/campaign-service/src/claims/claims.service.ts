@@ -6,7 +6,7 @@ import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, uuidV7 } from '
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
-import { ClaimGateService, GateOutcome, ReservedClaim, SettleMode } from './claim-gate.service';
+import { ClaimGateService, GateOutcome, ReservedClaim, SettleMode, StoredRefusal } from './claim-gate.service';
 import { ClaimLookupsService } from './claim-lookups.service';
 import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
@@ -29,6 +29,14 @@ const REFUSAL_MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.NotFound]: 'Campaign not found',
   [ErrorCode.Unauthorized]: 'The account no longer exists',
 };
+
+/**
+ * Refusals decided on the campaign's and the member's state: a replay of the request gets the
+ * same answer (API.md: "the same key replayed returns the first response and creates nothing"),
+ * even once stock came back or the campaign opened. Malformed requests, rate limits and errors
+ * are not answers to the claim and are not kept; a key used on another campaign is decided there.
+ */
+const KEPT_REFUSALS = new Set<ErrorCode>([ErrorCode.SoldOut, ErrorCode.ClaimLimitReached, ErrorCode.CampaignNotActive, ErrorCode.NotEligible]);
 
 const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
   [ErrorCode.SoldOut]: 'sold_out',
@@ -72,7 +80,7 @@ export class ClaimsService {
       throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
     }
     // Rows are cached under the id as PostgreSQL spells it (lower case); any spelling finds them.
-    let campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId.toLowerCase()) : null;
+    const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId.toLowerCase()) : null;
     // A draft is refused like any campaign that is not taking claims (API.md: 409 CAMPAIGN_NOT_ACTIVE).
     if (!campaign) throw DomainError.notFound('Campaign');
     if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
@@ -80,6 +88,16 @@ export class ClaimsService {
         { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
       ]);
     }
+    try {
+      return await this.decide(user, campaign, idempotencyKey, dto, admission);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !KEPT_REFUSALS.has(error.code) || replayedRefusals.has(error)) throw error;
+      const first = await this.gate.rememberRefusal(campaign.id, user.id, idempotencyKey, error);
+      throw first === error ? error : asError(first);
+    }
+  }
+
+  private async decide(user: AuthUser, campaign: Campaign, idempotencyKey: string, dto: CreateClaimDto, admission: Promise<void>): Promise<CreatedClaimDto> {
     try {
       if (!isOpen(campaign)) {
         // The cached row may predate a start or resume made elsewhere (the scheduler, another
@@ -126,6 +144,8 @@ export class ClaimsService {
       case 'replay':
         if (gate.committed) return this.replayed(gate.claim);
         return this.awaitReplay(memberId, campaign, key, dto, firstTry);
+      case 'refused':
+        throw this.replayedRefusal(gate.refusal);
       case 'closed':
         // PostgreSQL (read a moment ago) says open: a resume the gate has not heard of. Reload once.
         if (firstTry) {
@@ -207,6 +227,7 @@ export class ClaimsService {
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const marker = await this.gate.peek(campaign.id, memberId, key);
+      if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
       if (marker?.committed) return this.replayed(marker.claim);
       // The first attempt was refused or failed: this request is decided afresh.
       if (!marker && firstTry) return this.admit(memberId, campaign, key, dto, false);
@@ -228,6 +249,13 @@ export class ClaimsService {
     return { id: claim.id, campaignId: claim.campaignId, status: 'pending' as CreatedClaimDto['status'], createdAt: claim.createdAt };
   }
 
+  private replayedRefusal(refusal: StoredRefusal): DomainError {
+    decisions.inc({ outcome: 'replayed' });
+    const error = asError(refusal);
+    replayedRefusals.add(error);
+    return error;
+  }
+
   /** Not offered at launch: the member may have been re-scored since; the shared rule decides. */
   private async assertEligibleByRule(memberId: string, campaign: Campaign): Promise<void> {
     const result = await this.eligibility.explain(memberId, campaign);
@@ -240,6 +268,13 @@ export class ClaimsService {
     decisions.inc({ outcome: code.toLowerCase() });
     return new DomainError(code, REFUSAL_MESSAGES[code] ?? code);
   }
+}
+
+/** Refusals answered from a kept one: already kept, nothing to store again. */
+const replayedRefusals = new WeakSet<DomainError>();
+
+function asError(refusal: StoredRefusal): DomainError {
+  return new DomainError(refusal.code, refusal.message, refusal.details);
 }
 
 function isOpen(campaign: Campaign): boolean {

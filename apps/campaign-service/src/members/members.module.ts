@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClaimsModule } from '../claims/claims.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { MemberViewsService } from './member-views.service';
 import { MembersController } from './members.controller';
@@ -6,7 +7,7 @@ import { PrivacyService } from './privacy.service';
 import { ProfileService } from './profile.service';
 
 @Module({
-  imports: [EligibilityModule],
+  imports: [EligibilityModule, ClaimsModule],
   controllers: [MembersController],
   providers: [ProfileService, MemberViewsService, PrivacyService],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
+import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
 import { MemberExportDto } from './dto/export.dto';
 import { ProfileService } from './profile.service';
@@ -14,6 +15,7 @@ export class PrivacyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly profiles: ProfileService,
+    private readonly gate: ClaimGateService,
   ) {}
 
   async export(memberId: string): Promise<MemberExportDto> {
@@ -72,7 +74,8 @@ export class PrivacyService {
   /**
    * Erases the member's personal data in one transaction: profile, scores and their
    * history, notifications, shipping addresses and their fingerprints, and sessions go; the user row stays,
-   * anonymised, so claims and offers still count for inventory, money and statistics.
+   * anonymised, so claims and offers still count for inventory, money and statistics. The claim
+   * refusals kept for replays (in Redis, up to a day) go too.
    */
   async erase(memberId: string): Promise<void> {
     const providers = await this.dataSource.transaction(async (manager) => {
@@ -103,5 +106,6 @@ export class PrivacyService {
     });
     // The erased scores no longer belong in the providers' percentiles.
     for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
+    await this.gate.forgetMember(memberId);
   }
 }
