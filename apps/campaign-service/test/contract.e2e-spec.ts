@@ -304,6 +304,10 @@ describe('API.md contract (e2e, as a client)', () => {
     expect((await as(member).put('/me/profile', { country: 'US', birthDate: '1990-05-01', optedIn: true }).expect(401)).body).toEqual(
       error(401, 'UNAUTHORIZED'),
     );
+    // Nor can it read what is left of the account.
+    for (const path of ['/me/export', '/me/claims', '/me/perks', '/me/scores', '/me/notifications', `/claims/${first.body.id}`]) {
+      expect((await as(member).get(path).expect(401)).body).toEqual(error(401, 'UNAUTHORIZED'));
+    }
     expect((await as(brand).get(`/campaigns/${campaignId}/stats`)).body).toMatchObject({ claimedUnits: 1, fulfilledUnits: 1 });
   });
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { ClaimsModule } from '../claims/claims.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { MemberViewsService } from './member-views.service';
@@ -7,7 +8,7 @@ import { PrivacyService } from './privacy.service';
 import { ProfileService } from './profile.service';
 
 @Module({
-  imports: [EligibilityModule, ClaimsModule],
+  imports: [EligibilityModule, ClaimsModule, AuthModule],
   controllers: [MembersController],
   providers: [ProfileService, MemberViewsService, PrivacyService],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
+import { LiveAccountGuard } from '../auth/live-account.guard';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
 import { MemberExportDto } from './dto/export.dto';
@@ -16,6 +17,7 @@ export class PrivacyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly profiles: ProfileService,
     private readonly gate: ClaimGateService,
+    private readonly liveAccounts: LiveAccountGuard,
   ) {}
 
   async export(memberId: string): Promise<MemberExportDto> {
@@ -104,6 +106,7 @@ export class PrivacyService {
       );
       return scored.map((s) => s.provider);
     });
+    this.liveAccounts.forget(memberId);
     // The erased scores no longer belong in the providers' percentiles.
     for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
     await this.gate.forgetMember(memberId);
