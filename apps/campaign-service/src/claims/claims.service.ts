@@ -229,7 +229,7 @@ export class ClaimsService {
       const marker = await this.gate.peek(campaign.id, memberId, key);
       if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
       if (marker?.committed) return this.replayed(marker.claim);
-      // The first attempt was refused or failed: this request is decided afresh.
+      // The first attempt failed, or its refusal is not kept (a key used on another campaign): decided afresh.
       if (!marker && firstTry) return this.admit(memberId, campaign, key, dto, false);
     }
     return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
