@@ -255,6 +255,12 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
       // nor a lone surrogate, nor an id longer than its index holds
       ['{"id":"evt_s","type":"x","data":{"object":{"x":"\\ud800"}}}', ['event']],
       [JSON.stringify({ id: `evt_${'f'.repeat(6000)}`, type: 'x', data: { object: {} } }), ['id']],
+      // nor any Stripe id the webhook stores or looks up
+      [JSON.stringify({ id: 'evt_long_charge', type: 'charge.refunded', data: { object: { id: `ch_${'c'.repeat(20000)}`, amount: 1, amount_refunded: 1 } } }), ['data.object.id']],
+      [
+        JSON.stringify({ id: 'evt_long_pi', type: 'checkout.session.completed', data: { object: { id: 'cs_x', payment_status: 'paid', metadata, payment_intent: { id: 'p'.repeat(9000) } } } }),
+        ['data.object.payment_intent'],
+      ],
     ];
     for (const [payload, fields] of malformed) {
       const answer = await postSigned(payload);
@@ -273,6 +279,9 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     // A well-formed event of a type the platform does not apply is stored and acknowledged.
     await postSigned(JSON.stringify({ id: 'evt_unknown_type', type: 'customer.created', data: { object: { id: 'cus_x', payment_intent: 42 } } })).expect(200);
     expect(await q(`SELECT type, payment_intent_id FROM stripe_events WHERE id = 'evt_unknown_type'`)).toEqual([{ type: 'customer.created', payment_intent_id: null }]);
+    // ... and so is one whose payment intent is no Stripe id (longer than an index entry holds).
+    await postSigned(JSON.stringify({ id: 'evt_long_unknown', type: 'payment_intent.created', data: { object: { id: 'pi_x', payment_intent: 'x'.repeat(20000) } } })).expect(200);
+    expect(await q(`SELECT payment_intent_id FROM stripe_events WHERE id = 'evt_long_unknown'`)).toEqual([{ payment_intent_id: null }]);
 
     // A signed body sent as text/plain is not parsed as JSON: the answer says so.
     const plain = await postSigned('{"id":"evt_plain","type":"x","data":{"object":{}}}', 'text/plain').expect(400);

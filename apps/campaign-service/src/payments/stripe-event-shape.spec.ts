@@ -43,6 +43,9 @@ describe('assertWellFormedEvent', () => {
     ['a dispute with a bad payment intent', event('charge.dispute.created', { ...dispute, payment_intent: 7 }), ['data.object.payment_intent']],
     ['metadata that is not an object', event('checkout.session.expired', { id: 'cs_1', metadata: 'x' }), ['data.object.metadata']],
     ['a NUL character', event('x', { note: 'a\u0000b' }), ['event']],
+    ['a charge id no index entry holds', event('charge.refunded', { ...charge, id: 'c'.repeat(256) }), ['data.object.id']],
+    ['a payment intent id no index entry holds', event('checkout.session.completed', { ...session, payment_intent: 'p'.repeat(256) }), ['data.object.payment_intent']],
+    ['an expanded payment intent whose id no index entry holds', event('charge.refunded', { ...charge, payment_intent: { id: 'p'.repeat(256) } }), ['data.object.payment_intent']],
   ])('refuses %s', (_name, input, fields) => {
     expect(fieldsOf(input)).toEqual(fields);
   });

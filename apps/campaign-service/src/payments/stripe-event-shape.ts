@@ -12,20 +12,22 @@ type Check = (value: unknown) => string | null;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
-/** Stripe's ids and type names are short; a key of the stored event must fit a btree entry. */
-const identifier: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <= 255 ? null : 'must be a string of 1 to 255 characters');
+/** Stripe's ids and type names are short; every one the webhook stores or looks up must fit a btree entry. */
+export const MAX_STRIPE_ID = 255;
+const isIdentifier = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_STRIPE_ID;
+const identifier: Check = (v) => (isIdentifier(v) ? null : `must be a string of 1 to ${MAX_STRIPE_ID} characters`);
 const integer: Check = (v) => (Number.isSafeInteger(v) ? null : 'must be an integer');
 const optionalMetadata: Check = (v) => (v === undefined || v === null || isObject(v) ? null : 'must be an object or null');
 /** Stripe sends an id, or the expanded object, or null. */
 const optionalReference: Check = (v) =>
-  v === undefined || v === null || (typeof v === 'string' && v.length > 0) || (isObject(v) && typeof v.id === 'string' && v.id.length > 0)
+  v === undefined || v === null || isIdentifier(v) || (isObject(v) && isIdentifier(v.id))
     ? null
-    : 'must be an id, an object with an id, or null';
+    : `must be an id (1 to ${MAX_STRIPE_ID} characters), an object with such an id, or null`;
 
-const SESSION = { id: string, metadata: optionalMetadata, payment_intent: optionalReference };
+const SESSION = { id: identifier, metadata: optionalMetadata, payment_intent: optionalReference };
 const PAID_SESSION = { ...SESSION, payment_status: string };
-const CHARGE = { id: string, amount: integer, amount_refunded: integer, metadata: optionalMetadata, payment_intent: optionalReference };
-const DISPUTE = { id: string, amount: integer, status: string, metadata: optionalMetadata, payment_intent: optionalReference };
+const CHARGE = { id: identifier, amount: integer, amount_refunded: integer, metadata: optionalMetadata, payment_intent: optionalReference };
+const DISPUTE = { id: identifier, amount: integer, status: string, metadata: optionalMetadata, payment_intent: optionalReference };
 
 /** A `\u0000` escape that is not itself an escaped backslash: PostgreSQL's jsonb refuses the character. */
 const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;

@@ -8,7 +8,7 @@ import { recordAudit } from '@app/platform';
 import { enqueueCampaignEnd, enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { lockFundingOf } from './funding-of';
-import { assertWellFormedEvent } from './stripe-event-shape';
+import { assertWellFormedEvent, MAX_STRIPE_ID } from './stripe-event-shape';
 import { StripeGateway } from './stripe-gateway';
 
 const webhookEvents = new Counter({
@@ -194,8 +194,9 @@ export class StripeWebhookService {
 
 /** The payment an event is about, used to order and to defer events of one payment. */
 function paymentIntentOf(event: Stripe.Event): string | null {
-  // Any type may carry one, in any shape (only the applied types' shapes are checked).
+  // Any type may carry one, in any shape (only the applied types' shapes are checked); what no
+  // Stripe id looks like (e.g. longer than an index entry holds) is no payment to order by.
   const pi: unknown = (event.data.object as { payment_intent?: unknown }).payment_intent;
   const id: unknown = typeof pi === 'object' && pi !== null ? (pi as { id?: unknown }).id : pi;
-  return typeof id === 'string' && id.length > 0 ? id : null;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_STRIPE_ID ? id : null;
 }
