@@ -34,6 +34,10 @@ const verifiedTokens = new WeakMap<JwtService, Map<string, VerifiedToken>>();
 const VERIFIED_TOKENS_MAX = 10_000;
 const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 
+function isLowerUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value) && value === value.toLowerCase();
+}
+
 async function verify(token: string | null, jwt: JwtService): Promise<AuthUser | null> {
   if (!token) return null;
   let cache = verifiedTokens.get(jwt);
@@ -42,12 +46,15 @@ async function verify(token: string | null, jwt: JwtService): Promise<AuthUser |
   if (hit && hit.until > now) return hit.user;
   try {
     const claims = await jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
-    // Only tokens shaped as the platform issues them: a known role, a user id, an expiry.
-    if (!Object.values(Role).includes(claims.role) || typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number') return null;
-    const user = { id: claims.sub, role: claims.role, brandId: claims.brandId ?? null };
+    // Only tokens shaped as the platform issues them: a known role, a user id as PostgreSQL spells
+    // it (lower case), an expiry, and a brand id for brands alone.
+    const { brandId = null, exp } = claims;
+    const shaped = Object.values(Role).includes(claims.role) && isLowerUuid(claims.sub) && (claims.role === Role.Brand ? isLowerUuid(brandId) : brandId === null);
+    if (!shaped || typeof exp !== 'number') return null;
+    const user = { id: claims.sub, role: claims.role, brandId };
     if (!cache) verifiedTokens.set(jwt, (cache = new Map()));
     if (cache.size >= VERIFIED_TOKENS_MAX) cache.clear();
-    cache.set(token, { user, until: Math.min(claims.exp * 1000, now + VERIFIED_TOKEN_TTL_MS) });
+    cache.set(token, { user, until: Math.min(exp * 1000, now + VERIFIED_TOKEN_TTL_MS) });
     return user;
   } catch {
     return null;

@@ -2,17 +2,18 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
-import { DomainError, ErrorCode, Role } from '@app/domain';
+import { DomainError, ErrorCode } from '@app/domain';
 
-/** How long a member seen live is believed live by this instance (an erasure elsewhere shows within it). */
+/** How long an account seen live is believed live by this instance (an erasure elsewhere shows within it). */
 const LIVE_FOR_MS = 5_000;
 const LIVE_MAX = 50_000;
 
 /**
  * An access token outlives the erasure of its member (tokens are checked by signature alone);
  * this guard, after the auth guard, answers it 401 as `GET /me` does, so it can no longer read
- * what is left of the account (claims, offers, notifications). A member seen live is not read
- * again for a few seconds; the instance that erases forgets it at once.
+ * what is left of the account (claims, offers, notifications). The same holds for a token whose
+ * account, role or brand is not the one it names. An account seen live is not read again for a few seconds; the instance
+ * that erases forgets it at once.
  */
 @Injectable()
 export class LiveAccountGuard implements CanActivate {
@@ -22,8 +23,11 @@ export class LiveAccountGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (user?.role !== Role.Member || (this.live.get(user.id) ?? 0) > Date.now()) return true;
-    const [row]: { live: boolean }[] = await this.dataSource.query(`SELECT erased_at IS NULL AS live FROM users WHERE id = $1`, [user.id]);
+    if (!user || (this.live.get(user.id) ?? 0) > Date.now()) return true;
+    const [row]: { live: boolean }[] = await this.dataSource.query(
+      `SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`,
+      [user.id, user.role, user.brandId],
+    );
     if (!row?.live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     if (this.live.size >= LIVE_MAX) this.live.clear();
     this.live.set(user.id, Date.now() + LIVE_FOR_MS);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { createMember, TestApp, TEST_PASSWORD } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
@@ -129,6 +129,24 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
       expect(res.body.code).toBe('UNAUTHORIZED');
     }
     await t.http.get('/admin/audit-log').set('Authorization', `Bearer ${forged[0]}`).expect(401);
+  });
+
+  it('refuses validly signed tokens that name no account as it is: unknown user, other role or brand, odd spelling (were 500 or 503)', async () => {
+    const member = await createMember(t.http);
+    const sign = (claims: object) => `Bearer ${new JwtService({ secret: 'test-secret-that-is-long-enough' }).sign(claims, { expiresIn: 60 })}`;
+    const cases: [string, string, string][] = [
+      [sign({ sub: randomUUID(), role: 'brand', brandId: 'not-a-uuid' }), 'GET', '/campaigns'],
+      [sign({ sub: randomUUID(), role: 'brand', brandId: randomUUID() }), 'GET', '/campaigns'],
+      [sign({ sub: randomUUID(), role: 'admin', brandId: null }), 'GET', '/admin/audit-log'],
+      [sign({ sub: member.id, role: 'admin', brandId: null }), 'GET', '/admin/audit-log'],
+      [sign({ sub: member.id, role: 'member', brandId: randomUUID() }), 'GET', '/me/claims'],
+      [sign({ sub: member.id.toUpperCase(), role: 'member', brandId: null }), 'GET', '/me/claims'],
+    ];
+    for (const [auth, method, path] of cases) {
+      const res = await t.http[method === 'GET' ? 'get' : 'post'](path).set('Authorization', auth);
+      expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 401, code: 'UNAUTHORIZED' });
+    }
+    await t.http.get('/me/claims').set('Authorization', `Bearer ${member.token}`).expect(200);
   });
 
   it('validates the refresh body and requires a bearer token for password change', async () => {
