@@ -47,6 +47,7 @@ function toBody(exception: unknown): ErrorBody {
   if (isUnstorableText(exception)) {
     return body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
   }
+  if (isAbortedRequest(exception)) return body(400, ErrorCode.ValidationFailed, 'The request body was cut off before it ended');
   return body(500, ErrorCode.InternalError, 'Internal server error');
 }
 
@@ -76,6 +77,11 @@ function body(statusCode: number, code: string, message: string, details?: unkno
  */
 function isUnstorableText(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: unknown } | undefined)?.code === '22021';
+}
+
+/** Node's error for a client that went away in the middle of a body a handler was streaming (a CSV upload). */
+function isAbortedRequest(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted';
 }
 
 function isBodyParserError(error: unknown): error is { status?: number; type: string } {

@@ -1,0 +1,14 @@
+import { DomainError, ErrorCode } from '@app/domain';
+import { errorBody } from './http-exception.filter';
+
+describe('errorBody', () => {
+  it('answers a body cut off by a client that went away as 400, not as a logged 500', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(errorBody(aborted)).toEqual({ statusCode: 400, code: ErrorCode.ValidationFailed, message: 'The request body was cut off before it ended' });
+    expect(errorBody(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).statusCode).toBe(500);
+  });
+
+  it('keeps a domain error as it is', () => {
+    expect(errorBody(new DomainError(ErrorCode.SoldOut, 'gone'))).toEqual({ statusCode: 409, code: 'SOLD_OUT', message: 'gone' });
+  });
+});
