@@ -6,7 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
-[ -f .env ] && set -a && . ./.env && set +a
+# .env fills in what the environment does not already set (a variable on the command line wins).
+if [ -f .env ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    name=${BASH_REMATCH[2]} value=${BASH_REMATCH[3]}
+    if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+    [ -n "${!name+set}" ] || export "$name=$value"
+  done < .env
+fi
 
 npm run --silent build
 npx vite build --config apps/web/vite.config.ts --logLevel warn   # the web console, served at /

@@ -23,10 +23,11 @@ export interface ErrorBody {
 }
 
 export const RATE_LIMIT_HINT =
-  'The platform refused with 429 RATE_LIMITED: its default rate limits (per IP, registrations, logins) are meant for ' +
-  'real traffic, and the demo is one client acting for thousands of members. Restart it with the limits off, e.g.\n' +
-  '    RATE_LIMIT_IP=0 RATE_LIMIT_ACCOUNT=0 RATE_LIMIT_REGISTER=0 RATE_LIMIT_LOGIN=0 RATE_LIMIT_LOGIN_IP=0 RATE_LIMIT_CLAIM=0 npm start\n' +
-  '  (or put those lines in .env), then run `npm run demo` again.';
+  'The platform refused with 429 RATE_LIMITED: its per-IP limits (registrations, logins, requests) apply to clients ' +
+  'other than the machine itself, and the demo is one client acting for thousands of members. Run the demo on the ' +
+  "platform's machine, add this client's address to RATE_LIMIT_EXEMPT_IPS, or restart the platform with the limits off, e.g.\n" +
+  '    RATE_LIMIT_IP=0 RATE_LIMIT_REGISTER=0 RATE_LIMIT_LOGIN_IP=0 npm start\n' +
+  '  then run `npm run demo` again.';
 
 export class Api {
   constructor(readonly base: string) {}
