@@ -24,3 +24,12 @@ export class RequestTimeoutInterceptor implements NestInterceptor {
 export function requestTimedOut(): DomainError {
   return new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later');
 }
+
+/** `work`, or the request-timeout answer if it takes longer than `ms` (for work outside the interceptor: guards, lean routes). */
+export function withinRequestTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(requestTimedOut()), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}

@@ -1,8 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { DomainError, ErrorCode } from '@app/domain';
+import { withinRequestTimeout } from '@app/platform';
 
 /** How long an account seen live is believed live by this instance (an erasure elsewhere shows within it). */
 const LIVE_FOR_MS = 5_000;
@@ -19,14 +21,22 @@ const LIVE_MAX = 50_000;
 export class LiveAccountGuard implements CanActivate {
   private readonly live = new Map<string, number>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user || (this.live.get(user.id) ?? 0) > Date.now()) return true;
-    const [row]: { live: boolean }[] = await this.dataSource.query(
-      `SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`,
-      [user.id, user.role, user.brandId],
+    // Guards run before the request-timeout interceptor: this read keeps to the same bound.
+    const [row]: { live: boolean }[] = await withinRequestTimeout(
+      this.dataSource.query(`SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`, [
+        user.id,
+        user.role,
+        user.brandId,
+      ]),
+      this.config.requestTimeoutMs,
     );
     if (!row?.live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     if (this.live.size >= LIVE_MAX) this.live.clear();

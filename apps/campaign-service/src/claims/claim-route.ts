@@ -8,7 +8,7 @@ import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, requestTimedOut, RouteRateLimiter, securityHeaders } from '@app/platform';
+import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { ClaimsService } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
 
@@ -133,7 +133,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
     });
     const key = req.headers['idempotency-key'];
     const claimed = this.validate(body).then((dto) =>
-      withTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto, admission), this.config.requestTimeoutMs),
+      withinRequestTimeout(this.claims.claim(user, campaignId, typeof key === 'string' ? key : undefined, dto, admission), this.config.requestTimeoutMs),
     );
     const [admitted, outcome] = await Promise.allSettled([admission, claimed]);
     if (admitted.status === 'rejected') throw admitted.reason;
@@ -151,12 +151,4 @@ export class ClaimRoute implements OnApplicationBootstrap {
       this.parseJson(req as Request, res as Response, (error?: unknown) => (error ? reject(error) : resolve((req as Request).body))),
     );
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(requestTimedOut()), ms);
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
