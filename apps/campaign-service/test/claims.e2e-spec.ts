@@ -487,6 +487,30 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 3, live: 3 });
   });
 
+  it('answers a copy refused while another copy of the request is being written as that copy ends', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5, perMemberLimit: 5 });
+    // Not offered: every copy sent now is refused NOT_ELIGIBLE before the gate (e.g. one re-scored meanwhile got in).
+    const [m] = await insertMembers(t, 1);
+    const gate = t.app.get(ClaimGateService);
+    const inFlight = async (key: string) => {
+      const reserved = { id: uuidV7(), campaignId, createdAt: new Date().toISOString() };
+      const outcome = await gate.reserve(campaignId, m.id, key, reserved);
+      expect(outcome.kind).toBe('ok');
+      return { reserved, epoch: (outcome as { epoch: string }).epoch };
+    };
+    const written = await inFlight('copy');
+    setTimeout(() => void gate.committed([{ campaignId, memberId: m.id, idempotencyKey: 'copy', claim: written.reserved }]), 100);
+    expect((await claim(m, campaignId, 'copy').expect(201)).body).toEqual({ ...written.reserved, status: 'pending' });
+
+    // The copy in flight is refused instead and lets its key go: the refusal here becomes the answer.
+    const released = await inFlight('copy-2');
+    setTimeout(() => void gate.settle(campaignId, m.id, 'copy-2', released.epoch, 'release'), 100);
+    const refused = await claim(m, campaignId, 'copy-2').expect(403);
+    expect(refused.body.code).toBe('NOT_ELIGIBLE');
+    await offer(t.dataSource, campaignId, [m]);
+    expect((await claim(m, campaignId, 'copy-2').expect(403)).body).toEqual(refused.body);
+  });
+
   it('drops the refusals it kept for replays when the member erases their account', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
     const [m] = await insertMembers(t, 1);

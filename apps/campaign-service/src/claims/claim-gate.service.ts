@@ -146,21 +146,22 @@ export class ClaimGateService implements OnModuleDestroy {
   }
 
   /**
-   * Keeps a refusal under its Idempotency-Key, unless the key already holds an answer: the
-   * refusal replays then get is the one returned (the first stored), so copies of one request
-   * decided at the same time all end with the same answer. Best effort, like every marker:
-   * without Redis a replay is decided afresh.
+   * Keeps a refusal under its Idempotency-Key unless the key already holds an answer, and tells
+   * which: null when this refusal is now the key's answer (or Redis is away: best effort, like
+   * every marker), else the marker found — a refusal stored first by another copy of the request,
+   * or a claim another copy is writing or has written.
    */
-  async rememberRefusal(campaignId: string, memberId: string, idempotencyKey: string, refusal: StoredRefusal): Promise<StoredRefusal> {
-    if (!this.enabled) return refusal;
+  async rememberRefusal(campaignId: string, memberId: string, idempotencyKey: string, refusal: StoredRefusal): Promise<GateMarker | null> {
+    if (!this.enabled) return null;
     const key = claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey);
     const value = `r|${JSON.stringify({ code: refusal.code, message: refusal.message, details: refusal.details })}`;
     try {
-      if (await this.redis.set(key, value, 'EX', IDEMPOTENCY_TTL_S, 'NX')) return refusal;
+      if (await this.redis.set(key, value, 'EX', IDEMPOTENCY_TTL_S, 'NX')) return null;
       const stored = await this.redis.get(key);
-      return stored?.startsWith('r|') ? (JSON.parse(stored.slice(2)) as StoredRefusal) : refusal;
+      // Gone meanwhile (a claim in flight was refused and released): try again.
+      return stored ? parseMarker(stored) : this.rememberRefusal(campaignId, memberId, idempotencyKey, refusal);
     } catch {
-      return refusal;
+      return null;
     }
   }
 

@@ -13,6 +13,8 @@ import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REPLAY_WAIT_MS = 3000;
+/** A request whose copy's claim vanished (refused, failed) is decided again at most this often. */
+const MAX_ADMISSIONS = 3;
 /** A closed campaign under a flood of claims is read again at most this often. */
 const CLOSED_RECHECK_MS = 100;
 /** How long a claim the gate calls sold out waits while PostgreSQL still shows a unit free. */
@@ -92,8 +94,24 @@ export class ClaimsService {
       return await this.decide(user, campaign, idempotencyKey, dto, admission);
     } catch (error) {
       if (!(error instanceof DomainError) || !KEPT_REFUSALS.has(error.code) || replayedRefusals.has(error)) throw error;
-      const first = await this.gate.rememberRefusal(campaign.id, user.id, idempotencyKey, error);
-      throw first === error ? error : asError(first);
+      return this.keepRefusal(user.id, campaign.id, idempotencyKey, error);
+    }
+  }
+
+  /**
+   * Makes a refusal the key's answer, unless another copy of the request answered first: then
+   * that answer, a refusal or a claim (waited for while it is being written; should it vanish,
+   * refused or failed, this refusal may still become the answer).
+   */
+  private async keepRefusal(memberId: string, campaignId: string, key: string, refusal: DomainError): Promise<CreatedClaimDto> {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    for (;;) {
+      const first = await this.gate.rememberRefusal(campaignId, memberId, key, refusal);
+      if (!first) throw refusal;
+      if ('refusal' in first) throw this.replayedRefusal(first.refusal);
+      if (first.committed) return this.replayed(first.claim);
+      if (Date.now() >= deadline) throw inProgress();
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
@@ -114,7 +132,7 @@ export class ClaimsService {
       throw error;
     }
     await admission;
-    return this.admit(user.id, campaign, idempotencyKey, dto, true);
+    return this.admit(user.id, campaign, idempotencyKey, dto, 1);
   }
 
   /**
@@ -135,7 +153,8 @@ export class ClaimsService {
     campaign: Campaign,
     key: string,
     dto: CreateClaimDto,
-    firstTry: boolean,
+    /** 1 for the first decision; a request whose copy's claim vanished is decided again */
+    admission: number,
     soldOutUntil?: number,
   ): Promise<CreatedClaimDto> {
     const reserved: ReservedClaim = { id: uuidV7(), campaignId: campaign.id, createdAt: new Date().toISOString() };
@@ -143,21 +162,21 @@ export class ClaimsService {
     switch (gate.kind) {
       case 'replay':
         if (gate.committed) return this.replayed(gate.claim);
-        return this.awaitReplay(memberId, campaign, key, dto, firstTry);
+        return this.awaitReplay(memberId, campaign, key, dto, admission);
       case 'refused':
         throw this.replayedRefusal(gate.refusal);
       case 'closed':
         // PostgreSQL (read a moment ago) says open: a resume the gate has not heard of. Reload once.
-        if (firstTry) {
+        if (admission < MAX_ADMISSIONS) {
           await this.gate.refresh(campaign.id);
-          return this.admit(memberId, campaign, key, dto, false);
+          return this.admit(memberId, campaign, key, dto, MAX_ADMISSIONS);
         }
         return this.replayOr(() => this.refusal(ErrorCode.CampaignNotActive), memberId, campaign.id, key);
       case 'limit':
         return this.replayFromDatabase(memberId, campaign.id, key);
       case 'sold_out': {
         const until = soldOutUntil ?? Date.now() + SOLD_OUT_WAIT_MS;
-        if (await this.unitMayFreeUp(campaign.id, until)) return this.admit(memberId, campaign, key, dto, firstTry, until);
+        if (await this.unitMayFreeUp(campaign.id, until)) return this.admit(memberId, campaign, key, dto, admission, until);
         return this.replayOr(() => this.refusal(ErrorCode.SoldOut), memberId, campaign.id, key);
       }
       case 'ok':
@@ -222,15 +241,19 @@ export class ClaimsService {
   }
 
   /** The first request with this key is still being written: answer as it will. */
-  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, firstTry: boolean): Promise<CreatedClaimDto> {
+  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, admission: number): Promise<CreatedClaimDto> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const marker = await this.gate.peek(campaign.id, memberId, key);
       if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
       if (marker?.committed) return this.replayed(marker.claim);
-      // The first attempt failed, or its refusal is not kept (a key used on another campaign): decided afresh.
-      if (!marker && firstTry) return this.admit(memberId, campaign, key, dto, false);
+      // The first attempt failed, or its refusal is not kept (an erased account, a key used on
+      // another campaign): this request is decided afresh, as many times as is reasonable.
+      if (!marker) {
+        if (admission < MAX_ADMISSIONS) return this.admit(memberId, campaign, key, dto, admission + 1);
+        break;
+      }
     }
     return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
   }
@@ -240,7 +263,7 @@ export class ClaimsService {
     const row = await this.lookups.claimByKey(memberId, key);
     if (row?.campaignId === campaignId) return this.replayed(row);
     if (row) throw this.refusal(ErrorCode.IdempotencyKeyReused);
-    if (otherwise === ErrorCode.Conflict) throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress');
+    if (otherwise === ErrorCode.Conflict) throw inProgress();
     throw this.refusal(otherwise);
   }
 
@@ -272,6 +295,10 @@ export class ClaimsService {
 
 /** Refusals answered from a kept one: already kept, nothing to store again. */
 const replayedRefusals = new WeakSet<DomainError>();
+
+function inProgress(): DomainError {
+  return new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress');
+}
 
 function asError(refusal: StoredRefusal): DomainError {
   return new DomainError(refusal.code, refusal.message, refusal.details);
