@@ -6,3 +6,4 @@ export * from './pagination';
 export * from './ledger';
 export * from './micro-batcher';
 export * from './prepared-query';
+export * from './retry-transaction';

@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { DomainError, ErrorCode } from '@app/domain';
 import { errorBody } from './http-exception.filter';
 
@@ -6,6 +7,11 @@ describe('errorBody', () => {
     const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
     expect(errorBody(aborted)).toEqual({ statusCode: 400, code: ErrorCode.ValidationFailed, message: 'The request body was cut off before it ended' });
     expect(errorBody(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).statusCode).toBe(500);
+  });
+
+  it('answers a transaction rolled back to break a deadlock as 503, to be retried', () => {
+    const deadlock = new QueryFailedError('UPDATE …', [], Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    expect(errorBody(deadlock)).toEqual({ statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The request met a concurrent change; retry it' });
   });
 
   it('keeps a domain error as it is', () => {

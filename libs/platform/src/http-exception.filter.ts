@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { isRetryableConflict } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
 
@@ -48,6 +49,8 @@ function toBody(exception: unknown): ErrorBody {
     return body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
   }
   if (isAbortedRequest(exception)) return body(400, ErrorCode.ValidationFailed, 'The request body was cut off before it ended');
+  // Rolled back to break a deadlock, or a serialization failure: nothing was done, and a retry may pass.
+  if (isRetryableConflict(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The request met a concurrent change; retry it');
   return body(500, ErrorCode.InternalError, 'Internal server error');
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { transactionRetryingConflicts } from '@app/db';
 import { CampaignStatus, ClaimStatus, DomainError, ErrorCode, UUID } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { enqueueCampaignRefund, enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
@@ -31,7 +32,7 @@ export class ClaimAdminService {
 
   /** A failed claim takes a unit again and starts a new fulfillment round (a new jobId). */
   async retry(claimId: string, adminId: string): Promise<AdminClaimDto> {
-    const { campaignId, answer } = await this.dataSource.transaction(async (manager) => {
+    const { campaignId, answer } = await transactionRetryingConflicts(this.dataSource, async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status !== ClaimStatus.Failed) {
         throw new DomainError(ErrorCode.ClaimNotRetryable, `Only failed claims can be retried; this one is ${claim.status}`);
@@ -95,7 +96,7 @@ export class ClaimAdminService {
    * no longer exists (a code pool one short, a parcel twice).
    */
   async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
-    const { campaignId, answer } = await this.dataSource.transaction(async (manager) => {
+    const { campaignId, answer } = await transactionRetryingConflicts(this.dataSource, async (manager) => {
       const claim = await this.lock(manager, claimId);
       if (claim.status === ClaimStatus.Cancelled) throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim is already cancelled');
       if (claim.status === ClaimStatus.Fulfilled) {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { appendLedgerEntries, Funding, lockPayment } from '@app/db';
+import { appendLedgerEntries, Funding, lockPayment, transactionRetryingConflicts } from '@app/db';
 import { recordAudit } from '@app/platform';
 import { enqueueCampaignEnd, enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
@@ -43,7 +43,7 @@ export class StripeWebhookService {
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<Outcome> {
     const event = this.verified(rawBody, signature);
-    const outcome = await this.dataSource.transaction(async (m) => {
+    const outcome = await transactionRetryingConflicts(this.dataSource, async (m) => {
       const paymentIntentId = paymentIntentOf(event);
       // Events of one payment are applied one at a time, so a completion and an event that
       // overtook it never both miss each other.
