@@ -5,6 +5,7 @@ import { MatchingModule } from '../../matching-service/src/matching.module';
 import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
 import { MatchingProcessor } from '../../matching-service/src/matching/matching.processor';
 import { PercentileRematcher } from '../../matching-service/src/matching/percentile-rematcher.service';
+import { OfferNotifier } from '../../matching-service/src/notifications/offer-notifier.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { AudienceService } from '../src/audience/audience.service';
 import { Campaign } from '@app/db';
@@ -89,6 +90,24 @@ describe('matching (e2e)', () => {
     expect(data).toEqual({ campaignId, perkTitle: expect.any(String), endsAt: (endsAt as Date).toISOString() });
     const audience = await t.app.get(AudienceService).preview((await t.dataSource.getRepository(Campaign).findOneByOrFail({ id: campaignId })));
     expect(audience.eligibleMembers).toBe(expected.length);
+  });
+
+  it('does not notify a member whose erasure commits while the notification is being written', async () => {
+    const ids = await scoredMembers(3, '2026-10-02T00:00:00Z');
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) SELECT $1, unnest($2::uuid[])`, [campaignId, ids]);
+    // An erasure in flight: it holds the member's row, as PrivacyService.erase does, until it commits.
+    const erasure = t.dataSource.createQueryRunner();
+    await erasure.connect();
+    await erasure.startTransaction();
+    await erasure.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [ids[0]]);
+    await erasure.query(`UPDATE users SET erased_at = now() WHERE id = $1`, [ids[0]]);
+    const notifying = matching.get(OfferNotifier).notify({ campaignId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await erasure.commitTransaction();
+    await erasure.release();
+    expect(await notifying).toBe(2);
+    expect(await notified(campaignId)).toEqual(ids.slice(1).sort());
   });
 
   it('resumes a run killed mid-way with no duplicate and no missing offer', async () => {

@@ -9,8 +9,16 @@ const notificationsCreated = new Counter({ name: 'offer_notifications_created_to
 /** Offers turned into notifications per statement when a whole matching run is notified. */
 const RUN_BATCH = 5000;
 
+/**
+ * `live` key-share-locks the members' rows: an erasure in flight (which holds its member's row
+ * FOR UPDATE) is waited for, and its member, erased once it commits, is left out — the statement's
+ * snapshot alone would still show them live, and their notification would outlive the erasure.
+ */
 const NOTIFY_SQL = (members: string) => `
   WITH batch AS (${members}),
+  live AS (
+    SELECT u.id FROM users u JOIN batch b ON b.member_id = u.id WHERE u.erased_at IS NULL FOR KEY SHARE OF u
+  ),
   created AS (
     INSERT INTO notifications (member_id, kind, title, data, campaign_id)
     SELECT b.member_id, 'offer', 'New perk for you: ' || c.perk_title,
@@ -19,7 +27,7 @@ const NOTIFY_SQL = (members: string) => `
              'endsAt', to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), c.id
     FROM batch b
     JOIN campaigns c ON c.id = $1
-    JOIN users u ON u.id = b.member_id AND u.erased_at IS NULL
+    JOIN live l ON l.id = b.member_id
     ON CONFLICT (member_id, campaign_id) WHERE kind = 'offer' DO NOTHING
     RETURNING 1
   )
