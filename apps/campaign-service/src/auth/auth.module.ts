@@ -6,7 +6,7 @@ import { AuthService } from './auth.service';
 import { LiveAccountGuard } from './live-account.guard';
 import { SessionService } from './session.service';
 
-/** Registration, login and sessions; after the global auth guard, LiveAccountGuard turns away erased members' tokens. */
+/** Registration, login and sessions; after the global auth guard, LiveAccountGuard turns away tokens of erased or unknown accounts. */
 @Module({
   imports: [RateLimitModule],
   controllers: [AuthController],

@@ -14,8 +14,8 @@ const LIVE_MAX = 50_000;
  * An access token outlives the erasure of its member (tokens are checked by signature alone);
  * this guard, after the auth guard, answers it 401 as `GET /me` does, so it can no longer read
  * what is left of the account (claims, offers, notifications). The same holds for a token whose
- * account, role or brand is not the one it names. An account seen live is not read again for a few seconds; the instance
- * that erases forgets it at once.
+ * account, role or brand is not the one it names. An account seen live is not read again for a
+ * few seconds; the instance that erases forgets it at once.
  */
 @Injectable()
 export class LiveAccountGuard implements CanActivate {
