@@ -151,7 +151,10 @@ describe('claims (e2e)', () => {
       [experience, { acceptDisclosure: true }],
       [physical, { acceptDisclosure: true, shippingAddress: ADDRESS }],
     ] as const) {
-      expect((await claim(m, campaignId, 'after', body).expect(401)).body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+      const refused = await claim(m, campaignId, 'after', body).expect(401);
+      expect(refused.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+      // Kept for the key like any refusal of the claim: every copy and replay gets it.
+      expect((await claim(m, campaignId, 'after', body).expect(401)).body).toEqual(refused.body);
     }
     // Without an abuse rule to read the account first, the writer refuses on both of its paths.
     const writer = t.app.get(ClaimWriterService);

@@ -18,7 +18,7 @@ export class ClaimsController {
 
   @Post('campaigns/:id/claims')
   @Roles(Role.Member)
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'replaying a key on the same campaign returns the first response and creates nothing: an accepted claim, or a refusal (SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE, NOT_ELIGIBLE) kept for a day; a 400/429/503 leaves the key free' })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'replaying a key on the same campaign returns the first response and creates nothing: an accepted claim, or a refusal (SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE, NOT_ELIGIBLE, 401 for an erased account) kept for a day; a 400/429/503 leaves the key free' })
   @ApiCreatedResponse({ type: CreatedClaimDto })
   @ApiBadRequestResponse({ description: 'DISCLOSURE_REQUIRED, IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED (e.g. shippingAddress for physical perks)' })
   @ApiForbiddenResponse({ description: 'NOT_ELIGIBLE: the failed rules in details' })

@@ -38,7 +38,14 @@ const REFUSAL_MESSAGES: Partial<Record<ErrorCode, string>> = {
  * even once stock came back or the campaign opened. Malformed requests, rate limits and errors
  * are not answers to the claim and are not kept; a key used on another campaign is decided there.
  */
-const KEPT_REFUSALS = new Set<ErrorCode>([ErrorCode.SoldOut, ErrorCode.ClaimLimitReached, ErrorCode.CampaignNotActive, ErrorCode.NotEligible]);
+const KEPT_REFUSALS = new Set<ErrorCode>([
+  ErrorCode.SoldOut,
+  ErrorCode.ClaimLimitReached,
+  ErrorCode.CampaignNotActive,
+  ErrorCode.NotEligible,
+  // the member's account was erased
+  ErrorCode.Unauthorized,
+]);
 
 const SETTLE_FOR: Partial<Record<ErrorCode, SettleMode>> = {
   [ErrorCode.SoldOut]: 'sold_out',
@@ -248,12 +255,10 @@ export class ClaimsService {
       const marker = await this.gate.peek(campaign.id, memberId, key);
       if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
       if (marker?.committed) return this.replayed(marker.claim);
-      // The first attempt failed, or its refusal is not kept (an erased account, a key used on
-      // another campaign): this request is decided afresh, as many times as is reasonable.
-      if (!marker) {
-        if (admission < MAX_ADMISSIONS) return this.admit(memberId, campaign, key, dto, admission + 1);
-        break;
-      }
+      // The first attempt failed (503), or its refusal is not kept (a key used on another
+      // campaign), or is about to be: this request is decided afresh, as many times as is reasonable.
+      // Past that, a marker gone is most likely a copy's refusal about to be kept: keep watching.
+      if (!marker && admission < MAX_ADMISSIONS) return this.admit(memberId, campaign, key, dto, admission + 1);
     }
     return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
   }
