@@ -4,8 +4,13 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
 
+/** PostgreSQL's SQLSTATE of a failed query (e.g. '23505' unique_violation), else undefined. */
+export function pgErrorCode(error: unknown): string | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as { code?: string } | undefined)?.code : undefined;
+}
+
 export function isRetryableConflict(error: unknown): boolean {
-  return error instanceof QueryFailedError && RETRYABLE.has((error.driverError as { code?: string } | undefined)?.code ?? '');
+  return RETRYABLE.has(pgErrorCode(error) ?? '');
 }
 
 /**

@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { QueryFailedError } from 'typeorm';
-import { isRetryableConflict } from '@app/db';
+import { isRetryableConflict, pgErrorCode } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
 
@@ -79,7 +78,7 @@ function body(statusCode: number, code: string, message: string, details?: unkno
  * input in any string field, so it answers 400 wherever it reaches the database.
  */
 function isUnstorableText(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: unknown } | undefined)?.code === '22021';
+  return pgErrorCode(error) === '22021';
 }
 
 /** Node's error for a client that went away in the middle of a body a handler was streaming (a CSV upload). */

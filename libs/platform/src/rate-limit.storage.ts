@@ -66,7 +66,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
 
   /** `key` is `<throttler>:<tracker>`; the hash tag keeps counter and block key in one cluster slot. */
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
-    const base = `${this.prefix}:{${key}}`;
+    const base = this.counterKey(key);
     try {
       const [hits, left, blocked, blockLeft] = await this.redis.rateLimitIncrement(base, `${base}:block`, ttl, limit, blockDuration);
       return {
@@ -84,10 +84,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   /** Takes one hit back from a counter (never below zero); a block already set stays. */
   async decrement(key: string): Promise<void> {
     try {
-      await this.redis.rateLimitDecrement(`${this.prefix}:{${key}}`);
+      await this.redis.rateLimitDecrement(this.counterKey(key));
     } catch (error) {
       this.warnFailOpen(error);
     }
+  }
+
+  /** The hash tag keeps a counter and its block key in one Redis Cluster slot. */
+  private counterKey(key: string): string {
+    return `${this.prefix}:{${key}}`;
   }
 
   onModuleDestroy(): void {

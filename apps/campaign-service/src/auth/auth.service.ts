@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, DEV_DEFAULTS } from '@app/config';
-import { Brand, User } from '@app/db';
+import { Brand, pgErrorCode, User } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import {
   AccessTokenDto,
@@ -118,7 +118,7 @@ export class AuthService implements OnApplicationBootstrap {
     try {
       return await manager.save(manager.create(User, values));
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+      if (pgErrorCode(error) === '23505') {
         throw new DomainError(ErrorCode.EmailTaken, 'An account with this email already exists');
       }
       throw error;

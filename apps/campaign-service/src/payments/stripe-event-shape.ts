@@ -13,8 +13,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 const string: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'must be a non-empty string');
 /** Stripe's ids and type names are short; every one the webhook stores or looks up must fit a btree entry. */
-export const MAX_STRIPE_ID = 255;
-const isIdentifier = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_STRIPE_ID;
+const MAX_STRIPE_ID = 255;
+export const isIdentifier = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_STRIPE_ID;
 const identifier: Check = (v) => (isIdentifier(v) ? null : `must be a string of 1 to ${MAX_STRIPE_ID} characters`);
 const integer: Check = (v) => (Number.isSafeInteger(v) ? null : 'must be an integer');
 const optionalMetadata: Check = (v) => (v === undefined || v === null || isObject(v) ? null : 'must be an object or null');

@@ -8,7 +8,7 @@ import { recordAudit } from '@app/platform';
 import { enqueueCampaignEnd, enqueueFundingRefund } from '@app/queue';
 import { ChargeEventsService } from './charge-events.service';
 import { lockFundingOf } from './funding-of';
-import { assertWellFormedEvent, MAX_STRIPE_ID } from './stripe-event-shape';
+import { assertWellFormedEvent, isIdentifier } from './stripe-event-shape';
 import { StripeGateway } from './stripe-gateway';
 
 const webhookEvents = new Counter({
@@ -198,5 +198,5 @@ function paymentIntentOf(event: Stripe.Event): string | null {
   // Stripe id looks like (e.g. longer than an index entry holds) is no payment to order by.
   const pi: unknown = (event.data.object as { payment_intent?: unknown }).payment_intent;
   const id: unknown = typeof pi === 'object' && pi !== null ? (pi as { id?: unknown }).id : pi;
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_STRIPE_ID ? id : null;
+  return isIdentifier(id) ? id : null;
 }
