@@ -104,7 +104,8 @@ describe('claims (e2e)', () => {
     const noKey = await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', a.auth).send({ acceptDisclosure: true });
     expect(noKey.status).toBe(400);
     expect(noKey.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
-    await claim(a, campaignId, 'x'.repeat(201)).expect(400);
+    const longKey = await claim(a, campaignId, 'x'.repeat(201)).expect(400);
+    expect(longKey.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'Idempotency-Key' })] });
     await claim(a, campaignId, 'k', {}).expect(400).expect((res) => expect(res.body.code).toBe('DISCLOSURE_REQUIRED'));
     await claim(a, campaignId, 'k', { acceptDisclosure: false }).expect(400).expect((res) => expect(res.body.code).toBe('DISCLOSURE_REQUIRED'));
     await claim(a, campaignId, 'k', { acceptDisclosure: true, extra: 1 }).expect(400).expect((res) => expect(res.body.code).toBe('VALIDATION_FAILED'));
@@ -357,6 +358,44 @@ describe('claims (e2e)', () => {
     const refused = await t.http.post(`/admin/claims/${id}/retry`).set('Authorization', admin).expect(409);
     expect(refused.body.code).toBe('CLAIM_NOT_RETRYABLE');
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
+  });
+
+  it('cancels an erased member’s parcels no carrier has yet, returning their units; a shipped one stays fulfilled', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5, perMemberLimit: 2 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const shipmentOf = (id: string) => t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin);
+    const [shippedId, waitingId] = await Promise.all(
+      ['erase-ship-1', 'erase-ship-2'].map(async (key) => {
+        const id = (await claim(m, campaignId, key, { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201)).body.id as string;
+        await waitFor(async () => (await shipmentOf(id)).body, (body) => body.status === 'requested');
+        return id;
+      }),
+    );
+    await t.http.post(`/admin/claims/${shippedId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-BEFORE' }).expect(200);
+    await t.http.delete('/me').set('Authorization', m.auth).expect(204);
+
+    const waiting = (await t.http.get(`/claims/${waitingId}`).set('Authorization', admin).expect(200)).body;
+    expect(waiting.status).toBe('cancelled');
+    expect((await shipmentOf(waitingId).expect(200)).body).toMatchObject({ status: 'cancelled', address: null });
+    const refused = await t.http.post(`/admin/claims/${waitingId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-AFTER' }).expect(409);
+    expect(refused.body.code).toBe('SHIPMENT_NOT_SHIPPABLE');
+    expect((await t.http.get(`/claims/${shippedId}`).set('Authorization', admin).expect(200)).body.status).toBe('fulfilled');
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
+    const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'claim.cancel'`, [waitingId]);
+    expect(audit).toMatchObject({ actor_id: m.id, after: expect.objectContaining({ reason: expect.stringContaining('erased') }) });
+  });
+
+  it('refuses to ship a requested shipment left without an address: nobody to ship to', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const id = (await claim(m, campaignId, 'no-address', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201)).body.id as string;
+    await waitFor(async () => (await t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin)).body, (body) => body.status === 'requested');
+    // What an erasure leaves when it stopped before cancelling the claim.
+    await t.dataSource.query(`UPDATE shipments SET address = NULL WHERE claim_id = $1`, [id]);
+    const refused = await t.http.post(`/admin/claims/${id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-NOBODY' }).expect(409);
+    expect(refused.body.code).toBe('SHIPMENT_NOT_SHIPPABLE');
   });
 
   it('requests a retried physical claim’s shipment again (manual provider); cancelling a failed one drops the address it kept', async () => {

@@ -90,10 +90,9 @@ export class ClaimAdminService {
   }
 
   /**
-   * Cancels a claim that was not delivered: a pending one returns its unit to stock (on an ended
-   * campaign, to the brand by a top-up refund), a failed one has already. A fulfilled claim is
-   * refused: its code, shipment or invitation is out, and returning its unit would sell one that
-   * no longer exists (a code pool one short, a parcel twice).
+   * Cancels a claim that was not delivered (see markCancelled). A fulfilled claim is refused: its
+   * code, shipment or invitation is out, and returning its unit would sell one that no longer
+   * exists (a code pool one short, a parcel twice).
    */
   async cancel(claimId: string, adminId: string): Promise<AdminClaimDto> {
     const { campaignId, answer } = await transactionRetryingConflicts(this.dataSource, async (manager) => {
@@ -102,31 +101,63 @@ export class ClaimAdminService {
       if (claim.status === ClaimStatus.Fulfilled) {
         throw new DomainError(ErrorCode.ClaimNotCancellable, 'The claim was fulfilled: what it delivered cannot be taken back');
       }
-      await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
-      // A failed claim's shipment is cancelled already but keeps the address for a retry: no more.
-      await manager.query(
-        `UPDATE shipments SET status = 'cancelled', address = NULL, updated_at = now()
-         WHERE claim_id = $1 AND status <> 'shipped'`,
-        [claim.id],
-      );
-      if (claim.status !== ClaimStatus.Failed) {
-        await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [claim.campaign_id]);
-        // The end's refund counted this unit as used: the brand gets it back by a top-up.
-        if (claim.campaign_status === CampaignStatus.Ended) await enqueueCampaignRefund(manager, claim.campaign_id, `claim-${claim.id}`);
-      }
-      await recordAudit(manager, {
-        actorId: adminId,
-        action: 'claim.cancel',
-        entityType: 'claim',
-        entityId: claim.id,
-        before: { status: claim.status },
-        after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id },
-      });
+      await this.markCancelled(manager, claim, adminId);
       // The claim as this action left it (read after the commit, it could already show a racing action's change).
       return { campaignId: claim.campaign_id, answer: await this.queries.adminOne(claim.id, manager) };
     });
     await this.gate.refresh(campaignId);
     return answer;
+  }
+
+  /**
+   * After an erasure: the member's pending physical claims whose parcel no carrier has yet can
+   * never be sent (the address is gone) and give their units back, as an admin cancel would. A
+   * parcel already submitted to a carrier, or shipped, goes on.
+   */
+  async cancelUndeliverable(memberId: string): Promise<void> {
+    const claims: { id: string }[] = await this.dataSource.query(
+      `SELECT c.id FROM claims c JOIN campaigns k ON k.id = c.campaign_id LEFT JOIN shipments s ON s.claim_id = c.id
+       WHERE c.member_id = $1 AND c.status = 'pending' AND k.perk_kind = 'physical' AND (s.id IS NULL OR s.status = 'requested')`,
+      [memberId],
+    );
+    for (const { id } of claims) {
+      const campaignId = await transactionRetryingConflicts(this.dataSource, async (manager) => {
+        const claim = await this.lock(manager, id);
+        const [shipment]: { status: string }[] = await manager.query(`SELECT status FROM shipments WHERE claim_id = $1 FOR UPDATE`, [id]);
+        // Fulfillment may have moved it on meanwhile.
+        if (claim.status !== ClaimStatus.Pending || (shipment && shipment.status !== 'requested')) return null;
+        await this.markCancelled(manager, claim, memberId, 'account erased: no address to ship to');
+        return claim.campaign_id;
+      });
+      if (campaignId) await this.gate.refresh(campaignId);
+    }
+  }
+
+  /**
+   * A pending claim returns its unit to stock (on an ended campaign, to the brand by a top-up
+   * refund); a failed one has already.
+   */
+  private async markCancelled(manager: EntityManager, claim: LockedClaim, actorId: string, reason?: string): Promise<void> {
+    await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
+    // A failed claim's shipment is cancelled already but keeps the address for a retry: no more.
+    await manager.query(
+      `UPDATE shipments SET status = 'cancelled', address = NULL, updated_at = now()
+       WHERE claim_id = $1 AND status <> 'shipped'`,
+      [claim.id],
+    );
+    if (claim.status !== ClaimStatus.Failed) {
+      await manager.query(`UPDATE campaigns SET claimed_units = claimed_units - 1 WHERE id = $1`, [claim.campaign_id]);
+      // The end's refund counted this unit as used: the brand gets it back by a top-up.
+      if (claim.campaign_status === CampaignStatus.Ended) await enqueueCampaignRefund(manager, claim.campaign_id, `claim-${claim.id}`);
+    }
+    await recordAudit(manager, {
+      actorId,
+      action: 'claim.cancel',
+      entityType: 'claim',
+      entityId: claim.id,
+      before: { status: claim.status },
+      after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id, ...(reason && { reason }) },
+    });
   }
 
   private async lock(manager: EntityManager, claimId: string): Promise<LockedClaim> {

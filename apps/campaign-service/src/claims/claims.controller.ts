@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedRe
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimQueriesService } from './claim-queries.service';
-import { ClaimsService } from './claims.service';
+import { ClaimsService, IDEMPOTENCY_KEY_RULE } from './claims.service';
 import { PageQueryDto } from '@app/platform';
 import { ClaimDto, ClaimPageDto, CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
@@ -18,9 +18,9 @@ export class ClaimsController {
 
   @Post('campaigns/:id/claims')
   @Roles(Role.Member)
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'replaying a key on the same campaign returns the first response and creates nothing: an accepted claim, or a refusal (SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE, NOT_ELIGIBLE, 401 for an erased account) kept for a day; a 400/429/503 leaves the key free' })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: `${IDEMPOTENCY_KEY_RULE}; replaying a key on the same campaign returns the first response and creates nothing: an accepted claim, or a refusal (SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE, NOT_ELIGIBLE, 401 for an erased account) kept for a day; a 400/429/503 leaves the key free` })
   @ApiCreatedResponse({ type: CreatedClaimDto })
-  @ApiBadRequestResponse({ description: 'DISCLOSURE_REQUIRED, IDEMPOTENCY_KEY_REQUIRED, VALIDATION_FAILED (e.g. shippingAddress for physical perks)' })
+  @ApiBadRequestResponse({ description: 'DISCLOSURE_REQUIRED, IDEMPOTENCY_KEY_REQUIRED (no key), VALIDATION_FAILED (e.g. a malformed Idempotency-Key, shippingAddress for physical perks)' })
   @ApiForbiddenResponse({ description: 'NOT_ELIGIBLE: the failed rules in details' })
   @ApiConflictResponse({ description: 'SOLD_OUT, CLAIM_LIMIT_REACHED, CAMPAIGN_NOT_ACTIVE; CONFLICT: a request with this Idempotency-Key is still in progress (retry it)' })
   @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used for another campaign' })

@@ -12,6 +12,7 @@ import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+export const IDEMPOTENCY_KEY_RULE = 'Idempotency-Key must be 1 to 200 printable ASCII characters without spaces';
 const REPLAY_WAIT_MS = 3000;
 /** A request whose copy's claim vanished (refused, failed) is decided again at most this often. */
 const MAX_ADMISSIONS = 3;
@@ -82,8 +83,11 @@ export class ClaimsService {
     dto: CreateClaimDto,
     admission: Promise<void> = Promise.resolve(),
   ): Promise<CreatedClaimDto> {
-    if (!idempotencyKey || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError(ErrorCode.IdempotencyKeyRequired, 'An Idempotency-Key header of 1 to 200 printable characters is required');
+    if (!idempotencyKey) throw new DomainError(ErrorCode.IdempotencyKeyRequired, 'An Idempotency-Key header is required');
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: Idempotency-Key', [
+        { field: 'Idempotency-Key', errors: [IDEMPOTENCY_KEY_RULE] },
+      ]);
     }
     if (dto.acceptDisclosure !== true) {
       throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');

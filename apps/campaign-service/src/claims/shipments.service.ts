@@ -86,14 +86,18 @@ export class ShipmentsService {
         [shipmentId],
       );
       if (!claim) throw DomainError.notFound('Shipment');
-      const [shipment]: { status: string; tracking_number: string | null }[] = await manager.query(
-        `SELECT status, tracking_number FROM shipments WHERE id = $1 FOR UPDATE`,
+      const [shipment]: { status: string; tracking_number: string | null; addressed: boolean }[] = await manager.query(
+        `SELECT status, tracking_number, address IS NOT NULL AS addressed FROM shipments WHERE id = $1 FOR UPDATE`,
         [shipmentId],
       );
       if (shipment.status === 'shipped') {
         return { shipmentId, claimId: claim.id, trackingNumber: shipment.tracking_number as string };
       }
       if (shipment.status === 'cancelled') throw new DomainError(ErrorCode.ShipmentNotShippable, 'The shipment was cancelled');
+      // Only an erasure empties a shipment nobody submitted to a carrier: there is nobody to ship to.
+      if (shipment.status === 'requested' && !shipment.addressed) {
+        throw new DomainError(ErrorCode.ShipmentNotShippable, 'The shipment has no address (the member erased their account); cancel the claim');
+      }
       await manager.query(
         `UPDATE shipments SET status = 'shipped', tracking_number = $2, carrier = $3, address = NULL, shipped_at = now(), updated_at = now()
          WHERE id = $1`,

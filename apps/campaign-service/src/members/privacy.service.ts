@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
 import { LiveAccountGuard } from '../auth/live-account.guard';
+import { ClaimAdminService } from '../claims/claim-admin.service';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
 import { MemberExportDto } from './dto/export.dto';
@@ -17,6 +18,7 @@ export class PrivacyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly profiles: ProfileService,
     private readonly gate: ClaimGateService,
+    private readonly claims: ClaimAdminService,
     private readonly liveAccounts: LiveAccountGuard,
   ) {}
 
@@ -77,7 +79,8 @@ export class PrivacyService {
    * Erases the member's personal data in one transaction: profile, scores and their
    * history, notifications, shipping addresses and their fingerprints, and sessions go; the user row stays,
    * anonymised, so claims and offers still count for inventory, money and statistics. The claim
-   * refusals kept for replays (in Redis, up to a day) go too.
+   * refusals kept for replays (in Redis, up to a day) go too, and parcels not yet with a carrier
+   * (nobody to send them to) give their units back.
    */
   async erase(memberId: string): Promise<void> {
     const providers = await this.dataSource.transaction(async (manager) => {
@@ -110,5 +113,6 @@ export class PrivacyService {
     // The erased scores no longer belong in the providers' percentiles.
     for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
     await this.gate.forgetMember(memberId);
+    await this.claims.cancelUndeliverable(memberId);
   }
 }
