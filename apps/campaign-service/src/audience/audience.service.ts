@@ -39,7 +39,7 @@ export class AudienceService {
     const topicCounts = topics.map((topic, i) => {
       params.push(topic);
       const at = `$${params.length}`;
-      if (!rules.topics?.length || rules.minTopicScore === undefined || rules.minTopicScore === null) {
+      if (rules.minTopicScore === undefined || rules.minTopicScore === null) {
         return `count(*) FILTER (WHERE s.topics ? ${at})::int AS t${i}`;
       }
       params.push(rules.minTopicScore);

@@ -52,6 +52,18 @@ describe('evaluateEligibility', () => {
     expect(evaluateEligibility(member(), rules({ topics: ['gaming'], minTopicScore: 11 }), ctx).eligible).toBe(false);
   });
 
+  it('asks for any topic at minTopicScore when no topics are listed', () => {
+    expect(evaluateEligibility(member(), rules({ minTopicScore: 45 }), ctx).eligible).toBe(true);
+    expect(evaluateEligibility(member(), rules({ topics: [], minTopicScore: 46 }), ctx).reasons).toEqual([
+      { rule: 'topics', required: { anyOf: null, minTopicScore: 46 }, actual: { tech: 45, gaming: 10 } },
+    ]);
+    expect(evaluateEligibility(member({ topics: {} }), rules({ minTopicScore: 0 }), ctx).eligible).toBe(false);
+    expect(eligibilitySql(rules({ minTopicScore: 46 }), ctx)).toEqual({
+      where: expect.stringContaining('jsonb_each_text(s.topics)'),
+      params: ['klout', 46],
+    });
+  });
+
   it('ignores empty topic and country lists', () => {
     expect(evaluateEligibility(member({ country: null }), rules({ topics: [], countries: [] }), ctx).eligible).toBe(true);
   });

@@ -7,6 +7,7 @@ const hasTopicScore = (member: MemberFacts, topic: string, min: number | undefin
   Object.prototype.hasOwnProperty.call(member.topics, topic) && (min === undefined || member.topics[topic] >= min);
 
 const listed = (values: string[] | undefined): values is string[] => Array.isArray(values) && values.length > 0;
+const given = (value: number | null | undefined): value is number => value !== undefined && value !== null;
 
 /**
  * THE definition of eligibility. Every rule here is evaluated in memory (member views,
@@ -53,20 +54,21 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
     },
   },
   {
+    // Without listed topics, minTopicScore asks for any topic at that score.
     name: 'topics',
-    applies: (r) => listed(r.topics),
-    required: (r) => ({ anyOf: r.topics, minTopicScore: r.minTopicScore ?? null }),
-    actual: (m, r) => Object.fromEntries((r.topics ?? []).filter((t) => t in m.topics).map((t) => [t, m.topics[t]])),
-    passes: (m, r) => (r.topics ?? []).some((t) => hasTopicScore(m, t, r.minTopicScore ?? undefined)),
+    applies: (r) => listed(r.topics) || given(r.minTopicScore),
+    required: (r) => ({ anyOf: listed(r.topics) ? r.topics : null, minTopicScore: r.minTopicScore ?? null }),
+    actual: (m, r) => (listed(r.topics) ? Object.fromEntries(r.topics.filter((t) => t in m.topics).map((t) => [t, m.topics[t]])) : m.topics),
+    passes: (m, r) => (listed(r.topics) ? r.topics : Object.keys(m.topics)).some((t) => hasTopicScore(m, t, r.minTopicScore ?? undefined)),
     sql: (r) => {
-      const topics = r.topics ?? [];
-      if (r.minTopicScore === undefined || r.minTopicScore === null) {
-        return { condition: 's.topics ?| ?::text[]', params: [topics] };
+      if (!listed(r.topics)) {
+        return { condition: 'EXISTS (SELECT 1 FROM jsonb_each_text(s.topics) t WHERE t.value::float8 >= ?::float8)', params: [r.minTopicScore] };
       }
+      if (!given(r.minTopicScore)) return { condition: 's.topics ?| ?::text[]', params: [r.topics] };
       const min = r.minTopicScore;
       return {
-        condition: `(${topics.map(() => `(s.topics->>?)::float8 >= ?::float8`).join(' OR ')})`,
-        params: topics.flatMap((t) => [t, min]),
+        condition: `(${r.topics.map(() => `(s.topics->>?)::float8 >= ?::float8`).join(' OR ')})`,
+        params: r.topics.flatMap((t) => [t, min]),
       };
     },
   },

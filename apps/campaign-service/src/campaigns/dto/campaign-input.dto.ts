@@ -67,7 +67,7 @@ export class EligibilityDto {
   @Matches(TOPIC_SLUG, { each: true, message: 'each value in topics must be a lower-case slug (a-z, 0-9, - or _ between words)' })
   topics?: string[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'each listed topic counts at this score or more; without topics, any topic does' })
   @IfPresent() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(100)
   minTopicScore?: number;
 
