@@ -197,6 +197,18 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       expect((await post(`/campaigns/${id}/resume`, brand).expect(200)).body.status).toBe('active');
     });
 
+    it('resumes a campaign rejected while scheduled as scheduled: it goes live at startsAt, not at the approval', async () => {
+      const startsAt = new Date(Date.now() + DAY);
+      const id = await createLaunchable(t, brand, admin, { startsAt: startsAt.toISOString(), endsAt: new Date(Date.now() + 2 * DAY).toISOString() });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      expect((await post(`/admin/campaigns/${id}/reject`, admin, { reason: 'Complaints' }).expect(200)).body.status).toBe('paused');
+      await post(`/admin/campaigns/${id}/approve`, admin).expect(200);
+      expect((await post(`/campaigns/${id}/resume`, brand).expect(200)).body).toEqual({ status: 'scheduled' });
+      expect(await statusOf(id)).toMatchObject({ status: 'scheduled', launchedAt: null });
+      // No matching yet: the start job still pending at startsAt does it.
+      expect((await outboxJobs(t.dataSource, id)).map((j) => j.job_name)).not.toContain('match-campaign');
+    });
+
     it('refuses reviews of an ended campaign with 409 INVALID_TRANSITION', async () => {
       const campaign = await createCampaign(t.http, brand);
       await post(`/campaigns/${campaign.id}/end`, brand).expect(200);

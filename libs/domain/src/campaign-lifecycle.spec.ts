@@ -17,7 +17,8 @@ const launchNow: LaunchFacts = {
 };
 
 function event(type: LifecycleEventType, facts: LaunchFacts = launchNow): LifecycleEvent {
-  return type === 'launch' ? { type, ...facts } : { type };
+  if (type === 'launch') return { type, ...facts };
+  return type === 'resume' ? { type, startsAt: facts.startsAt, now: facts.now } : { type };
 }
 
 function outcome(status: CampaignStatus, reviewStatus: ReviewStatus, ev: LifecycleEvent): string {
@@ -89,6 +90,12 @@ describe('campaign lifecycle', () => {
     it('a rejected paused campaign cannot resume until approved', () => {
       expect(outcome(Paused, Rejected, event('resume'))).toBe(ErrorCode.CampaignNotApproved);
       expect(outcome(Paused, Approved, event('resume'))).toBe('active/approved');
+    });
+
+    it('a campaign rejected while scheduled resumes as scheduled until its start, then as active', () => {
+      const startsLater = { ...launchNow, startsAt: new Date(NOW.getTime() + HOUR) };
+      expect(outcome(Paused, Approved, event('resume', startsLater))).toBe('scheduled/approved');
+      expect(outcome(Paused, Approved, event('resume', { ...startsLater, now: new Date(NOW.getTime() + 2 * HOUR) }))).toBe('active/approved');
     });
 
     it.each([Pending, Rejected, Approved])('approve and reject move review %s on a funded campaign', (review) => {

@@ -15,8 +15,10 @@ export interface LaunchFacts {
 }
 
 export type LifecycleEvent =
-  | { type: Exclude<LifecycleEventType, 'launch'> }
-  | ({ type: 'launch' } & LaunchFacts);
+  | { type: Exclude<LifecycleEventType, 'launch' | 'resume'> }
+  | ({ type: 'launch' } & LaunchFacts)
+  /** A campaign paused (rejected) while scheduled resumes as scheduled until its start. */
+  | { type: 'resume'; startsAt: Date | null; now: Date };
 
 export interface LifecycleState {
   status: CampaignStatus;
@@ -92,7 +94,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Lifecy
       if (reviewStatus !== ReviewStatus.Approved) {
         throw new DomainError(ErrorCode.CampaignNotApproved, 'A rejected campaign cannot resume until it is approved');
       }
-      return { status: Active, reviewStatus };
+      return { status: event.startsAt && event.startsAt.getTime() > event.now.getTime() ? Scheduled : Active, reviewStatus };
     case 'end':
       return { status: Ended, reviewStatus };
     case 'approve':
