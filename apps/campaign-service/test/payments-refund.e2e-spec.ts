@@ -135,6 +135,7 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
       outcomes[outcome] = (await paymentsQueue.getJob(closeJob))?.returnvalue;
       // won: the withheld 5500 came back and the unused 6 units are refunded; lost: all 5500 went back by the chargeback
       expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual(outcome === 'won' ? [3300] : []);
+      expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 5500, refundedCents: outcome === 'won' ? 3300 : 5500 });
     }
     expect(outcomes).toEqual({ won: expect.objectContaining({ outcome: 'refunded', amountCents: 3300 }), lost: { outcome: 'nothing_unused' } });
   });

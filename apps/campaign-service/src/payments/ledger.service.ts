@@ -7,7 +7,7 @@ import { LedgerEntryDto } from './dto/ledger.dto';
 export interface LedgerTotals {
   /** what the brand paid: charge + fee entries */
   fundedCents: number;
-  /** what went back to the brand: refund + fee_refund entries */
+  /** what went back to the brand: refund + fee_refund entries, and disputes closed as lost (the chargeback took it back) */
   refundedCents: number;
 }
 
@@ -38,8 +38,14 @@ export class LedgerService {
   async totals(campaignId: string, scope: 'all' | 'funding' = 'all'): Promise<LedgerTotals> {
     const [row] = await this.dataSource.query(
       `SELECT coalesce(sum(e.amount_cents) FILTER (WHERE e.kind IN ('charge', 'fee')), 0) AS funded,
-              coalesce(-sum(e.amount_cents) FILTER (WHERE e.kind IN ('refund', 'fee_refund')), 0) AS refunded
+              coalesce(-sum(e.amount_cents) FILTER (WHERE e.kind IN ('refund', 'fee_refund') OR (e.kind = 'dispute_opened' AND lost.id IS NOT NULL)), 0) AS refunded
        FROM ledger_entries e LEFT JOIN fundings f ON f.id = e.funding_id
+       LEFT JOIN LATERAL (
+         SELECT c.id FROM ledger_entries c
+         WHERE e.kind = 'dispute_opened' AND c.funding_id = e.funding_id AND c.kind = 'dispute_closed' AND c.stripe_object_id = e.stripe_object_id
+           AND c.amount_cents = 0
+         LIMIT 1
+       ) lost ON true
        WHERE e.campaign_id = $1 AND ($2 = 'all' OR f.status = 'paid')`,
       [campaignId, scope],
     );
