@@ -100,6 +100,19 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(campaign.body.status).toBe('funded');
   });
 
+  it('prices the draft as checkout charges when the fee rate changed since it was created, and refuses a draft past its endsAt', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 500 });
+    // what a draft created under another PLATFORM_FEE_BPS shows
+    await q(`UPDATE campaigns SET funding_required_cents = 5250 WHERE id = $1`, [campaignId]);
+    expect((await fund(campaignId).expect(201)).body.amountCents).toBe(5500);
+    expect((await env.t.http.get(`/campaigns/${campaignId}`).set('Authorization', brand.auth).expect(200)).body.fundingRequiredCents).toBe(5500);
+
+    const past = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 500 });
+    await q(`UPDATE campaigns SET ends_at = now() - interval '1 minute' WHERE id = $1`, [past]);
+    expect((await fund(past).expect(409)).body.code).toBe('INVALID_TRANSITION');
+    expect(await q(`SELECT 1 FROM fundings WHERE campaign_id = $1`, [past])).toEqual([]);
+  });
+
   it('returns the open session when called twice or concurrently: one funding, one session, no second charge', async () => {
     const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 1000 });
     const responses = await Promise.all([fund(campaignId), fund(campaignId), fund(campaignId), fund(campaignId, admin)]);

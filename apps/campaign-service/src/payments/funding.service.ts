@@ -62,6 +62,10 @@ export class FundingService {
         status: campaign.status,
       });
     }
+    // Paying would fund a campaign that ends at once and refund it in full (the processing fee lost).
+    if (campaign.endsAt.getTime() <= Date.now()) {
+      throw new DomainError(ErrorCode.InvalidTransition, 'The campaign’s endsAt has passed: move it before funding', { endsAt: campaign.endsAt.toISOString() });
+    }
     const fundings = m.getRepository(Funding);
     const open = await fundings.findOne({ where: { campaignId, status: 'pending' } });
     if (open) return { campaign, funding: open };
@@ -80,6 +84,11 @@ export class FundingService {
         currency: CURRENCY,
       }),
     );
+    // Priced at another fee rate (PLATFORM_FEE_BPS changed since): the draft shows what checkout charges.
+    if (campaign.fundingRequiredCents !== funding.amountCents) {
+      await m.update(Campaign, { id: campaign.id }, { fundingRequiredCents: funding.amountCents });
+      campaign.fundingRequiredCents = funding.amountCents;
+    }
     return { campaign, funding };
   }
 
