@@ -265,4 +265,29 @@ describe('matching (e2e)', () => {
     const notifications = await t.http.get('/me/notifications?limit=100').set('Authorization', member.auth).expect(200);
     expect(notifications.body.items).toContainEqual(expect.objectContaining({ kind: 'offer', data: expect.objectContaining({ campaignId }) }));
   });
+  it('withdraws an offer when the member opts out, moves to a country the campaign does not take or is under its minimum age; a score drop keeps it', async () => {
+    const members = await Promise.all([0, 1, 2, 3].map(() => createMember(t.http)));
+    const profile = { country: 'US', birthDate: '1990-01-01', optedIn: true };
+    await Promise.all(members.map((m) => t.http.put('/me/profile').set('Authorization', m.auth).send(profile).expect(200)));
+    await postScores(t.http, KLOUT_KEY, '2026-10-07T00:00:00Z', members.map((m) => ({ memberId: m.id, score: 99.95 }))).expect(202);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 99.93, countries: ['US'], minAge: 18 } });
+    await launch(campaignId);
+    await waitFor(() => t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]), (r) => r[0]?.finished_at);
+    expect(await offeredMembers(campaignId)).toEqual(members.map((m) => m.id).sort());
+
+    const [optedOut, moved, young, dropped] = members;
+    await t.http.put('/me/profile').set('Authorization', optedOut.auth).send({ ...profile, optedIn: false }).expect(200);
+    await t.http.put('/me/profile').set('Authorization', moved.auth).send({ ...profile, country: 'FR' }).expect(200);
+    await t.http.put('/me/profile').set('Authorization', young.auth).send({ ...profile, birthDate: '2015-01-01' }).expect(200);
+    await postScores(t.http, KLOUT_KEY, '2026-10-08T00:00:00Z', [{ memberId: dropped.id, score: 3 }]).expect(202);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length === 1)).toEqual([dropped.id]);
+
+    const eligibility = await t.http.get(`/me/perks/${campaignId}/eligibility`).set('Authorization', moved.auth).expect(200);
+    expect(eligibility.body).toEqual({ eligible: false, reasons: [{ rule: 'country', required: ['US'], actual: 'FR' }] });
+    const perks = await t.http.get('/me/perks?limit=100').set('Authorization', young.auth).expect(200);
+    expect(perks.body.items.map((p: { campaignId: string }) => p.campaignId)).not.toContain(campaignId);
+    // Back in the campaign's country: offered again.
+    await t.http.put('/me/profile').set('Authorization', moved.auth).send(profile).expect(200);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.includes(moved.id))).toContain(moved.id);
+  });
 });

@@ -9,7 +9,8 @@ import { MemberAccount } from '../abuse/claim-abuse.service';
 import type { ReservedClaim } from './claim-gate.service';
 
 const CAMPAIGN_TTL_MS = 5000;
-const OFFER_TTL_MS = 5 * 60_000;
+/** An offer is withdrawn when the member's profile stops meeting the campaign's (matching-service). */
+const OFFER_TTL_MS = 5000;
 const OFFER_CACHE_MAX = 50_000;
 
 export interface Claimant {
@@ -33,7 +34,6 @@ interface Cached<T> {
 /**
  * The reads of the claim hot path, cached briefly and batched: a burst of claims on one
  * campaign reads its row about once a second, and concurrent offer checks share one query.
- * Only answers that cannot flip back are cached long (an offer is never taken back).
  */
 @Injectable()
 export class ClaimLookupsService {

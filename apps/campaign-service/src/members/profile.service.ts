@@ -31,8 +31,9 @@ export class ProfileService {
 
   /**
    * Saves the profile. Opting in (or changing country or age) can make the member newly
-   * eligible for live campaigns, so a saved opted-in profile re-matches the member for
-   * every provider that scored them, through the outbox in the same transaction.
+   * eligible for live campaigns, and opting out (or a country or age a campaign does not take)
+   * withdraws its offer, so a saved profile re-matches the member for every provider that
+   * scored them, through the outbox in the same transaction.
    */
   async update(memberId: string, dto: UpdateProfileDto): Promise<ProfileDto> {
     if (dto.birthDate !== null && (dto.birthDate > utcDate(new Date()) || dto.birthDate < '1900-01-01')) {
@@ -50,22 +51,20 @@ export class ProfileService {
       // An erased member's access token outlives the erasure; it must not bring personal data back
       // (the share lock waits for an erasure in flight, which then refuses this write).
       if (!row) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
-      if (row.opted_in) {
-        const providers: { provider: string }[] = await manager.query(
-          `SELECT DISTINCT s.provider FROM member_scores s
-           WHERE s.member_id = $1 AND EXISTS (SELECT 1 FROM campaigns c WHERE c.status IN ('active', 'paused') AND c.eligibility->>'provider' = s.provider)`,
-          [memberId],
-        );
-        await enqueueInTransaction(
-          manager,
-          providers.map(({ provider }) => ({
-            queue: 'matching' as const,
-            name: 'match-member' as const,
-            data: { memberId, provider },
-            jobId: jobIdFor('match-member', provider, memberId, 'profile', row.updated_at.getTime()),
-          })),
-        );
-      }
+      const providers: { provider: string }[] = await manager.query(
+        `SELECT DISTINCT s.provider FROM member_scores s
+         WHERE s.member_id = $1 AND EXISTS (SELECT 1 FROM campaigns c WHERE c.status IN ('active', 'paused') AND c.eligibility->>'provider' = s.provider)`,
+        [memberId],
+      );
+      await enqueueInTransaction(
+        manager,
+        providers.map(({ provider }) => ({
+          queue: 'matching' as const,
+          name: 'match-member' as const,
+          data: { memberId, provider },
+          jobId: jobIdFor('match-member', provider, memberId, 'profile', row.updated_at.getTime()),
+        })),
+      );
       return toDto(row);
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
+import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql, EvaluationContext } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 import { loadEvaluationContext } from './evaluation-context';
 
@@ -9,10 +9,13 @@ import { loadEvaluationContext } from './evaluation-context';
 const CAMPAIGNS_PER_STATEMENT = 200;
 
 /**
- * Re-matches one member against the live campaigns of a provider after a score change
- * (or an opt-in). Only adds offers: an offer already made is never taken back. Paused campaigns
- * count as live: a campaign is matched once, at launch, so a member who qualifies while it is
- * paused gets the offer now and sees it once it resumes.
+ * Re-matches one member against the live campaigns of a provider after a score or profile change.
+ * Adds the offers the member now qualifies for. An offer already made stands when a score drops
+ * (no take-backs), but not when the member's own profile stops meeting the campaign's profile
+ * rules (opted out, another country, a birth date under the minimum age): that offer is withdrawn,
+ * and the member is then judged by the rules like anyone never offered. Paused campaigns count as
+ * live: a campaign is matched once, at launch, so a member who qualifies while it is paused gets
+ * the offer now and sees it once it resumes.
  */
 @Injectable()
 export class MemberMatcher {
@@ -29,21 +32,17 @@ export class MemberMatcher {
     const offered: string[] = [];
     for (let i = 0; i < campaigns.length; i += CAMPAIGNS_PER_STATEMENT) {
       const batch = campaigns.slice(i, i + CAMPAIGNS_PER_STATEMENT);
-      const params: unknown[] = [memberId];
-      const selects = batch.map((campaign) => {
-        const sql = eligibilitySql(campaign.eligibility, ctx, params.length + 2);
-        params.push(campaign.id, ...sql.params);
-        return `SELECT $${params.length - sql.params.length}::uuid AS campaign_id FROM ${ELIGIBLE_MEMBERS_FROM}
-                WHERE s.member_id = $1 AND ${sql.where}`;
-      });
+      const eligible = campaignsWhere(batch, ctx, [memberId, provider], 'all', (where) => where);
+      const lapsed = campaignsWhere(batch, ctx, [memberId, provider], 'profile', (where) => `NOT coalesce((${where}), false)`);
       const created = await this.dataSource.transaction(async (manager) => {
         const rows: { campaign_id: string }[] = await manager.query(
           `INSERT INTO offers (campaign_id, member_id)
-           SELECT campaign_id, $1 FROM (${selects.join(' UNION ALL ')}) eligible
+           SELECT campaign_id, $1 FROM (${eligible.sql}) eligible
            ON CONFLICT DO NOTHING
            RETURNING campaign_id`,
-          params,
+          eligible.params,
         );
+        await manager.query(`DELETE FROM offers o USING (${lapsed.sql}) lapsed WHERE o.member_id = $1 AND o.campaign_id = lapsed.campaign_id`, lapsed.params);
         await enqueueInTransaction(
           manager,
           rows.map((row) => ({
@@ -59,4 +58,22 @@ export class MemberMatcher {
     }
     return offered;
   }
+}
+
+/** The campaigns of `batch` whose `scope` rules, as `condition` puts them, hold for the member's score row of the provider. */
+function campaignsWhere(
+  batch: { id: string; eligibility: EligibilityRules }[],
+  ctx: EvaluationContext,
+  [memberId, provider]: [string, string],
+  scope: 'all' | 'profile',
+  condition: (where: string) => string,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [memberId, provider];
+  const selects = batch.map((campaign) => {
+    const { where, params: ruleParams } = eligibilitySql(campaign.eligibility, ctx, params.length + 2, scope);
+    params.push(campaign.id, ...ruleParams);
+    return `SELECT $${params.length - ruleParams.length}::uuid AS campaign_id FROM ${ELIGIBLE_MEMBERS_FROM}
+            WHERE s.member_id = $1 AND s.provider = $2 AND ${condition(where)}`;
+  });
+  return { sql: selects.join(' UNION ALL '), params };
 }

@@ -17,6 +17,7 @@ const given = (value: number | null | undefined): value is number => value !== u
 export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   {
     name: 'optedIn',
+    profile: true,
     applies: () => true,
     required: () => true,
     actual: (m) => m.hasProfile && m.optedIn,
@@ -74,6 +75,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   },
   {
     name: 'country',
+    profile: true,
     applies: (r) => listed(r.countries),
     required: (r) => r.countries,
     actual: (m) => m.country,
@@ -82,6 +84,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   },
   {
     name: 'age',
+    profile: true,
     applies: (r) => r.minAge !== undefined && r.minAge !== null,
     required: (r) => r.minAge,
     actual: (m, _r, ctx) => (m.birthDate === null ? null : ageOn(m.birthDate, ctx.today)),
@@ -90,6 +93,6 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   },
 ];
 
-export function applicableRules(rules: EligibilityRules): EligibilityRule[] {
-  return ELIGIBILITY_RULES.filter((rule) => rule.applies(rules));
+export function applicableRules(rules: EligibilityRules, scope: 'all' | 'profile' = 'all'): EligibilityRule[] {
+  return ELIGIBILITY_RULES.filter((rule) => rule.applies(rules) && (scope === 'all' || rule.profile));
 }

@@ -16,11 +16,12 @@ export interface EligibilitySql {
 
 /**
  * The SQL translation of the same rule list {@link evaluateEligibility} reads: a WHERE
- * clause over {@link ELIGIBLE_MEMBERS_FROM} whose placeholders start at `$firstParam`.
+ * clause over {@link ELIGIBLE_MEMBERS_FROM} whose placeholders start at `$firstParam`;
+ * `profile`: the profile rules alone (opt-in always applies).
  */
-export function eligibilitySql(rules: EligibilityRules, ctx: EvaluationContext, firstParam = 1): EligibilitySql {
+export function eligibilitySql(rules: EligibilityRules, ctx: EvaluationContext, firstParam = 1, scope: 'all' | 'profile' = 'all'): EligibilitySql {
   const params: unknown[] = [];
-  const conditions = applicableRules(rules).map((rule) => {
+  const conditions = applicableRules(rules, scope).map((rule) => {
     const fragment = rule.sql(rules, ctx);
     let index = 0;
     const condition = fragment.condition.replace(/\?(?!\||&)/g, () => {

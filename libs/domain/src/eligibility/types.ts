@@ -48,6 +48,12 @@ export interface SqlFragment {
  */
 export interface EligibilityRule {
   name: string;
+  /**
+   * A rule on the member's own profile (opt-in, country, age). An offer settles the score rules
+   * for the campaign's life (no take-back when a score drops); these must keep holding, and an
+   * offer whose member no longer meets them is withdrawn.
+   */
+  profile?: true;
   applies(rules: EligibilityRules): boolean;
   required(rules: EligibilityRules, ctx: EvaluationContext): unknown;
   actual(member: MemberFacts, rules: EligibilityRules, ctx: EvaluationContext): unknown;
