@@ -60,6 +60,12 @@ describe('auth (e2e)', () => {
   it('answers malformed JSON with 400, never 500', async () => {
     const res = await t.http.post('/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.message).toBe('The request body is not valid JSON: a JSON object (or array) is expected');
+    // JSON, but not an object: strict parsing refuses it in the same words
+    for (const scalar of ['null', 'true', '12', '"x"']) {
+      const refused = await t.http.post('/auth/login').set('Content-Type', 'application/json').send(scalar).expect(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', message: res.body.message });
+    }
   });
 
   it('registers a brand whose user has role brand', async () => {

@@ -37,6 +37,10 @@ function toBody(exception: unknown): ErrorBody {
   if (exception instanceof DomainError) {
     return body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
   }
+  // Nest turns body-parser's SyntaxError into a 400 carrying JSON.parse's words (or strict mode's, for `null`).
+  if (exception instanceof HttpException && isBodyParserError(exception.cause) && exception.cause.type === 'entity.parse.failed') {
+    return body(400, ErrorCode.ValidationFailed, 'The request body is not valid JSON: a JSON object (or array) is expected');
+  }
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isBodyParserError(exception)) {
     const status = exception.status ?? 400;
