@@ -140,6 +140,7 @@ describe('claims (e2e)', () => {
   it('refuses claims from an erased account whose access token has not expired, and stores nothing', async () => {
     const experience = await insertActiveCampaign(t.dataSource, { kind: 'experience', totalUnits: 5, perMemberLimit: 5 });
     const physical = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5 });
+    const neverOffered = await insertActiveCampaign(t.dataSource, { kind: 'experience', totalUnits: 5 });
     const [m] = await insertMembers(t, 1);
     await offer(t.dataSource, experience, [m]);
     await offer(t.dataSource, physical, [m]);
@@ -151,6 +152,8 @@ describe('claims (e2e)', () => {
     for (const [campaignId, body] of [
       [experience, { acceptDisclosure: true }],
       [physical, { acceptDisclosure: true, shippingAddress: ADDRESS }],
+      // the account answers before the rules (its profile and scores are gone: NOT_ELIGIBLE otherwise)
+      [neverOffered, { acceptDisclosure: true }],
     ] as const) {
       const refused = await claim(m, campaignId, 'after', body).expect(401);
       expect(refused.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });

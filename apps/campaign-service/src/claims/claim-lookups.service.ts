@@ -18,6 +18,8 @@ export interface Claimant {
   offered: boolean;
   /** null when not asked for, or when the member does not exist (any more) */
   account: MemberAccount | null;
+  /** the member erased their account (their access token outlives it); false when the offer was cached */
+  erased: boolean;
 }
 
 interface ClaimantQuery {
@@ -105,7 +107,7 @@ export class ClaimLookupsService {
   async claimant(campaignId: string, memberId: string, withAccount: boolean): Promise<Claimant> {
     const key = `${campaignId}|${memberId}`;
     const expires = this.offers.get(key);
-    if (!withAccount && expires && expires > Date.now()) return { offered: true, account: null };
+    if (!withAccount && expires && expires > Date.now()) return { offered: true, account: null, erased: false };
     const found = await this.claimants.submit({ campaignId, memberId, withAccount });
     if (found.offered) {
       if (this.offers.size >= OFFER_CACHE_MAX) this.offers.delete(this.offers.keys().next().value as string);
@@ -156,10 +158,11 @@ export class ClaimLookupsService {
   }
 
   private async loadClaimants(queries: ClaimantQuery[]): Promise<Claimant[]> {
-    const rows = await preparedQuery<{ offered: boolean; created_at: Date | null; recent: number | null }>(
+    const rows = await preparedQuery<{ offered: boolean; erased: boolean; created_at: Date | null; recent: number | null }>(
       this.dataSource,
       'claim-claimants',
       `SELECT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = x.campaign_id AND o.member_id = x.member_id) AS offered,
+              EXISTS (SELECT 1 FROM users e WHERE e.id = x.member_id AND e.erased_at IS NOT NULL) AS erased,
               u.created_at,
               CASE WHEN u.id IS NOT NULL THEN
                 (SELECT count(*)::int FROM claims c
@@ -172,6 +175,7 @@ export class ClaimLookupsService {
     );
     return rows.map((row) => ({
       offered: row.offered,
+      erased: row.erased,
       account: row.created_at ? { createdAt: row.created_at, recentClaims: row.recent ?? 0 } : null,
     }));
   }

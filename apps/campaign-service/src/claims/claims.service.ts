@@ -136,6 +136,8 @@ export class ClaimsService {
       }
       // One read tells the offer and the account facts of the abuse rules; refusals come in this order.
       const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
+      // Before the rules: an erased member's data is gone, and the answer is about the account.
+      if (claimant.erased) throw this.refusal(ErrorCode.Unauthorized);
       if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
       this.abuse.assertAllowed(campaign, claimant.account);
     } catch (error) {
