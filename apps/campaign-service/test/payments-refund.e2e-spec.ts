@@ -294,6 +294,15 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect(chargeOf(campaignId).amount_refunded).toBe(500);
   });
 
+  it('marks a refund failed when Stripe refuses it for good and cannot find its payment either', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 100 });
+    await endWithClaims(campaignId, 0);
+    // A payment Stripe does not know (another account's key, a test-mode id in live mode).
+    await q(`UPDATE fundings SET stripe_payment_intent_id = 'pi_unknown_to_stripe' WHERE campaign_id = $1`, [campaignId]);
+    await expect(refunds.refundCampaign(campaignId)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect((await q(`SELECT status FROM refunds WHERE campaign_id = $1`, [campaignId]))[0].status).toBe('failed');
+  });
+
   it('books every Dashboard cent when a partial refund in flight was counted on and then refused', async () => {
     // 10 units × 100 + fee 100; 5 claimed → the platform owes 550
     const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 100 });

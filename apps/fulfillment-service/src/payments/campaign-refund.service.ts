@@ -209,9 +209,7 @@ export class CampaignRefundService {
    * row stops counting as in flight, and refunds made elsewhere are booked from the charge.
    */
   private async recordFailure({ refund, paymentIntentId }: RefundToMake): Promise<void> {
-    const intent = await this.stripe.client.paymentIntents.retrieve(paymentIntentId);
-    const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id;
-    const charge = chargeId ? await this.stripe.client.charges.retrieve(chargeId) : null;
+    const charge = await this.latestCharge(paymentIntentId);
     await this.dataSource.transaction(async (m) => {
       await lockPayment(m, paymentIntentId);
       const [, failed]: [unknown[], number] = await m.query(`UPDATE refunds SET status = 'failed', updated_at = now() WHERE id = $1 AND status = 'pending'`, [
@@ -231,6 +229,18 @@ export class CampaignRefundService {
         await bookUnexplainedRefunds(m, { id: refund.fundingId, campaignId: refund.campaignId }, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, null);
       }
     });
+  }
+
+  /** The payment's charge, or null when there is none, or Stripe cannot give it for good (an unknown payment). */
+  private async latestCharge(paymentIntentId: string): Promise<Stripe.Charge | null> {
+    try {
+      const intent = await this.stripe.client.paymentIntents.retrieve(paymentIntentId);
+      const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id;
+      return chargeId ? await this.stripe.client.charges.retrieve(chargeId) : null;
+    } catch (error) {
+      if (isPermanentStripeError(error)) return null;
+      throw error;
+    }
   }
 
   /** A campaign cancelled before it was paid: its open checkout must not take money any more. */
