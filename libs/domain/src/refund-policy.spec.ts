@@ -25,9 +25,40 @@ describe('quoteRefund', () => {
     expect(quoteRefund(funding(10, 500), 12, 0).amountCents).toBe(0);
   });
 
-  it('caps the refund by what is left after earlier refunds, taking from the fee first', () => {
+  it('takes refunds made elsewhere (the Dashboard) off what the policy owes, from the fee first', () => {
     expect(quoteRefund(funding(10, 500), 0, 5000)).toEqual({ unusedUnits: 10, unitsCents: 500, feeCents: 0, amountCents: 500 });
     expect(quoteRefund(funding(10, 500), 0, 5500).amountCents).toBe(0);
+    // 3 units × 15 + fee 5 = 50 paid, 1 unit used: 30 + 3 owed; 30 refunded by hand already
+    expect(quoteRefund(funding(3, 15, 1200), 1, 30)).toEqual({ unusedUnits: 2, unitsCents: 3, feeCents: 0, amountCents: 3 });
+    expect(quoteRefund(funding(3, 15, 1200), 1, 40).amountCents).toBe(0);
+  });
+
+  it('refunds in all, with refunds made elsewhere, what the policy owes at the final count, or what was refunded elsewhere if more (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (units, unitCost, bps, seeds, elsewhereSeed) => {
+          const f = funding(units, unitCost, bps);
+          const paid = f.unitsCents + f.feeCents;
+          const elsewhere = elsewhereSeed % (paid + 1);
+          const counts = seeds.map((seed) => seed % (units + 1)).sort((a, b) => b - a);
+          const previous = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
+          let refunded = elsewhere;
+          for (const claimed of counts) {
+            const quote = quoteRefund(f, claimed, refunded, previous);
+            previous.unusedUnits += quote.unusedUnits;
+            previous.unitsCents += quote.unitsCents;
+            previous.feeCents += quote.feeCents;
+            refunded += quote.amountCents;
+          }
+          expect(refunded).toBe(Math.max(quoteRefund(f, counts.at(-1)!, 0).amountCents, elsewhere));
+        },
+      ),
+    );
   });
 
   it('quotes only what earlier refunds did not cover when units come back after the end (top-up)', () => {

@@ -37,8 +37,10 @@ export interface RefundQuote {
  * of this funding covered, and only the part of the policy's amount they did not is quoted (a
  * top-up refund).
  *
- * The result is capped so that, with what was already refunded (e.g. from the Stripe
- * Dashboard), refunds never exceed what was paid; the cap takes from the fee share first.
+ * Refunds made elsewhere (the Stripe Dashboard, a chargeback) are part of what the policy owes,
+ * not on top of it: `alreadyRefundedCents` beyond the platform's own refunds is taken off the
+ * quote, from the fee share first. A brand refunded by hand for its unused units is not refunded
+ * again at the end, and never gets back units it used. The total never exceeds what was paid.
  */
 export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyRefundedCents: number, previous: PreviousRefunds = NO_REFUNDS): RefundQuote {
   const inputs = {
@@ -59,8 +61,13 @@ export function quoteRefund(funding: PaidFunding, claimedUnits: number, alreadyR
   const fullUnits = unusedUnits * funding.unitCostCents;
   const fullFee =
     funding.fundedUnits === 0 ? 0 : Number((BigInt(funding.feeCents) * BigInt(unusedUnits)) / BigInt(funding.fundedUnits));
+  const owedUnits = Math.max(0, fullUnits - previous.unitsCents);
+  const owedFee = Math.max(0, fullFee - previous.feeCents);
+  const elsewhere = Math.max(0, alreadyRefundedCents - previous.unitsCents - previous.feeCents);
+  const feeCovered = Math.min(elsewhere, owedFee);
+  const unitsCovered = Math.min(elsewhere - feeCovered, owedUnits);
   const refundable = Math.max(0, funding.unitsCents + funding.feeCents - alreadyRefundedCents);
-  const unitsCents = Math.min(Math.max(0, fullUnits - previous.unitsCents), refundable);
-  const feeCents = Math.min(Math.max(0, fullFee - previous.feeCents), refundable - unitsCents);
+  const unitsCents = Math.min(owedUnits - unitsCovered, refundable);
+  const feeCents = Math.min(owedFee - feeCovered, refundable - unitsCents);
   return { unusedUnits: Math.max(0, unusedUnits - previous.unusedUnits), unitsCents, feeCents, amountCents: unitsCents + feeCents };
 }

@@ -37,7 +37,7 @@ const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refund
  *
  * - `refundCampaign`: when a campaign ends (by call, at endsAt, or cancelled before launch),
  *   its unused budget, per the policy in `quoteRefund` (unused units at unit cost plus the same
- *   share of the fee, capped by what is left), with the key `refund-<campaignId>`. A unit that
+ *   share of the fee, less what was refunded elsewhere), with the key `refund-<campaignId>`. A unit that
  *   comes back after the end (a pending claim fails or is cancelled) is refunded by a top-up,
  *   `refund-<campaignId>-<n>`, the difference between the policy's amount now and what was paid.
  *   While a dispute of the payment is open nothing is refunded (Stripe would refuse); its close
