@@ -64,6 +64,11 @@ describe('evaluateEligibility', () => {
     });
   });
 
+  it('asks nothing of a member for minAge 0, not even a birth date', () => {
+    expect(evaluateEligibility(member({ birthDate: null }), rules({ minAge: 0 }), ctx)).toEqual({ eligible: true, reasons: [] });
+    expect(evaluateEligibility(member({ birthDate: null }), rules({ minAge: 1 }), ctx).reasons).toEqual([{ rule: 'age', required: 1, actual: null }]);
+  });
+
   it('ignores empty topic and country lists', () => {
     expect(evaluateEligibility(member({ country: null }), rules({ topics: [], countries: [] }), ctx).eligible).toBe(true);
   });

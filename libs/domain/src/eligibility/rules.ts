@@ -85,7 +85,8 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   {
     name: 'age',
     profile: true,
-    applies: (r) => r.minAge !== undefined && r.minAge !== null,
+    // 0 asks nothing: a member who gave no birth date is not refused for it.
+    applies: (r) => given(r.minAge) && r.minAge > 0,
     required: (r) => r.minAge,
     actual: (m, _r, ctx) => (m.birthDate === null ? null : ageOn(m.birthDate, ctx.today)),
     passes: (m, r, ctx) => m.birthDate !== null && m.birthDate <= latestBirthDateForAge(ctx.today, r.minAge as number),
