@@ -1,11 +1,25 @@
 import fc from 'fast-check';
 import { fundingRequiredCents, platformFeeCents } from './money';
-import { PaidFunding, quoteRefund } from './refund-policy';
+import { PaidFunding, PreviousRefunds, quoteRefund } from './refund-policy';
 
 const funding = (units: number, unitCost: number, feeBps = 1000): PaidFunding => {
   const unitsCents = units * unitCost;
   return { fundedUnits: units, unitCostCents: unitCost, unitsCents, feeCents: platformFeeCents(unitsCents, feeBps) };
 };
+
+/** The end's refund and its top-ups as claimed units fall to each count in turn, after `elsewhere` was refunded by hand. */
+function refundInSteps(f: PaidFunding, counts: number[], elsewhere: number): { previous: PreviousRefunds; refunded: number } {
+  const previous = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
+  let refunded = elsewhere;
+  for (const claimed of counts) {
+    const quote = quoteRefund(f, claimed, refunded, previous);
+    previous.unusedUnits += quote.unusedUnits;
+    previous.unitsCents += quote.unitsCents;
+    previous.feeCents += quote.feeCents;
+    refunded += quote.amountCents;
+  }
+  return { previous, refunded: refunded - elsewhere };
+}
 
 describe('quoteRefund', () => {
   it('refunds everything, fee included, when no unit was used', () => {
@@ -46,16 +60,8 @@ describe('quoteRefund', () => {
           const paid = f.unitsCents + f.feeCents;
           const elsewhere = elsewhereSeed % (paid + 1);
           const counts = seeds.map((seed) => seed % (units + 1)).sort((a, b) => b - a);
-          const previous = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
-          let refunded = elsewhere;
-          for (const claimed of counts) {
-            const quote = quoteRefund(f, claimed, refunded, previous);
-            previous.unusedUnits += quote.unusedUnits;
-            previous.unitsCents += quote.unitsCents;
-            previous.feeCents += quote.feeCents;
-            refunded += quote.amountCents;
-          }
-          expect(refunded).toBe(Math.max(quoteRefund(f, counts.at(-1)!, 0).amountCents, elsewhere));
+          const { refunded } = refundInSteps(f, counts, elsewhere);
+          expect(elsewhere + refunded).toBe(Math.max(quoteRefund(f, counts.at(-1)!, 0).amountCents, elsewhere));
         },
       ),
     );
@@ -81,15 +87,7 @@ describe('quoteRefund', () => {
           const f = funding(units, unitCost, bps);
           // claimed units only go down after the end: claims fail or are cancelled
           const counts = seeds.map((seed) => seed % (units + 1)).sort((a, b) => b - a);
-          const previous = { unusedUnits: 0, unitsCents: 0, feeCents: 0 };
-          let refunded = 0;
-          for (const claimed of counts) {
-            const quote = quoteRefund(f, claimed, refunded, previous);
-            previous.unusedUnits += quote.unusedUnits;
-            previous.unitsCents += quote.unitsCents;
-            previous.feeCents += quote.feeCents;
-            refunded += quote.amountCents;
-          }
+          const { previous, refunded } = refundInSteps(f, counts, 0);
           const once = quoteRefund(f, counts.at(-1)!, 0);
           expect(previous).toEqual({ unusedUnits: once.unusedUnits, unitsCents: once.unitsCents, feeCents: once.feeCents });
           expect(refunded).toBe(once.amountCents);
