@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
@@ -14,6 +14,8 @@ const iso = (value: Date | null): string | null => (value ? value.toISOString() 
 /** A member's right to see and to erase everything held about them. */
 @Injectable()
 export class PrivacyService {
+  private readonly logger = new Logger(PrivacyService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly profiles: ProfileService,
@@ -113,6 +115,9 @@ export class PrivacyService {
     // The erased scores no longer belong in the providers' percentiles.
     for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
     await this.gate.forgetMember(memberId);
-    await this.claims.cancelUndeliverable(memberId);
+    // The erasure stands either way: a claim left pending here is refused at the shipping desk, where an admin cancels it.
+    await this.claims.cancelUndeliverable(memberId).catch((error: unknown) =>
+      this.logger.warn(`erasure of ${memberId}: undeliverable parcels not cancelled: ${(error as Error).message}`),
+    );
   }
 }
