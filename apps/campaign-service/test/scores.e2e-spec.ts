@@ -125,6 +125,55 @@ describe('score ingestion (e2e)', () => {
     );
   });
 
+  it('refreshes one provider’s distribution at a time, each from the scores committed before it: the last stored is the current one', async () => {
+    const provider = 'distribution-race';
+    const thresholdsNow = async () =>
+      (
+        await t.dataSource.query(`SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS t FROM member_scores WHERE provider = $1`, [
+          provider,
+          PERCENTILE_FRACTIONS,
+        ])
+      )[0].t;
+    const stored = async () => (await t.dataSource.query(`SELECT thresholds FROM score_distributions WHERE provider = $1`, [provider]))[0]?.thresholds;
+    await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), 10, now()`, [
+      provider,
+      await insertMembers(t.dataSource, [{}, {}]),
+    ]);
+    // A refresh holding the provider's lock (as one computing) keeps the next one waiting.
+    const runner = t.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`SELECT pg_advisory_xact_lock(hashtext('score_distributions'), hashtext($1))`, [provider]);
+    let done = false;
+    const waiting = refreshScoreDistribution(t.dataSource, provider).then(() => (done = true));
+    // Scores committed while it waits are in what it stores.
+    await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), 90, now()`, [
+      provider,
+      await insertMembers(t.dataSource, [{}, {}, {}]),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(done).toBe(false);
+    await runner.commitTransaction();
+    await runner.release();
+    await waiting;
+    expect(await stored()).toEqual(await thresholdsNow());
+
+    // Many at once, each after its own write: whichever finishes last stored the current scores.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        Array.from({ length: 6 }, async (_, i) => {
+          const ids = await insertMembers(t.dataSource, [{}, {}, {}]);
+          await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), $3, now()`, [
+            provider,
+            ids,
+            i % 2 ? 99 : 1,
+          ]);
+          await refreshScoreDistribution(t.dataSource, provider);
+        }),
+      );
+      expect(await stored()).toEqual(await thresholdsNow());
+    }
+  });
+
   it('enqueues a match-member job for changed scores only when the provider has live campaigns', async () => {
     const [a, b] = await insertMembers(t.dataSource, [{}, {}]);
     const jobs = (memberId: string) =>

@@ -13,10 +13,14 @@ export const PERCENTILE_REMATCH_WINDOW_MS = 2000;
  * aggregate, so `minPercentile` later resolves to a score without sorting per request.
  * Other members' scores move the thresholds too, so a member may come to qualify for a live
  * percentile campaign without a score change of their own: a `rematch-percentiles` job is queued
- * with the refresh (a later refresh's job supersedes it).
+ * with the refresh (a later refresh's job supersedes it). Call it after the scores' transaction
+ * committed.
  */
 export async function refreshScoreDistribution(dataSource: DataSource, provider: string): Promise<void> {
   await dataSource.transaction(async (m) => {
+    // One refresh of a provider at a time, each reading the scores as of after the previous one: two
+    // batches' refreshes at once could otherwise store the one that read the older scores last.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('score_distributions'), hashtext($1))`, [provider]);
     const [refreshed]: unknown[] = await m.query(
       `WITH d AS (
          SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n
