@@ -393,6 +393,9 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await frozen()).toBe(true);
     const alerts = await q(`SELECT member_id, kind, data FROM notifications WHERE kind = 'payment_dispute' AND data->>'campaignId' = $1`, [campaignId]);
     expect(alerts).toEqual([{ member_id: admin.id, kind: 'payment_dispute', data: expect.objectContaining({ disputeId: dispute.id, amountCents: 55000 }) }]);
+    // The admin reads it like any notification.
+    const inbox = await env.t.http.get('/me/notifications?limit=100').set('Authorization', admin.auth).expect(200);
+    expect(inbox.body.items).toContainEqual(expect.objectContaining({ kind: 'payment_dispute', data: expect.objectContaining({ campaignId, disputeId: dispute.id }) }));
     expect(await env.fake.deliver(event.id)).toBe(200);
     expect(await q(`SELECT id FROM notifications WHERE kind = 'payment_dispute' AND data->>'campaignId' = $1`, [campaignId])).toHaveLength(1);
 

@@ -6,9 +6,10 @@ import { PageQueryDto } from '@app/platform';
 import { NotificationDto, NotificationPageDto, ReadAllDto } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
+/** A member's offers and claim news; an admin's alerts (payment disputes). */
 @ApiTags('notifications')
 @ApiBearerAuth()
-@Roles(Role.Member)
+@Roles(Role.Member, Role.Admin)
 @Controller('me/notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}

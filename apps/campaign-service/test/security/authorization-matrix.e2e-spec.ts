@@ -157,10 +157,11 @@ const MATRIX: Record<string, Entry> = {
     expect: memberOwn(204, 204),
     call: async ({ t }, actor) => (actor === 'member' || actor === 'otherMember' ? { auth: (await createMember(t.http, 'erased')).auth } : {}),
   },
-  'GET /me/notifications': { expect: memberOwn(200, 200) },
-  'POST /me/notifications/read-all': { expect: memberOwn(200, 200) },
+  // Admins get notifications too (payment disputes); brands none.
+  'GET /me/notifications': { expect: { ...memberOwn(200, 200), admin: 200 } },
+  'POST /me/notifications/read-all': { expect: { ...memberOwn(200, 200), admin: 200 } },
   'POST /me/notifications/:id/read': {
-    expect: memberOwn(200),
+    expect: { ...memberOwn(200), admin: 404 },
     call: async ({ t, world }) => {
       const [row] = await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title) VALUES ($1, 'offer', 'New perk') RETURNING id`, [world.actors.member.id]);
       return { params: { id: row.id } };
