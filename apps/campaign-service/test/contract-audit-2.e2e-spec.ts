@@ -68,6 +68,24 @@ describe('API.md contract audit, second round (e2e)', () => {
     expect((await t.http.get('/campaigns?__proto__=1').set('Authorization', brand.auth)).body).toEqual(unknownFields('__proto__'));
   });
 
+  it('refuses keys named like Object.prototype members (toString, valueOf, …) as unknown fields; in a score item, that item alone', async () => {
+    const profile = { country: 'US', birthDate: '1990-01-01', optedIn: true };
+    for (const key of ['toString', 'valueOf', 'hasOwnProperty', '__defineGetter__']) {
+      expect((await rawJson('put', '/me/profile', member.auth, withKey(profile, key, 1))).body).toEqual(unknownFields(key));
+    }
+    expect((await t.http.get('/campaigns?toString=1').set('Authorization', brand.auth)).body).toEqual(unknownFields('toString'));
+    const scoredAt = new Date(Date.now() - 60_000).toISOString();
+    const post = (json: string) => t.http.post('/scores/batch').set('X-Provider-Key', 'klout-test-key').set('Content-Type', 'application/json').send(json);
+    expect((await post(withKey({ scoredAt, scores: [] }, 'valueOf', 1))).body).toEqual(unknownFields('valueOf'));
+    const good = { memberId: member.id, score: 50 };
+    const items = [withKey(good, 'constructor', 1), withKey(good, '__proto__', {}), withKey(good, 'valueOf', 1), JSON.stringify({ ...good, topics: [JSON.parse(withKey({ topic: 'tech', score: 1 }, 'toString', 1))] }), JSON.stringify(good)];
+    const batch = await post(`{"scoredAt":${JSON.stringify(scoredAt)},"scores":[${items.join(',')}]}`).expect(202);
+    expect(batch.body).toEqual({
+      accepted: 1,
+      rejected: [0, 1, 2, 3].map((index) => ({ index, code: 'INVALID_ITEM', message: expect.any(String) })),
+    });
+  });
+
   describe('text/csv codes in other charsets', () => {
     const LATIN1 = Buffer.from('code\nCAF\xe9-1\n', 'latin1');
     const upload = (id: string, contentType: string, body: Buffer) =>

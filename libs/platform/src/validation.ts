@@ -43,11 +43,24 @@ export function inputDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
 }
 
 /**
- * Keys class-transformer skips without a word (its prototype-pollution guard): JSON.parse makes
- * them own properties, but they never reach the DTO, so the whitelist cannot see them and
- * `{"__proto__": …}` would be accepted as if it were not there.
+ * Keys the whitelist cannot see: class-transformer skips `__proto__` and `constructor` without a
+ * word (its prototype-pollution guard), and class-validator finds every name Object.prototype has
+ * (`toString`, `valueOf`, …) among a DTO's properties. JSON.parse makes them own properties, so
+ * `{"__proto__": …}` or `{"toString": 1}` would be accepted as if they were not there.
  */
-const DROPPED_KEYS = ['__proto__', 'constructor'];
+const UNSEEN_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+const ONE_BY_ONE = Symbol('checkedOneByOne');
+
+/**
+ * A body array whose items the handler checks one by one, refusing a bad item alone (score
+ * batches): the pipe validates the array itself (its decorators) and hands the items on as parsed,
+ * their keys and values left to that check.
+ */
+export const CheckedOneByOne = (): PropertyDecorator => (target: object, key: string | symbol) => {
+  const dto = target.constructor as { [ONE_BY_ONE]?: string[] };
+  dto[ONE_BY_ONE] = [...(dto[ONE_BY_ONE] ?? []), String(key)];
+};
 
 /** A UTF-16 surrogate without its pair: JSON can carry one (`"\ud800"`), no text column or jsonb can store it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -61,7 +74,7 @@ export function hasLoneSurrogate(value: string): boolean {
  * Field errors for every dropped key in a parsed body or query, and for every string (value or
  * key) holding a lone surrogate, named as the validation pipe names fields.
  */
-export function droppedKeyErrors(value: unknown): FieldError[] {
+export function droppedKeyErrors(value: unknown, oneByOne: readonly string[] = []): FieldError[] {
   const errors: FieldError[] = [];
   // Iterative and depth-bounded: deeper input is refused anyway.
   const stack: [unknown, string, number][] = [[value, '', 0]];
@@ -73,9 +86,9 @@ export function droppedKeyErrors(value: unknown): FieldError[] {
     if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
     for (const [key, child] of Object.entries(current)) {
       const field = path ? `${path}.${key}` : key;
-      if (!Array.isArray(current) && DROPPED_KEYS.includes(key)) errors.push({ field, errors: [`property ${key} should not exist`] });
+      if (!Array.isArray(current) && UNSEEN_KEYS.has(key)) errors.push({ field, errors: [`property ${key} should not exist`] });
       else if (hasLoneSurrogate(key)) errors.push({ field, errors: ['property names must be valid Unicode text (a lone UTF-16 surrogate)'] });
-      else stack.push([child, field, depth + 1]);
+      else if (!(depth === 0 && oneByOne.includes(key))) stack.push([child, field, depth + 1]);
     }
   }
   return errors.sort((a, b) => a.field.localeCompare(b.field));
@@ -92,9 +105,17 @@ class GuardedValidationPipe extends ValidationPipe {
         { field: metadata.data ?? metadata.type, errors: [`must not be nested deeper than ${MAX_INPUT_DEPTH} levels`] },
       ]);
     }
-    const dropped = metadata.type === 'body' || metadata.type === 'query' ? droppedKeyErrors(value) : [];
+    const oneByOne = (metadata.metatype as { [ONE_BY_ONE]?: string[] } | undefined)?.[ONE_BY_ONE] ?? [];
+    const dropped = metadata.type === 'body' || metadata.type === 'query' ? droppedKeyErrors(value, oneByOne) : [];
     if (dropped.length) throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: ${dropped.map((d) => d.field).join(', ')}`, dropped);
-    return super.transform(value, metadata);
+    const body = value as Record<string, unknown>;
+    const items = oneByOne.filter((key) => Array.isArray(body?.[key]));
+    if (!items.length) return super.transform(value, metadata);
+    // Placeholders of the same length go through transformation and the array's own checks.
+    const placeholders = Object.fromEntries(items.map((key) => [key, (body[key] as unknown[]).map(() => null)]));
+    const dto = (await super.transform({ ...body, ...placeholders }, metadata)) as Record<string, unknown>;
+    for (const key of items) dto[key] = body[key];
+    return dto;
   }
 }
 

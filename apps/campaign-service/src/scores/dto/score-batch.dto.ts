@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsISO8601 } from 'class-validator';
-import { IsReadableInstant } from '@app/platform';
+import { CheckedOneByOne, IsReadableInstant } from '@app/platform';
 import { ScoreRejectionCode } from '../score-item';
 import { MAX_SCORE_BATCH } from '../score-ingestion';
 
@@ -22,7 +22,7 @@ export class ScoreBatchDto {
   scoredAt: string;
 
   @ApiProperty({ type: [ScoreItemDto], maxItems: MAX_SCORE_BATCH })
-  @IsArray() @ArrayMaxSize(MAX_SCORE_BATCH)
+  @IsArray() @ArrayMaxSize(MAX_SCORE_BATCH) @CheckedOneByOne()
   scores: unknown[];
 }
 
