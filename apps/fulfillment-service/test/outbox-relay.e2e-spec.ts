@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -59,6 +59,23 @@ describe('outbox relay (e2e)', () => {
     await dataSource.query(`UPDATE outbox SET published_at = NULL WHERE job_id = $1`, [jobIdFor('notify', 'c1', 1)]);
     await worker.get(OutboxRelayService).drain();
     expect(await queue.getJobCountByTypes('waiting', 'delayed', 'active', 'completed', 'failed')).toBe(2);
+  });
+
+  it('queues member re-matches behind a campaign launch: match-member jobs carry a priority, match-campaign none', async () => {
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, [
+        { queue: 'matching', name: 'match-member', data: { memberId: 'm-prio', provider: 'klout' }, jobId: jobIdFor('match-member', 'prio') },
+        { queue: 'matching', name: 'match-campaign', data: { campaignId: 'c-prio' }, jobId: jobIdFor('match-campaign', 'prio') },
+      ]),
+    );
+    await eventually(async () => (await unpublished()) === 0);
+    expect((await matchingQueue.getJob(jobIdFor('match-member', 'prio')))?.opts.priority).toBe(10);
+    expect((await matchingQueue.getJob(jobIdFor('match-campaign', 'prio')))?.opts.priority).toBeFalsy();
+    // A worker takes the launch first, though the re-match was queued before it.
+    const worker = new Worker('matching', null, { connection: queueConnection(redis.url), prefix: matchingQueue.opts.prefix, autorun: false });
+    const first = await worker.getNextJob('prio-token');
+    expect(first?.name).toBe('match-campaign');
+    await worker.close();
   });
 
   it('never publishes a rolled-back transaction', async () => {
@@ -158,10 +175,10 @@ describe('outbox relay (e2e)', () => {
     // SKIP LOCKED hands each row to one lane only: the jobIds would hide a double publish, the counter does not.
     expect((await relayedTotal()) - relayedBefore).toBe(notifications.length + matches.length);
 
-    const jobIds = async (q: Queue) => (await q.getJobs(['waiting', 'delayed'], 0, -1)).map((job) => job.id);
+    const jobIds = async (q: Queue) => (await q.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)).map((job) => job.id);
     const relayedNotifications = (await jobIds(queue)).filter((id) => id?.startsWith('notify.c5.'));
     expect(new Set(relayedNotifications).size).toBe(notifications.length);
-    expect((await jobIds(matchingQueue)).sort()).toEqual(matches.map((i) => jobIdFor('match', i)).sort());
+    expect((await jobIds(matchingQueue)).filter((id) => id?.startsWith('match.')).sort()).toEqual(matches.map((i) => jobIdFor('match', i)).sort());
     expect((await queue.getJob(jobIdFor('notify', 'c5', 1234)))?.data).toEqual({ campaignId: 'c5', memberIds: ['m1234'] });
     expect((await matchingQueue.getJob(jobIdFor('match', 42)))?.data).toEqual({ memberId: 'm42', provider: 'klout' });
   });

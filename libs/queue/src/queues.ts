@@ -33,6 +33,13 @@ export interface JobPayloads {
 export const ALL_QUEUE_NAMES: QueueName[] = Object.values(QUEUES).map((q) => q.name);
 
 /**
+ * BullMQ priorities (higher runs later; a job without one runs before any that has one). A score
+ * batch queues a match-member job per changed score: thousands of them must not hold a campaign's
+ * launch matching (match-campaign) behind them.
+ */
+export const JOB_PRIORITIES: Partial<Record<keyof JobPayloads, number>> = { 'match-member': 10 };
+
+/**
  * Every worker but fulfillment's (configured by FULFILLMENT_LOCK_MS): a job whose worker died is
  * taken over once its 15 s lock lapses, and fails for stalling only after 5 such deaths (BullMQ's
  * default, 1, gave up a matching run for good when its worker was killed twice). Every processor

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { createRedis, OUTBOX_CHANNEL } from '@app/queue';
+import { createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL } from '@app/queue';
 
 /** One queue's share of a claimed batch, already in the shape `Queue.addBulk` takes. */
 interface ClaimedJobs {
@@ -45,7 +45,8 @@ const CLAIM_BATCH = `
   SELECT queue, json_agg(json_build_object(
            'name', job_name,
            'data', payload,
-           'opts', CASE WHEN delay > 0 THEN json_build_object('jobId', job_id, 'delay', delay) ELSE json_build_object('jobId', job_id) END
+           'opts', json_strip_nulls(json_build_object(
+             'jobId', job_id, 'delay', CASE WHEN delay > 0 THEN delay END, 'priority', ($2::jsonb ->> job_name)::int))
          )) AS jobs
   FROM claimed GROUP BY queue`;
 
@@ -140,7 +141,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       // sorted the whole backlog for every batch; the partial index already yields id order.
       // A disabled node still costs 1e10, which alone would trigger JIT (~400 ms a batch).
       await manager.query('SET LOCAL enable_sort = off; SET LOCAL jit = off');
-      const claimed: ClaimedJobs[] = await manager.query(CLAIM_BATCH, [BATCH_SIZE]);
+      const claimed: ClaimedJobs[] = await manager.query(CLAIM_BATCH, [BATCH_SIZE, JOB_PRIORITIES]);
       await withTimeout(Promise.all(claimed.map(({ queue, jobs }) => this.queue(queue).addBulk(jobs))), PUBLISH_TIMEOUT_MS);
       return claimed.reduce((total, { jobs }) => total + jobs.length, 0);
     });
