@@ -1,17 +1,31 @@
-import { createValidationPipe, droppedKeyErrors, inputDepth, MAX_INPUT_DEPTH } from './validation';
+import { createValidationPipe, droppedKeyErrors, inputShape, MAX_INPUT_DEPTH, MAX_OBJECT_KEYS } from './validation';
 
-describe('inputDepth', () => {
-  it('measures nesting of objects and arrays, scalars being depth 0', () => {
-    expect(inputDepth('x')).toBe(0);
-    expect(inputDepth(null)).toBe(0);
-    expect(inputDepth({})).toBe(1);
-    expect(inputDepth({ a: [1, { b: 2 }] })).toBe(3);
+describe('inputShape', () => {
+  it('measures nesting of objects and arrays, scalars being depth 0, and the widest object', () => {
+    expect(inputShape('x')).toEqual({ depth: 0, keys: 0 });
+    expect(inputShape(null)).toEqual({ depth: 0, keys: 0 });
+    expect(inputShape({})).toEqual({ depth: 1, keys: 0 });
+    expect(inputShape({ a: [1, { b: 2, c: 3, d: 4 }] })).toEqual({ depth: 3, keys: 3 });
+    // arrays are lists, not fields
+    expect(inputShape({ list: Array.from({ length: 10_000 }, () => 1) }).keys).toBe(1);
   });
 
   it('stops early on hostile nesting without overflowing the stack', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = { a: deep };
-    expect(inputDepth(deep)).toBe(MAX_INPUT_DEPTH + 1);
+    expect(inputShape(deep).depth).toBe(MAX_INPUT_DEPTH + 1);
+  });
+});
+
+describe('the validation pipe on hostile bodies', () => {
+  class LoginDto {}
+
+  it('refuses an object with more fields than any DTO has, before the whitelist walks them (its cost is their square)', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 400_000 }, (_, i) => [`k${i}`, 1]));
+    await expect(createValidationPipe().transform(wide, { type: 'body', metatype: LoginDto })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'body', errors: [`no object may have more than ${MAX_OBJECT_KEYS} fields`] }],
+    });
   });
 });
 

@@ -27,19 +27,29 @@ export const TextLine = (max: number) => applyDecorators(IsString(), Length(1, m
 
 /** Deeper than any DTO of the API; bounds the recursion of class-transformer and class-validator. */
 export const MAX_INPUT_DEPTH = 32;
+/**
+ * More fields than any DTO of the API has: the whitelist check costs the square of an object's
+ * key count, and a body of a few hundred thousand unknown keys held the event loop for minutes.
+ */
+export const MAX_OBJECT_KEYS = 200;
 
-/** Depth of a parsed JSON value, measured without recursion so hostile input cannot overflow the stack. */
-export function inputDepth(value: unknown, limit = MAX_INPUT_DEPTH): number {
-  let deepest = 0;
+/**
+ * Depth of a parsed JSON value and the most keys one of its objects has (arrays aside), measured
+ * without recursion so hostile input cannot overflow the stack; stops once a limit is passed.
+ */
+export function inputShape(value: unknown, limits = { depth: MAX_INPUT_DEPTH, keys: MAX_OBJECT_KEYS }): { depth: number; keys: number } {
+  const shape = { depth: 0, keys: 0 };
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length) {
     const [current, depth] = stack.pop()!;
     if (current === null || typeof current !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+    shape.depth = Math.max(shape.depth, depth + 1);
+    const children = Object.values(current);
+    if (!Array.isArray(current)) shape.keys = Math.max(shape.keys, children.length);
+    if (shape.depth > limits.depth || shape.keys > limits.keys) return shape;
+    for (const child of children) stack.push([child, depth + 1]);
   }
-  return deepest;
+  return shape;
 }
 
 /**
@@ -100,9 +110,15 @@ export function droppedKeyErrors(value: unknown, oneByOne: readonly string[] = [
  */
 class GuardedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (inputDepth(value) > MAX_INPUT_DEPTH) {
+    const shape = inputShape(value);
+    if (shape.depth > MAX_INPUT_DEPTH) {
       throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: nested deeper than ${MAX_INPUT_DEPTH} levels`, [
         { field: metadata.data ?? metadata.type, errors: [`must not be nested deeper than ${MAX_INPUT_DEPTH} levels`] },
+      ]);
+    }
+    if (shape.keys > MAX_OBJECT_KEYS) {
+      throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: an object with more than ${MAX_OBJECT_KEYS} fields`, [
+        { field: metadata.data ?? metadata.type, errors: [`no object may have more than ${MAX_OBJECT_KEYS} fields`] },
       ]);
     }
     const oneByOne = (metadata.metatype as { [ONE_BY_ONE]?: string[] } | undefined)?.[ONE_BY_ONE] ?? [];

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { DomainError, ErrorCode } from '@app/domain';
-import { hasLoneSurrogate, inputDepth, MAX_INPUT_DEPTH } from '@app/platform';
+import { hasLoneSurrogate, inputShape, MAX_INPUT_DEPTH } from '@app/platform';
 
 interface FieldError {
   field: string;
@@ -60,7 +60,7 @@ export function assertWellFormedEvent(event: unknown): asserts event is Stripe.E
   };
   if (!isObject(event)) throw invalid([{ field: 'event', errors: ['the event must be a JSON object'] }]);
   // The whole payload is stored (jsonb): refuse what PostgreSQL would refuse, before it is asked.
-  if (inputDepth(event) > MAX_INPUT_DEPTH) throw invalid([{ field: 'event', errors: [`the event is nested deeper than ${MAX_INPUT_DEPTH} levels`] }]);
+  if (inputShape(event, { depth: MAX_INPUT_DEPTH, keys: Infinity }).depth > MAX_INPUT_DEPTH) throw invalid([{ field: 'event', errors: [`the event is nested deeper than ${MAX_INPUT_DEPTH} levels`] }]);
   if (NUL_ESCAPE.test(JSON.stringify(event))) throw invalid([{ field: 'event', errors: ['the event contains a NUL character (\\u0000)'] }]);
   if (holdsLoneSurrogate(event)) throw invalid([{ field: 'event', errors: ['the event contains a lone UTF-16 surrogate'] }]);
   check('id', event.id, identifier);
