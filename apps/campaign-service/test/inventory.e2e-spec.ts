@@ -378,3 +378,47 @@ describe('inventory (e2e)', () => {
     });
   });
 });
+
+describe('code uploads from a sender that stalls (e2e)', () => {
+  let t: TestApp;
+  let brand: Actor;
+
+  beforeAll(async () => {
+    t = await createCampaignTestApp({ env: { REQUEST_TIMEOUT_MS: '3000' } });
+    brand = await createBrand(t.http, 'stall-brand');
+    const server = t.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => t.close());
+
+  it('rolls the upload back at its deadline and frees the campaign for the next one, though the body never ends', async () => {
+    const { id } = await createCampaign(t.http, brand, digital());
+    const { port } = (t.app.getHttpServer() as Server).address() as AddressInfo;
+    const stalled = request({ port, host: '127.0.0.1', method: 'POST', path: `/campaigns/${id}/codes`, headers: { Authorization: brand.auth, 'Content-Type': 'text/csv' } });
+    stalled.on('error', () => undefined);
+    const answered = new Promise<number>((resolve) => stalled.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    stalled.write('STALL-1\n'); // chunked, and never ended
+    expect(await answered).toBe(503);
+    const heldLocks = async () =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`))[0].n;
+    expect(await heldLocks()).toBe(0);
+    const next = await t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/csv').send('NEXT-1\n').expect(201);
+    expect(next.body).toEqual({ added: 1, duplicates: 0 });
+    stalled.destroy();
+  });
+
+  it('waits for another upload to the campaign until its own deadline at most: 503, nothing added', async () => {
+    const { id } = await createCampaign(t.http, brand, digital());
+    const runner = t.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`SELECT pg_advisory_xact_lock(hashtext('campaign_codes'), hashtext($1))`, [id]);
+    try {
+      const refused = await t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).send({ codes: ['WAIT-1'] }).expect(503);
+      expect(refused.body.message).toContain('Another upload');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect((await t.http.get(`/campaigns/${id}/inventory`).set('Authorization', brand.auth).expect(200)).body.codesLoaded).toBe(0);
+  });
+});

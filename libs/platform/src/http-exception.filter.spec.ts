@@ -14,6 +14,14 @@ describe('errorBody', () => {
     expect(errorBody(deadlock)).toEqual({ statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The request met a concurrent change; retry it' });
   });
 
+  it('answers a connection pool that stayed busy as 503, not as a 500', () => {
+    expect(errorBody(new Error('timeout exceeded when trying to connect'))).toEqual({
+      statusCode: 503,
+      code: ErrorCode.ServiceUnavailable,
+      message: 'The service is busy; retry later',
+    });
+  });
+
   it('keeps a domain error as it is', () => {
     expect(errorBody(new DomainError(ErrorCode.SoldOut, 'gone'))).toEqual({ statusCode: 409, code: 'SOLD_OUT', message: 'gone' });
   });

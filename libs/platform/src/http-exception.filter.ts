@@ -54,6 +54,7 @@ function toBody(exception: unknown): ErrorBody {
   if (isAbortedRequest(exception)) return body(400, ErrorCode.ValidationFailed, 'The request body was cut off before it ended');
   // Rolled back to break a deadlock, or a serialization failure: nothing was done, and a retry may pass.
   if (isRetryableConflict(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The request met a concurrent change; retry it');
+  if (isPoolExhausted(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The service is busy; retry later');
   return body(500, ErrorCode.InternalError, 'Internal server error');
 }
 
@@ -88,6 +89,11 @@ function isUnstorableText(error: unknown): boolean {
 /** Node's error for a client that went away in the middle of a body a handler was streaming (a CSV upload). */
 function isAbortedRequest(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted';
+}
+
+/** pg-pool's answer when every connection stayed busy for its connectionTimeoutMillis. */
+function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
 }
 
 function isBodyParserError(error: unknown): error is { status?: number; type: string } {

@@ -5,7 +5,7 @@ import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign } from '@app/db';
+import { Campaign, pgErrorCode } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
 import { CsvCodeError, CsvCodeReader } from './csv-code-reader';
@@ -50,14 +50,14 @@ export class CodePoolService {
   }
 
   uploadJson(campaign: Campaign, codes: string[]): Promise<CodeUploadResultDto> {
-    return this.inTransaction(campaign, async (insert) => {
+    return this.inTransaction(campaign, async ({ insert }) => {
       for (let i = 0; i < codes.length; i += CHUNK_SIZE) await insert(codes.slice(i, i + CHUNK_SIZE));
     });
   }
 
   /** Reads a text/csv request body as it arrives; never holds more than one chunk of codes. */
   uploadCsv(campaign: Campaign, request: Request, charset?: string): Promise<CodeUploadResultDto> {
-    return this.inTransaction(campaign, async (insert) => {
+    return this.inTransaction(campaign, async ({ insert, deadline }) => {
       const reader = new CsvCodeReader(charset);
       let bytes = 0;
       let total = 0;
@@ -74,7 +74,9 @@ export class CodePoolService {
       try {
         // destroyOnReturn false: on a refusal the response must still reach the client;
         // Node discards the unread rest of the body once the response is sent.
-        for await (const data of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        // A sender that stalls (the body never ends, the socket stays open) must not keep the
+        // transaction and its lock past the deadline.
+        for await (const data of beforeDeadline(request.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>, deadline, tooSlow)) {
           bytes += data.length;
           if (bytes > MAX_CSV_BYTES) throw tooLarge(`at most ${MAX_CSV_BYTES / 1024 / 1024} MB per upload`);
           await take(reader.push(data));
@@ -97,26 +99,33 @@ export class CodePoolService {
 
   private async inTransaction(
     campaign: Campaign,
-    feed: (insert: (codes: string[]) => Promise<void>) => Promise<void>,
+    feed: (upload: { insert: (codes: string[]) => Promise<void>; deadline: number }) => Promise<void>,
   ): Promise<CodeUploadResultDto> {
     const deadline = Date.now() + Math.max(1000, this.config.requestTimeoutMs - DEADLINE_MARGIN_MS);
     const assertInTime = () => {
-      if (Date.now() > deadline) {
-        throw new DomainError(ErrorCode.ServiceUnavailable, 'The upload took too long and was rolled back; send it in smaller parts');
-      }
+      if (Date.now() > deadline) throw tooSlow();
     };
     const result = await this.dataSource.transaction(async (manager) => {
       // One upload per campaign at a time: two uploads sharing codes in different orders would
       // each wait on a key the other inserted first (a deadlock, one of them a 500). An advisory
       // lock rather than the campaign row's: claims lock that row, and an upload may take seconds.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('campaign_codes'), hashtext($1))`, [campaign.id]);
+      // Waited for until the deadline at most (lock_timeout covers advisory locks too).
+      await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, deadline - Date.now())}ms`]);
+      try {
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('campaign_codes'), hashtext($1))`, [campaign.id]);
+      } catch (error) {
+        if (pgErrorCode(error) !== LOCK_NOT_AVAILABLE) throw error;
+        throw new DomainError(ErrorCode.ServiceUnavailable, 'Another upload to this campaign is still running; retry later');
+      }
+      await manager.query(`SELECT set_config('lock_timeout', '0', true)`);
       const counts = { added: 0, duplicates: 0 };
-      await feed(async (codes) => {
+      const insert = async (codes: string[]) => {
         assertInTime();
         const added = await insertChunk(manager, campaign.id, codes);
         counts.added += added;
         counts.duplicates += codes.length - added;
-      });
+      };
+      await feed({ insert, deadline });
       assertInTime();
       return counts;
     });
@@ -125,6 +134,25 @@ export class CodePoolService {
       void this.dataSource.query('ANALYZE campaign_codes').catch((error: Error) => this.logger.warn(`ANALYZE campaign_codes failed: ${error.message}`));
     }
     return result;
+  }
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const tooSlow = () => new DomainError(ErrorCode.ServiceUnavailable, 'The upload took too long and was rolled back; send it in smaller parts');
+
+/** The source's items while `deadline` has not passed; `late()` is thrown at the deadline, even while a read waits. */
+async function* beforeDeadline<T>(source: AsyncIterator<T>, deadline: number, late: () => Error): AsyncGenerator<T> {
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()))));
+    try {
+      const next = await Promise.race([source.next(), expired]);
+      if (next.done) return;
+      yield next.value;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
