@@ -191,12 +191,17 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       notifications: [{ kind: 'offer', title: 'New perk' }],
     });
 
+    // Nobody can take an erased account's placeholder address first and make the erasure fail.
+    for (const email of [`erased-${member.id}@erased.invalid`, `ERASED-${member.id}@Erased.Invalid`]) {
+      const refused = await t.http.post('/auth/register').send({ email, password: 'long-enough-password', displayName: 'Squatter' }).expect(400);
+      expect(refused.body.details).toEqual([expect.objectContaining({ field: 'email' })]);
+    }
     const distribution = () => t.dataSource.query(`SELECT member_count FROM score_distributions WHERE provider = 'klout'`);
     const [before] = await distribution();
     await t.http.delete('/me').set('Authorization', member.auth).expect(204);
     expect((await distribution())[0].member_count).toBe(before.member_count - 1);
     const [user] = await t.dataSource.query(`SELECT email, password_hash, display_name, erased_at FROM users WHERE id = $1`, [member.id]);
-    expect(user).toEqual({ email: `erased-${member.id}@erased.invalid`, password_hash: null, display_name: null, erased_at: expect.any(Date) });
+    expect(user).toEqual({ email: expect.stringMatching(new RegExp(`^erased-${member.id}-[0-9a-f]{8}@erased\\.invalid$`)), password_hash: null, display_name: null, erased_at: expect.any(Date) });
     for (const table of ['member_profiles', 'member_scores', 'score_history', 'notifications', 'claim_address_fingerprints']) {
       expect(await t.dataSource.query(`SELECT 1 FROM ${table} WHERE member_id = $1`, [member.id])).toEqual([]);
     }

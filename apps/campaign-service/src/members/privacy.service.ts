@@ -106,7 +106,10 @@ export class PrivacyService {
       );
       await q(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1 AND revoked_at IS NULL`);
       await q(
-        `UPDATE users SET email = 'erased-' || id || '@erased.invalid', password_hash = NULL, display_name = NULL, erased_at = now()
+        // A placeholder nobody can hold: sign-ups refuse the .invalid domain (and the random part
+        // covers accounts made before they did).
+        `UPDATE users SET email = 'erased-' || id || '-' || substr(md5(random()::text), 1, 8) || '@erased.invalid',
+                          password_hash = NULL, display_name = NULL, erased_at = now()
          WHERE id = $1`,
       );
       return scored.map((s) => s.provider);

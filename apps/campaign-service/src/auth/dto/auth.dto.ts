@@ -1,14 +1,24 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Role } from '@app/domain';
 import { TextLine } from '@app/platform';
 
 const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
+/** A new account's email. The reserved `.invalid` domain (RFC 2606) is where erased accounts' placeholders live. */
+const NewEmail = () =>
+  applyDecorators(
+    Transform(normalizeEmail),
+    IsEmail(),
+    MaxLength(254),
+    Matches(/^(?!.*\.invalid$)/, { message: 'email must not be in the reserved .invalid domain' }),
+  );
+
 export class RegisterMemberDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normalizeEmail) @IsEmail() @MaxLength(254)
+  @NewEmail()
   email: string;
 
   @ApiProperty({ minLength: 10, maxLength: 200 })
@@ -26,7 +36,7 @@ export class RegisterBrandDto {
   brandName: string;
 
   @ApiProperty({ example: 'team@acme.example' })
-  @Transform(normalizeEmail) @IsEmail() @MaxLength(254)
+  @NewEmail()
   email: string;
 
   @ApiProperty({ minLength: 10, maxLength: 200 })
