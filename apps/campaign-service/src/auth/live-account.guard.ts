@@ -19,7 +19,8 @@ const LIVE_MAX = 50_000;
  */
 @Injectable()
 export class LiveAccountGuard implements CanActivate {
-  private readonly live = new Map<string, number>();
+  /** user id → the role and brand the account was seen live with, until when */
+  private readonly live = new Map<string, { as: string; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -28,7 +29,11 @@ export class LiveAccountGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (!user || (this.live.get(user.id) ?? 0) > Date.now()) return true;
+    if (!user) return true;
+    // Seen live as this role and brand: a token naming another role for the same id is read again.
+    const as = `${user.role}|${user.brandId ?? ''}`;
+    const seen = this.live.get(user.id);
+    if (seen && seen.as === as && seen.until > Date.now()) return true;
     // Guards run before the request-timeout interceptor: this read keeps to the same bound.
     const [row]: { live: boolean }[] = await withinRequestTimeout(
       this.dataSource.query(`SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`, [
@@ -40,7 +45,7 @@ export class LiveAccountGuard implements CanActivate {
     );
     if (!row?.live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     if (this.live.size >= LIVE_MAX) this.live.clear();
-    this.live.set(user.id, Date.now() + LIVE_FOR_MS);
+    this.live.set(user.id, { as, until: Date.now() + LIVE_FOR_MS });
     return true;
   }
 
