@@ -1,5 +1,6 @@
 import { request, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Actor, createBrand, createMember, login, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
 import { hashPassword } from '../src/auth/password-hasher';
 import { MAX_JSON_CODES } from '../src/inventory/dto/inventory.dto';
@@ -96,6 +97,18 @@ describe('inventory (e2e)', () => {
       expect(res.status).toBe(413);
       expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
       expect(await poolOf(id)).toEqual([]);
+    });
+
+    it('reads a CSV sent compressed (gzip, deflate, br) as the JSON parser does; an unknown or broken encoding adds nothing', async () => {
+      const { id } = await createCampaign(t.http, brand, digital());
+      const send = (encoding: string, body: Buffer) =>
+        t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/csv').set('Content-Encoding', encoding).send(body);
+      await send('gzip', gzipSync('code\nZ-1\nZ-2\n')).expect(201, { added: 2, duplicates: 0 });
+      await send('deflate', deflateSync('Z-3\n')).expect(201, { added: 1, duplicates: 0 });
+      await send('br', brotliCompressSync('Z-4\nZ-1\n')).expect(201, { added: 1, duplicates: 1 });
+      expect((await send('foo', Buffer.from('Z-5\n')).expect(415)).body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await send('gzip', Buffer.from('Z-6\n')).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect(await poolOf(id)).toEqual(['Z-1', 'Z-2', 'Z-3', 'Z-4']);
     });
 
     it('refuses a chunked body (no Content-Length) once it passes 20 MB, keeping nothing', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
@@ -55,8 +55,8 @@ export class CodePoolService {
     });
   }
 
-  /** Reads a text/csv request body as it arrives; never holds more than one chunk of codes. */
-  uploadCsv(campaign: Campaign, request: Request, charset?: string): Promise<CodeUploadResultDto> {
+  /** Reads a text/csv request body (decoded) as it arrives; never holds more than one chunk of codes. */
+  uploadCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
     return this.inTransaction(campaign, async ({ insert, deadline }) => {
       const reader = new CsvCodeReader(charset);
       let bytes = 0;
@@ -76,7 +76,7 @@ export class CodePoolService {
         // Node discards the unread rest of the body once the response is sent.
         // A sender that stalls (the body never ends, the socket stays open) must not keep the
         // transaction and its lock past the deadline.
-        for await (const data of beforeDeadline(request.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>, deadline, tooSlow)) {
+        for await (const data of beforeDeadline(body.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>, deadline, tooSlow)) {
           bytes += data.length;
           if (bytes > MAX_CSV_BYTES) throw tooLarge(`at most ${MAX_CSV_BYTES / 1024 / 1024} MB per upload`);
           await take(reader.push(data));
@@ -87,6 +87,10 @@ export class CodePoolService {
           throw new DomainError(ErrorCode.ValidationFailed, `Invalid input: codes (${error.message})`, [
             { field: 'codes', errors: [error.message] },
           ]);
+        }
+        // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, …): the body is not what its Content-Encoding says
+        if (/^(Z_|ERR_BROTLI)/.test((error as { code?: string }).code ?? '')) {
+          throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: the body does not decode as its Content-Encoding says');
         }
         throw error;
       }

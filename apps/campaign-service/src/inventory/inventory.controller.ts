@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import { createValidationPipe } from '@app/platform';
@@ -11,6 +13,26 @@ import { InventoryService } from './inventory.service';
 
 const CHARSET = /;\s*charset="?([^";\s]+)"?/i;
 const validation = createValidationPipe();
+
+/** Decoders of the Content-Encodings a CSV upload may come in, as the JSON parser takes them. */
+const DECODERS: Record<string, (() => Transform) | null> = {
+  identity: null,
+  gzip: () => createGunzip(),
+  'x-gzip': () => createGunzip(),
+  deflate: () => createInflate(),
+  br: () => createBrotliDecompress(),
+};
+
+/** The request body as sent before its Content-Encoding (415 for one it cannot undo). */
+function decodedBody(request: Request): Readable {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decoder = DECODERS[encoding];
+  if (decoder === undefined) throw new DomainError(ErrorCode.UnsupportedMediaType, `Unsupported content encoding "${encoding}"`);
+  if (!decoder) return request;
+  // The upload reads it only once it holds its lock: a broken stream's error waits in it till then
+  // (an 'error' event with no listener would bring the process down).
+  return request.pipe(decoder()).on('error', () => undefined);
+}
 
 @ApiTags('inventory')
 @ApiBearerAuth()
@@ -39,7 +61,7 @@ export class InventoryController {
       if (charset !== undefined && !isSupportedCharset(charset)) {
         throw new DomainError(ErrorCode.UnsupportedMediaType, `Unsupported charset "${charset}"`);
       }
-      return this.codes.uploadCsv(campaign, request, charset);
+      return this.codes.uploadCsv(campaign, decodedBody(request), charset);
     }
     if (request.is('application/json')) {
       const dto = (await validation.transform(request.body, { type: 'body', metatype: UploadCodesDto })) as UploadCodesDto;
