@@ -7,6 +7,9 @@ import { setupSwagger } from './swagger';
 import { serveWebConsole } from './web/web-console';
 
 async function bootstrap(): Promise<void> {
+  // A client's date-time without an offset is read as UTC (API.md: timestamps are UTC), not in
+  // the host's zone.
+  process.env.TZ = 'UTC';
   exitOnBadConfig();
   const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: true });
   configureHttpApp(app);
