@@ -37,8 +37,24 @@ describe('queue dashboard (e2e)', () => {
     const cookie = (opened.headers['set-cookie'] as unknown as string[])[0];
     expect(cookie).toMatch(/^perks_queue_dashboard=.+; Max-Age=900; Path=\/admin\/queues; .*HttpOnly; SameSite=Strict/);
     await t.http.get('/admin/queues').set('Cookie', cookie.split(';')[0]).expect(200);
-    // The dashboard token is not an API token.
+    // The dashboard token is not an API token, nor is the ticket the cookie's token.
     const token = cookie.split(';')[0].split('=')[1];
     await t.http.get('/admin/claims').set('Authorization', `Bearer ${token}`).expect(401);
+    const ticket = decodeURIComponent(session.body.url.split('ticket=')[1]);
+    expect(ticket).not.toBe(token);
+    await t.http.get('/admin/queues').set('Cookie', `perks_queue_dashboard=${ticket}`).expect(401);
+  });
+
+  it('takes changes made with the session cookie from the dashboard’s own origin only', async () => {
+    const session = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200);
+    const cookie = (session.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const clean = (origin?: string) => {
+      const call = t.http.put('/admin/queues/api/queues/fulfillment/clean/failed').set('Cookie', cookie).set('Host', 'perks.test');
+      return origin ? call.set('Origin', origin) : call;
+    };
+    const foreign = await clean('http://perks.test:9999').expect(403);
+    expect(foreign.body.code).toBe('FORBIDDEN');
+    await clean('http://perks.test').expect(200);
+    await clean().expect(200);
   });
 });

@@ -6,20 +6,38 @@ import { Role } from '@app/domain';
 export const DASHBOARD_ROUTE = '/admin/queues';
 export const DASHBOARD_COOKIE = 'perks_queue_dashboard';
 export const DASHBOARD_TOKEN_TTL_S = 15 * 60;
-const PURPOSE = 'queue-dashboard';
+/** A ticket link is opened at once: one that lingers in a history or a log is soon worth nothing. */
+export const DASHBOARD_TICKET_TTL_S = 60;
+type Purpose = 'queue-dashboard' | 'queue-dashboard-ticket';
 
-/** A short-lived token good for the dashboard only (not for the API). */
-export function signDashboardToken(jwt: JwtService, adminId: string): string {
-  return jwt.sign({ sub: adminId, purpose: PURPOSE }, { expiresIn: DASHBOARD_TOKEN_TTL_S });
+/** A short-lived token good for the dashboard only (not for the API): the session cookie's, or a ticket's. */
+export function signDashboardToken(jwt: JwtService, adminId: string, purpose: Purpose = 'queue-dashboard'): string {
+  return jwt.sign({ sub: adminId, purpose }, { expiresIn: purpose === 'queue-dashboard' ? DASHBOARD_TOKEN_TTL_S : DASHBOARD_TICKET_TTL_S });
 }
 
-function validDashboardToken(jwt: JwtService, token: string | undefined): boolean {
-  if (!token) return false;
+/** The admin id of a valid token of this purpose, or null. */
+function dashboardTokenSubject(jwt: JwtService, token: string | undefined, purpose: Purpose): string | null {
+  if (!token) return null;
   try {
-    return jwt.verify<{ purpose?: string }>(token).purpose === PURPOSE;
+    const claims = jwt.verify<{ purpose?: string; sub?: string }>(token);
+    return claims.purpose === purpose && typeof claims.sub === 'string' ? claims.sub : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function setDashboardCookie(res: Response, token: string, secure: boolean): void {
+  res.cookie(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_ROUTE, maxAge: DASHBOARD_TOKEN_TTL_S * 1000, secure });
+}
+
+/**
+ * A change made with the session cookie comes from the dashboard's own page: a browser names the
+ * origin of a cross-origin request (another site, or another app on this host on another port).
+ */
+function sameOrigin(req: Request): boolean {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return true;
+  const origin = req.headers.origin;
+  return origin === undefined || origin === `${req.protocol}://${req.headers.host ?? ''}`;
 }
 
 function cookie(req: Request, name: string): string | undefined {
@@ -30,35 +48,29 @@ function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-function refuse(res: Response, statusCode: 401 | 403): void {
-  res.status(statusCode).json({
-    statusCode,
-    code: statusCode === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
-    message: statusCode === 401 ? 'An admin access token or dashboard session is required' : 'Only admins may open the queue dashboard',
-  });
+function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 401 ? 'An admin access token or dashboard session is required' : 'Only admins may open the queue dashboard'): void {
+  res.status(statusCode).json({ statusCode, code: statusCode === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message });
 }
 
 /**
  * Guards bull-board, which Nest guards do not reach (it is Express middleware). Accepted: an
  * admin's `Authorization: Bearer` access token (API clients), or the dashboard session cookie
- * that `POST /admin/queue-dashboard/session` sets (browsers cannot add headers to page loads).
- * `?ticket=` (the same short-lived token) turns into that cookie, for links opened in a new tab.
+ * that `POST /admin/queue-dashboard/session` sets (browsers cannot add headers to page loads),
+ * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute, not the
+ * cookie's) turns into a session cookie, for links opened in a new tab.
  */
 export function dashboardAccess(jwt: JwtService) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
-    if (ticket && validDashboardToken(jwt, ticket)) {
-      res.cookie(DASHBOARD_COOKIE, ticket, {
-        httpOnly: true,
-        sameSite: 'strict',
-        path: DASHBOARD_ROUTE,
-        maxAge: DASHBOARD_TOKEN_TTL_S * 1000,
-        secure: req.secure,
-      });
+    const ticketHolder = dashboardTokenSubject(jwt, ticket, 'queue-dashboard-ticket');
+    if (ticketHolder) {
+      setDashboardCookie(res, signDashboardToken(jwt, ticketHolder), req.secure);
       res.redirect(303, req.baseUrl || DASHBOARD_ROUTE);
       return;
     }
-    if (validDashboardToken(jwt, cookie(req, DASHBOARD_COOKIE))) return next();
+    if (dashboardTokenSubject(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard')) {
+      return sameOrigin(req) ? next() : refuse(res, 403, 'Dashboard changes are taken from its own page only');
+    }
     const user = await verifiedUser(req as unknown as Parameters<typeof verifiedUser>[0], jwt);
     if (!user) return refuse(res, 401);
     if (user.role !== Role.Admin) return refuse(res, 403);

@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
-import { DASHBOARD_COOKIE, DASHBOARD_ROUTE, DASHBOARD_TOKEN_TTL_S, signDashboardToken } from './dashboard-access';
+import { DASHBOARD_ROUTE, DASHBOARD_TOKEN_TTL_S, setDashboardCookie, signDashboardToken } from './dashboard-access';
 
 export class DashboardSessionDto {
   @ApiProperty({ example: '/admin/queues?ticket=…', description: 'open in a browser: sets the session cookie and shows the dashboard' })
@@ -24,8 +24,8 @@ export class QueueDashboardController {
   @HttpCode(200)
   @ApiOkResponse({ type: DashboardSessionDto })
   session(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): DashboardSessionDto {
-    const token = signDashboardToken(this.jwt, user.id);
-    res.cookie(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_ROUTE, maxAge: DASHBOARD_TOKEN_TTL_S * 1000 });
-    return { url: `${DASHBOARD_ROUTE}?ticket=${encodeURIComponent(token)}`, expiresIn: DASHBOARD_TOKEN_TTL_S };
+    setDashboardCookie(res, signDashboardToken(this.jwt, user.id), false);
+    const ticket = signDashboardToken(this.jwt, user.id, 'queue-dashboard-ticket');
+    return { url: `${DASHBOARD_ROUTE}?ticket=${encodeURIComponent(ticket)}`, expiresIn: DASHBOARD_TOKEN_TTL_S };
   }
 }
