@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
 import { ALL_QUEUE_NAMES } from '@app/queue';
 import { TestApp } from '@app/testing';
 import { createCampaignServiceApp } from './app';
@@ -28,6 +30,13 @@ describe('queue dashboard (e2e)', () => {
     await t.http.get('/admin/queues').set('Authorization', member.auth).expect(403);
     await t.http.get('/admin/queues').set('Cookie', 'perks_queue_dashboard=forged').expect(401);
     await t.http.post('/admin/queue-dashboard/session').set('Authorization', member.auth).expect(403);
+    // A validly signed token naming as admin an account that is not one (a member, nobody) is refused
+    // like on the API, also as a dashboard session.
+    const jwt = t.app.get(JwtService);
+    for (const sub of [member.id, randomUUID()]) {
+      await t.http.get('/admin/queues/api/queues').set('Authorization', `Bearer ${jwt.sign({ sub, role: 'admin', brandId: null })}`).expect(401);
+      await t.http.get('/admin/queues').set('Cookie', `perks_queue_dashboard=${jwt.sign({ sub, purpose: 'queue-dashboard' })}`).expect(401);
+    }
   });
 
   it('gives a browser session: a ticket link that becomes a cookie scoped to the dashboard', async () => {

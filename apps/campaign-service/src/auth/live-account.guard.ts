@@ -29,11 +29,16 @@ export class LiveAccountGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (!user) return true;
+    if (user) await this.assertLive(user);
+    return true;
+  }
+
+  /** 401 unless the token's account exists, not erased, with the role and brand the token names. */
+  async assertLive(user: AuthUser): Promise<void> {
     // Seen live as this role and brand: a token naming another role for the same id is read again.
     const as = `${user.role}|${user.brandId ?? ''}`;
     const seen = this.live.get(user.id);
-    if (seen && seen.as === as && seen.until > Date.now()) return true;
+    if (seen && seen.as === as && seen.until > Date.now()) return;
     // Guards run before the request-timeout interceptor: this read keeps to the same bound.
     const [row]: { live: boolean }[] = await withinRequestTimeout(
       this.dataSource.query(`SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`, [
@@ -46,7 +51,6 @@ export class LiveAccountGuard implements CanActivate {
     if (!row?.live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     if (this.live.size >= LIVE_MAX) this.live.clear();
     this.live.set(user.id, { as, until: Date.now() + LIVE_FOR_MS });
-    return true;
   }
 
   forget(userId: string): void {

@@ -1,7 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
 import { verifiedUser } from '@app/auth';
-import { Role } from '@app/domain';
+import { DomainError, Role } from '@app/domain';
+import type { LiveAccountGuard } from '../auth/live-account.guard';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
 export const DASHBOARD_COOKIE = 'perks_queue_dashboard';
@@ -59,21 +60,32 @@ function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 4
  * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute, not the
  * cookie's) turns into a session cookie, for links opened in a new tab.
  */
-export function dashboardAccess(jwt: JwtService) {
+export function dashboardAccess(jwt: JwtService, accounts: Pick<LiveAccountGuard, 'assertLive'>) {
+  /** The account behind a token is a live admin (a token is believed for its signature alone otherwise). */
+  const liveAdmin = (id: string) =>
+    accounts.assertLive({ id, role: Role.Admin, brandId: null }).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof DomainError) return false;
+        throw error;
+      },
+    );
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
     const ticketHolder = dashboardTokenSubject(jwt, ticket, 'queue-dashboard-ticket');
-    if (ticketHolder) {
+    if (ticketHolder && (await liveAdmin(ticketHolder))) {
       setDashboardCookie(res, signDashboardToken(jwt, ticketHolder), req.secure);
       res.redirect(303, req.baseUrl || DASHBOARD_ROUTE);
       return;
     }
-    if (dashboardTokenSubject(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard')) {
+    const sessionHolder = dashboardTokenSubject(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard');
+    if (sessionHolder && (await liveAdmin(sessionHolder))) {
       return sameOrigin(req) ? next() : refuse(res, 403, 'Dashboard changes are taken from its own page only');
     }
     const user = await verifiedUser(req as unknown as Parameters<typeof verifiedUser>[0], jwt);
     if (!user) return refuse(res, 401);
     if (user.role !== Role.Admin) return refuse(res, 403);
+    if (!(await liveAdmin(user.id))) return refuse(res, 401);
     next();
   };
 }

@@ -4,6 +4,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { ALL_QUEUE_NAMES } from '@app/queue';
+import { AuthModule } from '../auth/auth.module';
+import { LiveAccountGuard } from '../auth/live-account.guard';
 import { DASHBOARD_ROUTE, dashboardAccess } from './dashboard-access';
 import { QueueDashboardController } from './queue-dashboard.controller';
 
@@ -11,12 +13,13 @@ import { QueueDashboardController } from './queue-dashboard.controller';
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
-      inject: [JwtService],
-      useFactory: (jwt: JwtService): BullBoardModuleOptions => ({
+      imports: [AuthModule],
+      inject: [JwtService, LiveAccountGuard],
+      useFactory: (jwt: JwtService, accounts: LiveAccountGuard): BullBoardModuleOptions => ({
         route: DASHBOARD_ROUTE,
         // @bull-board/express 9.10.1 types against a copy of @bull-board/api 9.10.1; same runtime shape.
         adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
-        middleware: dashboardAccess(jwt),
+        middleware: dashboardAccess(jwt, accounts),
       }),
     }),
     BullBoardModule.forFeature(...ALL_QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter }))),
