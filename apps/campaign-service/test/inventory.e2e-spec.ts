@@ -397,27 +397,39 @@ describe('code uploads from a sender that stalls (e2e)', () => {
   let brand: Actor;
 
   beforeAll(async () => {
-    t = await createCampaignTestApp({ env: { REQUEST_TIMEOUT_MS: '3000' } });
+    // A pool of 8: two CSV uploads stream at a time.
+    t = await createCampaignTestApp({ env: { REQUEST_TIMEOUT_MS: '3000', DATABASE_POOL_SIZE: '8' } });
     brand = await createBrand(t.http, 'stall-brand');
     const server = t.app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   afterAll(() => t.close());
 
+  const heldLocks = async (): Promise<number> =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`))[0].n;
+
   it('rolls the upload back at its deadline and frees the campaign for the next one, though the body never ends', async () => {
     const { id } = await createCampaign(t.http, brand, digital());
+    const [second, other] = await Promise.all([createCampaign(t.http, brand, digital()), createCampaign(t.http, brand, digital())]);
     const { port } = (t.app.getHttpServer() as Server).address() as AddressInfo;
-    const stalled = request({ port, host: '127.0.0.1', method: 'POST', path: `/campaigns/${id}/codes`, headers: { Authorization: brand.auth, 'Content-Type': 'text/csv' } });
-    stalled.on('error', () => undefined);
-    const answered = new Promise<number>((resolve) => stalled.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
-    stalled.write('STALL-1\n'); // chunked, and never ended
-    expect(await answered).toBe(503);
-    const heldLocks = async () =>
-      (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`))[0].n;
+    const stall = (campaignId: string) => {
+      const stalled = request({ port, host: '127.0.0.1', method: 'POST', path: `/campaigns/${campaignId}/codes`, headers: { Authorization: brand.auth, 'Content-Type': 'text/csv' } });
+      stalled.on('error', () => undefined);
+      const answered = new Promise<number>((resolve) => stalled.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+      stalled.write('STALL-1\n'); // chunked, and never ended
+      return { stalled, answered };
+    };
+    const stalls = [stall(id), stall(second.id)];
+    while ((await heldLocks()) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Meanwhile no third CSV may stream (it would hold another connection as long); JSON still goes in.
+    const busy = await t.http.post(`/campaigns/${other.id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/csv').send('BUSY-1\n').expect(503);
+    expect(busy.body.message).toContain('Too many code uploads');
+    await t.http.post(`/campaigns/${other.id}/codes`).set('Authorization', brand.auth).send({ codes: ['JSON-1'] }).expect(201);
+    expect(await Promise.all(stalls.map((s) => s.answered))).toEqual([503, 503]);
     expect(await heldLocks()).toBe(0);
     const next = await t.http.post(`/campaigns/${id}/codes`).set('Authorization', brand.auth).set('Content-Type', 'text/csv').send('NEXT-1\n').expect(201);
     expect(next.body).toEqual({ added: 1, duplicates: 0 });
-    stalled.destroy();
+    stalls.forEach((s) => s.stalled.destroy());
   });
 
   it('waits for another upload to the campaign until its own deadline at most: 503, nothing added', async () => {

@@ -36,11 +36,17 @@ const codesAdded = new Counter({ name: 'campaign_codes_added_total', help: 'Digi
 @Injectable()
 export class CodePoolService {
   private readonly logger = new Logger(CodePoolService.name);
+  /** CSV uploads reading their bodies now: each holds a connection for as long as its sender takes. */
+  private streaming = 0;
+  private readonly maxStreaming: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A quarter of the pool at most (two at least), so slow senders never starve the rest of the API.
+    this.maxStreaming = Math.max(2, Math.floor(config.databasePoolSize / 4));
+  }
 
   /** Checks the caller may load codes into this campaign, before any byte of the body is read. */
   async assertAccepts(user: AuthUser, campaignId: string): Promise<Campaign> {
@@ -56,7 +62,19 @@ export class CodePoolService {
   }
 
   /** Reads a text/csv request body (decoded) as it arrives; never holds more than one chunk of codes. */
-  uploadCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
+  async uploadCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
+    if (this.streaming >= this.maxStreaming) {
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'Too many code uploads are in progress; retry shortly');
+    }
+    this.streaming++;
+    try {
+      return await this.streamCsv(campaign, body, charset);
+    } finally {
+      this.streaming--;
+    }
+  }
+
+  private streamCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
     return this.inTransaction(campaign, async ({ insert, deadline }) => {
       const reader = new CsvCodeReader(charset);
       let bytes = 0;
