@@ -33,21 +33,24 @@ export function errorBody(exception: unknown): ErrorBody {
   return body;
 }
 
+const PARSER_MESSAGES: Record<number, string> = {
+  413: 'Request body too large',
+  415: 'The body’s charset or Content-Encoding is not supported',
+};
+
 function toBody(exception: unknown): ErrorBody {
   if (exception instanceof DomainError) {
     return body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
   }
-  // Nest turns body-parser's SyntaxError into a 400 carrying JSON.parse's words (or strict mode's, for `null`).
-  if (exception instanceof HttpException && isBodyParserError(exception.cause) && exception.cause.type === 'entity.parse.failed') {
-    return body(400, ErrorCode.ValidationFailed, 'The request body is not valid JSON: a JSON object (or array) is expected');
+  // Nest turns body-parser's errors into HttpExceptions carrying their words (JSON.parse's, zlib's): ours instead.
+  const parserError = exception instanceof HttpException ? exception.cause : exception;
+  if (isBodyParserError(parserError)) {
+    const status = parserError.status ?? 400;
+    const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
+    if (parserError.type === 'entity.parse.failed') return body(400, code, 'The request body is not valid JSON: a JSON object (or array) is expected');
+    return body(status, code, PARSER_MESSAGES[status] ?? 'Request body is not valid');
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (isBodyParserError(exception)) {
-    const status = exception.status ?? 400;
-    const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
-    const message = status === 413 ? 'Request body too large' : 'Request body is not valid';
-    return body(status, code, message);
-  }
   if (isUnstorableText(exception)) {
     return body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
   }
