@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { TestApp } from '@app/testing';
+import { createBrand, TestApp } from '@app/testing';
 import { ClaimRoute } from '../src/claims/claim-route';
 import { createCampaignServiceApp } from './app';
 import { insertActiveCampaign, insertMembers, Member, offer } from './claims/claims-fixtures';
@@ -116,11 +116,14 @@ describe('claim route ahead of Express (e2e)', () => {
   });
 
   it('leaves to Express what it does not take: no or bad token, another role, other content types', async () => {
-    const brand = `Bearer ${t.app.get(JwtService).sign({ sub: randomUUID(), role: 'brand', brandId: randomUUID() })}`;
+    const brand = (await createBrand(t.http, 'claim-route-brand')).auth;
+    // validly signed, but no such account: refused as an invalid token before any role is weighed
+    const nobody = `Bearer ${t.app.get(JwtService).sign({ sub: randomUUID(), role: 'brand', brandId: randomUUID() })}`;
     const cases: [Sent, number][] = [
       [{ auth: undefined, key: 'x' }, 401],
       [{ auth: 'Bearer not-a-token', key: 'x' }, 401],
       [{ auth: brand, key: 'x' }, 403],
+      [{ auth: nobody, key: 'x' }, 401],
       [{ key: 'x', contentType: 'text/plain', body: 'acceptDisclosure=true' }, 415],
     ];
     for (const [sent, status] of cases) {

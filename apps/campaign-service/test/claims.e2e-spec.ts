@@ -133,8 +133,9 @@ describe('claims (e2e)', () => {
     await offer(t.dataSource, other, [a]);
     await claim(a, other, 'k').expect(422).expect((res) => expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED'));
 
-    const brandLike = adminAuth(t, a.id);
-    await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', brandLike).set('Idempotency-Key', 'z').send({ acceptDisclosure: true }).expect(403);
+    // Another role: 403; a token naming the member as admin names no account as it is: 401.
+    await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', admin).set('Idempotency-Key', 'z').send({ acceptDisclosure: true }).expect(403);
+    await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', adminAuth(t, a.id)).set('Idempotency-Key', 'z').send({ acceptDisclosure: true }).expect(401);
   });
 
   it('refuses claims from an erased account whose access token has not expired, and stores nothing', async () => {

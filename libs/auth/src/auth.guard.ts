@@ -1,5 +1,5 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { CanActivate, ExecutionContext, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import { AuthUser } from './auth-user';
@@ -7,15 +7,37 @@ import { IS_PUBLIC, ROLES } from './decorators';
 import { bearerToken, RequestWithBearer, verifiedUser } from './verify-request';
 
 /**
- * Global guard: every route needs a valid bearer token unless marked @Public(),
- * and the caller's role must be one of @Roles() when given.
+ * What a service may check of the account behind a verified token (that it still exists, as the
+ * token says), provided under this token; checked before the role, so a token of an account that
+ * is gone is 401 on every route, never 403.
+ */
+export const ACCOUNT_CHECK = Symbol('ACCOUNT_CHECK');
+export interface AccountCheck {
+  assertLive(user: AuthUser): Promise<void>;
+}
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public(), its account
+ * must pass the service's ACCOUNT_CHECK if it has one, and the caller's role must be one of
+ * @Roles() when given.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard implements CanActivate, OnModuleInit {
+  private accounts?: AccountCheck;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  onModuleInit(): void {
+    try {
+      this.accounts = this.moduleRef.get<AccountCheck>(ACCOUNT_CHECK, { strict: false });
+    } catch {
+      // a service without accounts of its own (the workers)
+    }
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -23,6 +45,7 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<RequestWithBearer & { user?: AuthUser }>();
     request.user = await this.authenticate(request);
+    await this.accounts?.assertLive(request.user);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
-import { LiveAccountGuard } from '../auth/live-account.guard';
+import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimAdminService } from '../claims/claim-admin.service';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
@@ -21,7 +21,7 @@ export class PrivacyService {
     private readonly profiles: ProfileService,
     private readonly gate: ClaimGateService,
     private readonly claims: ClaimAdminService,
-    private readonly liveAccounts: LiveAccountGuard,
+    private readonly liveAccounts: LiveAccounts,
   ) {}
 
   async export(memberId: string): Promise<MemberExportDto> {

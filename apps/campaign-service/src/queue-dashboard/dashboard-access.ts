@@ -1,8 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
-import { verifiedUser } from '@app/auth';
 import { DomainError, Role } from '@app/domain';
-import type { LiveAccountGuard } from '../auth/live-account.guard';
+import { AccountCheck, verifiedUser } from '@app/auth';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
 export const DASHBOARD_COOKIE = 'perks_queue_dashboard';
@@ -60,7 +59,7 @@ function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 4
  * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute, not the
  * cookie's) turns into a session cookie, for links opened in a new tab.
  */
-export function dashboardAccess(jwt: JwtService, accounts: Pick<LiveAccountGuard, 'assertLive'>) {
+export function dashboardAccess(jwt: JwtService, accounts: AccountCheck) {
   /** The account behind a token is a live admin (a token is believed for its signature alone otherwise). */
   const liveAdmin = (id: string) =>
     accounts.assertLive({ id, role: Role.Admin, brandId: null }).then(

@@ -5,7 +5,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { ALL_QUEUE_NAMES } from '@app/queue';
 import { AuthModule } from '../auth/auth.module';
-import { LiveAccountGuard } from '../auth/live-account.guard';
+import { LiveAccounts } from '../auth/live-accounts';
 import { DASHBOARD_ROUTE, dashboardAccess } from './dashboard-access';
 import { QueueDashboardController } from './queue-dashboard.controller';
 
@@ -14,8 +14,8 @@ import { QueueDashboardController } from './queue-dashboard.controller';
   imports: [
     BullBoardModule.forRootAsync({
       imports: [AuthModule],
-      inject: [JwtService, LiveAccountGuard],
-      useFactory: (jwt: JwtService, accounts: LiveAccountGuard): BullBoardModuleOptions => ({
+      inject: [JwtService, LiveAccounts],
+      useFactory: (jwt: JwtService, accounts: LiveAccounts): BullBoardModuleOptions => ({
         route: DASHBOARD_ROUTE,
         // @bull-board/express 9.10.1 types against a copy of @bull-board/api 9.10.1; same runtime shape.
         adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],

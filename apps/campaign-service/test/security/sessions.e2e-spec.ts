@@ -105,6 +105,12 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     const live = await login(member.email);
     await t.dataSource.query(`UPDATE users SET erased_at = now() WHERE id = $1`, [member.id]);
     await refresh(live.refreshToken).expect(401);
+    // Its access token is refused as invalid (401) on every route, before any role is weighed (not 403).
+    const erased = await createMember(t.http);
+    await t.http.delete('/me').set('Authorization', erased.auth).expect(204);
+    for (const path of ['/me/claims', '/admin/audit-log', '/campaigns']) {
+      expect((await t.http.get(path).set('Authorization', erased.auth)).status).toBe(401);
+    }
   });
 
   it('refuses forged, tampered, unsigned and expired access tokens (API2)', async () => {

@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthUser } from '@app/auth';
+import { AccountCheck, AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DomainError, ErrorCode } from '@app/domain';
 import { withinRequestTimeout } from '@app/platform';
@@ -11,14 +11,15 @@ const LIVE_FOR_MS = 5_000;
 const LIVE_MAX = 50_000;
 
 /**
- * An access token outlives the erasure of its member (tokens are checked by signature alone);
- * this guard, after the auth guard, answers it 401 as `GET /me` does, so it can no longer read
- * what is left of the account (claims, offers, notifications). The same holds for a token whose
- * account, role or brand is not the one it names. An account seen live is not read again for a
- * few seconds; the instance that erases forgets it at once.
+ * An access token outlives the erasure of its member (tokens are checked by signature alone); the
+ * global auth guard asks this check (its ACCOUNT_CHECK) before the route's roles and answers such
+ * a token 401 as `GET /me` does, on every route, so it can no longer read what is left of the
+ * account (claims, offers, notifications). The same holds for a token whose account, role or brand
+ * is not the one it names. An account seen live is not read again for a few seconds; the instance
+ * that erases forgets it at once.
  */
 @Injectable()
-export class LiveAccountGuard implements CanActivate {
+export class LiveAccounts implements AccountCheck {
   /** user id → the role and brand the account was seen live with, until when */
   private readonly live = new Map<string, { as: string; until: number }>();
 
@@ -26,12 +27,6 @@ export class LiveAccountGuard implements CanActivate {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (user) await this.assertLive(user);
-    return true;
-  }
 
   /** 401 unless the token's account exists, not erased, with the role and brand the token names. */
   async assertLive(user: AuthUser): Promise<void> {
