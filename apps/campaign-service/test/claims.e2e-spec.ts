@@ -241,6 +241,8 @@ describe('claims (e2e)', () => {
     const shipped = await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z999' }).expect(200);
     expect(shipped.body).toMatchObject({ status: 'fulfilled', fulfillment: { trackingNumber: '1Z999' } });
     await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z999' }).expect(200);
+    const other = await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z000' }).expect(409);
+    expect(other.body).toMatchObject({ code: 'SHIPMENT_NOT_SHIPPABLE', details: { trackingNumber: '1Z999' } });
     const view = await t.http.get(`/claims/${created.body.id}`).set('Authorization', m.auth).expect(200);
     expect(JSON.stringify(view.body)).not.toContain('Springfield');
     await t.http.post(`/admin/claims/${created.body.id}/ship`).set('Authorization', m.auth).send({ trackingNumber: 'x' }).expect(403);

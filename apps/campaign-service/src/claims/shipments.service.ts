@@ -71,12 +71,20 @@ export class ShipmentsService {
     if (!row.shipment_id) {
       throw new DomainError(ErrorCode.ShipmentNotShippable, 'This claim has no shipment (not a physical perk, or fulfillment has not created it yet)');
     }
-    return this.markShipped(row.shipment_id, trackingNumber, carrier);
+    const shipped = await this.markShipped(row.shipment_id, trackingNumber, carrier);
+    // An admin who types another number for a parcel already out is told, not silently ignored.
+    if (shipped.trackingNumber !== trackingNumber) {
+      throw new DomainError(ErrorCode.ShipmentNotShippable, `The parcel was already shipped with tracking number ${shipped.trackingNumber}`, {
+        trackingNumber: shipped.trackingNumber,
+      });
+    }
+    return shipped;
   }
 
   /**
    * Locks the claim, then its shipment — the order of every writer of both (admin cancel, the
-   * fulfillment worker), so shipping never deadlocks with a cancel or a failure.
+   * fulfillment worker), so shipping never deadlocks with a cancel or a failure. A parcel already
+   * shipped keeps its first tracking number (the carrier's repeated report is answered as done).
    */
   async markShipped(shipmentId: string, trackingNumber: string, carrier?: string): Promise<ShippedResult> {
     if (!UUID.test(shipmentId)) throw DomainError.notFound('Shipment');
