@@ -162,14 +162,16 @@ export class ClaimLookupsService {
       this.dataSource,
       'claim-claimants',
       `SELECT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = x.campaign_id AND o.member_id = x.member_id) AS offered,
-              EXISTS (SELECT 1 FROM users e WHERE e.id = x.member_id AND e.erased_at IS NOT NULL) AS erased,
-              u.created_at,
-              CASE WHEN u.id IS NOT NULL THEN
+              u.erased_at IS NOT NULL AS erased,
+              a.created_at,
+              CASE WHEN a.id IS NOT NULL THEN
                 (SELECT count(*)::int FROM claims c
-                  WHERE c.member_id = u.id AND c.status <> 'cancelled' AND c.created_at > now() - make_interval(days => $4))
+                  WHERE c.member_id = a.id AND c.status <> 'cancelled' AND c.created_at > now() - make_interval(days => $4))
               END AS recent
        FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) WITH ORDINALITY AS x(campaign_id, member_id, with_account, i)
-       LEFT JOIN users u ON x.with_account AND u.id = x.member_id AND u.erased_at IS NULL
+       LEFT JOIN users u ON u.id = x.member_id
+       -- the account facts, when asked for, of an account that is not erased
+       LEFT JOIN LATERAL (SELECT u.id, u.created_at WHERE x.with_account AND u.erased_at IS NULL) a ON true
        ORDER BY x.i`,
       [queries.map((q) => q.campaignId), queries.map((q) => q.memberId), queries.map((q) => q.withAccount), VELOCITY_WINDOW_DAYS],
     );

@@ -2,12 +2,9 @@ import { EligibilityRules } from '../enums';
 import { applicableRules } from './rules';
 import { EligibilityResult, EvaluationContext, MemberFacts } from './types';
 
-/**
- * In-memory evaluation: eligible, and a `{rule, required, actual}` reason for every failed rule.
- * `profile`: the rules an offer does not settle (see EligibilityRule.profile).
- */
-export function evaluateEligibility(member: MemberFacts, rules: EligibilityRules, ctx: EvaluationContext, scope: 'all' | 'profile' = 'all'): EligibilityResult {
-  const reasons = applicableRules(rules, scope)
+/** In-memory evaluation: eligible, and a `{rule, required, actual}` reason for every failed rule. */
+export function evaluateEligibility(member: MemberFacts, rules: EligibilityRules, ctx: EvaluationContext): EligibilityResult {
+  const reasons = applicableRules(rules)
     .filter((rule) => !rule.passes(member, rules, ctx))
     .map((rule) => ({ rule: rule.name, required: rule.required(rules, ctx), actual: rule.actual(member, rules, ctx) }));
   return { eligible: reasons.length === 0, reasons };

@@ -34,7 +34,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   },
   {
     name: 'score',
-    applies: (r) => r.minScore !== undefined && r.minScore !== null,
+    applies: (r) => given(r.minScore),
     required: (r) => r.minScore,
     actual: (m) => m.score,
     passes: (m, r) => m.score !== null && m.score >= (r.minScore as number),
@@ -42,7 +42,7 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   },
   {
     name: 'percentile',
-    applies: (r) => r.minPercentile !== undefined && r.minPercentile !== null,
+    applies: (r) => given(r.minPercentile),
     required: (r) => r.minPercentile,
     actual: (m, _r, ctx) => (m.score === null ? null : percentileOf(ctx.thresholds, m.score)),
     passes: (m, r, ctx) => {
