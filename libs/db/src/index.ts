@@ -7,3 +7,4 @@ export * from './ledger';
 export * from './micro-batcher';
 export * from './prepared-query';
 export * from './retry-transaction';
+export * from './shared-work-limit';

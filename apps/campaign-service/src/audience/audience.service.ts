@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Campaign } from '@app/db';
+import { Campaign, SharedWorkLimit } from '@app/db';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 
@@ -17,6 +17,11 @@ export interface AudiencePreview {
  */
 const TOPIC_SAMPLE_ROWS = 5000;
 const MAX_TOPICS = 10;
+/**
+ * Each preview is a parallel scan of the provider's scores (~0.5 s at a million members): a
+ * burst of dashboards running them all at once slowed every other request of the API.
+ */
+const MAX_PREVIEWS_AT_ONCE = 2;
 
 /**
  * The campaign's audience on the current data, as aggregates only: one parallel-friendly
@@ -25,13 +30,19 @@ const MAX_TOPICS = 10;
  */
 @Injectable()
 export class AudienceService {
+  private readonly previews = new SharedWorkLimit<AudiencePreview>(MAX_PREVIEWS_AT_ONCE);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly eligibility: EligibilityService,
   ) {}
 
-  async preview(campaign: Campaign): Promise<AudiencePreview> {
-    const rules = campaign.eligibility;
+  /** At most two at once; the same rules asked for while their preview runs or waits share it. */
+  preview(campaign: Campaign): Promise<AudiencePreview> {
+    return this.previews.run(JSON.stringify(campaign.eligibility), () => this.compute(campaign.eligibility));
+  }
+
+  private async compute(rules: EligibilityRules): Promise<AudiencePreview> {
     const manager = this.dataSource.manager;
     const ctx = await this.eligibility.context(manager, rules.provider);
     const { where, params } = eligibilitySql(rules, ctx);
