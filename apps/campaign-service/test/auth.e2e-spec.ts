@@ -61,10 +61,12 @@ describe('auth (e2e)', () => {
     const res = await t.http.post('/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.message).toBe('The request body is not valid JSON: a JSON object (or array) is expected');
+    // API.md: validation failures name the offending fields in `details`; here the body as a whole
+    expect(res.body.details).toEqual([{ field: 'body', errors: [res.body.message] }]);
     // JSON, but not an object: strict parsing refuses it in the same words
     for (const scalar of ['null', 'true', '12', '"x"']) {
       const refused = await t.http.post('/auth/login').set('Content-Type', 'application/json').send(scalar).expect(400);
-      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', message: res.body.message });
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', message: res.body.message, details: res.body.details });
     }
   });
 

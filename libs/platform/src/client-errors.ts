@@ -19,7 +19,8 @@ export function answerClientErrorsInErrorShape(server: Server): void {
       return;
     }
     const [statusCode, code, message] = ANSWERS[error.code ?? ''] ?? MALFORMED;
-    const body = JSON.stringify({ statusCode, code, message });
+    const details = code === ErrorCode.ValidationFailed ? [{ field: statusCode === 431 ? 'headers' : 'request', errors: [message] }] : undefined;
+    const body = JSON.stringify({ statusCode, code, message, details });
     socket.end(
       `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -5,7 +5,8 @@ import { errorBody } from './http-exception.filter';
 describe('errorBody', () => {
   it('answers a body cut off by a client that went away as 400, not as a logged 500', () => {
     const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
-    expect(errorBody(aborted)).toEqual({ statusCode: 400, code: ErrorCode.ValidationFailed, message: 'The request body was cut off before it ended' });
+    const message = 'The request body was cut off before it ended';
+    expect(errorBody(aborted)).toEqual({ statusCode: 400, code: ErrorCode.ValidationFailed, message, details: [{ field: 'body', errors: [message] }] });
     expect(errorBody(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).statusCode).toBe(500);
   });
 

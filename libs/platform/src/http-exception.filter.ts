@@ -47,14 +47,14 @@ function toBody(exception: unknown): ErrorBody {
   if (isBodyParserError(parserError)) {
     const status = parserError.status ?? 400;
     const code = HTTP_STATUS_CODE[status] ?? ErrorCode.ValidationFailed;
-    if (parserError.type === 'entity.parse.failed') return body(400, code, 'The request body is not valid JSON: a JSON object (or array) is expected');
-    return body(status, code, PARSER_MESSAGES[status] ?? 'Request body is not valid');
+    if (parserError.type === 'entity.parse.failed') return body(400, code, 'The request body is not valid JSON: a JSON object (or array) is expected', undefined, 'body');
+    return body(status, code, PARSER_MESSAGES[status] ?? 'Request body is not valid', undefined, 'body');
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
   if (isUnstorableText(exception)) {
     return body(400, ErrorCode.ValidationFailed, 'Text fields must not contain NUL (\\u0000) characters');
   }
-  if (isAbortedRequest(exception)) return body(400, ErrorCode.ValidationFailed, 'The request body was cut off before it ended');
+  if (isAbortedRequest(exception)) return body(400, ErrorCode.ValidationFailed, 'The request body was cut off before it ended', undefined, 'body');
   // Rolled back to break a deadlock, or a serialization failure: nothing was done, and a retry may pass.
   if (isRetryableConflict(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The request met a concurrent change; retry it');
   if (isPoolExhausted(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The service is busy; retry later');
@@ -77,7 +77,9 @@ function fromHttpException(exception: HttpException): ErrorBody {
   return body(status, code, status === 404 && message.startsWith('Cannot ') ? 'Route not found' : message);
 }
 
-function body(statusCode: number, code: string, message: string, details?: unknown): ErrorBody {
+/** API.md: a validation failure names the offending fields in `details`; one without a field names the part of the request. */
+function body(statusCode: number, code: string, message: string, details?: unknown, part = 'request'): ErrorBody {
+  if (code === ErrorCode.ValidationFailed && details === undefined) details = [{ field: part, errors: [message] }];
   return details === undefined ? { statusCode, code, message } : { statusCode, code, message, details };
 }
 

@@ -108,7 +108,9 @@ export class CodePoolService {
         }
         // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, …): the body is not what its Content-Encoding says
         if (/^(Z_|ERR_BROTLI)/.test((error as { code?: string }).code ?? '')) {
-          throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: the body does not decode as its Content-Encoding says');
+          throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: the body does not decode as its Content-Encoding says', [
+            { field: 'body', errors: ['the body does not decode as its Content-Encoding says'] },
+          ]);
         }
         throw error;
       }

@@ -82,6 +82,12 @@ function plausible(doc: OpenApiDocument, raw: Record<string, unknown> | undefine
 }
 
 /** Percent-encodes any string, lone surrogates included (as their UTF-8 replacement bytes). */
+/** API.md: `{statusCode, code, message, details?}`, and a validation failure names its fields in `details`. */
+function inErrorShape(status: number, body: { statusCode?: unknown; code?: unknown; message?: unknown; details?: unknown }): boolean {
+  const shaped = body.statusCode === status && typeof body.code === 'string' && typeof body.message === 'string';
+  return shaped && (body.code !== 'VALIDATION_FAILED' || (Array.isArray(body.details) && body.details.length > 0));
+}
+
 function encode(value: string): string {
   return [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
 }
@@ -207,6 +213,7 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
           const sent = body.kind === 'json' ? JSON.stringify(body.value) : body.kind === 'raw' ? `(${body.contentType}) ${body.text}` : '';
           const label = `${op.method} ${url.slice(0, 120)} ${String(sent).slice(0, 160)} → ${res.status} ${res.text.slice(0, 120)}`;
           if (res.status >= 500) failures.push(label);
+          if (res.status >= 400 && !inErrorShape(res.status, res.body)) failures.push(`${label} — not in API.md's error shape`);
           // Nothing else writes meanwhile, so the state after the previous request is the baseline.
           const after = await fingerprint();
           const changed = Object.keys(after).filter((table) => after[table] !== baseline[table]);

@@ -98,10 +98,15 @@ describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', 
       });
     const broken = await raw('GARBAGE /me HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(broken).toMatch(/^HTTP\/1\.1 400 /);
-    expect(JSON.parse(broken.split('\r\n\r\n')[1])).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'Malformed HTTP request' });
+    expect(JSON.parse(broken.split('\r\n\r\n')[1])).toEqual({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'Malformed HTTP request',
+      details: [{ field: 'request', errors: ['Malformed HTTP request'] }],
+    });
     const huge = await raw(`GET /me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(huge.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 431, code: 'VALIDATION_FAILED' });
+    expect(JSON.parse(huge.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 431, code: 'VALIDATION_FAILED', details: [{ field: 'headers' }] });
   });
 
   it('never echoes the password hash or refresh token hashes in responses', async () => {
