@@ -22,18 +22,23 @@ const ERROR_SCHEMA = {
 };
 
 const GENERIC: Record<string, string> = {
-  '400': 'VALIDATION_FAILED: the fields in `details`',
+  '400': 'VALIDATION_FAILED: the fields in `details` (a route without a body refuses any field sent to it)',
   '401': 'UNAUTHORIZED: no or an invalid bearer token',
   '403': 'FORBIDDEN: another role',
   '404': 'NOT_FOUND: no such resource, or another tenant’s',
+  '413': 'PAYLOAD_TOO_LARGE: the body is over the limit',
+  '415': 'UNSUPPORTED_MEDIA_TYPE: a body of another type, charset or Content-Encoding',
   '429': 'RATE_LIMITED: see Retry-After',
+  '503': 'SERVICE_UNAVAILABLE: the request ran past REQUEST_TIMEOUT_MS, the service is busy, or it met a concurrent change; retry it',
 };
+const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
  * Adds the error responses the controllers do not spell out, from what every route shares: the
- * error body schema on every 4xx, 400 where the route takes input, 401/403 where it needs a
- * bearer token, 404 where the path names a resource, and 429 (rate limits). Responses a
- * controller documents itself keep their description and get the schema.
+ * error body schema on every 4xx and 5xx, 400 where the route takes input or is a write, 413 and
+ * 415 where it takes a body, 401/403 where it needs a bearer token, 404 where the path names a
+ * resource, 429 (rate limits) and 503. Responses a controller documents itself keep their
+ * description and get the schema.
  */
 export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
@@ -42,13 +47,18 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
     for (const method of METHODS) {
       const operation = (item as Record<string, Operation | undefined>)[method];
       if (!operation) continue;
-      const statuses = ['429'];
-      if (operation.requestBody || operation.parameters?.length) statuses.push('400');
+      const statuses = ['429', '503'];
+      if (operation.requestBody || operation.parameters?.length || WRITES.has(method)) statuses.push('400');
+      if (operation.requestBody) statuses.push('413', '415');
       if (operation.security?.length) statuses.push('401', '403');
       if (path.includes('{')) statuses.push('404');
-      for (const status of statuses) operation.responses[status] ??= { description: GENERIC[status] };
+      for (const status of statuses) {
+        const response = (operation.responses[status] ??= { description: GENERIC[status] });
+        // A route's own 403 (NOT_ELIGIBLE) comes beside the role check's, not instead of it.
+        if (status === '403' && response.description && !response.description.includes('FORBIDDEN')) response.description += `; ${GENERIC[status]}`;
+      }
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (status.startsWith('4') && !response.content) response.content = content;
+        if (/^[45]/.test(status) && !response.content) response.content = content;
       }
     }
   }

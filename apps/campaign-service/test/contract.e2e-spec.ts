@@ -338,6 +338,17 @@ describe('API.md contract (e2e, as a client)', () => {
     expect(Object.keys(json(claimResponses['409']).properties!)).toEqual(['statusCode', 'code', 'message', 'details']);
     expect(Object.keys(doc.body.paths['/auth/login'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
     expect(doc.body.paths['/campaigns/{id}/launch'].post.responses['409'].description).toContain('CAMPAIGN_NOT_FUNDED');
+    // The role check's 403 beside a route's own, 503 on every route, body limits where a body goes, 409s of review and codes
+    expect(claimResponses['403'].description).toEqual(expect.stringMatching(/NOT_ELIGIBLE.*FORBIDDEN/));
+    expect(Object.keys(claimResponses)).toEqual(expect.arrayContaining(['413', '415', '503']));
+    expect(Object.keys(json(claimResponses['503']).properties!)).toEqual(['statusCode', 'code', 'message', 'details']);
+    expect(Object.keys(doc.body.paths['/campaigns/{id}/launch'].post.responses)).toEqual(expect.arrayContaining(['400', '503']));
+    expect(doc.body.paths['/admin/campaigns/{id}/approve'].post.responses['409'].description).toContain('INVALID_TRANSITION');
+    const codes = doc.body.paths['/campaigns/{id}/codes'].post;
+    expect(Object.keys(codes.responses)).toEqual(expect.arrayContaining(['409', '413', '415']));
+    expect(codes.requestBody.content['text/csv'].schema.oneOf).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'string' })]));
+    expect(doc.body.paths['/metrics'].get.responses['200'].content['text/plain']).toBeDefined();
+    expect(doc.body.paths['/payments/stripe/webhook'].post.requestBody).toBeDefined();
     await t.http.get('/admin/queues').expect(401);
     await as(brand).get('/admin/queues').expect(403);
   });

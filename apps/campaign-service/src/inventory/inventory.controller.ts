@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -50,8 +50,13 @@ export class InventoryController {
    */
   @Post('codes')
   @ApiConsumes('text/csv', 'application/json')
-  @ApiBody({ type: UploadCodesDto, description: `JSON {codes}, or text/csv with one code a line (optional header "code"; UTF-8 unless a charset parameter says otherwise), at most ${MAX_CSV_BYTES / 1024 / 1024} MB` })
+  @ApiExtraModels(UploadCodesDto)
+  @ApiBody({
+    description: `JSON {codes}, or text/csv with one code a line (optional header "code"; UTF-8 unless a charset parameter says otherwise), at most ${MAX_CSV_BYTES / 1024 / 1024} MB`,
+    schema: { oneOf: [{ $ref: getSchemaPath(UploadCodesDto) }, { type: 'string', description: 'text/csv', example: 'code\nCOFFEE-0001\nCOFFEE-0002\n' }] },
+  })
   @ApiCreatedResponse({ type: CodeUploadResultDto })
+  @ApiConflictResponse({ description: 'CONFLICT: the perk is not a digital_code; INVALID_TRANSITION: the campaign has ended' })
   async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<CodeUploadResultDto> {
     const campaign = await this.codes.assertAccepts(user, id);
     if (request.is('text/csv')) {

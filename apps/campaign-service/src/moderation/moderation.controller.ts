@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { CampaignDto } from '../campaigns/dto/campaign.dto';
@@ -16,6 +16,7 @@ export class ModerationController {
   @Post('approve')
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignDto })
+  @ApiConflictResponse({ description: 'INVALID_TRANSITION: the campaign has ended' })
   approve(@CurrentUser() admin: AuthUser, @Param('id') id: string): Promise<CampaignDto> {
     return this.moderation.approve(admin, id);
   }
@@ -24,6 +25,7 @@ export class ModerationController {
   @Post('reject')
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignDto })
+  @ApiConflictResponse({ description: 'INVALID_TRANSITION: the campaign has ended' })
   reject(@CurrentUser() admin: AuthUser, @Param('id') id: string, @Body() dto: RejectCampaignDto): Promise<CampaignDto> {
     return this.moderation.reject(admin, id, dto.reason);
   }

@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '@app/auth';
@@ -15,7 +15,11 @@ export class StripeWebhookController {
   @Public()
   @HttpCode(HttpStatus.OK)
   @ApiHeader({ name: 'Stripe-Signature', required: true })
-  @ApiOkResponse({ description: 'Event received (applied now, later, or recognised as a redelivery)' })
+  @ApiBody({ description: 'A Stripe event exactly as Stripe sent it (the signature covers the raw bytes)', schema: { type: 'object', required: ['id', 'type', 'data'] } })
+  @ApiOkResponse({
+    description: 'Event received (applied now, later, or recognised as a redelivery)',
+    schema: { type: 'object', required: ['received'], properties: { received: { type: 'boolean', enum: [true] } } },
+  })
   @ApiBadRequestResponse({ description: 'STRIPE_SIGNATURE_INVALID: bad, missing or stale signature; VALIDATION_FAILED: a signed event that is not a well-formed Stripe event; nothing stored' })
   async receive(@Req() req: RawBodyRequest<Request>, @Headers('stripe-signature') signature?: string): Promise<{ received: true }> {
     await this.webhooks.receive(req.rawBody, signature);

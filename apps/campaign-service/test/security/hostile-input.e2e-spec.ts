@@ -178,7 +178,8 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
   const fingerprint = async (): Promise<Record<string, string>> => (await t.dataSource.query(fingerprintSql))[0];
 
   it('never answers 5xx, and a refused request changes no row', async () => {
-    const operations = operationsOf(doc);
+    // Erasure would take the world's member away from the rest of this spec (members.e2e-spec and account-races cover DELETE /me).
+    const operations = operationsOf(doc).filter((op) => !(op.method === 'DELETE' && op.path === '/me'));
     expect(operations.length).toBeGreaterThan(10);
     const ids = [world.draftCampaignId, world.activeCampaignId, world.claimId, world.actors.member.id];
     const auths = [undefined, 'Bearer not.a.jwt', ...Object.values(world.actors).map((a) => a.auth)];
