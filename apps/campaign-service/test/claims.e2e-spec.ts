@@ -559,6 +559,42 @@ describe('claims (e2e)', () => {
     expect((await claim(m, campaignId, 'copy-2').expect(403)).body).toEqual(refused.body);
   });
 
+  it('decides afresh the keys of claims a process reserved and died before storing; their members and units are not held', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3, perMemberLimit: 1 });
+    const [a, b, c] = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, [a, b, c]);
+    const gate = t.app.get(ClaimGateService);
+    // What a campaign-service killed between the gate's reservation and the commit leaves in Redis.
+    const abandon = async (m: Member, key: string, ageMs: number) => {
+      const reserved = { id: uuidV7(), campaignId, createdAt: new Date(Date.now() - ageMs).toISOString() };
+      expect((await gate.reserve(campaignId, m.id, key, reserved)).kind).toBe('ok');
+      return reserved;
+    };
+    const lost = await abandon(a, 'lost', 60_000);
+    await abandon(b, 'lost-too', 60_000);
+    // Still within a request's time: the first request may yet be writing it.
+    await abandon(c, 'young', 0);
+
+    // The retry of a lost claim gets a decision (was 409 CONFLICT for the marker's day) …
+    const retried = await claim(a, campaignId, 'lost').expect(201);
+    expect(retried.body.id).not.toBe(lost.id);
+    expect((await claim(a, campaignId, 'lost').expect(201)).body.id).toBe(retried.body.id);
+    // … and a member whose only claim was lost is not at the limit (was CLAIM_LIMIT_REACHED).
+    const fresh = await claim(b, campaignId, 'fresh').expect(201);
+    await claim(b, campaignId, 'again').expect(409).expect((res) => expect(res.body.code).toBe('CLAIM_LIMIT_REACHED'));
+    const young = await claim(c, campaignId, 'young').expect(409);
+    expect(young.body).toMatchObject({ code: 'CONFLICT', message: 'A request with this Idempotency-Key is still in progress' });
+    // Refused before the gate (never offered): the refusal becomes the lost key's answer.
+    const [d] = await insertMembers(t, 1);
+    await abandon(d, 'lost-unoffered', 60_000);
+    await claim(d, campaignId, 'lost-unoffered').expect(403).expect((res) => expect(res.body.code).toBe('NOT_ELIGIBLE'));
+
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2 });
+    const [{ keys }] = await t.dataSource.query(`SELECT array_agg(idempotency_key ORDER BY idempotency_key) AS keys FROM claims WHERE campaign_id = $1`, [campaignId]);
+    expect(keys).toEqual(['fresh', 'lost']);
+    expect(fresh.body.id).not.toBe(retried.body.id);
+  });
+
   it('drops the refusals it kept for replays when the member erases their account', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
     const [m] = await insertMembers(t, 1);

@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
-import { freePort, useIsolatedEnvironment } from '@app/testing';
+import { freePort, ServiceProcess, useIsolatedEnvironment } from '@app/testing';
 import { CarrierStub } from './support/carrier-stub';
 import { claimStates, seedClaims, until } from './support/fulfillment-fixtures';
-import { WorkerProcess } from './support/worker-process';
 
 /**
  * A fulfillment worker is SIGKILLed in the middle of its jobs (digital codes being assigned,
@@ -13,7 +12,7 @@ import { WorkerProcess } from './support/worker-process';
 describe('fulfillment worker killed mid-job (e2e)', () => {
   let db: DataSource;
   let carrier: CarrierStub;
-  let worker: WorkerProcess;
+  let worker: ServiceProcess;
   let hangFirstRequests = true;
 
   beforeAll(async () => {
@@ -21,7 +20,7 @@ describe('fulfillment worker killed mid-job (e2e)', () => {
     carrier = new CarrierStub(() => (hangFirstRequests ? 'hang' : 201));
     const carrierUrl = await carrier.start();
     db = await new DataSource(dataSourceOptions(env.databaseUrl, 4)).initialize();
-    worker = new WorkerProcess({
+    worker = new ServiceProcess('fulfillment-service', {
       DATABASE_URL: env.databaseUrl,
       REDIS_PREFIX: env.redisPrefix,
       SHIPPING_PROVIDER: 'webhook',
@@ -76,7 +75,7 @@ describe('fulfillment worker killed mid-job (e2e)', () => {
 
   it('exits within its shutdown bound on SIGTERM though its jobs wait on a lock, and loses none', async () => {
     await worker.kill('SIGKILL');
-    const bounded = new WorkerProcess({ ...worker.env, FULFILLMENT_SHUTDOWN_MS: '1000', FULFILLMENT_LOCK_MS: '1500' });
+    const bounded = new ServiceProcess('fulfillment-service', { ...worker.env, FULFILLMENT_SHUTDOWN_MS: '1000', FULFILLMENT_LOCK_MS: '1500' });
     const digital = await seedClaims(db, { kind: 'digital_code', claims: 50 });
     // Every code assignment waits on this lock until it is released, after the worker is gone.
     const blocker = db.createQueryRunner();

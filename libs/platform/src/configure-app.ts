@@ -74,8 +74,7 @@ const DEFAULT_SHUTDOWN_BOUND_MS = 15_000;
 /**
  * Starts a worker service: its queue processors run in the Nest context, and a small
  * HTTP server answers /health and /metrics on `port(config)`. A SIGTERM or SIGINT ends the
- * process within `shutdownBoundMs(config)` even if a shutdown hook hangs (a query blocked on a
- * lock keeps the pool from closing): the jobs cut off are taken over once their lock expires.
+ * process within `shutdownBoundMs(config)`: the jobs cut off are taken over once their lock expires.
  */
 export async function bootstrapWorker<C>(
   module: Type<unknown>,
@@ -87,14 +86,21 @@ export async function bootstrapWorker<C>(
   const app = await NestFactory.create(module, { bufferLogs: true });
   configureHttpApp(app);
   const config = app.get<C>(configToken);
-  const bound = shutdownBoundMs(config);
+  exitWithinAfterSignal(shutdownBoundMs(config));
+  await app.listen(port(config));
+}
+
+/**
+ * A SIGTERM or SIGINT ends the process within `boundMs` even if a shutdown hook hangs (a query
+ * blocked on a lock keeps the pool from closing, a client keeps a request open).
+ */
+export function exitWithinAfterSignal(boundMs: number): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        process.stderr.write(`shutdown did not finish within ${bound} ms; exiting\n`);
+        process.stderr.write(`shutdown did not finish within ${boundMs} ms; exiting\n`);
         process.exit(1);
-      }, bound).unref();
+      }, boundMs).unref();
     });
   }
-  await app.listen(port(config));
 }

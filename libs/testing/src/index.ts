@@ -3,3 +3,4 @@ export * from './test-app';
 export * from './factories';
 export * from './throwaway-redis';
 export * from './fake-stripe';
+export * from './service-process';

@@ -56,3 +56,13 @@ redis.call('HSET', KEYS[1], 'total', ARGV[1], 'claimed', ARGV[2], 'open', ARGV[3
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
 return 1`;
+
+/**
+ * Drops a claim's in-progress marker when it is still that claim's (compare-and-delete): its
+ * writer died or gave up before storing it. KEYS idem; ARGV claim id → 1 dropped, 0 not.
+ */
+export const DROP_ABANDONED = `
+local raw = redis.call('GET', KEYS[1])
+if not raw or string.sub(raw, 1, 2) ~= 'p|' or cjson.decode(string.sub(raw, 3)).id ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode } from '@app/domain';
 import { claimGateKeys, createRedis } from '@app/queue';
-import { LOAD, RESERVE, SETTLE } from './claim-gate.scripts';
+import { DROP_ABANDONED, LOAD, RESERVE, SETTLE } from './claim-gate.scripts';
 import { ClaimLookupsService } from './claim-lookups.service';
 
 export interface ReservedClaim {
@@ -45,11 +45,13 @@ export type SettleMode = 'release' | 'sold_out' | 'limit' | 'closed';
 const IDEMPOTENCY_TTL_S = 24 * 3600;
 const STATE_TTL_S = 7 * 24 * 3600;
 const LOAD_CHUNK = 5000;
+const HEAL_INTERVAL_MS = 5000;
 
 type GateRedis = Redis & {
   claimGateReserve(...args: (string | number)[]): Promise<[string, string, number?]>;
   claimGateSettle(...args: (string | number)[]): Promise<number>;
   claimGateLoad(...args: (string | number)[]): Promise<number>;
+  claimGateDropAbandoned(key: string, claimId: string): Promise<number>;
 };
 
 interface GateRow {
@@ -87,6 +89,7 @@ export class ClaimGateService implements OnModuleDestroy {
     this.redis.defineCommand('claimGateReserve', { numberOfKeys: 3, lua: RESERVE });
     this.redis.defineCommand('claimGateSettle', { numberOfKeys: 3, lua: SETTLE });
     this.redis.defineCommand('claimGateLoad', { numberOfKeys: 3, lua: LOAD });
+    this.redis.defineCommand('claimGateDropAbandoned', { numberOfKeys: 1, lua: DROP_ABANDONED });
     this.redis.on('error', () => {
       if (this.healthy) this.logger.warn('claim gate: Redis unreachable, claims go through PostgreSQL alone');
       this.healthy = false;
@@ -216,15 +219,26 @@ export class ClaimGateService implements OnModuleDestroy {
   }
 
   /**
-   * The gate said sold out but PostgreSQL (as cached by the caller) still has stock: a
-   * reservation leaked (e.g. a crash before commit). Reload, at most every few seconds.
+   * The gate counts more than PostgreSQL holds (a unit, or a member's claims): a reservation
+   * leaked, e.g. its process died between reserve and commit. Reloads the campaign, at most
+   * every few seconds: one reload heals every reservation that leaked before it.
    */
-  healIfLeaked(campaignId: string, pgClaimed: number, pgTotal: number): void {
-    if (pgClaimed >= pgTotal) return;
+  heal(campaignId: string): Promise<void> {
     const now = Date.now();
-    if (now - (this.lastHeal.get(campaignId) ?? 0) < 5000) return;
+    if (now - (this.lastHeal.get(campaignId) ?? 0) < HEAL_INTERVAL_MS) return Promise.resolve();
     this.lastHeal.set(campaignId, now);
-    void this.refresh(campaignId);
+    return this.refresh(campaignId);
+  }
+
+  /**
+   * Frees an Idempotency-Key whose claim was reserved but never stored (its process died, or its
+   * write outlived the request), unless the key has moved on meanwhile, and heals the counters it
+   * held. Never throws.
+   */
+  async dropAbandoned(campaignId: string, memberId: string, idempotencyKey: string, claimId: string): Promise<void> {
+    const key = claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey);
+    const dropped = await this.redis.claimGateDropAbandoned(key, claimId).catch(() => 0);
+    if (dropped) await this.heal(campaignId);
   }
 
   private load(campaignId: string): Promise<void> {

@@ -47,6 +47,7 @@ export class ClaimLookupsService {
   private readonly offers = new Map<string, number>();
   private readonly claimants: MicroBatcher<ClaimantQuery, Claimant>;
   private readonly claimsByKey: MicroBatcher<{ memberId: string; key: string }, ReservedClaim | null>;
+  private readonly memberClaims: MicroBatcher<{ campaignId: string; memberId: string }, number>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,6 +56,7 @@ export class ClaimLookupsService {
     this.campaignRows = new MicroBatcher((ids) => this.loadCampaigns(ids), readBatching(config.databasePoolSize));
     this.claimants = new MicroBatcher((queries) => this.loadClaimants(queries), readBatching(config.databasePoolSize));
     this.claimsByKey = new MicroBatcher((keys) => this.loadClaimsByKey(keys), readBatching(config.databasePoolSize));
+    this.memberClaims = new MicroBatcher((pairs) => this.countLiveClaims(pairs), readBatching(config.databasePoolSize));
   }
 
   /**
@@ -139,6 +141,24 @@ export class ClaimLookupsService {
       for (const column of metadata.columns) column.setEntityValue(campaign, driver.prepareHydratedValue(row[column.databaseName], column));
       return campaign;
     });
+  }
+
+  /** The member's live claims on the campaign (pending or fulfilled: what the per-member limit counts). */
+  liveClaims(campaignId: string, memberId: string): Promise<number> {
+    return this.memberClaims.submit({ campaignId, memberId });
+  }
+
+  private async countLiveClaims(pairs: { campaignId: string; memberId: string }[]): Promise<number[]> {
+    const rows = await preparedQuery<{ n: number }>(
+      this.dataSource,
+      'claim-live-count',
+      `SELECT (SELECT count(*)::int FROM claims c
+               WHERE c.campaign_id = x.campaign_id AND c.member_id = x.member_id AND c.status IN ('pending', 'fulfilled')) AS n
+       FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(campaign_id, member_id, i)
+       ORDER BY x.i`,
+      [pairs.map((p) => p.campaignId), pairs.map((p) => p.memberId)],
+    );
+    return rows.map((row) => row.n);
   }
 
   private async loadClaimsByKey(keys: { memberId: string; key: string }[]): Promise<(ReservedClaim | null)[]> {

@@ -1,12 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { AuthUser } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, uuidV7 } from '@app/domain';
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
-import { ClaimGateService, GateOutcome, ReservedClaim, SettleMode, StoredRefusal } from './claim-gate.service';
+import { ClaimGateService, GateMarker, GateOutcome, ReservedClaim, SettleMode, StoredRefusal } from './claim-gate.service';
 import { ClaimLookupsService } from './claim-lookups.service';
 import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
@@ -69,6 +70,7 @@ export class ClaimsService {
     private readonly writer: ClaimWriterService,
     private readonly eligibility: EligibilityService,
     private readonly abuse: ClaimAbuseService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -112,7 +114,8 @@ export class ClaimsService {
   /**
    * Makes a refusal the key's answer, unless another copy of the request answered first: then
    * that answer, a refusal or a claim (waited for while it is being written; should it vanish,
-   * refused or failed, this refusal may still become the answer).
+   * refused or failed, or turn out abandoned by a process that died, this refusal may still
+   * become the answer).
    */
   private async keepRefusal(memberId: string, campaignId: string, key: string, refusal: DomainError): Promise<CreatedClaimDto> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
@@ -121,6 +124,10 @@ export class ClaimsService {
       if (!first) throw refusal;
       if ('refusal' in first) throw this.replayedRefusal(first.refusal);
       if (first.committed) return this.replayed(first.claim);
+      if (this.abandoned(first.claim)) {
+        const stored = await this.releaseAbandoned(memberId, campaignId, key, first.claim);
+        if (stored) return stored;
+      }
       if (Date.now() >= deadline) throw inProgress();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -175,7 +182,7 @@ export class ClaimsService {
     switch (gate.kind) {
       case 'replay':
         if (gate.committed) return this.replayed(gate.claim);
-        return this.awaitReplay(memberId, campaign, key, dto, admission);
+        return this.awaitReplay(memberId, campaign, key, dto, admission, gate.claim);
       case 'refused':
         throw this.replayedRefusal(gate.refusal);
       case 'closed':
@@ -186,7 +193,7 @@ export class ClaimsService {
         }
         return this.replayOr(() => this.refusal(ErrorCode.CampaignNotActive), memberId, campaign.id, key);
       case 'limit':
-        return this.replayFromDatabase(memberId, campaign.id, key);
+        return this.atGateLimit(memberId, campaign, key, dto, reserved);
       case 'sold_out': {
         const until = soldOutUntil ?? Date.now() + SOLD_OUT_WAIT_MS;
         if (await this.unitMayFreeUp(campaign.id, until)) return this.admit(memberId, campaign, key, dto, admission, until);
@@ -247,18 +254,50 @@ export class ClaimsService {
   private async unitMayFreeUp(campaignId: string, until: number): Promise<boolean> {
     const fresh = await this.lookups.recentCampaign(campaignId, CLOSED_RECHECK_MS);
     if (!fresh || fresh.claimedUnits >= fresh.totalUnits) return false;
-    this.gate.healIfLeaked(campaignId, fresh.claimedUnits, fresh.totalUnits);
+    void this.gate.heal(campaignId);
     if (Date.now() >= until) return false;
     await new Promise((resolve) => setTimeout(resolve, SOLD_OUT_POLL_MS));
     return true;
   }
 
-  /** The first request with this key is still being written: answer as it will. */
-  private async awaitReplay(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, admission: number): Promise<CreatedClaimDto> {
+  /**
+   * The gate counts the member at the limit. A replay gets its claim; otherwise PostgreSQL's count
+   * decides, since the gate may still count reservations of a process that died before storing
+   * them: a member under the limit there is decided by PostgreSQL alone (the writer has the last
+   * word on the limit) while the gate is healed.
+   */
+  private async atGateLimit(memberId: string, campaign: Campaign, key: string, dto: CreateClaimDto, reserved: ReservedClaim): Promise<CreatedClaimDto> {
+    const [stored, live] = await Promise.all([this.lookups.claimByKey(memberId, key), this.lookups.liveClaims(campaign.id, memberId)]);
+    if (stored) return this.replayedOrReused(stored, campaign.id);
+    if (live >= campaign.perMemberLimit) throw this.refusal(ErrorCode.ClaimLimitReached);
+    void this.gate.heal(campaign.id);
+    return this.write(memberId, campaign, key, dto, reserved, { kind: 'unavailable' });
+  }
+
+  /**
+   * The first request with this key is still being written: answer as it will. A claim reserved
+   * longer ago than a request may run was abandoned (its process died before storing it, or its
+   * request was answered 503): unless PostgreSQL has it after all, the key is decided afresh.
+   */
+  private async awaitReplay(
+    memberId: string,
+    campaign: Campaign,
+    key: string,
+    dto: CreateClaimDto,
+    admission: number,
+    inFlight: ReservedClaim,
+  ): Promise<CreatedClaimDto> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
+    let marker: GateMarker | null = { claim: inFlight, committed: false };
     while (Date.now() < deadline) {
+      if (marker && 'claim' in marker && this.abandoned(marker.claim)) {
+        const stored = await this.releaseAbandoned(memberId, campaign.id, key, marker.claim);
+        if (stored) return stored;
+        if (admission >= MAX_ADMISSIONS) throw inProgress();
+        return this.admit(memberId, campaign, key, dto, admission + 1);
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const marker = await this.gate.peek(campaign.id, memberId, key);
+      marker = await this.gate.peek(campaign.id, memberId, key);
       if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
       if (marker?.committed) return this.replayed(marker.claim);
       // The first attempt failed (503), or its refusal is not kept (a key used on another
@@ -266,16 +305,30 @@ export class ClaimsService {
       // Past that, a marker gone is most likely a copy's refusal about to be kept: keep watching.
       if (!marker && admission < MAX_ADMISSIONS) return this.admit(memberId, campaign, key, dto, admission + 1);
     }
-    return this.replayFromDatabase(memberId, campaign.id, key, ErrorCode.Conflict);
+    // Still being written after all this time, or gone without a trace: PostgreSQL may know.
+    const stored = await this.lookups.claimByKey(memberId, key);
+    if (stored) return this.replayedOrReused(stored, campaign.id);
+    throw inProgress();
   }
 
-  /** The gate refused on the member's count; a replay whose Redis marker expired still gets its answer. */
-  private async replayFromDatabase(memberId: string, campaignId: string, key: string, otherwise = ErrorCode.ClaimLimitReached): Promise<CreatedClaimDto> {
-    const row = await this.lookups.claimByKey(memberId, key);
-    if (row?.campaignId === campaignId) return this.replayed(row);
-    if (row) throw this.refusal(ErrorCode.IdempotencyKeyReused);
-    if (otherwise === ErrorCode.Conflict) throw inProgress();
-    throw this.refusal(otherwise);
+  private abandoned(claim: ReservedClaim): boolean {
+    return Date.now() - Date.parse(claim.createdAt) > this.config.requestTimeoutMs;
+  }
+
+  /**
+   * An abandoned claim's answer when PostgreSQL stored it after all (its process died before
+   * marking it committed); otherwise null, and its key is free to be decided afresh.
+   */
+  private async releaseAbandoned(memberId: string, campaignId: string, key: string, claim: ReservedClaim): Promise<CreatedClaimDto | null> {
+    const stored = await this.lookups.claimByKey(memberId, key);
+    if (stored) return this.replayedOrReused(stored, campaignId);
+    await this.gate.dropAbandoned(campaignId, memberId, key, claim.id);
+    return null;
+  }
+
+  private replayedOrReused(claim: ReservedClaim, campaignId: string): CreatedClaimDto {
+    if (claim.campaignId === campaignId) return this.replayed(claim);
+    throw this.refusal(ErrorCode.IdempotencyKeyReused);
   }
 
   private replayed(claim: ReservedClaim): CreatedClaimDto {

@@ -1,0 +1,41 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/db';
+import { freePort, ServiceProcess, useIsolatedEnvironment } from '@app/testing';
+
+/** SIGTERM ends the API within REQUEST_TIMEOUT_MS and a few seconds, even while a request's query waits on a lock. */
+describe('campaign-service shutdown (e2e)', () => {
+  let db: DataSource;
+  let api: ServiceProcess;
+
+  beforeAll(async () => {
+    const env = await useIsolatedEnvironment();
+    db = await new DataSource(dataSourceOptions(env.databaseUrl, 2)).initialize();
+    api = new ServiceProcess('campaign-service', { DATABASE_URL: env.databaseUrl, REDIS_PREFIX: env.redisPrefix, REQUEST_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await api.kill('SIGKILL');
+    await db.destroy();
+  });
+
+  it('exits within its bound on SIGTERM though a request waits on a lock', async () => {
+    const port = await freePort();
+    await api.start(port);
+    const blocker = db.createQueryRunner();
+    await blocker.startTransaction();
+    await blocker.query(`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`);
+    const login = fetch(`http://127.0.0.1:${port}/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'someone@example.com', password: 'long-enough-password' }),
+    });
+    // The request is answered 503 at its timeout; its query still waits on the lock.
+    expect((await login).status).toBe(503);
+    const started = Date.now();
+    await api.kill('SIGTERM');
+    const took = Date.now() - started;
+    await blocker.rollbackTransaction();
+    await blocker.release();
+    // REQUEST_TIMEOUT_MS + 5 s at the latest, whatever the hooks wait for.
+    expect(took).toBeLessThan(8000);
+  }, 90_000);
+});
