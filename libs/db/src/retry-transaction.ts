@@ -9,6 +9,23 @@ export function pgErrorCode(error: unknown): string | undefined {
   return error instanceof QueryFailedError ? (error.driverError as { code?: string } | undefined)?.code : undefined;
 }
 
+/** SQLSTATEs of a server that is going or gone: connection exceptions, shutdowns, no free connection. */
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
+/** pg's words for a connection that dropped under it, or that it no longer trusts after a drop. */
+const DROPPED_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** PostgreSQL could not be reached or went away mid-query: nothing to blame on the request, retry later. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  // Duck-typed: socket errors come from Node's own realm (not an instance of a sandbox's Error).
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { code, syscall, message } = cause as { code?: unknown; syscall?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_STATES.test(code)) return true;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && (syscall === 'connect' || syscall === 'getaddrinfo')) return true;
+  return typeof message === 'string' && DROPPED_CONNECTION.test(message);
+}
+
 export function isRetryableConflict(error: unknown): boolean {
   return RETRYABLE.has(pgErrorCode(error) ?? '');
 }

@@ -23,6 +23,18 @@ describe('errorBody', () => {
     });
   });
 
+  it('answers a database that is unreachable or went away mid-query as 503, not as a 500', () => {
+    const unavailable = { statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The database is unavailable; retry later' };
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    const dropped = new QueryFailedError('SELECT …', [], new Error('Connection terminated unexpectedly'));
+    const shutdown = new QueryFailedError('SELECT …', [], Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+    const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+    for (const error of [refused, dropped, shutdown, starting]) expect(errorBody(error)).toEqual(unavailable);
+    // A refused connection elsewhere than a connect, and any other SQLSTATE, stay errors.
+    expect(errorBody(Object.assign(new Error('write ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'write' })).statusCode).toBe(500);
+    expect(errorBody(new QueryFailedError('SELECT …', [], Object.assign(new Error('division by zero'), { code: '22012' }))).statusCode).toBe(500);
+  });
+
   it('keeps a domain error as it is', () => {
     expect(errorBody(new DomainError(ErrorCode.SoldOut, 'gone'))).toEqual({ statusCode: 409, code: 'SOLD_OUT', message: 'gone' });
   });

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isRetryableConflict, pgErrorCode } from '@app/db';
+import { isDatabaseUnavailable, isRetryableConflict, pgErrorCode } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
 
@@ -58,6 +58,7 @@ function toBody(exception: unknown): ErrorBody {
   // Rolled back to break a deadlock, or a serialization failure: nothing was done, and a retry may pass.
   if (isRetryableConflict(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The request met a concurrent change; retry it');
   if (isPoolExhausted(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The service is busy; retry later');
+  if (isDatabaseUnavailable(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The database is unavailable; retry later');
   return body(500, ErrorCode.InternalError, 'Internal server error');
 }
 

@@ -4,3 +4,4 @@ export * from './factories';
 export * from './throwaway-redis';
 export * from './fake-stripe';
 export * from './service-process';
+export * from './tcp-proxy';

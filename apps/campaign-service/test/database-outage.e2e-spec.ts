@@ -1,0 +1,51 @@
+import { createTestDatabase, TcpProxy, TestApp } from '@app/testing';
+import { createCampaignServiceApp } from './app';
+import { insertActiveCampaign, insertMembers, Member, offer } from './claims/claims-fixtures';
+
+/**
+ * PostgreSQL unreachable (its connections dropped, new ones refused): every route that needs it
+ * answers 503 SERVICE_UNAVAILABLE, never a 500, and the API serves again once it is back. The
+ * outage is a proxy between the API and the shared server, which is never touched.
+ */
+describe('PostgreSQL outage (e2e)', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+  let member: Member;
+  let campaignId: string;
+
+  beforeAll(async () => {
+    const database = new URL(await createTestDatabase());
+    proxy = await TcpProxy.start({ host: database.hostname, port: Number(database.port || 5432) });
+    database.host = `127.0.0.1:${proxy.port}`;
+    t = await createCampaignServiceApp({ env: { DATABASE_URL: database.toString() } });
+    campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    [member] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [member]);
+  });
+  afterAll(async () => {
+    await proxy.restore();
+    await t.close();
+    await proxy.cut();
+  });
+
+  it('answers 503 on every route that needs the database while it is away, and serves again after', async () => {
+    const requests = () => [
+      t.http.get('/me').set('Authorization', member.auth),
+      t.http.get('/me/perks').set('Authorization', member.auth),
+      t.http.get('/me/claims').set('Authorization', member.auth),
+      t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', member.auth).set('Idempotency-Key', 'outage').send({ acceptDisclosure: true }),
+      t.http.post('/auth/login').send({ email: 'nobody@test.local', password: 'long-enough-password' }),
+      t.http.post('/auth/register').send({ email: 'new@test.local', password: 'long-enough-password', displayName: 'New' }),
+    ];
+    await t.http.get('/me').set('Authorization', member.auth).expect(200);
+
+    await proxy.cut();
+    const answers = await Promise.all(requests());
+    expect(answers.map((res) => [res.status, res.body.code])).toEqual(answers.map(() => [503, 'SERVICE_UNAVAILABLE']));
+    await t.http.get('/health').expect(503);
+
+    await proxy.restore();
+    await t.http.get('/me').set('Authorization', member.auth).expect(200);
+    await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', member.auth).set('Idempotency-Key', 'outage').send({ acceptDisclosure: true }).expect(201);
+  });
+});
