@@ -171,6 +171,22 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, experience)).toMatchObject({ claimed_units: 1, live: 1 });
   });
 
+  it('answers the claims a batch committed on its fast path as stored, though its locked path then failed', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, campaignId, [a, b]);
+    const writer = t.app.get(ClaimWriterService);
+    // e.g. the pool had no connection left for the locked path's transaction
+    const locked = jest.spyOn(writer as unknown as { writeLocked: () => Promise<unknown> }, 'writeLocked').mockRejectedValueOnce(new Error('timeout exceeded when trying to connect'));
+    const write = (m: Member, slotHint: number | null) => ({ id: uuidV7(), campaignId, memberId: m.id, idempotencyKey: 'batch', createdAt: new Date(), slotHint, shippingAddress: null });
+    // One batch: submitted in the same turn of the event loop.
+    const [fast, slow] = await Promise.allSettled([writer.write(write(a, 1)), writer.write(write(b, null))]);
+    locked.mockRestore();
+    expect(fast).toEqual({ status: 'fulfilled', value: { kind: 'accept', slot: 1 } });
+    expect(slow).toMatchObject({ status: 'rejected', reason: { message: 'timeout exceeded when trying to connect' } });
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1 });
+  });
+
   it('lets a member hold up to perMemberLimit claims', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 10, perMemberLimit: 2 });
     const [m] = await insertMembers(t, 1);

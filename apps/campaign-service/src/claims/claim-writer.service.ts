@@ -113,10 +113,11 @@ export class ClaimWriterService {
 
   private async execute(batch: Pending[]): Promise<void> {
     batchSize.observe(batch.length);
+    const items = batch.map((p) => p.item);
+    let stored = new Map<string, ClaimDecision>();
     try {
-      const items = batch.map((p) => p.item);
       // Claims with a shipping address need the shared-address check of the locked path.
-      const stored = await this.writeFast(items.filter((i) => i.slotHint !== null && !i.shippingAddress));
+      stored = await this.writeFast(items.filter((i) => i.slotHint !== null && !i.shippingAddress));
       const rest = items.filter((i) => !stored.has(i.id));
       const lost = rest.filter((i) => i.slotHint !== null && !i.shippingAddress).length;
       if (lost) fallbacks.inc(lost);
@@ -124,7 +125,12 @@ export class ClaimWriterService {
       const byId = new Map(rest.map((item, i) => [item.id, decided[i]]));
       batch.forEach((p) => p.resolve(stored.get(p.item.id) ?? (byId.get(p.item.id) as ClaimDecision)));
     } catch (error) {
-      batch.forEach((p) => p.reject(error));
+      // The fast path's claims are committed whatever befell the rest: they are answered as stored.
+      batch.forEach((p) => {
+        const decision = stored.get(p.item.id);
+        if (decision) p.resolve(decision);
+        else p.reject(error);
+      });
     }
   }
 
