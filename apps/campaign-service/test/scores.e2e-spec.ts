@@ -3,6 +3,7 @@ import { PERCENTILE_FRACTIONS, percentileThreshold } from '@app/domain';
 import { TestApp } from '@app/testing';
 import { refreshScoreDistribution } from '../src/scores/score-distribution';
 import { createCampaignServiceApp } from './app';
+import { insertMembers as insertMembersWithTokens } from './claims/claims-fixtures';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
 describe('score ingestion (e2e)', () => {
@@ -172,6 +173,24 @@ describe('score ingestion (e2e)', () => {
       );
       expect(await stored()).toEqual(await thresholdsNow());
     }
+  });
+
+  it('refreshes the distribution once or twice for a burst of erasures and batches, ending on the scores left', async () => {
+    const members = await insertMembersWithTokens(t, 30);
+    const fresh = await insertMembers(t.dataSource, Array.from({ length: 30 }, () => ({})));
+    await postScores(t.http, PEERINDEX_KEY, '2026-09-01T00:00:00Z', members.map((m, i) => ({ memberId: m.id, score: i }))).expect(202);
+    const [{ before }] = await t.dataSource.query(`SELECT refreshed_at AS before FROM score_distributions WHERE provider = 'peerindex'`);
+    const answers = await Promise.all([
+      ...members.map((m) => t.http.delete('/me').set('Authorization', m.auth)),
+      ...fresh.map((memberId, i) => postScores(t.http, PEERINDEX_KEY, '2026-09-02T00:00:00Z', [{ memberId, score: 50 + i }])),
+    ]);
+    expect(answers.map((res) => res.status).sort()).toEqual([...Array(30).fill(202), ...Array(30).fill(204)]);
+    const [{ member_count, scores, refreshed_at }] = await t.dataSource.query(
+      `SELECT d.member_count, (SELECT count(*)::int FROM member_scores WHERE provider = 'peerindex') AS scores, d.refreshed_at
+       FROM score_distributions d WHERE d.provider = 'peerindex'`,
+    );
+    expect(member_count).toBe(scores);
+    expect(refreshed_at.getTime()).toBeGreaterThan(before.getTime());
   });
 
   it('enqueues a match-member job for changed scores only when the provider has live campaigns', async () => {

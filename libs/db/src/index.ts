@@ -8,3 +8,4 @@ export * from './micro-batcher';
 export * from './prepared-query';
 export * from './retry-transaction';
 export * from './shared-work-limit';
+export * from './trailing-run';

@@ -115,12 +115,16 @@ export class PrivacyService {
       return scored.map((s) => s.provider);
     });
     this.liveAccounts.forget(memberId);
-    // The erased scores no longer belong in the providers' percentiles.
-    for (const provider of providers) await refreshScoreDistribution(this.dataSource, provider);
     await this.gate.forgetMember(memberId);
     // The erasure stands either way: a claim left pending here is refused at the shipping desk, where an admin cancels it.
     await this.claims.cancelUndeliverable(memberId).catch((error: unknown) =>
       this.logger.warn(`erasure of ${memberId}: undeliverable parcels not cancelled: ${(error as Error).message}`),
     );
+    // The erased scores no longer belong in the providers' percentiles (derived data: the next refresh catches up).
+    for (const provider of providers) {
+      await refreshScoreDistribution(this.dataSource, provider).catch((error: unknown) =>
+        this.logger.warn(`erasure of ${memberId}: ${provider} percentiles not refreshed: ${(error as Error).message}`),
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { TrailingRun } from '@app/db';
 import { PERCENTILE_FRACTIONS } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 
@@ -14,9 +15,22 @@ export const PERCENTILE_REMATCH_WINDOW_MS = 2000;
  * Other members' scores move the thresholds too, so a member may come to qualify for a live
  * percentile campaign without a score change of their own: a `rematch-percentiles` job is queued
  * with the refresh (a later refresh's job supersedes it). Call it after the scores' transaction
- * committed.
+ * committed: the refresh it returns begins after the call.
  */
-export async function refreshScoreDistribution(dataSource: DataSource, provider: string): Promise<void> {
+export function refreshScoreDistribution(dataSource: DataSource, provider: string): Promise<void> {
+  let runs = refreshes.get(dataSource);
+  if (!runs) refreshes.set(dataSource, (runs = new TrailingRun()));
+  return runs.run(provider, () => refreshNow(dataSource, provider));
+}
+
+/**
+ * Each refresh is an aggregate over all the provider's scores: the refreshes asked for by a burst
+ * of score batches or erasures collapse into the one running and one after it (150 erasures at
+ * once each held a connection waiting for its turn, and the API ran out of them).
+ */
+const refreshes = new WeakMap<DataSource, TrailingRun>();
+
+async function refreshNow(dataSource: DataSource, provider: string): Promise<void> {
   await dataSource.transaction(async (m) => {
     // One refresh of a provider at a time, each reading the scores as of after the previous one: two
     // batches' refreshes at once could otherwise store the one that read the older scores last.

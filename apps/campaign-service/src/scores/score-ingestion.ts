@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobPayloads, OUTBOX_CHANNEL, QUEUES } from '@app/queue';
 import { parseScoreItem, ScoreItem, ScoreRejectionCode } from './score-item';
@@ -26,6 +27,8 @@ const MATCH_MEMBER: keyof JobPayloads = 'match-member';
  * share it.
  */
 export class ScoreIngestion {
+  private readonly logger = new Logger(ScoreIngestion.name);
+
   constructor(private readonly dataSource: DataSource) {}
 
   async ingest(provider: string, scoredAt: Date, rawItems: unknown[], options: { refreshDistribution?: boolean } = {}): Promise<IngestionResult> {
@@ -51,7 +54,13 @@ export class ScoreIngestion {
     rejected.sort((a, b) => a.index - b.index);
 
     const updated = accepted.length ? await this.write(provider, scoredAt, accepted) : 0;
-    if (updated && options.refreshDistribution !== false) await refreshScoreDistribution(this.dataSource, provider);
+    if (updated && options.refreshDistribution !== false) {
+      // The scores are stored: a refresh that fails is caught up by the next one, not a failed batch
+      // (a resent batch changes nothing, so it would not refresh again).
+      await refreshScoreDistribution(this.dataSource, provider).catch((error: unknown) =>
+        this.logger.warn(`${provider} percentiles not refreshed: ${(error as Error).message}`),
+      );
+    }
     return { accepted: accepted.length, rejected, updated };
   }
 
