@@ -175,12 +175,21 @@ describe('inventory (e2e)', () => {
         const owner = await createBrand(slow.http, 'slow-brand');
         const { id } = await createCampaign(slow.http, owner, digital());
         const codes = Array.from({ length: type === 'text/csv' ? 300_000 : MAX_JSON_CODES }, (_, i) => `SLOW-${i}`);
+        // The last code is being added by a transaction that does not end: however fast this
+        // machine inserts the rest, the upload waits on that code until its deadline.
+        const blocker = slow.dataSource.createQueryRunner();
+        await blocker.startTransaction();
+        await blocker.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, $2)`, [id, codes[codes.length - 1]]);
         const status = await slow.http
           .post(`/campaigns/${id}/codes`)
           .set('Authorization', owner.auth)
           .set('Content-Type', type)
           .send(type === 'text/csv' ? codes.join('\n') : JSON.stringify({ codes }))
-          .then((res) => res.status, () => 'connection closed');
+          .then((res) => res.status, () => 'connection closed')
+          .finally(async () => {
+            await blocker.rollbackTransaction();
+            await blocker.release();
+          });
         expect([503, 408, 'connection closed']).toContain(status);
         // Wait for the upload's transaction to finish either way before looking at the pool.
         for (let waited = 0; waited < 30_000; waited += 100) {

@@ -55,27 +55,28 @@ export class CodePoolService {
     return campaign;
   }
 
-  uploadJson(campaign: Campaign, codes: string[]): Promise<CodeUploadResultDto> {
-    return this.inTransaction(campaign, async ({ insert }) => {
+  /** `startedAt`: when the request's handler began (the request timeout's clock). */
+  uploadJson(campaign: Campaign, codes: string[], startedAt: number): Promise<CodeUploadResultDto> {
+    return this.inTransaction(campaign, startedAt, async ({ insert }) => {
       for (let i = 0; i < codes.length; i += CHUNK_SIZE) await insert(codes.slice(i, i + CHUNK_SIZE));
     });
   }
 
   /** Reads a text/csv request body (decoded) as it arrives; never holds more than one chunk of codes. */
-  async uploadCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
+  async uploadCsv(campaign: Campaign, body: Readable, startedAt: number, charset?: string): Promise<CodeUploadResultDto> {
     if (this.streaming >= this.maxStreaming) {
       throw new DomainError(ErrorCode.ServiceUnavailable, 'Too many code uploads are in progress; retry shortly');
     }
     this.streaming++;
     try {
-      return await this.streamCsv(campaign, body, charset);
+      return await this.streamCsv(campaign, body, startedAt, charset);
     } finally {
       this.streaming--;
     }
   }
 
-  private streamCsv(campaign: Campaign, body: Readable, charset?: string): Promise<CodeUploadResultDto> {
-    return this.inTransaction(campaign, async ({ insert, deadline }) => {
+  private streamCsv(campaign: Campaign, body: Readable, startedAt: number, charset?: string): Promise<CodeUploadResultDto> {
+    return this.inTransaction(campaign, startedAt, async ({ insert, deadline }) => {
       const reader = new CsvCodeReader(charset);
       let bytes = 0;
       let total = 0;
@@ -123,9 +124,13 @@ export class CodePoolService {
 
   private async inTransaction(
     campaign: Campaign,
+    startedAt: number,
     feed: (upload: { insert: (codes: string[]) => Promise<void>; deadline: number }) => Promise<void>,
   ): Promise<CodeUploadResultDto> {
-    const deadline = Date.now() + Math.max(1000, this.config.requestTimeoutMs - DEADLINE_MARGIN_MS);
+    const timeout = this.config.requestTimeoutMs;
+    // From the request's start (the handler's), not this transaction's: validating a large JSON
+    // body before it took long enough that the upload could still commit after the 503.
+    const deadline = startedAt + (timeout > 2 * DEADLINE_MARGIN_MS ? timeout - DEADLINE_MARGIN_MS : timeout / 2);
     const assertInTime = () => {
       if (Date.now() > deadline) throw tooSlow();
     };

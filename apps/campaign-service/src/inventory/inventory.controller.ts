@@ -58,6 +58,7 @@ export class InventoryController {
   @ApiCreatedResponse({ type: CodeUploadResultDto })
   @ApiConflictResponse({ description: 'CONFLICT: the perk is not a digital_code; INVALID_TRANSITION: the campaign has ended' })
   async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() request: Request): Promise<CodeUploadResultDto> {
+    const startedAt = Date.now();
     const campaign = await this.codes.assertAccepts(user, id);
     if (request.is('text/csv')) {
       const declared = Number(request.headers['content-length']);
@@ -66,11 +67,11 @@ export class InventoryController {
       if (charset !== undefined && !isSupportedCharset(charset)) {
         throw new DomainError(ErrorCode.UnsupportedMediaType, `Unsupported charset "${charset}"`);
       }
-      return this.codes.uploadCsv(campaign, decodedBody(request), charset);
+      return this.codes.uploadCsv(campaign, decodedBody(request), startedAt, charset);
     }
     if (request.is('application/json')) {
       const dto = (await validation.transform(request.body, { type: 'body', metatype: UploadCodesDto })) as UploadCodesDto;
-      return this.codes.uploadJson(campaign, dto.codes);
+      return this.codes.uploadJson(campaign, dto.codes, startedAt);
     }
     throw new DomainError(ErrorCode.UnsupportedMediaType, 'Send codes as text/csv or application/json');
   }
