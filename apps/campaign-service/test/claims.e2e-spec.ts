@@ -187,6 +187,26 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1 });
   });
 
+  it('refuses an offered member whose profile stopped meeting the campaign, before matching withdraws the offer', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    await t.dataSource.query(`UPDATE campaigns SET eligibility = '{"provider":"klout","minScore":101,"countries":["US"],"minAge":18}' WHERE id = $1`, [campaignId]);
+    const [moved, optedOut, kept] = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, [moved, optedOut, kept]);
+    const profile = (m: Member, body: object) => t.http.put('/me/profile').set('Authorization', m.auth).send({ birthDate: '1990-01-01', ...body }).expect(200);
+    await profile(moved, { country: 'FR', optedIn: true });
+    await profile(optedOut, { country: 'US', optedIn: false });
+    await profile(kept, { country: 'US', optedIn: true });
+
+    // No matching worker runs here: the offers are all still there, and the score rule (101) is settled by them.
+    const refused = await claim(moved, campaignId, 'moved').expect(403);
+    expect(refused.body).toMatchObject({ code: 'NOT_ELIGIBLE', details: [{ rule: 'country', required: ['US'], actual: 'FR' }] });
+    expect((await claim(optedOut, campaignId, 'opted-out').expect(403)).body.details).toEqual([expect.objectContaining({ rule: 'optedIn' })]);
+    await claim(kept, campaignId, 'kept').expect(201);
+    const why = await t.http.get(`/me/perks/${campaignId}/eligibility`).set('Authorization', moved.auth).expect(200);
+    expect(why.body).toEqual({ eligible: false, reasons: [{ rule: 'country', required: ['US'], actual: 'FR' }] });
+    expect((await t.http.get(`/me/perks/${campaignId}/eligibility`).set('Authorization', kept.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
+  });
+
   it('lets a member hold up to perMemberLimit claims', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 10, perMemberLimit: 2 });
     const [m] = await insertMembers(t, 1);

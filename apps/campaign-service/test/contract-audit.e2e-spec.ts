@@ -23,6 +23,8 @@ describe('API.md contract audit (e2e)', () => {
   beforeAll(async () => {
     t = await createCampaignTestApp();
     [brand, admin, member] = await Promise.all([createBrand(t.http, 'audit-brand'), loginAdmin(t.http), createMember(t.http, 'audit-member')]);
+    // Matching offers opted-in members only, and a claim on an offer still asks for the opt-in.
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '1990-01-01', optedIn: true }).expect(200);
   });
   afterAll(() => t.close());
 

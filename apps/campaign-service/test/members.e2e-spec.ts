@@ -140,9 +140,19 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     });
     const open = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 40 } });
     expect((await t.http.get(`/me/perks/${open}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
-    // Offered at launch, then re-scored below the bar: the offer stands, and so does the claim it allows.
+    // Offered at launch, then re-scored below the bar: the offer stands, and so does the claim it allows …
+    const scored = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 50, topics: ['tech', 'art'], minTopicScore: 30 } });
+    await offer(scored, member.id);
+    expect((await t.http.get(`/me/perks/${scored}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
+    // … while the member's own profile meets the campaign: an offer settles the score rules only.
     await offer(campaign, member.id);
-    expect((await t.http.get(`/me/perks/${campaign}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({ eligible: true, reasons: [] });
+    expect((await t.http.get(`/me/perks/${campaign}/eligibility`).set('Authorization', member.auth).expect(200)).body).toEqual({
+      eligible: false,
+      reasons: [
+        { rule: 'country', required: ['CA'], actual: 'US' },
+        { rule: 'age', required: 18, actual: expect.any(Number) },
+      ],
+    });
     const other = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex' } });
     expect((await t.http.get(`/me/perks/${other}/eligibility`).set('Authorization', member.auth).expect(200)).body.reasons).toEqual([
       { rule: 'provider', required: 'peerindex', actual: null },

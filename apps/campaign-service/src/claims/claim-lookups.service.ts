@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign, MicroBatcher, preparedQuery, readBatching } from '@app/db';
-import { VELOCITY_WINDOW_DAYS } from '@app/domain';
+import { MemberFacts, VELOCITY_WINDOW_DAYS } from '@app/domain';
 import { MemberAccount } from '../abuse/claim-abuse.service';
 import type { ReservedClaim } from './claim-gate.service';
 
@@ -13,9 +13,14 @@ const CAMPAIGN_TTL_MS = 5000;
 const OFFER_TTL_MS = 5000;
 const OFFER_CACHE_MAX = 50_000;
 
+/** The member's own facts the profile rules read (opt-in, country, age). */
+export type ProfileFacts = Pick<MemberFacts, 'hasProfile' | 'optedIn' | 'country' | 'birthDate'>;
+
 export interface Claimant {
   /** the campaign offered this member the perk at launch */
   offered: boolean;
+  /** what an offer must keep meeting; read with the offer (so cached as long) */
+  profile: ProfileFacts;
   /** null when not asked for, or when the member does not exist (any more) */
   account: MemberAccount | null;
   /** the member erased their account (their access token outlives it); false when the offer was cached */
@@ -44,7 +49,7 @@ export class ClaimLookupsService {
   private readonly campaignRows: MicroBatcher<string, Campaign | null>;
   /** loadCampaigns' statement, built once from the entity's columns */
   private campaignSql?: string;
-  private readonly offers = new Map<string, number>();
+  private readonly offers = new Map<string, Cached<ProfileFacts>>();
   private readonly claimants: MicroBatcher<ClaimantQuery, Claimant>;
   private readonly claimsByKey: MicroBatcher<{ memberId: string; key: string }, ReservedClaim | null>;
   private readonly memberClaims: MicroBatcher<{ campaignId: string; memberId: string }, number>;
@@ -108,12 +113,12 @@ export class ClaimLookupsService {
    */
   async claimant(campaignId: string, memberId: string, withAccount: boolean): Promise<Claimant> {
     const key = `${campaignId}|${memberId}`;
-    const expires = this.offers.get(key);
-    if (!withAccount && expires && expires > Date.now()) return { offered: true, account: null, erased: false };
+    const hit = this.offers.get(key);
+    if (!withAccount && hit && hit.expires > Date.now()) return { offered: true, profile: hit.value, account: null, erased: false };
     const found = await this.claimants.submit({ campaignId, memberId, withAccount });
     if (found.offered) {
       if (this.offers.size >= OFFER_CACHE_MAX) this.offers.delete(this.offers.keys().next().value as string);
-      this.offers.set(key, Date.now() + OFFER_TTL_MS);
+      this.offers.set(key, { value: found.profile, expires: Date.now() + OFFER_TTL_MS });
     }
     return found;
   }
@@ -178,11 +183,21 @@ export class ClaimLookupsService {
   }
 
   private async loadClaimants(queries: ClaimantQuery[]): Promise<Claimant[]> {
-    const rows = await preparedQuery<{ offered: boolean; erased: boolean; created_at: Date | null; recent: number | null }>(
+    const rows = await preparedQuery<{
+      offered: boolean;
+      erased: boolean;
+      has_profile: boolean;
+      opted_in: boolean | null;
+      country: string | null;
+      birth_date: string | null;
+      created_at: Date | null;
+      recent: number | null;
+    }>(
       this.dataSource,
       'claim-claimants',
       `SELECT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = x.campaign_id AND o.member_id = x.member_id) AS offered,
               u.erased_at IS NOT NULL AS erased,
+              p.member_id IS NOT NULL AS has_profile, p.opted_in, p.country, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
               a.created_at,
               CASE WHEN a.id IS NOT NULL THEN
                 (SELECT count(*)::int FROM claims c
@@ -190,6 +205,7 @@ export class ClaimLookupsService {
               END AS recent
        FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) WITH ORDINALITY AS x(campaign_id, member_id, with_account, i)
        LEFT JOIN users u ON u.id = x.member_id
+       LEFT JOIN member_profiles p ON p.member_id = x.member_id
        -- the account facts, when asked for, of an account that is not erased
        LEFT JOIN LATERAL (SELECT u.id, u.created_at WHERE x.with_account AND u.erased_at IS NULL) a ON true
        ORDER BY x.i`,
@@ -197,6 +213,7 @@ export class ClaimLookupsService {
     );
     return rows.map((row) => ({
       offered: row.offered,
+      profile: { hasProfile: row.has_profile, optedIn: row.opted_in ?? false, country: row.country, birthDate: row.birth_date },
       erased: row.erased,
       account: row.created_at ? { createdAt: row.created_at, recentClaims: row.recent ?? 0 } : null,
     }));

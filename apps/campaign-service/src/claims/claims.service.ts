@@ -3,12 +3,12 @@ import { Counter } from 'prom-client';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Campaign } from '@app/db';
-import { CampaignStatus, DomainError, ErrorCode, PerkKind, UUID, uuidV7 } from '@app/domain';
+import { CampaignStatus, DomainError, EligibilityResult, ErrorCode, evaluateEligibility, PerkKind, utcDate, UUID, uuidV7 } from '@app/domain';
 import { ClaimAbuseService } from '../abuse/claim-abuse.service';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { ClaimDecision } from './claim-allocation';
 import { ClaimGateService, GateMarker, GateOutcome, ReservedClaim, SettleMode, StoredRefusal } from './claim-gate.service';
-import { ClaimLookupsService } from './claim-lookups.service';
+import { ClaimLookupsService, ProfileFacts } from './claim-lookups.service';
 import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 
@@ -145,7 +145,10 @@ export class ClaimsService {
       const claimant = await this.lookups.claimant(campaign.id, user.id, this.abuse.appliesTo(campaign));
       // Before the rules: an erased member's data is gone, and the answer is about the account.
       if (claimant.erased) throw this.refusal(ErrorCode.Unauthorized);
-      if (!claimant.offered) await this.assertEligibleByRule(user.id, campaign);
+      // Not offered at launch: the member may have been re-scored since, and the shared rule decides.
+      // Offered: the offer settles the score rules, not the member's own (one who opted out, moved
+      // country or is under age now is refused at once, before matching withdraws the offer).
+      this.assertEligible(claimant.offered ? stillMeetsProfileRules(campaign, claimant.profile) : await this.eligibility.explain(user.id, campaign));
       this.abuse.assertAllowed(campaign, claimant.account);
     } catch (error) {
       if (error instanceof DomainError) return this.replayOr(() => error, user.id, campaign.id, idempotencyKey);
@@ -343,9 +346,7 @@ export class ClaimsService {
     return error;
   }
 
-  /** Not offered at launch: the member may have been re-scored since; the shared rule decides. */
-  private async assertEligibleByRule(memberId: string, campaign: Campaign): Promise<void> {
-    const result = await this.eligibility.explain(memberId, campaign);
+  private assertEligible(result: EligibilityResult): void {
     if (result.eligible) return;
     decisions.inc({ outcome: 'not_eligible' });
     throw new DomainError(ErrorCode.NotEligible, 'You are not eligible for this perk', result.reasons);
@@ -355,6 +356,10 @@ export class ClaimsService {
     decisions.inc({ outcome: code.toLowerCase() });
     return new DomainError(code, REFUSAL_MESSAGES[code] ?? code);
   }
+}
+
+function stillMeetsProfileRules(campaign: Campaign, profile: ProfileFacts): EligibilityResult {
+  return evaluateEligibility({ ...profile, score: null, topics: {} }, campaign.eligibility, { today: utcDate(new Date()), thresholds: null }, 'profile');
 }
 
 /** Refusals answered from a kept one: already kept, nothing to store again. */

@@ -18,11 +18,12 @@ interface FactsRow {
 export class EligibilityService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Pass `manager` to read inside the caller's transaction (e.g. at claim time). */
-  async explain(memberId: string, campaign: Campaign, manager: EntityManager = this.dataSource.manager): Promise<EligibilityResult> {
+  /** `profile`: only the rules an offered member must keep meeting (see evaluateEligibility). */
+  async explain(memberId: string, campaign: Campaign, scope: 'all' | 'profile' = 'all'): Promise<EligibilityResult> {
     const rules = campaign.eligibility;
+    const manager = this.dataSource.manager;
     const [facts, ctx] = await Promise.all([this.memberFacts(manager, memberId, rules.provider), this.context(manager, rules.provider)]);
-    return evaluateEligibility(facts, rules, ctx);
+    return evaluateEligibility(facts, rules, ctx, scope);
   }
 
   /** The provider's thresholds as of now and today's date: resolve once, use for memory and SQL alike. */

@@ -96,14 +96,13 @@ export class MemberViewsService {
     if (!UUID.test(campaignId)) throw DomainError.notFound('Campaign');
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
     if (!campaign || !PUBLIC_STATUSES.includes(campaign.status)) throw DomainError.notFound('Campaign');
-    // The claim's own rule: an offer stays valid for the campaign's life, even after the score drops
-    // (one the member's profile no longer meets is withdrawn by matching).
+    // The claim's own rule: an offer stays valid for the campaign's life, even after the score drops,
+    // while the member's profile meets the campaign (matching withdraws it soon after it stops).
     const [{ offered }]: { offered: boolean }[] = await this.dataSource.query(
       `SELECT EXISTS (SELECT 1 FROM offers WHERE campaign_id = $1 AND member_id = $2) AS offered`,
       [campaign.id, memberId],
     );
-    if (offered) return { eligible: true, reasons: [] };
-    const { eligible, reasons } = await this.eligibility.explain(memberId, campaign);
+    const { eligible, reasons } = await this.eligibility.explain(memberId, campaign, offered ? 'profile' : 'all');
     return { eligible, reasons: reasons.map(({ rule, required, actual }) => ({ rule, required, actual })) };
   }
 }

@@ -58,11 +58,19 @@ export async function addCodes(db: DataSource, campaignId: string, count: number
   );
 }
 
-export async function offer(db: DataSource, campaignId: string, members: Member[]): Promise<void> {
-  await db.query(`INSERT INTO offers (campaign_id, member_id) SELECT $1, id FROM unnest($2::uuid[]) AS id ON CONFLICT DO NOTHING`, [
-    campaignId,
-    members.map((m) => m.id),
-  ]);
+/**
+ * Offers the campaign to the members as the matching worker would. It matches opted-in members
+ * only (and a claim on an offer still asks for the opt-in), so a member without a profile gets an
+ * opted-in adult one in the US.
+ */
+export async function offer(db: DataSource, campaignId: string, members: Pick<Member, 'id'>[]): Promise<void> {
+  const ids = members.map((m) => m.id);
+  await db.query(
+    `INSERT INTO member_profiles (member_id, country, birth_date, opted_in)
+     SELECT id, 'US', '1990-01-01', true FROM unnest($1::uuid[]) AS id ON CONFLICT (member_id) DO NOTHING`,
+    [ids],
+  );
+  await db.query(`INSERT INTO offers (campaign_id, member_id) SELECT $1, id FROM unnest($2::uuid[]) AS id ON CONFLICT DO NOTHING`, [campaignId, ids]);
 }
 
 export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20000): Promise<T> {

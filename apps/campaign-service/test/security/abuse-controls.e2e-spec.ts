@@ -6,6 +6,7 @@ import { Campaign } from '@app/db';
 import { ClaimAbuseService } from '../../src/abuse/claim-abuse.service';
 import { ClaimLookupsService } from '../../src/claims/claim-lookups.service';
 import { createCampaignServiceApp } from '../app';
+import { offer } from '../claims/claims-fixtures';
 import { createActive } from './world';
 
 /** OWASP API6 (unrestricted access to sensitive business flows): bots and farmed accounts grabbing stock. */
@@ -38,7 +39,7 @@ describe('abuse controls on claims (e2e)', () => {
       `INSERT INTO users (id, email, role, display_name, created_at) VALUES ($1, $2, 'member', 'm', now() - make_interval(days => $3))`,
       [id, `abuse-${id}@test.local`, createdDaysAgo],
     );
-    await t.dataSource.query(`INSERT INTO member_profiles (member_id, country, opted_in) VALUES ($1, 'US', true)`, [id]);
+    await t.dataSource.query(`INSERT INTO member_profiles (member_id, country, birth_date, opted_in) VALUES ($1, 'US', '1990-01-01', true)`, [id]);
     return { id, auth: `Bearer ${t.app.get(JwtService).sign({ sub: id, role: 'member', brandId: null })}` };
   }
 
@@ -99,7 +100,7 @@ describe('abuse controls on claims (e2e)', () => {
     await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).expect(200);
     await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth).expect(200);
     const [young, old] = [await member(1), await member(30)];
-    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2), ($1, $3)`, [id, young.id, old.id]);
+    await offer(t.dataSource, id, [young, old]);
     const claimAs = (who: { auth: string }, campaignId: string, key: string = randomUUID()) =>
       t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', who.auth).set('Idempotency-Key', key).send({ acceptDisclosure: true });
 

@@ -1,5 +1,6 @@
 import { Actor, createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
 import { campaignBody, createLaunchable } from '../campaign-fixtures';
+import { offer } from '../claims/claims-fixtures';
 
 export type ActorName = 'anonymous' | 'member' | 'otherMember' | 'brand' | 'otherBrand' | 'admin';
 
@@ -35,7 +36,7 @@ export async function createActive(t: TestApp, brand: Actor, admin: Actor, offer
   const id = await createLaunchable(t, brand, admin, { perk: { kind: 'experience', title: 'Tasting', unitCostCents: 500 }, totalUnits: 50 });
   const launch = await t.http.post(`/campaigns/${id}/launch`).set('Authorization', brand.auth);
   if (launch.status !== 200) throw new Error(`launch: ${launch.status} ${JSON.stringify(launch.body)}`);
-  for (const member of offeredTo) await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) VALUES ($1, $2)`, [id, member.id]);
+  await offer(t.dataSource, id, offeredTo);
   return id;
 }
 
