@@ -52,7 +52,7 @@ export const matchBulk: Benchmark = {
     result.params = { members, rules: JSON.stringify(RULES) };
     ctx.log(`  seeding ${members.toLocaleString('en-US')} scored members (set-based SQL)`);
     const seedStarted = Date.now();
-    await seedMembers(ctx.env, MEMBERS_TAG, members);
+    await seedMembers(ctx.env, MEMBERS_TAG, members, { optOuts: true });
     await ctx.env.query('ANALYZE users, member_profiles, member_scores');
     result.notes.push(`seeding ${members.toLocaleString('en-US')} members took ${Math.round((Date.now() - seedStarted) / 1000)} s (not measured)`);
     const brand = await seedBrand(ctx.env, 'Bench Match Brand');

@@ -34,11 +34,13 @@ export async function seedBrand(env: BenchEnvironment, name: string): Promise<Se
 }
 
 /**
- * Members 1..count of `tag`: user, opted-in profile (every 10th opted out), a klout score
- * and topic scores spread pseudo-randomly but deterministically over 0..100.
+ * Members 1..count of `tag`: user, profile, a klout score and topic scores spread
+ * pseudo-randomly but deterministically over 0..100. `optOuts`: every 10th member opted out
+ * (a launch's matching leaves them out); otherwise all opted in, as the members matching
+ * offered a perk are (a claim on an offer still asks for the opt-in).
  * Members that already exist are left alone, so seeding is repeatable.
  */
-export async function seedMembers(env: BenchEnvironment, tag: string, count: number, chunk = 250_000): Promise<void> {
+export async function seedMembers(env: BenchEnvironment, tag: string, count: number, { optOuts = false } = {}, chunk = 250_000): Promise<void> {
   for (let from = 1; from <= count; from += chunk) {
     const to = Math.min(count, from + chunk - 1);
     await env.query(
@@ -50,9 +52,9 @@ export async function seedMembers(env: BenchEnvironment, tag: string, count: num
     // Profiles before scores: a score row copies its member's profile fields when inserted.
     await env.query(
       `INSERT INTO member_profiles (member_id, country, birth_date, opted_in)
-       SELECT ${ID_SQL}, ($4::text[])[1 + g % 5], date '1960-01-01' + (g * 37 % 18000), g % 10 <> 0
+       SELECT ${ID_SQL}, ($4::text[])[1 + g % 5], date '1960-01-01' + (g * 37 % 18000), NOT $5 OR g % 10 <> 0
        FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
-      [tag, from, to, COUNTRIES],
+      [tag, from, to, COUNTRIES, optOuts],
     );
     await env.query(
       `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
