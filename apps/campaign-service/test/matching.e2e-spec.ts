@@ -110,6 +110,28 @@ describe('matching (e2e)', () => {
     expect(await notified(campaignId)).toEqual(ids.slice(1).sort());
   });
 
+  it('stops a run whose campaign ends meanwhile: no more offers, no notifications', async () => {
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 2000 }, () => ({})));
+    await t.dataSource.query(
+      `INSERT INTO member_scores (provider, member_id, score, topics, scored_at)
+       SELECT 'klout', id, 50, '{}', now() FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    );
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 10 } });
+    let chunks = 0;
+    const result = await matching.get(CampaignMatcher).matchCampaign(campaignId, {
+      chunkSize: 1,
+      afterChunk: async () => {
+        if (++chunks === 2) await t.dataSource.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [campaignId]);
+      },
+    });
+    expect(result).toEqual({ outcome: 'stopped', offersCreated: expect.any(Number), chunks: 2 });
+    expect((await offeredMembers(campaignId)).length).toBe((result as { offersCreated: number }).offersCreated);
+    const [run] = await t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]);
+    expect(run.finished_at).toBeInstanceOf(Date);
+    expect(await t.dataSource.query(`SELECT 1 FROM outbox WHERE job_name = 'notify-offers' AND payload->>'campaignId' = $1`, [campaignId])).toEqual([]);
+  });
+
   it('resumes a run killed mid-way with no duplicate and no missing offer', async () => {
     // A worker killed mid-run leaves its job stalled: it is taken over, and given up only after 5 deaths.
     expect(matching.get(MatchingProcessor).worker.opts).toMatchObject({ maxStalledCount: 5, lockDuration: 15_000 });

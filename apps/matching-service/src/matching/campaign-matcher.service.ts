@@ -22,7 +22,7 @@ export interface MatchCampaignOptions {
 }
 
 export type MatchCampaignResult =
-  | { outcome: 'matched'; offersCreated: number; chunks: number }
+  | { outcome: 'matched' | 'stopped'; offersCreated: number; chunks: number }
   | { outcome: 'skipped'; reason: 'not_found' | 'not_active' | 'already_matched' };
 
 /**
@@ -72,8 +72,15 @@ export class CampaignMatcher {
     let next = Number(run.next_block);
     let offersCreated = 0;
     let chunks = 0;
+    let stopped = false;
     for (let finished = false; !finished; ) {
       const chunk = await this.dataSource.transaction(async (manager) => {
+        // A campaign ended (or taken back) during its run needs no more offers nor notifications.
+        const [live] = await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 AND status IN ('active', 'paused')`, [campaignId]);
+        if (!live) {
+          await manager.query(`UPDATE matching_runs SET finished_at = now() WHERE campaign_id = $1`, [campaignId]);
+          return { upTo: next, created: 0, last: true, stopped: true };
+        }
         const upTo = next + blocksPerChunk;
         const [{ created }]: { created: number }[] = await manager.query(insertChunk, [campaignId, `(${next},0)`, `(${upTo},0)`, ...params]);
         // Rows appended after this point belong to members whose ingestion enqueues match-member.
@@ -92,8 +99,12 @@ export class CampaignMatcher {
            WHERE campaign_id = $1`,
           [campaignId, upTo, created, last],
         );
-        return { upTo, created, last };
+        return { upTo, created, last, stopped: false };
       });
+      if (chunk.stopped) {
+        stopped = true;
+        break;
+      }
       next = chunk.upTo;
       offersCreated += chunk.created;
       chunks++;
@@ -101,8 +112,8 @@ export class CampaignMatcher {
       offersWritten.inc(chunk.created);
       await options.afterChunk?.({ nextBlock: next, offersCreated });
     }
-    this.logger.log(`campaign ${campaignId}: ${offersCreated} offers in ${chunks} chunks`);
-    return { outcome: 'matched', offersCreated, chunks };
+    this.logger.log(`campaign ${campaignId}: ${offersCreated} offers in ${chunks} chunks${stopped ? ', stopped: the campaign is no longer live' : ''}`);
+    return { outcome: stopped ? 'stopped' : 'matched', offersCreated, chunks };
   }
 
   private async tableBlocks(manager: EntityManager): Promise<number> {
