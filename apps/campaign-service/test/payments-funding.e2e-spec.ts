@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { Actor, createBrand, createMember, loginAdmin } from '@app/testing';
 import { LedgerService } from '../src/payments/ledger.service';
+import { StripeGateway } from '../src/payments/stripe-gateway';
 import { insertCampaign } from './payments/campaign-sql';
 import { createPaymentsEnv, PaymentsEnv, STRIPE_WEBHOOK_SECRET } from './payments/stripe-env';
 import { waitFor } from './payments/wait-for';
@@ -337,6 +338,20 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(second.body.amountCents).toBe(2200);
     expect(env.fake.sessions.get(first.body.stripeCheckoutSessionId)!.status).toBe('expired');
     await waitFor(async () => (await q(`SELECT status FROM fundings WHERE id = $1`, [first.body.fundingId]))[0].status === 'expired');
+
+    // Two calls after another change both retire the same session: one expires it at Stripe between
+    // the other's look and its own expiry, which Stripe then refuses (that answered 502).
+    await q(`UPDATE campaigns SET total_units = 30 WHERE id = $1`, [campaignId]);
+    const gateway = env.t.app.get(StripeGateway);
+    const call = gateway.call.bind(gateway);
+    const raced = jest.spyOn(gateway, 'call').mockImplementation(async (what, fn) => {
+      if (what === 'checkout session expire') await env.fake.expireSession(second.body.stripeCheckoutSessionId);
+      return call(what, fn);
+    });
+    const third = await fund(campaignId).expect(201);
+    raced.mockRestore();
+    expect(third.body.amountCents).toBe(3300);
+    expect(env.fake.sessions.get(second.body.stripeCheckoutSessionId)!.status).toBe('expired');
   });
 
   it('funds on async_payment_succeeded after an unpaid completion, and records a failed delayed payment', async () => {

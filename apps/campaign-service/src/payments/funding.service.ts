@@ -149,7 +149,11 @@ export class FundingService {
   private async retire(funding: Funding): Promise<void> {
     if (funding.stripeCheckoutSessionId && (await this.sessionStatus(funding)) === 'open') {
       const sessionId = funding.stripeCheckoutSessionId;
-      await this.stripe.call('checkout session expire', (stripe) => stripe.checkout.sessions.expire(sessionId));
+      await this.stripe.call('checkout session expire', (stripe) => stripe.checkout.sessions.expire(sessionId)).catch(async (error: unknown) => {
+        // Refused when it is no longer open: a concurrent call expired it first (fine), or it was
+        // just paid (sessionStatus says so). Only a session still open is a failure to expire.
+        if ((await this.sessionStatus(funding)) === 'open') throw error;
+      });
     }
     await this.markExpired(funding);
   }
