@@ -107,7 +107,10 @@ describe('inventory (e2e)', () => {
       await send('deflate', deflateSync('Z-3\n')).expect(201, { added: 1, duplicates: 0 });
       await send('br', brotliCompressSync('Z-4\nZ-1\n')).expect(201, { added: 1, duplicates: 1 });
       expect((await send('foo', Buffer.from('Z-5\n')).expect(415)).body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      expect((await send('gzip', Buffer.from('Z-6\n')).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const refused = await send(encoding, Buffer.from('code\nZ-6\n')).expect(400);
+        expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'body' }] });
+      }
       expect(await poolOf(id)).toEqual(['Z-1', 'Z-2', 'Z-3', 'Z-4']);
     });
 
@@ -175,30 +178,33 @@ describe('inventory (e2e)', () => {
         const owner = await createBrand(slow.http, 'slow-brand');
         const { id } = await createCampaign(slow.http, owner, digital());
         const codes = Array.from({ length: type === 'text/csv' ? 300_000 : MAX_JSON_CODES }, (_, i) => `SLOW-${i}`);
-        // The last code is being added by a transaction that does not end: however fast this
-        // machine inserts the rest, the upload waits on that code until its deadline.
+        // The first code is being added by a transaction that does not end: however fast this
+        // machine inserts codes, the upload waits on that one until its deadline.
         const blocker = slow.dataSource.createQueryRunner();
         await blocker.startTransaction();
-        await blocker.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, $2)`, [id, codes[codes.length - 1]]);
+        await blocker.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, $2)`, [id, codes[0]]);
+        const [{ holder }] = await blocker.query(`SELECT pg_backend_pid() AS holder`);
         const status = await slow.http
           .post(`/campaigns/${id}/codes`)
           .set('Authorization', owner.auth)
           .set('Content-Type', type)
           .send(type === 'text/csv' ? codes.join('\n') : JSON.stringify({ codes }))
-          .then((res) => res.status, () => 'connection closed')
-          .finally(async () => {
-            await blocker.rollbackTransaction();
-            await blocker.release();
-          });
+          .then((res) => res.status, () => 'connection closed');
         expect([503, 408, 'connection closed']).toContain(status);
-        // Wait for the upload's transaction to finish either way before looking at the pool.
-        for (let waited = 0; waited < 30_000; waited += 100) {
-          const [{ open }] = await slow.dataSource.query(
-            `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`,
+        // The upload's own transaction ends by its deadline, though the other one still holds the code
+        // (it waited on it until that one ended, holding a connection and the campaign's upload lock).
+        let open = -1;
+        for (let waited = 0; waited < 3_000 && open !== 0; waited += 100) {
+          [{ open }] = await slow.dataSource.query(
+            `SELECT count(*)::int AS open FROM pg_stat_activity
+             WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), $1) AND xact_start IS NOT NULL`,
+            [holder],
           );
-          if (open === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          if (open) await new Promise((resolve) => setTimeout(resolve, 100));
         }
+        await blocker.rollbackTransaction();
+        await blocker.release();
+        expect(open).toBe(0);
         const [{ count }] = await slow.dataSource.query(`SELECT count(*)::int AS count FROM campaign_codes WHERE campaign_id = $1`, [id]);
         expect(count).toBe(0);
       } finally {

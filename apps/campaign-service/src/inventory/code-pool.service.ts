@@ -107,8 +107,9 @@ export class CodePoolService {
             { field: 'codes', errors: [error.message] },
           ]);
         }
-        // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, …): the body is not what its Content-Encoding says
-        if (/^(Z_|ERR_BROTLI)/.test((error as { code?: string }).code ?? '')) {
+        // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, …) and brotli's (ERR__ERROR_FORMAT_…, ERR_BROTLI_…):
+        // the body is not what its Content-Encoding says
+        if (/^(Z_|ERR_BROTLI|ERR__ERROR_)/.test((error as { code?: string }).code ?? '')) {
           throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: the body does not decode as its Content-Encoding says', [
             { field: 'body', errors: ['the body does not decode as its Content-Encoding says'] },
           ]);
@@ -150,7 +151,12 @@ export class CodePoolService {
       const counts = { added: 0, duplicates: 0 };
       const insert = async (codes: string[]) => {
         assertInTime();
-        const added = await insertChunk(manager, campaign.id, codes);
+        // A chunk gets what is left before the deadline, waits included: a code another transaction
+        // is adding holds the insert until that one ends, which could outlive the request's 503.
+        await manager.query(`SELECT set_config('statement_timeout', $1, true)`, [`${Math.max(1, deadline - Date.now())}ms`]);
+        const added = await insertChunk(manager, campaign.id, codes).catch((error: unknown) => {
+          throw pgErrorCode(error) === QUERY_CANCELED ? tooSlow() : error;
+        });
         counts.added += added;
         counts.duplicates += codes.length - added;
       };
@@ -167,6 +173,7 @@ export class CodePoolService {
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
 
 const tooSlow = () => new DomainError(ErrorCode.ServiceUnavailable, 'The upload took too long and was rolled back; send it in smaller parts');
 
