@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/db';
 import { createTestDatabase, TcpProxy, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from './app';
 import { insertActiveCampaign, insertMembers, Member, offer } from './claims/claims-fixtures';
@@ -12,9 +14,11 @@ describe('PostgreSQL outage (e2e)', () => {
   let proxy: TcpProxy;
   let member: Member;
   let campaignId: string;
+  let direct: DataSource;
 
   beforeAll(async () => {
     const database = new URL(await createTestDatabase());
+    direct = await new DataSource(dataSourceOptions(database.toString(), 2)).initialize();
     proxy = await TcpProxy.start({ host: database.hostname, port: Number(database.port || 5432) });
     database.host = `127.0.0.1:${proxy.port}`;
     t = await createCampaignServiceApp({ env: { DATABASE_URL: database.toString() } });
@@ -26,6 +30,7 @@ describe('PostgreSQL outage (e2e)', () => {
     await proxy.restore();
     await t.close();
     await proxy.cut();
+    await direct.destroy();
   });
 
   it('answers 503 on every route that needs the database while it is away, and serves again after', async () => {
@@ -47,5 +52,24 @@ describe('PostgreSQL outage (e2e)', () => {
     await proxy.restore();
     await t.http.get('/me').set('Authorization', member.auth).expect(200);
     await t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', member.auth).set('Idempotency-Key', 'outage').send({ acceptDisclosure: true }).expect(201);
+  });
+
+  it('answers 503 to a request whose query the outage cut off mid-way', async () => {
+    // The login's query waits on this lock (taken past the proxy) when the connection is reset under it.
+    const holder = direct.createQueryRunner();
+    await holder.startTransaction();
+    await holder.query(`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`);
+    const login = t.http.post('/auth/login').send({ email: 'nobody@test.local', password: 'long-enough-password' }).then((res) => res);
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const [{ n }] = await direct.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      if (n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await proxy.cut();
+    const answer = await login;
+    await holder.rollbackTransaction();
+    await holder.release();
+    await proxy.restore();
+    expect([answer.status, answer.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 });

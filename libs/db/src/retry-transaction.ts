@@ -14,6 +14,8 @@ const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 /** pg's words for a connection that dropped under it, or that it no longer trusts after a drop. */
 const DROPPED_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+/** A connection reset under a query (its socket's read or write), not a client hanging up on us. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** PostgreSQL could not be reached or went away mid-query: nothing to blame on the request, retry later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -23,6 +25,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, syscall, message } = cause as { code?: unknown; syscall?: unknown; message?: unknown };
   if (typeof code === 'string' && UNAVAILABLE_STATES.test(code)) return true;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && (syscall === 'connect' || syscall === 'getaddrinfo')) return true;
+  if (typeof code === 'string' && RESET_CODES.has(code) && (syscall === 'read' || syscall === 'write')) return true;
   return typeof message === 'string' && DROPPED_CONNECTION.test(message);
 }
 

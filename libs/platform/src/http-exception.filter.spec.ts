@@ -29,7 +29,9 @@ describe('errorBody', () => {
     const dropped = new QueryFailedError('SELECT …', [], new Error('Connection terminated unexpectedly'));
     const shutdown = new QueryFailedError('SELECT …', [], Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
     const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
-    for (const error of [refused, dropped, shutdown, starting]) expect(errorBody(error)).toEqual(unavailable);
+    const reset = new QueryFailedError('SELECT …', [], Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' }));
+    const resetRaw = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+    for (const error of [refused, dropped, shutdown, starting, reset, resetRaw]) expect(errorBody(error)).toEqual(unavailable);
     // A refused connection elsewhere than a connect, and any other SQLSTATE, stay errors.
     expect(errorBody(Object.assign(new Error('write ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'write' })).statusCode).toBe(500);
     expect(errorBody(new QueryFailedError('SELECT …', [], Object.assign(new Error('division by zero'), { code: '22012' }))).statusCode).toBe(500);

@@ -42,7 +42,8 @@ export class TcpProxy {
     const server = this.server;
     if (!server) return;
     const closed = new Promise((resolve) => server.close(resolve));
-    for (const socket of this.sockets) socket.destroy();
+    // A reset, as from a server that crashed: queries in flight fail with ECONNRESET.
+    for (const socket of this.sockets) socket.resetAndDestroy();
     await closed;
     this.server = undefined;
   }
