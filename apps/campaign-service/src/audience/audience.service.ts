@@ -14,6 +14,8 @@ export interface AudiencePreview {
 /**
  * A campaign without topic rules is split by the provider's most common topics, taken
  * from a bounded slice of its scores: each topic shown costs one FILTER per scanned row.
+ * The slice is the same one every time (in primary-key order), so repeated previews show the
+ * same topics.
  */
 const TOPIC_SAMPLE_ROWS = 5000;
 const MAX_TOPICS = 10;
@@ -85,7 +87,7 @@ export class AudienceService {
   private async providerTopics(manager: EntityManager, provider: EligibilityRules['provider']): Promise<string[]> {
     const rows: { topic: string }[] = await manager.query(
       `SELECT k AS topic
-       FROM (SELECT topics FROM member_scores WHERE provider = $1 LIMIT $2) sample, jsonb_object_keys(sample.topics) k
+       FROM (SELECT topics FROM member_scores WHERE provider = $1 ORDER BY member_id LIMIT $2) sample, jsonb_object_keys(sample.topics) k
        GROUP BY k ORDER BY count(*) DESC, k LIMIT $3`,
       [provider, TOPIC_SAMPLE_ROWS, MAX_TOPICS],
     );
