@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Campaign } from '@app/db';
 import { claimGateKeys } from '@app/queue';
 import { uuidV7 } from '@app/domain';
-import { createWorkerContext, TestApp } from '@app/testing';
+import { createWorkerContext, TestApp, waitForLockWaiter } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { ClaimFailureService } from '../../fulfillment-service/src/fulfillment/claim-failure.service';
 import { ClaimGateService, GateOutcome } from '../src/claims/claim-gate.service';
@@ -703,10 +703,7 @@ describe('claims (e2e)', () => {
       await ending.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [campaignId]);
       const racing = claim(b, campaignId, 'during').then((res) => res);
       // The claim's write has started and waits for the ending transaction's row lock.
-      await waitFor(
-        async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
-        (n) => n > 0,
-      );
+      await waitForLockWaiter(t.dataSource, 20000);
       await ending.commitTransaction();
       const res = await racing;
       expect(res.status).toBe(409);

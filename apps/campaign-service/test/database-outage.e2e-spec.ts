@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
-import { createTestDatabase, TcpProxy, TestApp } from '@app/testing';
+import { createTestDatabase, TcpProxy, TestApp, waitForLockWaiter } from '@app/testing';
 import { createCampaignServiceApp } from './app';
 import { insertActiveCampaign, insertMembers, Member, offer } from './claims/claims-fixtures';
 
@@ -60,11 +60,7 @@ describe('PostgreSQL outage (e2e)', () => {
     await holder.startTransaction();
     await holder.query(`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`);
     const login = t.http.post('/auth/login').send({ email: 'nobody@test.local', password: 'long-enough-password' }).then((res) => res);
-    for (let waited = 0; waited < 5000; waited += 50) {
-      const [{ n }] = await direct.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
-      if (n > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForLockWaiter(direct, 5000);
     await proxy.cut();
     const answer = await login;
     await holder.rollbackTransaction();

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
-import { freePort, ServiceProcess, useIsolatedEnvironment } from '@app/testing';
+import { freePort, ServiceProcess, useIsolatedEnvironment, waitForLockWaiter } from '@app/testing';
 import { CarrierStub } from './support/carrier-stub';
 import { claimStates, seedClaims, until } from './support/fulfillment-fixtures';
 
@@ -82,12 +82,7 @@ describe('fulfillment worker killed mid-job (e2e)', () => {
     await blocker.startTransaction();
     await blocker.query(`LOCK TABLE campaign_codes IN EXCLUSIVE MODE`);
     await bounded.start(await freePort());
-    await until(
-      async () => (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n,
-      (n: number) => n > 0,
-      30000,
-      20,
-    );
+    await waitForLockWaiter(db, 30000);
     const started = Date.now();
     await bounded.kill('SIGTERM');
     const took = Date.now() - started;

@@ -4,7 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { Actor, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
+import { Actor, createWorkerContext, loginAdmin, TestApp, waitForLockWaiter } from '@app/testing';
 import { createCampaignServiceApp } from '../../campaign-service/test/app';
 import { DigitalCodeFulfiller } from '../src/fulfillment/digital-code.fulfiller';
 import { PendingClaimsSweeper } from '../src/fulfillment/pending-claims-sweeper.service';
@@ -190,12 +190,7 @@ describe('fulfillment retries and failures (e2e)', () => {
     await admin.query(`UPDATE claims SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
     // The batch meets the claim while the cancel is not committed yet, and waits for its row lock.
     const step = worker.get(DigitalCodeFulfiller, { strict: false }).step(id, 0);
-    await until(
-      async () => (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
-      (n: number) => n > 0,
-      5000,
-      20,
-    );
+    await waitForLockWaiter(db, 5000);
     await admin.commitTransaction();
     await admin.release();
     expect(await step).toEqual({ step: 'skipped' });

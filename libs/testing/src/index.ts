@@ -5,3 +5,4 @@ export * from './throwaway-redis';
 export * from './fake-stripe';
 export * from './service-process';
 export * from './tcp-proxy';
+export * from './lock-waits';

@@ -1,7 +1,7 @@
 import { QueryRunner } from 'typeorm';
-import { createMember, login, TestApp, TEST_PASSWORD } from '@app/testing';
+import { createMember, login, TestApp, TEST_PASSWORD, waitForLockWaiter } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
-import { insertActiveCampaign, offer, waitFor } from '../claims/claims-fixtures';
+import { insertActiveCampaign, offer } from '../claims/claims-fixtures';
 import { KLOUT_KEY, postScores } from '../scores-fixtures';
 
 const ADDRESS = { name: 'Ada L', line1: '7 Race Row', city: 'Springfield', postalCode: '12345', country: 'US' };
@@ -31,11 +31,7 @@ describe('account races: erasure and password change against writers (e2e)', () 
       await hold(tx);
       // Promise.resolve sends the request now (a supertest request goes out when awaited).
       const raced = Promise.resolve(racer());
-      const waiting = await waitFor(
-        async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n,
-        (n: number) => n > 0,
-        5000,
-      );
+      const waiting = await waitForLockWaiter(t.dataSource, 5000);
       if (!waiting) throw new Error('the racing request never waited for the held lock');
       await tx.commitTransaction();
       return await raced;
