@@ -9,7 +9,7 @@ const DAY = 24 * 3600_000;
 export function createCampaignTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   return createCampaignServiceApp({
     ...options,
-    env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', ...options.env },
+    env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_ACCOUNT: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', ...options.env },
   });
 }
 

@@ -47,6 +47,7 @@ describe('API.md contract (e2e, as a client)', () => {
         PLATFORM_FEE_BPS: '1000',
         RATE_LIMIT_REGISTER: '0',
         RATE_LIMIT_LOGIN: '0',
+        RATE_LIMIT_LOGIN_ACCOUNT: '0',
         RATE_LIMIT_IP: '0',
         RATE_LIMIT_ACCOUNT: '0',
       },

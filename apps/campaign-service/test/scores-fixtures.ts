@@ -8,7 +8,7 @@ export const KLOUT_KEY = 'klout-test-key';
 export const PEERINDEX_KEY = 'peerindex-test-key';
 
 /** Members and brands are created by the dozen in these specs: lift the per-IP signup/login limits. */
-export const SCORES_TEST_OPTIONS: TestAppOptions = { env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0' } };
+export const SCORES_TEST_OPTIONS: TestAppOptions = { env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_ACCOUNT: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0' } };
 
 export interface MemberSeed {
   country?: string | null;

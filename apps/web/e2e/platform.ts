@@ -128,6 +128,7 @@ export async function startPlatform(log: (line: string) => void): Promise<Platfo
       PUBLIC_URL: apiUrl,
       // Every persona signs in from 127.0.0.1; the per-IP login limit is for attackers, not for one test run.
       RATE_LIMIT_LOGIN: '100',
+      RATE_LIMIT_LOGIN_ACCOUNT: '100',
       RATE_LIMIT_LOGIN_IP: '100',
       RATE_LIMIT_REGISTER: '100',
       LOG_LEVEL: 'warn',

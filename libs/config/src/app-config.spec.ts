@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       ip: 12000,
       account: 3000,
       login: 10,
+      loginAccount: 100,
       loginIp: 600,
       register: 600,
       claim: 600,

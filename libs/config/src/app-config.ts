@@ -124,9 +124,13 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_ACCOUNT = 3000;
 
-  /** Login and password-change attempts per targeted account: the brute-force guard. */
+  /** Login and password-change attempts per targeted account from one client IP: the brute-force guard. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_LOGIN = 10;
+
+  /** Login and password-change attempts per targeted account from every IP together: the guard against guessing spread over many addresses. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_LOGIN_ACCOUNT = 100;
 
   /** Login and password-change attempts per client IP, whatever the account. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
@@ -188,7 +192,7 @@ export interface AppConfig {
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   /** per-window counts; 0 = that limit is off */
-  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginIp: number; register: number; claim: number; exemptIps: string[] };
+  rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginAccount: number; loginIp: number; register: number; claim: number; exemptIps: string[] };
   requestTimeoutMs: number;
   corsAllowedOrigins: string[];
   /** Express `trust proxy`: false, a hop count, or a list of trusted proxy addresses */
@@ -243,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ip: parsed.RATE_LIMIT_IP,
       account: parsed.RATE_LIMIT_ACCOUNT,
       login: parsed.RATE_LIMIT_LOGIN,
+      loginAccount: parsed.RATE_LIMIT_LOGIN_ACCOUNT,
       loginIp: parsed.RATE_LIMIT_LOGIN_IP,
       register: parsed.RATE_LIMIT_REGISTER,
       claim: parsed.RATE_LIMIT_CLAIM,

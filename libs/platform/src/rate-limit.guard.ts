@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
-import { rateLimitedError } from './rate-limit.rules';
+import { ThrottlerGuard, ThrottlerOptions, ThrottlerRequest } from '@nestjs/throttler';
+import { LAST_RULES, rateLimitedError } from './rate-limit.rules';
 
 /** @nestjs/throttler's metadata key of @SkipThrottle() (not exported by the package). */
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
@@ -16,27 +16,33 @@ export class RateLimitGuard extends ThrottlerGuard {
   /**
    * Checks every applicable limit at once rather than one after another: the Redis calls leave
    * in one auto-pipelined write, so a request pays one round trip however many limits apply.
+   * The rules marked `last` are counted after, only when the others let the request through.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const checks = this.throttlers
+    const applicable = this.throttlers
       .filter((throttler) => !this.reflector.getAllAndOverride<boolean>(`${THROTTLER_SKIP}${throttler.name}`, targets))
-      .filter((throttler) => !(throttler.skipIf ?? this.commonOptions.skipIf)?.(context))
-      .map((throttler) =>
-        this.handleRequest({
-          context,
-          throttler,
-          limit: Number(throttler.limit),
-          ttl: Number(throttler.ttl),
-          blockDuration: Number(throttler.blockDuration ?? throttler.ttl),
-          getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
-          generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
-        }),
-      );
+      .filter((throttler) => !(throttler.skipIf ?? this.commonOptions.skipIf)?.(context));
+    await this.checkAll(context, applicable.filter((throttler) => !LAST_RULES.has(throttler.name ?? '')));
+    await this.checkAll(context, applicable.filter((throttler) => LAST_RULES.has(throttler.name ?? '')));
+    return true;
+  }
+
+  private async checkAll(context: ExecutionContext, throttlers: ThrottlerOptions[]): Promise<void> {
+    const checks = throttlers.map((throttler) =>
+      this.handleRequest({
+        context,
+        throttler,
+        limit: Number(throttler.limit),
+        ttl: Number(throttler.ttl),
+        blockDuration: Number(throttler.blockDuration ?? throttler.ttl),
+        getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
+        generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
+      }),
+    );
     const outcomes = await Promise.allSettled(checks);
     const refused = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (refused) throw refused.reason;
-    return true;
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {

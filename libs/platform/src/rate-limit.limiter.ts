@@ -3,7 +3,7 @@ import { normalizeIp } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DomainError } from '@app/domain';
 import { hashTracker } from './rate-limit.guard';
-import { LOGIN_ACCOUNT_RULE, RATE_LIMIT_RULES, RateLimitRule, rateLimitedError, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
+import { LOGIN_ACCOUNT_RULE, LOGIN_CLIENT_RULE, RATE_LIMIT_RULES, RateLimitRule, rateLimitedError, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
 import { RedisThrottlerStorage } from './rate-limit.storage';
 
 /** Recent addresses, normalized and hashed: a client keeps its address, and hashing it on every request costs more than the lookup. */
@@ -25,9 +25,17 @@ export function ipTracker(ip: string, exempt: readonly string[]): string {
   return exempt.includes(known.address) ? '' : known.tracker;
 }
 
-/** The login-account tracker of an email as typed (hashed, case and spacing ignored). */
-export function loginTracker(email: string): string {
-  return hashTracker(email.trim().toLowerCase());
+/** The email a login targets, as the login-account trackers count it (case and spacing ignored). */
+export function loginSubject(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * The tracker of attempts on one account (an email as loginSubject spells it, or a signed-in
+ * account's id), hashed; with `ip`, of the attempts from that client address only.
+ */
+export function loginTracker(subject: string, ip?: string): string {
+  return hashTracker(ip === undefined ? subject : `${subject}|${normalizeIp(ip)}`);
 }
 
 /**
@@ -59,11 +67,16 @@ export class RouteRateLimiter {
   }
 
   /**
-   * A successful login takes its attempt back from the account's login limit, which then counts
+   * A successful login takes its attempt back from the account's login limits, which then count
    * wrong passwords only: the owner may sign in as often as they like, a guesser is stopped.
    */
-  async forgiveLogin(email: string): Promise<void> {
-    if (this.config.rateLimit.login > 0) await this.storage.decrement(`${LOGIN_ACCOUNT_RULE}:${loginTracker(email)}`);
+  async forgiveLogin(email: string, ip: string): Promise<void> {
+    const { login, loginAccount } = this.config.rateLimit;
+    const subject = loginSubject(email);
+    await Promise.all([
+      login > 0 && this.storage.decrement(`${LOGIN_CLIENT_RULE}:${loginTracker(subject, ip)}`),
+      loginAccount > 0 && this.storage.decrement(`${LOGIN_ACCOUNT_RULE}:${loginTracker(subject)}`),
+    ]);
   }
 
   private rulesOf(route: string): RateLimitRule[] {

@@ -5,7 +5,7 @@ import { ThrottlerModule, ThrottlerOptions } from '@nestjs/throttler';
 import { RequestWithBearer, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RateLimitGuard } from './rate-limit.guard';
-import { ipTracker, loginTracker, RouteRateLimiter } from './rate-limit.limiter';
+import { ipTracker, loginSubject, loginTracker, RouteRateLimiter } from './rate-limit.limiter';
 import { RATE_LIMIT_RULES, RateLimitTracker, routeBucket, UNLIMITED_ROUTES } from './rate-limit.rules';
 import { RedisThrottlerStorage } from './rate-limit.storage';
 
@@ -23,9 +23,18 @@ function routeOf(req: LimitedRequest): string {
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<LimitedRequest>();
 
-function loginAccount(req: LimitedRequest): string {
-  const email = (req.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? loginTracker(email) : '';
+/**
+ * The account a login or password change targets (the email typed, or the signed-in account),
+ * tracked from every address together or (`perClient`) from the request's address alone.
+ */
+async function loginTarget(req: LimitedRequest, jwt: JwtService, perClient: boolean): Promise<string> {
+  let subject: string;
+  if (routeOf(req) === 'POST /auth/login') {
+    const email = (req.body as { email?: unknown } | undefined)?.email;
+    subject = typeof email === 'string' ? loginSubject(email) : '';
+  } else subject = (await verifiedUser(req, jwt))?.id ?? '';
+  if (!subject) return '';
+  return loginTracker(subject, perClient ? (req.ip ?? 'unknown') : undefined);
 }
 
 @Module({ providers: [RedisThrottlerStorage], exports: [RedisThrottlerStorage] })
@@ -49,7 +58,8 @@ class RateLimitStorageModule {}
         const trackers: Record<RateLimitTracker, (req: LimitedRequest) => string | Promise<string>> = {
           ip: (req) => ipTracker(req.ip ?? 'unknown', config.rateLimit.exemptIps),
           account: accountOf,
-          'login-account': (req) => (routeOf(req) === 'POST /auth/login' ? loginAccount(req) : accountOf(req)),
+          'login-account': (req) => loginTarget(req, jwt, false),
+          'login-client': (req) => loginTarget(req, jwt, true),
         };
         return {
           storage,

@@ -68,6 +68,7 @@ export async function useIsolatedEnvironment(extra: Record<string, string> = {})
     RATE_LIMIT_IP: '1000000',
     RATE_LIMIT_ACCOUNT: '1000000',
     RATE_LIMIT_LOGIN: '1000000',
+    RATE_LIMIT_LOGIN_ACCOUNT: '1000000',
     RATE_LIMIT_LOGIN_IP: '1000000',
     RATE_LIMIT_REGISTER: '1000000',
     RATE_LIMIT_CLAIM: '1000000',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public } from '@app/auth';
 import { RouteRateLimiter } from '@app/platform';
@@ -46,9 +46,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
-  async login(@Body() dto: LoginDto): Promise<SessionTokensDto> {
+  async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<SessionTokensDto> {
     const tokens = await this.auth.login(dto);
-    await this.limiter.forgiveLogin(dto.email);
+    await this.limiter.forgiveLogin(dto.email, ip);
     return tokens;
   }
 

@@ -17,7 +17,7 @@ describe('account races: erasure and password change against writers (e2e)', () 
 
   beforeAll(async () => {
     t = await createCampaignServiceApp({
-      env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', RATE_LIMIT_CLAIM: '0' },
+      env: { RATE_LIMIT_REGISTER: '0', RATE_LIMIT_LOGIN: '0', RATE_LIMIT_LOGIN_ACCOUNT: '0', RATE_LIMIT_LOGIN_IP: '0', RATE_LIMIT_IP: '0', RATE_LIMIT_ACCOUNT: '0', RATE_LIMIT_CLAIM: '0' },
     });
   });
   afterAll(() => t.close());

@@ -11,7 +11,8 @@ const STRICT = {
   RATE_LIMIT_WINDOW_SECONDS: '60',
   RATE_LIMIT_IP: '40',
   RATE_LIMIT_ACCOUNT: '15',
-  RATE_LIMIT_LOGIN: '3',
+  RATE_LIMIT_LOGIN: '2',
+  RATE_LIMIT_LOGIN_ACCOUNT: '4',
   RATE_LIMIT_LOGIN_IP: '3',
   RATE_LIMIT_REGISTER: '2',
   RATE_LIMIT_CLAIM: '2',
@@ -66,24 +67,44 @@ describe('rate limits in Redis (e2e)', () => {
     await fromA('127.0.0.12').post('/auth/login').send(wrongLogin('one@test.local')).expect(401);
   });
 
-  it('limits login attempts per targeted account, whichever IPs they come from', async () => {
+  it('limits wrong passwords per targeted account from one address, and from all addresses together at a higher count', async () => {
     const victim = 'victim@test.local';
-    for (const ip of ['127.0.0.21', '127.0.0.22', '127.0.0.23']) {
-      await fromA(ip).post('/auth/login').send(wrongLogin(victim)).expect(401);
-    }
-    const limited = await fromA('127.0.0.24').post('/auth/login').send(wrongLogin(victim.toUpperCase())).expect(429);
-    expect(limited.body.code).toBe('RATE_LIMITED');
+    // Two guesses from one address (RATE_LIMIT_LOGIN 2): that address is stopped for this account only…
+    for (let i = 0; i < 2; i++) await fromA('127.0.0.21').post('/auth/login').send(wrongLogin(victim)).expect(401);
+    expect((await fromB('127.0.0.21').post('/auth/login').send(wrongLogin(victim.toUpperCase())).expect(429)).body).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'login-client' },
+    });
+    for (let i = 0; i < 5; i++) await fromB('127.0.0.21').post('/auth/login').send(wrongLogin(victim)).expect(429);
+    // …and its refused attempts do not count for the account: two more from other addresses reach
+    // the account's own count (RATE_LIMIT_LOGIN_ACCOUNT 4), whatever address comes next.
+    await fromA('127.0.0.22').post('/auth/login').send(wrongLogin(victim)).expect(401);
+    await fromA('127.0.0.23').post('/auth/login').send(wrongLogin(victim)).expect(401);
+    expect((await fromA('127.0.0.24').post('/auth/login').send(wrongLogin(victim)).expect(429)).body.details.limit).toBe('login-account');
     await fromA('127.0.0.24').post('/auth/login').send(wrongLogin('someone-else@test.local')).expect(401);
   });
 
-  it('counts wrong passwords only against an account: its owner signs in as often as they like', async () => {
-    const owner = { email: 'frequent@test.local', password: TEST_PASSWORD };
-    await fromA('127.0.0.81').post('/auth/register').send({ ...owner, displayName: 'f' }).expect(201);
-    // Each from its own address, so the per-IP login limit (3) is not what is tested.
-    for (let i = 0; i < 6; i++) await fromA(`127.0.2.${i + 1}`).post('/auth/login').send(owner).expect(200);
-    for (let i = 0; i < 3; i++) await fromB(`127.0.3.${i + 1}`).post('/auth/login').send(wrongLogin(owner.email)).expect(401);
-    // Three wrong guesses: now even the right password waits for the window, so guessing learns nothing.
-    expect((await fromA('127.0.3.9').post('/auth/login').send(owner).expect(429)).body.code).toBe('RATE_LIMITED');
+  it("does not let a guesser at one address lock the account's owner out at another", async () => {
+    const owner = { email: 'targeted@test.local', password: TEST_PASSWORD };
+    await fromA('127.0.0.25').post('/auth/register').send({ ...owner, displayName: 't' }).expect(201);
+    for (let i = 0; i < 2; i++) await fromA('127.0.0.26').post('/auth/login').send(wrongLogin(owner.email)).expect(401);
+    // The guesser's address is stopped however often it tries, even with the right password (guessing learns nothing)…
+    for (let i = 0; i < 5; i++) await fromB('127.0.0.26').post('/auth/login').send(wrongLogin(owner.email)).expect(429);
+    await fromA('127.0.0.26').post('/auth/login').send(owner).expect(429);
+    // …while the owner signs in from their own address (as often as the per-IP login limit, 3, allows).
+    for (let i = 0; i < 3; i++) await fromA('127.0.0.27').post('/auth/login').send(owner).expect(200);
+  });
+
+  it('limits password-change attempts per signed-in account like logins', async () => {
+    const owner = { email: 'changer@test.local', password: TEST_PASSWORD };
+    await fromA('127.0.0.28').post('/auth/register').send({ ...owner, displayName: 'c' }).expect(201);
+    const auth = `Bearer ${(await fromA('127.0.0.28').post('/auth/login').send(owner).expect(200)).body.accessToken}`;
+    const change = (ip: string) =>
+      fromA(ip).post('/auth/password').set('Authorization', auth).send({ currentPassword: 'not-my-password', newPassword: 'another-long-password' });
+    for (let i = 0; i < 2; i++) await change('127.0.4.1').expect(401);
+    expect((await change('127.0.4.1').expect(429)).body.details.limit).toBe('login-client');
+    for (let i = 0; i < 2; i++) await change(`127.0.4.${i + 2}`).expect(401);
+    expect((await change('127.0.4.4').expect(429)).body.details.limit).toBe('login-account');
   });
 
   it('never limits the machine itself per IP (RATE_LIMIT_EXEMPT_IPS), only per account', async () => {
@@ -95,7 +116,7 @@ describe('rate limits in Redis (e2e)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 42; i++) statuses.push((await local.get('/me')).status);
     expect(statuses.every((s) => s === 401)).toBe(true);
-    for (let i = 0; i < 3; i++) await local.post('/auth/login').send(wrongLogin('local0@test.local')).expect(401);
+    for (let i = 0; i < 2; i++) await local.post('/auth/login').send(wrongLogin('local0@test.local')).expect(401);
     await local.post('/auth/login').send(wrongLogin('local0@test.local')).expect(429);
   });
 
@@ -186,7 +207,7 @@ describe('rate limiting fails open when Redis is down (e2e)', () => {
   });
 
   it('answers normally (never 500, never 429) while the counters are unreachable', async () => {
-    for (let i = 0; i < 3; i++) await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(401);
+    for (let i = 0; i < 2; i++) await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(401);
     await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(429);
     await redis.stop();
     for (let i = 0; i < 5; i++) await t.http.post('/auth/login').send(wrongLogin('x@test.local')).expect(401);
