@@ -115,6 +115,28 @@ describe('claim route ahead of Express (e2e)', () => {
     expect(stock).toEqual({ claimed: 3, stored: 3 });
   });
 
+  it("answers an erased member's token 401 whatever the claim would have been: refusal, bad input, replay or new claim", async () => {
+    const draftId = await insertActiveCampaign(t.dataSource, { status: 'draft' });
+    const cases: Sent[] = [
+      { key: 'gone', path: `/campaigns/${randomUUID()}/claims` },
+      { key: 'gone', path: `/campaigns/${draftId}/claims` },
+      { key: 'gone', body: JSON.stringify({ acceptDisclosure: 'yes' }) },
+      { key: 'gone', body: JSON.stringify({}) },
+      { body: JSON.stringify({ acceptDisclosure: true }) },
+      { key: 'before' },
+      { key: 'gone' },
+    ];
+    for (const sent of cases) {
+      // A member per case: the claim rate limit (3) counts every request.
+      const { m, campaignId } = await member();
+      await send(campaignId, { auth: m.auth, key: 'before' }).expect(201);
+      await t.http.delete('/me').set('Authorization', m.auth).expect(204);
+      const { lean, leanHandled } = await bothWays(campaignId, { auth: m.auth, ...sent });
+      expect(leanHandled).toBe(true);
+      expect({ sent, status: lean.status, code: lean.body.code }).toEqual({ sent, status: 401, code: 'UNAUTHORIZED' });
+    }
+  });
+
   it('leaves to Express what it does not take: no or bad token, another role, other content types', async () => {
     const brand = (await createBrand(t.http, 'claim-route-brand')).auth;
     // validly signed, but no such account: refused as an invalid token before any role is weighed

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountCheck, AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { MicroBatcher, preparedQuery } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
 import { withinRequestTimeout } from '@app/platform';
 
@@ -16,17 +17,20 @@ const LIVE_MAX = 50_000;
  * a token 401 as `GET /me` does, on every route, so it can no longer read what is left of the
  * account (claims, offers, notifications). The same holds for a token whose account, role or brand
  * is not the one it names. An account seen live is not read again for a few seconds; the instance
- * that erases forgets it at once.
+ * that erases forgets it at once. Concurrent checks share one query.
  */
 @Injectable()
 export class LiveAccounts implements AccountCheck {
   /** user id → the role and brand the account was seen live with, until when */
   private readonly live = new Map<string, { as: string; until: number }>();
+  private readonly reads: MicroBatcher<AuthUser, boolean>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.reads = new MicroBatcher((users) => this.read(users), { maxBatch: 1000, maxConcurrent: Math.min(2, config.databasePoolSize) });
+  }
 
   /** 401 unless the token's account exists, not erased, with the role and brand the token names. */
   async assertLive(user: AuthUser): Promise<void> {
@@ -35,17 +39,23 @@ export class LiveAccounts implements AccountCheck {
     const seen = this.live.get(user.id);
     if (seen && seen.as === as && seen.until > Date.now()) return;
     // Guards run before the request-timeout interceptor: this read keeps to the same bound.
-    const [row]: { live: boolean }[] = await withinRequestTimeout(
-      this.dataSource.query(`SELECT erased_at IS NULL AS live FROM users WHERE id = $1 AND role = $2 AND brand_id IS NOT DISTINCT FROM $3`, [
-        user.id,
-        user.role,
-        user.brandId,
-      ]),
-      this.config.requestTimeoutMs,
-    );
-    if (!row?.live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
+    const live = await withinRequestTimeout(this.reads.submit(user), this.config.requestTimeoutMs);
+    if (!live) throw new DomainError(ErrorCode.Unauthorized, 'The account no longer exists');
     if (this.live.size >= LIVE_MAX) this.live.clear();
     this.live.set(user.id, { as, until: Date.now() + LIVE_FOR_MS });
+  }
+
+  private async read(users: AuthUser[]): Promise<boolean[]> {
+    const rows = await preparedQuery<{ live: boolean }>(
+      this.dataSource,
+      'live-accounts',
+      `SELECT u.erased_at IS NULL AND u.id IS NOT NULL AS live
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[]) WITH ORDINALITY AS x(id, role, brand_id, i)
+       LEFT JOIN users u ON u.id = x.id AND u.role = x.role AND u.brand_id IS NOT DISTINCT FROM x.brand_id
+       ORDER BY x.i`,
+      [users.map((u) => u.id), users.map((u) => u.role), users.map((u) => u.brandId)],
+    );
+    return rows.map((row) => row.live);
   }
 
   forget(userId: string): void {

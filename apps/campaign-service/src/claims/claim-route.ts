@@ -9,7 +9,8 @@ import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode, Role } from '@app/domain';
 import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
-import { ClaimsService } from './claims.service';
+import { LiveAccounts } from '../auth/live-accounts';
+import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -27,7 +28,7 @@ const METRIC_ROUTE = '/campaigns/:id/claims';
  *
  * This handler takes the common request — a member's bearer token, a JSON body, no CORS — and
  * runs the same steps with the same pieces: the auth guard's token check, Express's JSON parser,
- * the rate-limit rules and counters, the validation pipe, ClaimsService, Nest's error mapping and
+ * the account check, the rate-limit rules and counters, the validation pipe, ClaimsService, Nest's error mapping and
  * the exception filter's error body, the request timeout, the HTTP metric and the request log
  * line. Every other request (no or bad token, another role, a browser's cross-origin call,
  * another content type) goes to Express untouched and is answered as any route is.
@@ -45,6 +46,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
     private readonly jwt: JwtService,
     private readonly limiter: RouteRateLimiter,
     private readonly claims: ClaimsService,
+    private readonly accounts: LiveAccounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
@@ -122,9 +124,13 @@ export class ClaimRoute implements OnApplicationBootstrap {
 
   /**
    * Body, rate limits, validation and the claim, answered as Nest's pipeline answers them: a
-   * rate-limit refusal comes before any other answer. The limiter's Redis call and the claim's
-   * reads run at the same time (one round trip less per claim); the claim waits for the
-   * limiter's verdict before it reserves anything (ClaimsService's `admission`).
+   * rate-limit refusal comes before any other answer but a malformed body's. The limiter's Redis
+   * call and the claim's reads run at the same time (one round trip less per claim); the claim
+   * waits for the limiter's verdict before it reserves anything (ClaimsService's `admission`).
+   *
+   * The auth guard answers the token of an erased (or unknown) account 401 before the route runs.
+   * Here a new claim is refused for such an account where it is written, so only the other
+   * answers (a refusal, bad input, a replay) ask the guard's account check first.
    */
   private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string): Promise<unknown> {
     const body = await this.parseBody(req, res);
@@ -137,6 +143,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
     );
     const [admitted, outcome] = await Promise.allSettled([admission, claimed]);
     if (admitted.status === 'rejected') throw admitted.reason;
+    if (outcome.status === 'rejected' || isReplayedAnswer(outcome.value)) await this.accounts.assertLive(user);
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   }

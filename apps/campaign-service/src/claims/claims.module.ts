@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RateLimitModule } from '@app/platform';
+import { AuthModule } from '../auth/auth.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { AdminClaimsController } from './admin-claims.controller';
 import { ClaimAdminService } from './claim-admin.service';
@@ -15,7 +16,7 @@ import { ShippingWebhookController } from './shipping-webhook.controller';
 
 /** Member claims, their status, the admin dead-letter view and shipping. Exports the gate for inventory and status changes, and the admin actions for erasure. */
 @Module({
-  imports: [EligibilityModule, RateLimitModule],
+  imports: [AuthModule, EligibilityModule, RateLimitModule],
   controllers: [ClaimsController, AdminClaimsController, ShippingWebhookController],
   providers: [ClaimsService, ClaimGateService, ClaimLookupsService, ClaimWriterService, ClaimQueriesService, ClaimAdminService, ShipmentsService, ClaimRoute],
   exports: [ClaimGateService, ClaimAdminService],

@@ -336,7 +336,9 @@ export class ClaimsService {
 
   private replayed(claim: ReservedClaim): CreatedClaimDto {
     decisions.inc({ outcome: 'replayed' });
-    return { id: claim.id, campaignId: claim.campaignId, status: 'pending' as CreatedClaimDto['status'], createdAt: claim.createdAt };
+    const answer = { id: claim.id, campaignId: claim.campaignId, status: 'pending' as CreatedClaimDto['status'], createdAt: claim.createdAt };
+    replayedAnswers.add(answer);
+    return answer;
   }
 
   private replayedRefusal(refusal: StoredRefusal): DomainError {
@@ -364,6 +366,13 @@ function stillMeetsProfileRules(campaign: Campaign, profile: ProfileFacts): Elig
 
 /** Refusals answered from a kept one: already kept, nothing to store again. */
 const replayedRefusals = new WeakSet<DomainError>();
+/** Claims answered as replays of an earlier request, not written by this one. */
+const replayedAnswers = new WeakSet<CreatedClaimDto>();
+
+/** The answer is an earlier request's claim, replayed (not a claim this request wrote). */
+export function isReplayedAnswer(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && replayedAnswers.has(answer as CreatedClaimDto);
+}
 
 function inProgress(): DomainError {
   return new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress');
