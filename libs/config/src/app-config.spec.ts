@@ -58,4 +58,56 @@ describe('loadConfig', () => {
   it('rejects a short JWT secret', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
+
+  it('takes an empty variable as unset (its default), except where empty means none', () => {
+    const config = loadConfig({ PORT: '', REQUEST_TIMEOUT_MS: '', JWT_TTL_SECONDS: '', PLATFORM_FEE_BPS: '', CLAIM_GATE_ENABLED: '', DATABASE_URL: '' });
+    expect(config).toMatchObject({ port: 3000, requestTimeoutMs: 30000, jwt: { ttlSeconds: 3600 }, platformFeeBps: 1000, claimGateEnabled: true });
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/perks');
+    expect(loadConfig({ RATE_LIMIT_EXEMPT_IPS: '', STRIPE_SECRET_KEY: '' }).rateLimit.exemptIps).toEqual([]);
+  });
+
+  it('reads booleans from the usual words and refuses any other', () => {
+    expect(loadConfig({ CLAIM_GATE_ENABLED: 'off', LOG_PRETTY: 'YES' })).toMatchObject({ claimGateEnabled: false, log: { pretty: true } });
+    expect(loadConfig({ CLAIM_GATE_ENABLED: '0' }).claimGateEnabled).toBe(false);
+    expect(() => loadConfig({ CLAIM_GATE_ENABLED: 'flase' })).toThrow(/CLAIM_GATE_ENABLED="flase"/);
+    expect(() => loadConfig({ LOG_PRETTY: 'maybe' })).toThrow(/LOG_PRETTY/);
+  });
+
+  it('refuses provider keys that would mix providers up', () => {
+    expect(() => loadConfig({ SCORE_PROVIDER_KEYS: 'klout:shared,peerindex:shared' })).toThrow(/SCORE_PROVIDER_KEYS.*share a key/);
+    expect(() => loadConfig({ SCORE_PROVIDER_KEYS: 'klout:k1,klout:k2' })).toThrow(/SCORE_PROVIDER_KEYS.*named twice/);
+  });
+
+  it('refuses a Stripe key without the webhook secret that verifies its events', () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: '' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }).stripe.webhookSecret).toBe('whsec_x');
+  });
+
+  it('names a proxy list Express cannot read', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'cafe' })).toThrow(/TRUST_PROXY="cafe": invalid IP address/);
+  });
+
+  it('takes connection URLs as the drivers do: underscores in host names, PostgreSQL socket directories', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@pg_primary:5432/db', REDIS_URL: 'redis://redis_cache:6379' }).redisUrl).toBe('redis://redis_cache:6379');
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///perks?host=/var/run/postgresql' }).databaseUrl).toBe('postgresql:///perks?host=/var/run/postgresql');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('shows what was typed, but never a secret or a password', () => {
+    const message = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a configuration error');
+    };
+    expect(message({ PORT: 'abc' })).toContain('PORT="abc"');
+    const secrets = message({ JWT_SECRET: 'shortsecret', ADMIN_PASSWORD: 'short', DATABASE_URL: 'postgres://u:supersecret@db internal/x' });
+    expect(secrets).toContain('JWT_SECRET=(hidden, 11 characters)');
+    expect(secrets).toContain('ADMIN_PASSWORD=(hidden, 5 characters)');
+    expect(secrets).toContain('DATABASE_URL="postgres://u:***@db internal/x"');
+    expect(secrets).not.toMatch(/shortsecret|supersecret/);
+  });
 });

@@ -1,9 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import proxyAddr from 'proxy-addr';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const toInt = ({ value }: { value: unknown }) => (value === undefined ? undefined : Number(value));
+const BOOLEANS: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
+/** A word that is not one of BOOLEANS stays a string, which @IsBoolean refuses. */
+const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : (BOOLEANS[String(value).toLowerCase()] ?? value));
+/** Connection URLs as drivers take them: host names with underscores (container names), PostgreSQL's socket form `postgres:///db?host=/path`. */
+const CONNECTION_URL = { require_tld: false, allow_underscores: true };
+
+/** Variables whose empty value means "none" rather than "unset"; any other empty variable takes its default. */
+const EMPTY_MEANS_NONE = new Set(['RATE_LIMIT_EXEMPT_IPS']);
+/** Variables whose values are never printed (a boot error names them and their length only). */
+const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'SCORE_PROVIDER_KEYS', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SHIPPING_WEBHOOK_SECRET']);
 
 /** Defaults that make a fresh checkout run; anyone can read them here, so a deployment must set its own. */
 export const DEV_DEFAULTS = { jwtSecret: 'dev-only-jwt-secret-change-me', adminPassword: 'admin-password-change-me' } as const;
@@ -22,13 +31,13 @@ export class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   FULFILLMENT_PORT = 3002;
 
-  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false })
+  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], ...CONNECTION_URL, require_host: false })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/perks';
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = 20;
 
-  @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  @IsOptional() @IsUrl({ protocols: ['redis', 'rediss'], ...CONNECTION_URL })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key (queues, counters); lets test runs share one Redis. */
@@ -203,16 +212,19 @@ export interface AppConfig {
 
 export class ConfigValidationError extends Error {}
 
-/** Parses and validates the environment; throws a message naming every bad variable. */
+/**
+ * Parses and validates the environment; throws a message naming every bad variable (an empty
+ * one is unset, except where EMPTY_MEANS_NONE says otherwise).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new EnvSchema());
-  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) || (['STRIPE_API_BASE', 'SHIPPING_WEBHOOK_URL'].includes(k) && v)));
+  const known = new Set(Object.keys(new EnvSchema()).concat('STRIPE_API_BASE', 'SHIPPING_WEBHOOK_URL'));
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && (v !== '' || EMPTY_MEANS_NONE.has(k))));
   const parsed = plainToInstance(EnvSchema, raw);
-  const errors = validateSync(parsed, { forbidUnknownValues: false });
-  if (errors.length) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const problems = validateSync(parsed, { forbidUnknownValues: false }).map(
+    (e) => `  ${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
+  problems.push(...crossChecks(parsed).map(([name, problem]) => `  ${name}=${shown(name, raw[name])}: ${problem}`));
+  if (problems.length) throw new ConfigValidationError(`Invalid configuration:\n${problems.join('\n')}`);
   const byName = new Map<string, string>();
   const byKey = new Map<string, string>();
   for (const pair of parsed.SCORE_PROVIDER_KEYS.split(',')) {
@@ -258,4 +270,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     claimVelocityCap: parsed.CLAIM_VELOCITY_CAP,
     trustProxy: !parsed.TRUST_PROXY ? false : /^\d+$/.test(parsed.TRUST_PROXY) ? Number(parsed.TRUST_PROXY) : parsed.TRUST_PROXY,
   };
+}
+
+/** The rules that a single variable's decorators cannot tell: [variable, problem]. */
+function crossChecks(parsed: EnvSchema): [string, string][] {
+  const problems: [string, string][] = [];
+  const pairs = parsed.SCORE_PROVIDER_KEYS.split(',').map((pair) => pair.split(':'));
+  if (new Set(pairs.map(([name]) => name)).size < pairs.length) problems.push(['SCORE_PROVIDER_KEYS', 'a provider is named twice']);
+  // A key names its provider: one shared by two would file one provider's scores under the other.
+  if (new Set(pairs.map(([, key]) => key)).size < pairs.length) problems.push(['SCORE_PROVIDER_KEYS', 'two providers share a key']);
+  if (parsed.STRIPE_SECRET_KEY && !parsed.STRIPE_WEBHOOK_SECRET) {
+    problems.push(['STRIPE_WEBHOOK_SECRET', 'required with STRIPE_SECRET_KEY (without it no payment event can be verified, so no campaign is ever funded)']);
+  }
+  if (parsed.TRUST_PROXY && !/^\d+$/.test(parsed.TRUST_PROXY)) {
+    try {
+      proxyAddr.compile(parsed.TRUST_PROXY.split(','));
+    } catch (error) {
+      problems.push(['TRUST_PROXY', (error as Error).message]);
+    }
+  }
+  return problems;
+}
+
+/** A variable's value for a boot error: secrets by length only, connection URLs without their password. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  if (SECRETS.has(name)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
 }
