@@ -37,11 +37,15 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
   if (exec 3<>"/dev/tcp/${stripe_host_port}") 2>/dev/null; then
     echo "Using the Stripe stand-in already listening at ${STRIPE_API_BASE}"
   else
-    export FAKE_STRIPE_WEBHOOK_URL="http://127.0.0.1:${PORT}/payments/stripe/webhook"
+    export FAKE_STRIPE_WEBHOOK_URL="${FAKE_STRIPE_WEBHOOK_URL:-http://127.0.0.1:${PORT}/payments/stripe/webhook}"
     names="$names,stripe"
     commands+=("node -r @swc-node/register libs/testing/src/fake-stripe/main.ts")
   fi
 fi
+
+# The admin password is shown only while it is the public default: a real one stays out of logs.
+admin_password="(the ADMIN_PASSWORD you set)"
+[[ "${ADMIN_PASSWORD:-admin-password-change-me}" != admin-password-change-me ]] || admin_password=admin-password-change-me
 
 cat <<BANNER
 
@@ -51,7 +55,7 @@ cat <<BANNER
   API docs       http://localhost:${PORT}/docs   (OpenAPI: /docs-json)
   Queues         http://localhost:${PORT}/admin/queues   (admin only)
   Health         http://localhost:${PORT}/health, :${MATCHING_PORT:-3001}/health, :${FULFILLMENT_PORT:-3002}/health
-  Admin login    ${ADMIN_EMAIL:-admin@perks.local} / ${ADMIN_PASSWORD:-admin-password-change-me}
+  Admin login    ${ADMIN_EMAIL:-admin@perks.local} / ${admin_password}
 
 BANNER
 

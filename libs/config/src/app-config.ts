@@ -16,6 +16,8 @@ const SECRETS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'SCORE_PROVIDER_KEYS', 
 
 /** Defaults that make a fresh checkout run; anyone can read them here, so a deployment must set its own. */
 export const DEV_DEFAULTS = { jwtSecret: 'dev-only-jwt-secret-change-me', adminPassword: 'admin-password-change-me' } as const;
+/** JWT secrets published with the code (the default, `.env.example`'s): a deployment using one is warned at boot. */
+export const PUBLIC_JWT_SECRETS: readonly string[] = [DEV_DEFAULTS.jwtSecret, 'change-me-to-a-long-random-string'];
 
 /**
  * Every environment variable the platform reads, validated once at boot.

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig, DEV_DEFAULTS } from '@app/config';
+import { APP_CONFIG, AppConfig, DEV_DEFAULTS, PUBLIC_JWT_SECRETS } from '@app/config';
 import { Brand, pgErrorCode, User } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import {
@@ -28,10 +28,15 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates the admin account from ADMIN_EMAIL / ADMIN_PASSWORD when it does not exist yet. */
+  /**
+   * Creates the admin account from ADMIN_EMAIL / ADMIN_PASSWORD when it does not exist yet, and
+   * warns about credentials anyone can read: the public defaults in the configuration, an admin
+   * account that still takes the default password (e.g. created before ADMIN_EMAIL was changed),
+   * and an ADMIN_PASSWORD that is no longer the admin's (it only creates the account).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const { email, password } = this.config.admin;
-    if (this.config.jwt.secret === DEV_DEFAULTS.jwtSecret) this.logger.warn('JWT_SECRET is the public development default: anyone can sign tokens; set your own');
+    if (PUBLIC_JWT_SECRETS.includes(this.config.jwt.secret)) this.logger.warn('JWT_SECRET is a published example value: anyone can sign tokens; set your own');
     if (password === DEV_DEFAULTS.adminPassword) this.logger.warn('ADMIN_PASSWORD is the public development default; set your own');
     const result = await this.dataSource
       .createQueryBuilder()
@@ -41,6 +46,20 @@ export class AuthService implements OnApplicationBootstrap {
       .orIgnore()
       .execute();
     if (result.identifiers.length && result.identifiers[0]) this.logger.log(`Created admin account ${email}`);
+    await this.warnAboutAdminPasswords();
+  }
+
+  private async warnAboutAdminPasswords(): Promise<void> {
+    const admins: { email: string; passwordHash: string | null }[] = await this.dataSource.query(
+      `SELECT email, password_hash AS "passwordHash" FROM users WHERE role = 'admin' AND erased_at IS NULL ORDER BY email`,
+    );
+    for (const admin of admins) {
+      if (await verifyPassword(admin.passwordHash, DEV_DEFAULTS.adminPassword)) {
+        this.logger.warn(`Admin account ${admin.email} still takes the public default password; change it (POST /auth/password)`);
+      } else if (admin.email === this.config.admin.email && !(await verifyPassword(admin.passwordHash, this.config.admin.password))) {
+        this.logger.warn(`ADMIN_PASSWORD is not the password of admin account ${admin.email}: it only creates the account; change the password with POST /auth/password`);
+      }
+    }
   }
 
   async registerMember(dto: RegisterMemberDto): Promise<RegisteredMemberDto> {
