@@ -54,6 +54,17 @@ describe('queue dashboard (e2e)', () => {
     await t.http.get('/admin/queues').set('Cookie', `perks_queue_dashboard=${ticket}`).expect(401);
   });
 
+  it('opens one session per ticket: a link used once (or copied from a log) opens nothing again', async () => {
+    const session = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200);
+    await t.http.get(session.body.url).expect(303);
+    const again = await t.http.get(session.body.url).expect(401);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    // Every ticket is its own, even two minted in the same second.
+    const [a, b] = await Promise.all([1, 2].map(() => t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200)));
+    expect(a.body.url).not.toBe(b.body.url);
+    await t.http.get(b.body.url).expect(303);
+  });
+
   it('takes changes made with the session cookie from the dashboard’s own origin only', async () => {
     const session = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200);
     const cookie = (session.headers['set-cookie'] as unknown as string[])[0].split(';')[0];

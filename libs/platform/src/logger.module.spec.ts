@@ -39,6 +39,13 @@ describe('log redaction', () => {
     expect(output).toContain('[redacted]');
     expect(output.split('\n').filter(Boolean)).toHaveLength(4);
   });
+
+  it("hides a queue-dashboard link's one-time ticket in a request's URL", () => {
+    const { logger, text } = capture();
+    logger.info({ req: { id: '1', method: 'GET', url: '/admin/queues?ticket=eyJ.secret.sig&x=1' } }, 'request');
+    expect(text()).not.toContain('eyJ.secret.sig');
+    expect(text()).toContain('/admin/queues?ticket=[redacted]&x=1');
+  });
 });
 
 describe('logged errors', () => {

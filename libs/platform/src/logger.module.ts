@@ -73,12 +73,17 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
     genReqId: requestIdOf,
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: string; method: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && withoutTickets(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,
     },
     transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
   };
+}
+
+/** A URL as logged: a queue-dashboard link's one-time ticket is a credential until it is used. */
+function withoutTickets(url: string): string {
+  return url.replace(/([?&]ticket=)[^&#]*/g, '$1[redacted]');
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, Role } from '@app/domain';
@@ -6,25 +7,30 @@ import { AccountCheck, verifiedUser } from '@app/auth';
 export const DASHBOARD_ROUTE = '/admin/queues';
 export const DASHBOARD_COOKIE = 'perks_queue_dashboard';
 export const DASHBOARD_TOKEN_TTL_S = 15 * 60;
-/** A ticket link is opened at once: one that lingers in a history or a log is soon worth nothing. */
+/** A ticket link is opened at once, and once: one that lingers in a history is soon worth nothing. */
 export const DASHBOARD_TICKET_TTL_S = 60;
 type Purpose = 'queue-dashboard' | 'queue-dashboard-ticket';
 
-/** A short-lived token good for the dashboard only (not for the API): the session cookie's, or a ticket's. */
+/** A short-lived token good for the dashboard only (not for the API): the session cookie's, or a ticket's (with its own id). */
 export function signDashboardToken(jwt: JwtService, adminId: string, purpose: Purpose = 'queue-dashboard'): string {
-  return jwt.sign({ sub: adminId, purpose }, { expiresIn: purpose === 'queue-dashboard' ? DASHBOARD_TOKEN_TTL_S : DASHBOARD_TICKET_TTL_S });
+  return purpose === 'queue-dashboard'
+    ? jwt.sign({ sub: adminId, purpose }, { expiresIn: DASHBOARD_TOKEN_TTL_S })
+    : jwt.sign({ sub: adminId, purpose }, { expiresIn: DASHBOARD_TICKET_TTL_S, jwtid: randomUUID() });
 }
 
-/** The admin id of a valid token of this purpose, or null. */
-function dashboardTokenSubject(jwt: JwtService, token: string | undefined, purpose: Purpose): string | null {
+/** The admin id (and the ticket's id) of a valid token of this purpose, or null. */
+function dashboardToken(jwt: JwtService, token: string | undefined, purpose: Purpose): { subject: string; id?: string } | null {
   if (!token) return null;
   try {
-    const claims = jwt.verify<{ purpose?: string; sub?: string }>(token);
-    return claims.purpose === purpose && typeof claims.sub === 'string' ? claims.sub : null;
+    const claims = jwt.verify<{ purpose?: string; sub?: string; jti?: string }>(token);
+    return claims.purpose === purpose && typeof claims.sub === 'string' ? { subject: claims.sub, id: claims.jti } : null;
   } catch {
     return null;
   }
 }
+
+/** Spends a ticket: true the first time its id is presented, false ever after (until it expired anyway). */
+export type SpendTicket = (ticketId: string, ttlSeconds: number) => Promise<boolean>;
 
 export function setDashboardCookie(res: Response, token: string, secure: boolean): void {
   res.cookie(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_ROUTE, maxAge: DASHBOARD_TOKEN_TTL_S * 1000, secure });
@@ -56,10 +62,10 @@ function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 4
  * Guards bull-board, which Nest guards do not reach (it is Express middleware). Accepted: an
  * admin's `Authorization: Bearer` access token (API clients), or the dashboard session cookie
  * that `POST /admin/queue-dashboard/session` sets (browsers cannot add headers to page loads),
- * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute, not the
- * cookie's) turns into a session cookie, for links opened in a new tab.
+ * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute and for
+ * one use, not the cookie's) turns into a session cookie, for links opened in a new tab.
  */
-export function dashboardAccess(jwt: JwtService, accounts: AccountCheck) {
+export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTicket: SpendTicket) {
   /** The account behind a token is a live admin (a token is believed for its signature alone otherwise). */
   const liveAdmin = (id: string) =>
     accounts.assertLive({ id, role: Role.Admin, brandId: null }).then(
@@ -71,14 +77,14 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck) {
     );
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
-    const ticketHolder = dashboardTokenSubject(jwt, ticket, 'queue-dashboard-ticket');
-    if (ticketHolder && (await liveAdmin(ticketHolder))) {
-      setDashboardCookie(res, signDashboardToken(jwt, ticketHolder), req.secure);
+    const held = dashboardToken(jwt, ticket, 'queue-dashboard-ticket');
+    if (held?.id && (await liveAdmin(held.subject)) && (await spendTicket(held.id, DASHBOARD_TICKET_TTL_S))) {
+      setDashboardCookie(res, signDashboardToken(jwt, held.subject), req.secure);
       res.redirect(303, req.baseUrl || DASHBOARD_ROUTE);
       return;
     }
-    const sessionHolder = dashboardTokenSubject(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard');
-    if (sessionHolder && (await liveAdmin(sessionHolder))) {
+    const session = dashboardToken(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard');
+    if (session && (await liveAdmin(session.subject))) {
       return sameOrigin(req) ? next() : refuse(res, 403, 'Dashboard changes are taken from its own page only');
     }
     const user = await verifiedUser(req as unknown as Parameters<typeof verifiedUser>[0], jwt);
