@@ -1,6 +1,7 @@
-import { OnModuleInit } from '@nestjs/common';
-import { WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnModuleInit } from '@nestjs/common';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { connectionErrorLogger } from './connection-errors';
 import { JobName, JobPayloads, QueueKey, QUEUES } from './queues';
 
 export type JobHandlers<K extends QueueKey> = {
@@ -10,11 +11,13 @@ export type JobHandlers<K extends QueueKey> = {
 /**
  * A queue's processor: one handler for each job name of the contract, checked at boot
  * so a worker never starts with a job it cannot run. Handler errors propagate to BullMQ
- * (retry, then failed); nothing is swallowed here.
+ * (retry, then failed); nothing is swallowed here. The worker's own errors (Redis hiccups; BullMQ
+ * reconnects by itself and jobs are re-run idempotently) are logged as warnings, a few at most.
  */
 export abstract class JobProcessor<K extends QueueKey> extends WorkerHost implements OnModuleInit {
   protected abstract readonly queueKey: K;
   protected abstract readonly handlers: JobHandlers<K>;
+  private workerErrors?: (error: Error) => void;
 
   onModuleInit(): void {
     const expected = [...QUEUES[this.queueKey].jobs].sort();
@@ -22,6 +25,12 @@ export abstract class JobProcessor<K extends QueueKey> extends WorkerHost implem
     if (expected.join() !== actual.join()) {
       throw new Error(`Queue ${QUEUES[this.queueKey].name}: handlers [${actual}] do not match jobs [${expected}]`);
     }
+  }
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.workerErrors ??= connectionErrorLogger(new Logger(this.constructor.name), `${QUEUES[this.queueKey].name} worker`);
+    this.workerErrors(error);
   }
 
   async process(job: Job): Promise<unknown> {

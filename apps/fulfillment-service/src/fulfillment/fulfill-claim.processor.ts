@@ -63,12 +63,6 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     await this.worker.close(result === 'timeout');
   }
 
-  /** Redis hiccups surface here; BullMQ reconnects by itself and jobs are re-run idempotently. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn(`fulfillment worker: ${error.message}`);
-  }
-
   /** A job that failed without reaching the handler's last-attempt path (e.g. stalled too often). */
   @OnWorkerEvent('failed')
   async onFailed(job: Job<JobPayloads['fulfill-claim']> | undefined, error: Error): Promise<void> {
