@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, ErrorCode } from '@app/domain';
 import { errorBody } from './http-exception.filter';
@@ -39,5 +40,26 @@ describe('errorBody', () => {
 
   it('keeps a domain error as it is', () => {
     expect(errorBody(new DomainError(ErrorCode.SoldOut, 'gone'))).toEqual({ statusCode: 409, code: 'SOLD_OUT', message: 'gone' });
+  });
+
+  it("logs a 503's cause as a warning, at most every 10 s with the count left out, but not the API's own 503 answers", () => {
+    // Far past any 503 the tests above logged.
+    jest.useFakeTimers({ now: Date.now() + 3_600_000 });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' });
+      for (let i = 0; i < 12; i++) {
+        errorBody(refused);
+        jest.advanceTimersByTime(1000);
+      }
+      errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long'));
+      expect(warn.mock.calls).toEqual([
+        [{ err: refused, since: expect.any(Number) }, 'Answered 503: The database is unavailable; retry later'],
+        [{ err: refused, since: 9 }, 'Answered 503: The database is unavailable; retry later'],
+      ]);
+    } finally {
+      warn.mockRestore();
+      jest.useRealTimers();
+    }
   });
 });

@@ -24,11 +24,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 const logger = new Logger('HttpExceptionFilter');
 
-/** The API's error body for anything a request handler threw; unexpected errors are logged. */
+/** An outage answers every request 503: its cause is logged at most this often, not once per request. */
+const UNAVAILABLE_LOG_MS = 10_000;
+let unavailableLoggedAt = -Infinity;
+let unavailableSince = 0;
+
+/**
+ * The API's error body for anything a request handler threw. Unexpected errors are logged; so is
+ * the cause of a 503 that is not the API's own answer (the database away, a deadlock, the pool
+ * exhausted), as a warning at most every UNAVAILABLE_LOG_MS with the count left out.
+ */
 export function errorBody(exception: unknown): ErrorBody {
   const body = toBody(exception);
   if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
     logger.error({ err: exception }, 'Unhandled error');
+  } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof DomainError)) {
+    if (Date.now() - unavailableLoggedAt < UNAVAILABLE_LOG_MS) unavailableSince++;
+    else {
+      logger.warn({ err: exception, since: unavailableSince }, `Answered 503: ${body.message}`);
+      unavailableLoggedAt = Date.now();
+      unavailableSince = 0;
+    }
   }
   return body;
 }
