@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTestApp, TestApp } from '@app/testing';
 import { AppModule } from '../src/app.module';
 import { setupSwagger } from '../src/swagger';
-import { serveWebConsole } from '../src/web/web-console';
+import { CONSOLE_CSP, serveWebConsole } from '../src/web/web-console';
 
 describe('web console served by campaign-service (e2e)', () => {
   let dir: string;
@@ -31,6 +31,8 @@ describe('web console served by campaign-service (e2e)', () => {
     const page = await t.http.get('/').expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
     expect(page.text).toContain('Perks console');
     const asset = await t.http.get('/assets/index-abc123.js').expect(200);
     expect(asset.headers['content-type']).toMatch(/javascript/);

@@ -13,7 +13,7 @@ export const PHONE = { width: 390, height: 844 };
 export interface Persona {
   context: BrowserContext;
   page: Page;
-  /** uncaught exceptions in the console's pages since the last call */
+  /** uncaught exceptions and Content-Security-Policy violations in the console's pages since the last call */
   takeErrors(): string[];
   close(): Promise<void>;
 }
@@ -36,6 +36,10 @@ export async function openPersona(baseURL: string, viewport: { width: number; he
   const page = context.pages()[0] ?? (await context.newPage());
   let errors: string[] = [];
   context.on('weberror', (error) => errors.push(error.error().message));
+  // Whatever the page's Content-Security-Policy blocks (an inline style or script) counts as an error too.
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   return {
     context,
     page,

@@ -8,6 +8,20 @@ import type { NextFunction, Request, Response } from 'express';
 export const WEB_CONSOLE_DIR = resolve(process.cwd(), 'apps/web/dist');
 
 /**
+ * The console keeps its tokens in localStorage: its page may run only its own files (no inline or
+ * injected script, no plugins), talk only to this origin and never be framed.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * Serves the built web console: its index.html at `/` and its hashed files under `/assets/`.
  * The console routes with the URL hash (`/#/campaigns/…`), so no other path is taken from the
  * API: /campaigns, /me, /docs stay the API's, and unknown paths keep their JSON 404.
@@ -23,6 +37,7 @@ export function serveWebConsole(app: INestApplication, dir = WEB_CONSOLE_DIR): b
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.path === '/') {
       res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Security-Policy', CONSOLE_CSP);
       return res.sendFile(index);
     }
     const back = checkoutReturn(req);
