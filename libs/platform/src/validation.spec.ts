@@ -1,4 +1,5 @@
-import { createValidationPipe, droppedKeyErrors, inputShape, MAX_INPUT_DEPTH, MAX_OBJECT_KEYS } from './validation';
+import { IsISO8601 } from 'class-validator';
+import { AsUtc, createValidationPipe, droppedKeyErrors, inputShape, IsReadableInstant, MAX_INPUT_DEPTH, MAX_OBJECT_KEYS } from './validation';
 
 describe('inputShape', () => {
   it('measures nesting of objects and arrays, scalars being depth 0, and the widest object', () => {
@@ -63,5 +64,29 @@ describe('createValidationPipe and dropped keys', () => {
     const value = { a: 1 };
     await expect(pipe.transform(value, { type: 'body' })).resolves.toBe(value);
     await expect(pipe.transform('__proto__', { type: 'param' })).resolves.toBe('__proto__');
+  });
+});
+
+describe('AsUtc', () => {
+  class WhenDto {
+    @AsUtc() @IsISO8601({ strict: true }) @IsReadableInstant()
+    at!: string;
+  }
+  const read = async (at: string) => ((await createValidationPipe().transform({ at }, { type: 'body', metatype: WhenDto })) as WhenDto).at;
+
+  it('reads a date-time without a zone designator as UTC, whatever the server’s time zone', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(new Date(await read('2027-01-01T00:00:00')).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+      expect(new Date(await read('2027-01-01T09:30')).toISOString()).toBe('2027-01-01T09:30:00.000Z');
+      expect(await read('2027-01-01T00:00:00.250')).toBe('2027-01-01T00:00:00.250Z');
+    } finally {
+      process.env.TZ = zone;
+    }
+  });
+
+  it('keeps the zone a date-time names, and a date alone (which JavaScript reads as UTC)', async () => {
+    for (const at of ['2027-01-01T00:00:00Z', '2027-01-01T00:00:00+02:00', '2027-01-01T00:00:00-05:00', '2027-01-01']) expect(await read(at)).toBe(at);
   });
 });

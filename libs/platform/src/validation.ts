@@ -1,4 +1,5 @@
 import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { IsString, Length, Matches, ValidateBy } from 'class-validator';
 import { DomainError, ErrorCode } from '@app/domain';
 
@@ -150,6 +151,15 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/** A date-time with no zone designator (no `Z`, no `±hh:mm`), which JavaScript reads in the server's local time. */
+const UNZONED_DATE_TIME = /T[\d:.,]+$/;
+
+/**
+ * API.md's timestamps are UTC: one sent without a zone designator is read as UTC (`…T00:00:00`
+ * becomes `…T00:00:00Z`), whatever the server's time zone.
+ */
+export const AsUtc = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && UNZONED_DATE_TIME.test(value) ? `${value}Z` : value));
 
 /**
  * ISO 8601 has forms JavaScript's Date cannot read (week `2030-W10-1`, ordinal `2030-100`): they

@@ -21,7 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PerkKind, TOPIC_SLUG } from '@app/domain';
-import { IsReadableInstant, TextLine } from '@app/platform';
+import { AsUtc, IsReadableInstant, TextLine } from '@app/platform';
 
 /** Something to read: not empty, not only spaces. */
 
@@ -93,8 +93,8 @@ const TotalUnitsRules = () => applyDecorators(IsInt(), Min(1), Max(MAX_TOTAL_UNI
 const PerMemberLimitRules = () => applyDecorators(IsInt(), Min(1), Max(MAX_TOTAL_UNITS));
 /** null means "when launched" (API.md: startsAt defaults to launch time) */
 const StartsAtRules = () =>
-  applyDecorators(ValidateIf((_: object, value: unknown) => value !== undefined && value !== null), IsISO8601(ISO_INSTANT), IsReadableInstant());
-const EndsAtRules = () => applyDecorators(IsISO8601(ISO_INSTANT), IsReadableInstant());
+  applyDecorators(AsUtc(), ValidateIf((_: object, value: unknown) => value !== undefined && value !== null), IsISO8601(ISO_INSTANT), IsReadableInstant());
+const EndsAtRules = () => applyDecorators(AsUtc(), IsISO8601(ISO_INSTANT), IsReadableInstant());
 const EligibilityRulesOf = () => applyDecorators(IsObject(), ValidateNested(), Type(() => EligibilityDto));
 
 export class CreateCampaignDto {

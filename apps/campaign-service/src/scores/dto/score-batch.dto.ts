@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsISO8601 } from 'class-validator';
-import { CheckedOneByOne, IsReadableInstant } from '@app/platform';
+import { AsUtc, CheckedOneByOne, IsReadableInstant } from '@app/platform';
 import { ScoreRejectionCode } from '../score-item';
 import { MAX_SCORE_BATCH } from '../score-ingestion';
 
@@ -18,7 +18,7 @@ class ScoreItemDto {
 /** The envelope is validated here; items one by one by the service, so bad ones are rejected alone. */
 export class ScoreBatchDto {
   @ApiProperty({ example: '2026-11-26T00:00:00Z' })
-  @IsISO8601({ strict: true }) @IsReadableInstant()
+  @AsUtc() @IsISO8601({ strict: true }) @IsReadableInstant()
   scoredAt: string;
 
   @ApiProperty({ type: [ScoreItemDto], maxItems: MAX_SCORE_BATCH })
