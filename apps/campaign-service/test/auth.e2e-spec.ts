@@ -1,3 +1,4 @@
+import { Logger } from 'nestjs-pino';
 import { createBrand, createMember, loginAdmin, TestApp, TEST_PASSWORD } from '@app/testing';
 import { createCampaignServiceApp } from './app';
 
@@ -101,5 +102,20 @@ describe('auth (e2e)', () => {
     expect((await t.http.get('/metrics').expect(200)).text).toContain('process_cpu_user_seconds_total');
     const doc = await t.http.get('/docs-json').expect(200);
     expect(doc.body.paths['/auth/register']).toBeDefined();
+  });
+
+  it('logs and times a request whose body the parser refuses, before any route sees it', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'log');
+    try {
+      const refused = await t.http.post('/auth/login').set('Content-Type', 'application/json').set('X-Request-Id', 'unparsable-1').send('{"email": ').expect(400);
+      expect(refused.headers['x-request-id']).toBe('unparsable-1');
+      await new Promise((resolve) => setImmediate(resolve));
+      const line = logged.mock.calls.find(([fields]) => (fields as { req?: { id?: string } }).req?.id === 'unparsable-1');
+      expect(line).toEqual([expect.objectContaining({ res: expect.objectContaining({ statusCode: 400 }), responseTime: expect.any(Number) }), 'request completed']);
+    } finally {
+      logged.mockRestore();
+    }
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="unrouted",status="400"\} [1-9]/);
   });
 });

@@ -9,6 +9,7 @@ import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { requestIdOf } from './logger.module';
+import { observeUnrouted } from './metrics';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
 
@@ -27,8 +28,10 @@ export function configureHttpApp(app: INestApplication): void {
   express.set('trust proxy', loadConfig().trustProxy);
   // Headers and the request id first: a body the parser refuses is answered with them too.
   app.use(helmet(HELMET_OPTIONS));
+  const logger = app.get(Logger);
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestIdOf(req, res);
+    observeUnrouted(req, res, (fields, message) => logger.log(fields, message));
     next();
   });
   express.useBodyParser('json', { limit: JSON_BODY_LIMIT });

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable, Module, NestMiddleware } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 import { Public } from '@app/auth';
@@ -13,10 +14,14 @@ const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
 
+/** Set on a response whose request reached Nest's middleware (and so its request log and timer). */
+const ROUTED = Symbol('routed');
+
 /** Times every request under its route pattern (not the raw URL, to bound label cardinality). */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
+    (res as unknown as Record<symbol, boolean>)[ROUTED] = true;
     const end = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
@@ -24,6 +29,21 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     });
     next();
   }
+}
+
+/**
+ * For the middleware that runs before the body parser: a request answered before it reaches Nest's
+ * middleware (a body the parser refuses: 400, 413, 415; the web console's files) is timed under
+ * route `unrouted` and logged as the request log logs the others.
+ */
+export function observeUnrouted(req: IncomingMessage, res: ServerResponse, log: (fields: object, message: string) => void): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    if ((res as unknown as Record<symbol, boolean>)[ROUTED]) return;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    observeHttpRequest(req.method ?? 'UNKNOWN', 'unrouted', res.statusCode, seconds);
+    log({ req: Object.assign(req, { id: String(res.getHeader('X-Request-Id') ?? '') }), res, responseTime: Math.round(seconds * 1000) }, 'request completed');
+  });
 }
 
 /** Records a request answered outside Express (a lean route), under the same metric. */
