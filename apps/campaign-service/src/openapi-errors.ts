@@ -36,7 +36,7 @@ const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 /**
  * Adds the error responses the controllers do not spell out, from what every route shares: the
  * error body schema on every 4xx and 5xx, 400 where the route takes input or is a write, 413 and
- * 415 where it takes a body, 401/403 where it needs a bearer token, 404 where the path names a
+ * 415 where it takes a body or is a write, 401/403 where it needs a bearer token, 404 where the path names a
  * resource, 429 (rate limits) and 503. Responses a controller documents itself keep their
  * description and get the schema.
  */
@@ -49,7 +49,8 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       if (!operation) continue;
       const statuses = ['429', '503'];
       if (operation.requestBody || operation.parameters?.length || WRITES.has(method)) statuses.push('400');
-      if (operation.requestBody) statuses.push('413', '415');
+      // A body sent to a route without one is refused too (400 for JSON fields, 415 for another type).
+      if (operation.requestBody || WRITES.has(method)) statuses.push('413', '415');
       if (operation.security?.length) statuses.push('401', '403');
       if (path.includes('{')) statuses.push('404');
       for (const status of statuses) {

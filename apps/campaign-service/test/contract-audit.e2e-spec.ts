@@ -124,6 +124,12 @@ describe('API.md contract audit (e2e)', () => {
         },
       });
     }
+    // A body of another type is refused as on a JSON route (415), never ignored: a text body is not an erasure asked for.
+    for (const [method, path, actor] of calls) {
+      const res = await t.http[method as 'post' | 'delete'](path).set('Authorization', actor.auth).set('Content-Type', 'text/plain').send('keep me');
+      expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+    await t.http.get('/me').set('Authorization', member.auth).expect(200);
     const campaign = (await t.http.get(`/campaigns/${id}`).set('Authorization', brand.auth).expect(200)).body;
     expect(campaign).toMatchObject({ status: 'draft', reviewStatus: 'pending' });
     await t.http.post(`/admin/campaigns/${id}/approve`).set('Authorization', admin.auth).send({}).expect(200);

@@ -17,8 +17,9 @@ type BodyKind = 'none' | 'json' | 'raw';
  * - API.md: unknown body fields are rejected (400), never silently applied. A route that takes no
  *   body (launch, approve, retry, …) has no DTO for the validation pipe to hold fields against, so
  *   every field sent to it is unknown: answered as the pipe answers one.
- * - A route that takes a JSON DTO answers a body of another type with 415, not with the
- *   validation errors of an empty body (the JSON parser reads only application/json).
+ * - A route that takes a JSON DTO, or no body, answers a body of another type with 415, not with
+ *   the validation errors of an empty body or as if it had none (the JSON parser reads only
+ *   application/json: `DELETE /me` with a text body is not an erasure the client asked for).
  */
 @Injectable()
 export class RequestBodyInterceptor implements NestInterceptor {
@@ -29,9 +30,10 @@ export class RequestBodyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     if (!WRITES.has(request.method)) return next.handle();
     const kind = this.bodyKind(context);
-    if (kind === 'json' && hasBody(request) && !request.is('application/json')) {
+    if (kind !== 'raw' && hasBody(request) && !request.is('application/json')) {
       const type = request.headers['content-type'] ?? 'none';
-      return throwError(() => new DomainError(ErrorCode.UnsupportedMediaType, `This route takes an application/json body, not ${type}`));
+      const takes = kind === 'json' ? 'an application/json body' : 'no body (or an empty JSON object)';
+      return throwError(() => new DomainError(ErrorCode.UnsupportedMediaType, `This route takes ${takes}, not ${type}`));
     }
     const { body } = request as { body?: unknown };
     if (kind !== 'none' || body === null || typeof body !== 'object') return next.handle();
