@@ -4,7 +4,7 @@ type Operation = {
   parameters?: { in: string }[];
   requestBody?: unknown;
   security?: unknown[];
-  responses: Record<string, { description?: string; content?: unknown }>;
+  responses: Record<string, { description?: string; content?: unknown; headers?: unknown }>;
 };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -32,6 +32,7 @@ const GENERIC: Record<string, string> = {
   '503': 'SERVICE_UNAVAILABLE: the request ran past REQUEST_TIMEOUT_MS, the service is busy, or it met a concurrent change; retry it',
 };
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds until the limit lets requests through again', schema: { type: 'integer', minimum: 1 } } };
 
 /**
  * Adds the error responses the controllers do not spell out, from what every route shares: the
@@ -51,7 +52,9 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       if (operation.requestBody || operation.parameters?.length || WRITES.has(method)) statuses.push('400');
       // A body sent to a route without one is refused too (400 for JSON fields, 415 for another type).
       if (operation.requestBody || WRITES.has(method)) statuses.push('413', '415');
-      if (operation.security?.length) statuses.push('401', '403');
+      if (operation.security?.length) statuses.push('401');
+      // Roles are a bearer token's; a provider's key names no role.
+      if (operation.security?.some((scheme) => 'bearer' in (scheme as object))) statuses.push('403');
       if (path.includes('{')) statuses.push('404');
       for (const status of statuses) {
         const response = (operation.responses[status] ??= { description: GENERIC[status] });
@@ -61,6 +64,7 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (/^[45]/.test(status) && !response.content) response.content = content;
       }
+      operation.responses['429'].headers = RETRY_AFTER;
     }
   }
   return document;

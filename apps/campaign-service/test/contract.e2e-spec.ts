@@ -332,6 +332,27 @@ describe('API.md contract (e2e, as a client)', () => {
     );
     const eligibility = json(doc.body.paths['/me/perks/{campaignId}/eligibility'].get.responses['200']);
     expect(Object.keys(eligibility.properties!)).toEqual(['eligible', 'reasons']);
+    // A reason's values are whatever its rule compares: numbers, lists, booleans, a provider, null.
+    const reason = schemas.EligibilityReasonDto as { properties: Record<string, { type?: string; oneOf?: unknown[]; nullable?: boolean }> };
+    expect(reason.properties.required).toMatchObject({ oneOf: expect.arrayContaining([{ type: 'number' }, { type: 'array', items: {} }]) });
+    expect(reason.properties.required.type).toBeUndefined();
+    expect(reason.properties.actual).toMatchObject({ nullable: true, oneOf: expect.any(Array) });
+    // Every status a route answers is listed: its own conflicts and gateway errors, 401 of a refresh, Retry-After on 429.
+    const paths = doc.body.paths;
+    expect(paths['/admin/claims/{id}/ship'].post.responses['409'].description).toContain('SHIPMENT_NOT_SHIPPABLE');
+    expect(Object.keys(paths['/shipping/webhook'].post.responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(paths['/auth/refresh'].post.responses['401']).toBeDefined();
+    expect(paths['/auth/password'].post.responses['401'].description).toContain('INVALID_CREDENTIALS');
+    expect(paths['/campaigns/{id}/funding'].post.responses['502'].description).toContain('PAYMENT_PROVIDER_ERROR');
+    expect(Object.keys(paths['/campaigns/{id}/pause'].post.responses)).toEqual(expect.arrayContaining(['413', '415']));
+    expect(paths['/campaigns'].post.responses['429'].headers['Retry-After']).toBeDefined();
+    expect(paths['/payments/stripe/webhook'].post.parameters.filter((p: { in: string }) => p.in === 'header')).toHaveLength(1);
+    expect(paths['/scores/batch'].post.security).toEqual([{ 'provider-key': [] }]);
+    expect(paths['/scores/batch'].post.responses['403']).toBeUndefined();
+    expect(json(paths['/campaigns/{id}/launch'].post.responses['200']).properties!.status).toMatchObject({ enum: ['active', 'scheduled'] });
+    // Counts, cents and units are integers to a generated client; scores may have decimals.
+    expect(resolve(createBody.properties!.totalUnits)).toMatchObject({ type: 'integer' });
+    expect(resolve(resolve(createBody.properties!.eligibility).properties!.minScore)).toMatchObject({ type: 'number' });
     // Every error answer is documented with the one error body: the contract's codes per route, the shared ones everywhere.
     const claimResponses = doc.body.paths['/campaigns/{id}/claims'].post.responses;
     expect(Object.keys(claimResponses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '422', '429']));

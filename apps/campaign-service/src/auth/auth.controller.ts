@@ -56,6 +56,7 @@ export class AuthController {
   @Post('auth/refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionTokensDto, description: 'a new pair; the presented refresh token is revoked' })
+  @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: the refresh token is invalid, expired or revoked (presenting one already rotated revokes its whole session)' })
   refresh(@Body() dto: RefreshTokenDto): Promise<SessionTokensDto> {
     return this.sessions.refresh(dto.refreshToken);
   }
@@ -73,6 +74,7 @@ export class AuthController {
   @Post('auth/password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'password changed; every session of the account is ended' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS: the current password is wrong; UNAUTHORIZED: no or an invalid bearer token' })
   changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(user.id, dto);
   }

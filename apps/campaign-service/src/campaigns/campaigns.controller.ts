@@ -5,7 +5,7 @@ import { Role } from '@app/domain';
 import { CampaignLifecycleService } from './campaign-lifecycle.service';
 import { CampaignStatsService } from './campaign-stats.service';
 import { CampaignsService } from './campaigns.service';
-import { CampaignDto, CampaignPageDto, LifecycleStatusDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignPageDto, LaunchStatusDto, LifecycleStatusDto } from './dto/campaign.dto';
 import { CampaignStatsDto } from './dto/campaign-stats.dto';
 import { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign-input.dto';
 import { PageQueryDto } from '@app/platform';
@@ -50,7 +50,7 @@ export class CampaignsController {
 
   @Post(':id/launch')
   @HttpCode(200)
-  @ApiOkResponse({ type: LifecycleStatusDto, description: 'needs funded + approved (+ codes for digital_code)' })
+  @ApiOkResponse({ type: LaunchStatusDto, description: 'needs funded + approved (+ codes for digital_code)' })
   @ApiConflictResponse({ description: 'CAMPAIGN_NOT_FUNDED, CAMPAIGN_NOT_APPROVED, INSUFFICIENT_CODES, INVALID_TRANSITION' })
   launch(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<LifecycleStatusDto> {
     return this.lifecycle.launch(user, id);

@@ -51,6 +51,7 @@ export class AdminClaimsController {
   @Post(':id/ship')
   @HttpCode(200)
   @ApiOkResponse({ type: AdminClaimDto })
+  @ApiConflictResponse({ description: 'SHIPMENT_NOT_SHIPPABLE: the claim has no shipment, its shipment was cancelled, or it was already shipped with another tracking number (in `details`)' })
   async ship(@Param('id') id: string, @Body() dto: MarkShippedDto): Promise<AdminClaimDto> {
     await this.shipments.markShippedByClaim(id, dto.trackingNumber, dto.carrier);
     return this.queries.adminOne(id);

@@ -1,5 +1,5 @@
 import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '@app/auth';
@@ -29,7 +29,12 @@ export class ShippingWebhookController {
   @HttpCode(200)
   @UseGuards(ShippingSignatureGuard)
   @ApiHeader({ name: 'X-Shipping-Signature', required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body>' })
-  @ApiOkResponse({ description: 'recorded (repeats change nothing)' })
+  @ApiOkResponse({
+    description: 'recorded (repeats change nothing)',
+    schema: { type: 'object', required: ['received'], properties: { received: { type: 'boolean', enum: [true] } } },
+  })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such shipment' })
+  @ApiConflictResponse({ description: 'SHIPMENT_NOT_SHIPPABLE: the shipment was cancelled, or shipped with another tracking number' })
   @ApiBadRequestResponse({ description: 'SHIPPING_SIGNATURE_INVALID: missing or wrong signature, checked first; VALIDATION_FAILED: the fields in `details`' })
   async receive(@Body() dto: ShippingWebhookDto): Promise<{ received: true }> {
     await this.shipments.markShipped(dto.shipmentId, dto.trackingNumber, dto.carrier);

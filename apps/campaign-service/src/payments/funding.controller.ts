@@ -1,5 +1,5 @@
 import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadGatewayResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { FundingResponseDto } from './dto/funding.dto';
@@ -20,6 +20,7 @@ export class FundingController {
   @Roles(Role.Brand, Role.Admin)
   @ApiCreatedResponse({ type: FundingResponseDto })
   @ApiConflictResponse({ description: 'CAMPAIGN_ALREADY_FUNDED (paid, or its payment is confirming), INVALID_TRANSITION (the campaign has ended)' })
+  @ApiBadGatewayResponse({ description: 'PAYMENT_PROVIDER_ERROR: Stripe refused or failed the call (its error type in `details`), or is not configured; retry later' })
   fund(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<FundingResponseDto> {
     return this.funding.fund(user, id);
   }

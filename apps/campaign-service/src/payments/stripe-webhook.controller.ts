@@ -14,7 +14,7 @@ export class StripeWebhookController {
   @Post()
   @Public()
   @HttpCode(HttpStatus.OK)
-  @ApiHeader({ name: 'Stripe-Signature', required: true })
+  @ApiHeader({ name: 'stripe-signature', required: true, description: "Stripe's signature of the raw body (`t=…,v1=…`)" })
   @ApiBody({ description: 'A Stripe event exactly as Stripe sent it (the signature covers the raw bytes)', schema: { type: 'object', required: ['id', 'type', 'data'] } })
   @ApiOkResponse({
     description: 'Event received (applied now, later, or recognised as a redelivery)',

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Public } from '@app/auth';
 import { ScoreBatchDto, ScoreBatchResultDto } from './dto/score-batch.dto';
 import { ProviderKeyGuard, ScoreProvider } from './provider-key.guard';
@@ -15,7 +15,7 @@ export class ScoresController {
   @UseGuards(ProviderKeyGuard)
   @Post('batch')
   @HttpCode(202)
-  @ApiHeader({ name: 'X-Provider-Key', required: true })
+  @ApiSecurity('provider-key')
   @ApiAcceptedResponse({ type: ScoreBatchResultDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_PROVIDER_KEY: no or an unknown X-Provider-Key' })
   ingest(@ScoreProvider() provider: string, @Body() dto: ScoreBatchDto): Promise<ScoreBatchResultDto> {

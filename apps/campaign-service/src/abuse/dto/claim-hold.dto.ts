@@ -5,7 +5,7 @@ export class ClaimHoldDto {
   @ApiProperty({ format: 'uuid' }) campaignId: string;
   @ApiProperty({ format: 'uuid' }) memberId: string;
   @ApiProperty({ enum: ['shared_shipping_address'] }) reason: string;
-  @ApiProperty({ description: 'how many other accounts used the same address on this campaign' }) otherAccounts: number;
+  @ApiProperty({ type: 'integer', description: 'how many other accounts used the same address on this campaign' }) otherAccounts: number;
   @ApiProperty({ enum: ['pending'], description: 'the claim status: always pending (a cancelled claim needs no review and is not listed)' })
   claimStatus: string;
   @ApiProperty() createdAt: string;

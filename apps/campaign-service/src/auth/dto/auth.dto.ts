@@ -65,7 +65,7 @@ export class RegisteredBrandDto {
 
 export class AccessTokenDto {
   @ApiProperty() accessToken: string;
-  @ApiProperty({ description: 'seconds until the token expires' }) expiresIn: number;
+  @ApiProperty({ type: 'integer', description: 'seconds until the token expires' }) expiresIn: number;
 }
 
 export class SessionTokensDto extends AccessTokenDto {

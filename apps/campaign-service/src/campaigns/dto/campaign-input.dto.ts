@@ -43,7 +43,7 @@ export class PerkDto {
   @TextLine(200)
   title: string;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_UNIT_COST_CENTS, example: 500 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_UNIT_COST_CENTS, example: 500 })
   @IsInt() @Min(1) @Max(MAX_UNIT_COST_CENTS)
   unitCostCents: number;
 }
@@ -77,11 +77,11 @@ export class EligibilityDto {
   @IsISO31661Alpha2({ each: true })
   countries?: string[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 150 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 150 })
   @IfPresent() @IsInt() @Min(0) @Max(150)
   minAge?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'abuse control: the claiming account must be at least this many days old' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 3650, description: 'abuse control: the claiming account must be at least this many days old' })
   @IfPresent() @IsInt() @Min(1) @Max(3650)
   minAccountAgeDays?: number;
 }
@@ -110,19 +110,19 @@ export class CreateCampaignDto {
   @PerkRules()
   perk: PerkDto;
 
-  @ApiProperty({ minimum: 1, maximum: MAX_TOTAL_UNITS, example: 1000 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_TOTAL_UNITS, example: 1000 })
   @TotalUnitsRules()
   totalUnits: number;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
   @IfPresent() @PerMemberLimitRules()
   perMemberLimit?: number;
 
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', nullable: true, type: String, description: 'defaults to launch time' })
+  @ApiPropertyOptional({ example: '2030-12-01T00:00:00Z', nullable: true, type: String, description: 'defaults to launch time' })
   @StartsAtRules()
   startsAt?: string | null;
 
-  @ApiProperty({ example: '2026-12-31T00:00:00Z', description: 'after startsAt and in the future' })
+  @ApiProperty({ example: '2030-12-31T00:00:00Z', description: 'after startsAt and in the future' })
   @EndsAtRules()
   endsAt: string;
 
@@ -142,10 +142,10 @@ export class UpdateCampaignDto {
   @ApiPropertyOptional({ type: PerkDto }) @IfPresent() @PerkRules()
   perk?: PerkDto;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOTAL_UNITS }) @IfPresent() @TotalUnitsRules()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TOTAL_UNITS }) @IfPresent() @TotalUnitsRules()
   totalUnits?: number;
 
-  @ApiPropertyOptional({ minimum: 1 }) @IfPresent() @PerMemberLimitRules()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 }) @IfPresent() @PerMemberLimitRules()
   perMemberLimit?: number;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null: start at launch' }) @StartsAtRules()

@@ -5,7 +5,7 @@ import { CampaignStatus, displayStatus, DisplayStatus, EligibilityRules, PerkKin
 export class PerkView {
   @ApiProperty({ enum: PerkKind }) kind: PerkKind;
   @ApiProperty() title: string;
-  @ApiProperty() unitCostCents: number;
+  @ApiProperty({ type: 'integer' }) unitCostCents: number;
 }
 
 export class EligibilityView implements EligibilityRules {
@@ -15,8 +15,8 @@ export class EligibilityView implements EligibilityRules {
   @ApiPropertyOptional({ type: [String] }) topics?: string[];
   @ApiPropertyOptional() minTopicScore?: number;
   @ApiPropertyOptional({ type: [String] }) countries?: string[];
-  @ApiPropertyOptional() minAge?: number;
-  @ApiPropertyOptional({ description: 'the claiming account must be at least this many days old' }) minAccountAgeDays?: number;
+  @ApiPropertyOptional({ type: 'integer' }) minAge?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'the claiming account must be at least this many days old' }) minAccountAgeDays?: number;
 }
 
 /** A campaign as brands and admins see it (API.md). */
@@ -29,12 +29,12 @@ export class CampaignDto {
   @ApiProperty() name: string;
   @ApiProperty() description: string;
   @ApiProperty({ type: PerkView }) perk: PerkView;
-  @ApiProperty() totalUnits: number;
-  @ApiProperty() perMemberLimit: number;
+  @ApiProperty({ type: 'integer' }) totalUnits: number;
+  @ApiProperty({ type: 'integer' }) perMemberLimit: number;
   @ApiProperty({ nullable: true, type: String, description: 'null until launch when not set' }) startsAt: string | null;
   @ApiProperty() endsAt: string;
   @ApiProperty({ type: EligibilityView }) eligibility: EligibilityView;
-  @ApiProperty() fundingRequiredCents: number;
+  @ApiProperty({ type: 'integer' }) fundingRequiredCents: number;
   @ApiProperty({ nullable: true, type: String }) launchedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) endedAt: string | null;
   @ApiProperty() createdAt: string;
@@ -69,4 +69,9 @@ export class CampaignPageDto {
 
 export class LifecycleStatusDto {
   @ApiProperty({ enum: [...Object.values(CampaignStatus), 'sold_out'] }) status: DisplayStatus;
+}
+
+/** API.md: launch answers `active`, or `scheduled` until startsAt. */
+export class LaunchStatusDto {
+  @ApiProperty({ enum: [CampaignStatus.Active, CampaignStatus.Scheduled] }) status: DisplayStatus;
 }

@@ -62,7 +62,7 @@ export class AdminClaimDto extends ClaimDto {
   @ApiProperty() memberId: string;
   @ApiProperty({ enum: ['digital_code', 'physical', 'experience'] }) perkKind: string;
   @ApiProperty({ type: String, nullable: true }) failureReason: string | null;
-  @ApiProperty({ description: 'fulfillment rounds started by admin retries' }) fulfillmentRound: number;
+  @ApiProperty({ type: 'integer', description: 'fulfillment rounds started by admin retries' }) fulfillmentRound: number;
   @ApiProperty() updatedAt: string;
 }
 

@@ -3,7 +3,7 @@ import { IsInt, IsString, Max, MaxLength, Min, NotEquals } from 'class-validator
 import { NotBlank } from '@app/platform';
 
 export class CreateAdjustmentDto {
-  @ApiProperty({ example: -50, description: 'units to add (positive) or remove (negative); never below claimed units' })
+  @ApiProperty({ type: 'integer', example: -50, description: 'units to add (positive) or remove (negative); never below claimed units' })
   @IsInt() @NotEquals(0) @Min(-1_000_000) @Max(1_000_000)
   delta: number;
 
@@ -16,10 +16,10 @@ export class AdjustmentDto {
   @ApiProperty() id: string;
   @ApiProperty() campaignId: string;
   @ApiProperty({ description: 'the admin who made the change' }) adminId: string;
-  @ApiProperty() delta: number;
+  @ApiProperty({ type: 'integer' }) delta: number;
   @ApiProperty() reason: string;
-  @ApiProperty() totalUnitsBefore: number;
-  @ApiProperty() totalUnitsAfter: number;
+  @ApiProperty({ type: 'integer' }) totalUnitsBefore: number;
+  @ApiProperty({ type: 'integer' }) totalUnitsAfter: number;
   @ApiProperty() createdAt: string;
 }
 

@@ -17,15 +17,15 @@ export class UploadCodesDto {
 }
 
 export class CodeUploadResultDto {
-  @ApiProperty({ description: 'codes added to the pool' }) added: number;
-  @ApiProperty({ description: 'codes already in the pool or repeated in the upload, not added' }) duplicates: number;
+  @ApiProperty({ type: 'integer', description: 'codes added to the pool' }) added: number;
+  @ApiProperty({ type: 'integer', description: 'codes already in the pool or repeated in the upload, not added' }) duplicates: number;
 }
 
 /** Counts only: brands never see a code's value. */
 export class InventoryDto {
-  @ApiProperty() totalUnits: number;
-  @ApiProperty() claimedUnits: number;
-  @ApiProperty({ description: 'totalUnits - claimedUnits' }) availableUnits: number;
-  @ApiProperty() codesLoaded: number;
-  @ApiProperty() codesAssigned: number;
+  @ApiProperty({ type: 'integer' }) totalUnits: number;
+  @ApiProperty({ type: 'integer' }) claimedUnits: number;
+  @ApiProperty({ type: 'integer', description: 'totalUnits - claimedUnits' }) availableUnits: number;
+  @ApiProperty({ type: 'integer' }) codesLoaded: number;
+  @ApiProperty({ type: 'integer' }) codesAssigned: number;
 }

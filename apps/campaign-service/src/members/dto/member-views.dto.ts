@@ -32,7 +32,7 @@ export class MemberPerkDto {
   @ApiProperty({ enum: PerkKind }) kind: PerkKind;
   @ApiProperty() brandName: string;
   @ApiProperty() endsAt: string;
-  @ApiProperty() remainingUnits: number;
+  @ApiProperty({ type: 'integer' }) remainingUnits: number;
   @ApiProperty({ enum: PerkStatus }) status: PerkStatus;
 }
 
@@ -41,10 +41,15 @@ export class PerkPageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
+/** A rule's value, whatever its rule: the schema of any JSON value but null. */
+const ANY_JSON_VALUE = [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: {} }, { type: 'object' }];
+
 export class EligibilityReasonDto {
   @ApiProperty({ example: 'score' }) rule: string;
-  @ApiProperty({ description: 'what the campaign asks for' }) required: unknown;
-  @ApiProperty({ description: "the member's value (null when unknown)" }) actual: unknown;
+  @ApiProperty({ description: 'what the campaign asks for: a number, a provider, a list of countries or topics, true…', oneOf: ANY_JSON_VALUE })
+  required: unknown;
+  @ApiProperty({ description: "the member's value, in the rule's terms (null when unknown)", oneOf: ANY_JSON_VALUE, nullable: true })
+  actual: unknown;
 }
 
 export class EligibilityResultDto {

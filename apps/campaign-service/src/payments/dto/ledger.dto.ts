@@ -7,7 +7,7 @@ export class LedgerEntryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) fundingId: string | null;
   @ApiProperty({ enum: LEDGER_KINDS }) kind: LedgerKind;
-  @ApiProperty({ description: 'signed integer cents: positive reaches the platform, negative leaves it' }) amountCents: number;
+  @ApiProperty({ type: 'integer', description: 'signed integer cents: positive reaches the platform, negative leaves it' }) amountCents: number;
   @ApiProperty({ example: 'usd' }) currency: string;
   @ApiProperty({ description: 'the Stripe object (session, refund, dispute, charge) the entry books' }) stripeObjectId: string;
   @ApiProperty({ nullable: true, type: String }) stripeEventId: string | null;

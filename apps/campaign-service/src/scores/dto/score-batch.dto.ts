@@ -27,12 +27,12 @@ export class ScoreBatchDto {
 }
 
 export class ScoreRejectionDto {
-  @ApiProperty() index: number;
+  @ApiProperty({ type: 'integer' }) index: number;
   @ApiProperty({ enum: ScoreRejectionCode }) code: ScoreRejectionCode;
   @ApiProperty() message: string;
 }
 
 export class ScoreBatchResultDto {
-  @ApiProperty() accepted: number;
+  @ApiProperty({ type: 'integer' }) accepted: number;
   @ApiProperty({ type: [ScoreRejectionDto] }) rejected: ScoreRejectionDto[];
 }
