@@ -6,3 +6,4 @@ export * from './fake-stripe';
 export * from './service-process';
 export * from './tcp-proxy';
 export * from './lock-waits';
+export * from './documented-responses';

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PageQueryDto, Printable, TextLine } from '@app/platform';
 import { ClaimStatus, UUID } from '@app/domain';
+import { orNull } from '../../openapi-values';
 
 export class ShippingAddressDto {
   @ApiProperty() @TextLine(200) name: string;
@@ -96,7 +97,7 @@ export class ShipmentDto {
   @ApiProperty() claimId: string;
   @ApiProperty({ enum: ['manual', 'webhook'] }) provider: string;
   @ApiProperty({ enum: ['requested', 'submitted', 'shipped', 'cancelled'] }) status: string;
-  @ApiProperty({ type: ShippingAddressDto, nullable: true, description: 'kept until the shipment is handed over or shipped' })
+  @ApiProperty({ ...orNull(ShippingAddressDto), description: 'kept until the shipment is handed over or shipped' })
   address: ShippingAddressDto | null;
   @ApiProperty({ type: String, nullable: true }) carrier: string | null;
   @ApiProperty({ type: String, nullable: true }) trackingNumber: string | null;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ProfileDto } from './profile.dto';
+import { orNull } from '../../openapi-values';
 
 export class ExportAccountDto {
   @ApiProperty() id: string;
@@ -44,7 +45,7 @@ export class ExportNotificationDto {
 export class MemberExportDto {
   @ApiProperty() exportedAt: string;
   @ApiProperty({ type: ExportAccountDto }) account: ExportAccountDto;
-  @ApiProperty({ type: ProfileDto, nullable: true }) profile: ProfileDto | null;
+  @ApiProperty({ ...orNull(ProfileDto), description: 'null until the member saves one' }) profile: ProfileDto | null;
   @ApiProperty({ type: [ExportScoreDto] }) scores: ExportScoreDto[];
   @ApiProperty({ type: [ExportOfferDto] }) offers: ExportOfferDto[];
   @ApiProperty({ type: [ExportClaimDto] }) claims: ExportClaimDto[];

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PerkKind } from '@app/domain';
+import { ANY_JSON_VALUE, JSON_NULL } from '../../openapi-values';
 
 export class TopicScoreDto {
   @ApiProperty() topic: string;
@@ -41,14 +42,11 @@ export class PerkPageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-/** A rule's value, whatever its rule: the schema of any JSON value but null. */
-const ANY_JSON_VALUE = [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }, { type: 'array', items: {} }, { type: 'object' }];
-
 export class EligibilityReasonDto {
   @ApiProperty({ example: 'score' }) rule: string;
   @ApiProperty({ description: 'what the campaign asks for: a number, a provider, a list of countries or topics, true…', oneOf: ANY_JSON_VALUE })
   required: unknown;
-  @ApiProperty({ description: "the member's value, in the rule's terms (null when unknown)", oneOf: ANY_JSON_VALUE, nullable: true })
+  @ApiProperty({ description: "the member's value, in the rule's terms (null when unknown)", oneOf: [...ANY_JSON_VALUE, JSON_NULL] })
   actual: unknown;
 }
 
