@@ -25,15 +25,16 @@ export function ipTracker(ip: string, exempt: readonly string[]): string {
   return exempt.includes(known.address) ? '' : known.tracker;
 }
 
-/** The email a login targets, as the login-account trackers count it (case and spacing ignored). */
-export function loginSubject(email: string): string {
-  return email.trim().toLowerCase();
+/**
+ * The account a login targets, as the login trackers count it: the email typed (case and spacing
+ * ignored), or the signed-in account of a password change. Named apart, so that a login typing an
+ * account's id as its email counts against no account's password changes.
+ */
+export function loginSubject(target: { email: string } | { accountId: string }): string {
+  return 'email' in target ? `email:${target.email.trim().toLowerCase()}` : `account:${target.accountId}`;
 }
 
-/**
- * The tracker of attempts on one account (an email as loginSubject spells it, or a signed-in
- * account's id), hashed; with `ip`, of the attempts from that client address only.
- */
+/** The tracker of attempts on one account (a loginSubject), hashed; with `ip`, of the attempts from that client address only. */
 export function loginTracker(subject: string, ip?: string): string {
   return hashTracker(ip === undefined ? subject : `${subject}|${normalizeIp(ip)}`);
 }
@@ -67,12 +68,13 @@ export class RouteRateLimiter {
   }
 
   /**
-   * A successful login takes its attempt back from the account's login limits, which then count
-   * wrong passwords only: the owner may sign in as often as they like, a guesser is stopped.
+   * A login that was not a wrong password (a success, or one the service could not decide) takes its
+   * attempt back from the account's login limits, which then count wrong passwords only: the owner
+   * may sign in as often as they like, a guesser is stopped.
    */
   async forgiveLogin(email: string, ip: string): Promise<void> {
     const { login, loginAccount } = this.config.rateLimit;
-    const subject = loginSubject(email);
+    const subject = loginSubject({ email });
     await Promise.all([
       login > 0 && this.storage.decrement(`${LOGIN_CLIENT_RULE}:${loginTracker(subject, ip)}`),
       loginAccount > 0 && this.storage.decrement(`${LOGIN_ACCOUNT_RULE}:${loginTracker(subject)}`),

@@ -28,11 +28,14 @@ const requestOf = (context: ExecutionContext) => context.switchToHttp().getReque
  * tracked from every address together or (`perClient`) from the request's address alone.
  */
 async function loginTarget(req: LimitedRequest, jwt: JwtService, perClient: boolean): Promise<string> {
-  let subject: string;
+  let subject = '';
   if (routeOf(req) === 'POST /auth/login') {
     const email = (req.body as { email?: unknown } | undefined)?.email;
-    subject = typeof email === 'string' ? loginSubject(email) : '';
-  } else subject = (await verifiedUser(req, jwt))?.id ?? '';
+    if (typeof email === 'string') subject = loginSubject({ email });
+  } else {
+    const accountId = (await verifiedUser(req, jwt))?.id;
+    if (accountId) subject = loginSubject({ accountId });
+  }
   if (!subject) return '';
   return loginTracker(subject, perClient ? (req.ip ?? 'unknown') : undefined);
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, Public } from '@app/auth';
+import { DomainError, ErrorCode } from '@app/domain';
 import { RouteRateLimiter } from '@app/platform';
 import { AuthService } from './auth.service';
 import {
@@ -47,9 +48,15 @@ export class AuthController {
   @ApiOkResponse({ type: SessionTokensDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<SessionTokensDto> {
-    const tokens = await this.auth.login(dto);
-    await this.limiter.forgiveLogin(dto.email, ip);
-    return tokens;
+    try {
+      const tokens = await this.auth.login(dto);
+      await this.limiter.forgiveLogin(dto.email, ip);
+      return tokens;
+    } catch (error) {
+      // Only a wrong password counts: an attempt the service could not decide (its database away) is given back.
+      if (!(error instanceof DomainError && error.code === ErrorCode.InvalidCredentials)) await this.limiter.forgiveLogin(dto.email, ip);
+      throw error;
+    }
   }
 
   @Public()

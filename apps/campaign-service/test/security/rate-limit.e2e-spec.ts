@@ -4,7 +4,9 @@ import { Agent, Server } from 'node:http';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { createTestApp, TestApp, TEST_PASSWORD, ThrowawayRedis } from '@app/testing';
+import { DomainError, ErrorCode } from '@app/domain';
 import { AppModule } from '../../src/app.module';
+import { AuthService } from '../../src/auth/auth.service';
 import { createCampaignServiceApp } from '../app';
 
 const STRICT = {
@@ -105,6 +107,28 @@ describe('rate limits in Redis (e2e)', () => {
     expect((await change('127.0.4.1').expect(429)).body.details.limit).toBe('login-client');
     for (let i = 0; i < 2; i++) await change(`127.0.4.${i + 2}`).expect(401);
     expect((await change('127.0.4.4').expect(429)).body.details.limit).toBe('login-account');
+  });
+
+  it("counts logins typing an account's id as their email apart from that account's password changes", async () => {
+    const owner = { email: 'id-target@test.local', password: TEST_PASSWORD };
+    const { id } = (await fromA('127.0.0.29').post('/auth/register').send({ ...owner, displayName: 'i' }).expect(201)).body;
+    const auth = `Bearer ${(await fromA('127.0.0.29').post('/auth/login').send(owner).expect(200)).body.accessToken}`;
+    for (let i = 0; i < 2; i++) await fromA('127.0.5.1').post('/auth/login').send(wrongLogin(id)).expect(401);
+    for (let i = 0; i < 2; i++) await fromA(`127.0.5.${i + 2}`).post('/auth/login').send(wrongLogin(id)).expect(401);
+    await fromA('127.0.5.1').post('/auth/password').set('Authorization', auth).send({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }).expect(204);
+  });
+
+  it('gives back a login attempt the service could not decide (its database away): only wrong passwords add up', async () => {
+    const owner = { email: 'outage@test.local', password: TEST_PASSWORD };
+    await fromA('127.0.0.30').post('/auth/register').send({ ...owner, displayName: 'o' }).expect(201);
+    const login = jest.spyOn(a.app.get(AuthService), 'login').mockRejectedValue(new DomainError(ErrorCode.ServiceUnavailable, 'The database is unavailable; retry later'));
+    try {
+      for (let i = 0; i < 3; i++) await fromA(`127.0.6.${i + 1}`).post('/auth/login').send(owner).expect(503);
+      for (let i = 0; i < 2; i++) await fromA('127.0.6.9').post('/auth/login').send(owner).expect(503);
+    } finally {
+      login.mockRestore();
+    }
+    await fromA('127.0.6.9').post('/auth/login').send(owner).expect(200);
   });
 
   it('never limits the machine itself per IP (RATE_LIMIT_EXEMPT_IPS), only per account', async () => {
