@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 3000, requestTimeoutMs: 30000, jwt: { ttlSeconds: 3600 }, platformFeeBps: 1000, claimGateEnabled: true });
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/perks');
     expect(loadConfig({ RATE_LIMIT_EXEMPT_IPS: '', STRIPE_SECRET_KEY: '' }).rateLimit.exemptIps).toEqual([]);
+    // Spaces only, as an .env line may leave them, are blank too (Number(' ') is 0: no port, no limit, no fee).
+    expect(loadConfig({ PORT: ' ', RATE_LIMIT_LOGIN: '  ', PLATFORM_FEE_BPS: '\t' })).toMatchObject({ port: 3000, rateLimit: { login: 10 }, platformFeeBps: 1000 });
   });
 
   it('reads booleans from the usual words and refuses any other', () => {
@@ -109,5 +111,8 @@ describe('loadConfig', () => {
     expect(secrets).toContain('ADMIN_PASSWORD=(hidden, 5 characters)');
     expect(secrets).toContain('DATABASE_URL="postgres://u:***@db internal/x"');
     expect(secrets).not.toMatch(/shortsecret|supersecret/);
+    // A password holding an @, or passed as a parameter, is hidden whole.
+    expect(message({ DATABASE_URL: 'postgres://u:p@ss@w0rd@db internal/x' })).toContain('DATABASE_URL="postgres://u:***@db internal/x"');
+    expect(message({ DATABASE_URL: 'postgres://db internal/x?user=u&password=hunter22' })).toContain('password=***"');
   });
 });

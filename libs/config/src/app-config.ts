@@ -215,12 +215,13 @@ export interface AppConfig {
 export class ConfigValidationError extends Error {}
 
 /**
- * Parses and validates the environment; throws a message naming every bad variable (an empty
+ * Parses and validates the environment; throws a message naming every bad variable (a blank
  * one is unset, except where EMPTY_MEANS_NONE says otherwise).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = new Set(Object.keys(new EnvSchema()).concat('STRIPE_API_BASE', 'SHIPPING_WEBHOOK_URL'));
-  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && (v !== '' || EMPTY_MEANS_NONE.has(k))));
+  // Blank (empty or spaces only, as an .env line may leave it) is unset.
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && (v?.trim() !== '' || EMPTY_MEANS_NONE.has(k))));
   const parsed = plainToInstance(EnvSchema, raw);
   const problems = validateSync(parsed, { forbidUnknownValues: false }).map(
     (e) => `  ${e.property}=${shown(e.property, raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
@@ -294,9 +295,12 @@ function crossChecks(parsed: EnvSchema): [string, string][] {
   return problems;
 }
 
-/** A variable's value for a boot error: secrets by length only, connection URLs without their password. */
+/**
+ * A variable's value for a boot error: secrets by length only, connection URLs without their
+ * password (up to the last `@`, which ends the user info; and a `password=` parameter).
+ */
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return '(unset)';
   if (SECRETS.has(name)) return `(hidden, ${value.length} characters)`;
-  return JSON.stringify(value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@').replace(/([?&]password=)[^&]*/gi, '$1***'));
 }

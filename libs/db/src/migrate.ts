@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { loadConfig } from '@app/config';
 import dataSource from './data-source';
 
@@ -13,10 +14,10 @@ async function main(): Promise<void> {
 
 /** A fresh machine has only the maintenance database; `npm start` must work there. */
 async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
+  // Read as pg reads it (socket directories in `?host=`, an empty host), then pointed at the maintenance database.
+  const target = parseIntoClientConfig(databaseUrl);
+  const name = target.database ?? 'postgres';
+  const admin = new Client({ ...target, database: 'postgres' });
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -7,3 +7,4 @@ export * from './claim-gate-keys';
 export * from './claim-jobs';
 export * from './payment-jobs';
 export * from './lifecycle-jobs';
+export * from './connection-errors';

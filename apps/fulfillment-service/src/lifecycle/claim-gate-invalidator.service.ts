@@ -1,7 +1,7 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { claimGateKeys, createRedis } from '@app/queue';
+import { claimGateKeys, connectionErrorLogger, createRedis } from '@app/queue';
 
 /**
  * The claim gate (campaign-service) caches a campaign's open/closed state in Redis. When this
@@ -15,6 +15,7 @@ export class ClaimGateInvalidator implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.redis = createRedis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.redis.on('error', connectionErrorLogger(new Logger(ClaimGateInvalidator.name), 'claim gate invalidation'));
   }
 
   async invalidate(campaignId: string): Promise<void> {
