@@ -10,11 +10,19 @@ import { RedisThrottlerStorage } from './rate-limit.storage';
 const ipTrackers = new Map<string, { address: string; tracker: string }>();
 const IP_TRACKERS_MAX = 10_000;
 
+/** RATE_LIMIT_EXEMPT_IPS as the limiter sees addresses (an IPv6 one as its /64, an IPv4-mapped one as IPv4). */
+const exemptAddresses = new WeakMap<readonly string[], Set<string>>();
+
 /**
  * The rate-limit tracker of a client address (hashed: no addresses in Redis key names); empty,
  * so that no per-IP limit applies, for an address of RATE_LIMIT_EXEMPT_IPS.
  */
 export function ipTracker(ip: string, exempt: readonly string[]): string {
+  let exempted = exemptAddresses.get(exempt);
+  if (!exempted) {
+    exempted = new Set(exempt.map((address) => normalizeIp(address)));
+    exemptAddresses.set(exempt, exempted);
+  }
   let known = ipTrackers.get(ip);
   if (known === undefined) {
     if (ipTrackers.size >= IP_TRACKERS_MAX) ipTrackers.clear();
@@ -22,7 +30,7 @@ export function ipTracker(ip: string, exempt: readonly string[]): string {
     known = { address, tracker: hashTracker(address) };
     ipTrackers.set(ip, known);
   }
-  return exempt.includes(known.address) ? '' : known.tracker;
+  return exempted.has(known.address) ? '' : known.tracker;
 }
 
 /**
