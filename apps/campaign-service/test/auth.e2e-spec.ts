@@ -49,6 +49,11 @@ describe('auth (e2e)', () => {
 
     const short = await t.http.post('/auth/register').send({ email: 'y@test.local', password: 'short', displayName: 'y' }).expect(400);
     expect(short.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
+    // Measured as stored: five é typed with combining accents are ten code units but five characters.
+    const accents = 'é'.normalize('NFD').repeat(5);
+    expect(accents).toHaveLength(10);
+    const combined = await t.http.post('/auth/register').send({ email: 'y@test.local', password: accents, displayName: 'y' }).expect(400);
+    expect(combined.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
 
     for (const displayName of ['   ', 'a\nb']) {
       const named = await t.http.post('/auth/register').send({ email: 'z@test.local', password: TEST_PASSWORD, displayName }).expect(400);

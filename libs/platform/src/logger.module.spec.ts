@@ -43,6 +43,9 @@ describe('log redaction', () => {
   it("hides a queue-dashboard link's one-time ticket in a request's URL", () => {
     const { logger, text } = capture();
     logger.info({ req: { id: '1', method: 'GET', url: '/admin/queues?ticket=eyJ.secret.sig&x=1' } }, 'request');
+    for (const url of ['/admin/queues?ticke%74=eyJ.secret.sig', '/admin/queues?ticket[]=eyJ.secret.sig', '/admin/queues?a=1;ticket=eyJ.secret.sig', '/admin/queues?%zz&ticket=eyJ.secret.sig']) {
+      logger.info({ req: { id: '2', method: 'GET', url } }, 'request');
+    }
     expect(text()).not.toContain('eyJ.secret.sig');
     expect(text()).toContain('/admin/queues?ticket=[redacted]&x=1');
   });
@@ -85,6 +88,8 @@ describe('logged errors', () => {
       constraint: 'campaign_codes_campaign_id_code_key',
       query: expect.stringContaining('INSERT INTO campaign_codes'),
       driverError: expect.objectContaining({ code: '40P01', table: 'campaign_codes' }),
+      // TypeORM copies the SQLSTATE onto the error; `code` is redacted everywhere (perk codes), so it is errorCode.
+      errorCode: '40P01',
     });
     expect(line.err.stack).toContain('deadlock detected');
     for (const field of ['parameters', 'detail', 'where', 'internalQuery']) {

@@ -53,7 +53,10 @@ const MAX_ERROR_DEPTH = 4;
  */
 export function serializeError(err: unknown): unknown {
   // pino-http hands over what pino's serializer already made of the error; plain pino the error itself.
-  return withoutQueryValues(err instanceof Error ? stdSerializers.err(err) : err, 0);
+  const serialized = withoutQueryValues(err instanceof Error ? stdSerializers.err(err) : err, 0);
+  // `*.code` is redacted (perk codes): an error's own code (ECONNRESET, a SQLSTATE) is kept as errorCode.
+  const code = (serialized as { code?: unknown } | null)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? { ...(serialized as object), errorCode: code } : serialized;
 }
 
 function withoutQueryValues(value: unknown, depth: number): unknown {
@@ -81,9 +84,18 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
   };
 }
 
-/** A URL as logged: a queue-dashboard link's one-time ticket is a credential until it is used. */
+/**
+ * A URL as logged: a queue-dashboard link's one-time ticket is a credential until it is used,
+ * however its parameter is spelled (`ticke%74=`, `ticket[]=`, `;ticket=`).
+ */
 function withoutTickets(url: string): string {
-  return url.replace(/([?&]ticket=)[^&#]*/g, '$1[redacted]');
+  let readable = url;
+  try {
+    readable = decodeURIComponent(url);
+  } catch {
+    // a malformed escape: matched as it stands
+  }
+  return readable.replace(/([?&;][^=&;#]*ticket[^=&;#]*=)[^&;#]*/gi, '$1[redacted]');
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;

@@ -7,6 +7,19 @@ import { TextLine } from '@app/platform';
 
 const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
+/**
+ * A new password, measured as it is hashed (Unicode normal form C, see password-hasher): an accent
+ * typed as a combining mark counts once, as it is stored.
+ */
+const NewPassword = () =>
+  applyDecorators(
+    ApiProperty({ minLength: 10, maxLength: 200 }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.normalize('NFC') : value)),
+    IsString(),
+    MinLength(10),
+    MaxLength(200),
+  );
+
 /** A new account's email. The reserved `.invalid` domain (RFC 2606) is where erased accounts' placeholders live. */
 const NewEmail = () =>
   applyDecorators(
@@ -21,8 +34,7 @@ export class RegisterMemberDto {
   @NewEmail()
   email: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 200 })
-  @IsString() @MinLength(10) @MaxLength(200)
+  @NewPassword()
   password: string;
 
   @ApiProperty({ example: 'Ada' })
@@ -39,8 +51,7 @@ export class RegisterBrandDto {
   @NewEmail()
   email: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 200 })
-  @IsString() @MinLength(10) @MaxLength(200)
+  @NewPassword()
   password: string;
 }
 
@@ -82,8 +93,7 @@ export class ChangePasswordDto {
   @ApiProperty() @IsString() @MaxLength(200)
   currentPassword: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 200 })
-  @IsString() @MinLength(10) @MaxLength(200)
+  @NewPassword()
   newPassword: string;
 }
 
