@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { configureHttpApp, exitOnBadConfig, exitWithinAfterSignal } from '@app/platform';
+import { bootLogger, configureHttpApp, exitOnBadConfig, exitWithinAfterSignal } from '@app/platform';
 import { AppModule } from './app.module';
 import { setupSwagger } from './swagger';
 import { serveWebConsole } from './web/web-console';
@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   // the host's zone.
   process.env.TZ = 'UTC';
   exitOnBadConfig();
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create(AppModule, { logger: bootLogger(), rawBody: true });
   configureHttpApp(app);
   setupSwagger(app);
   serveWebConsole(app);

@@ -38,4 +38,17 @@ describe('campaign-service shutdown (e2e)', () => {
     // REQUEST_TIMEOUT_MS + 5 s at the latest, whatever the hooks wait for.
     expect(took).toBeLessThan(8000);
   }, 90_000);
+
+  it('says, as it happens and in JSON lines, that it waits for a PostgreSQL that is not there', async () => {
+    const waiting = new ServiceProcess('campaign-service', { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/perks`, REDIS_PREFIX: 'boot-log' });
+    try {
+      waiting.launch(await freePort());
+      // TypeORM retries every 3 s; the first attempt is reported at once, not when the boot gives up.
+      const output = await waiting.outputMatching(/Unable to connect to the database/, 10_000);
+      const line = output.split('\n').find((text) => text.includes('Unable to connect to the database')) ?? '';
+      expect(JSON.parse(line)).toMatchObject({ level: 50, context: 'TypeOrmModule', err: { message: expect.stringContaining('Retrying (1)') } });
+    } finally {
+      await waiting.kill('SIGKILL');
+    }
+  }, 60_000);
 });

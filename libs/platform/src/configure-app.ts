@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
-import { requestIdOf } from './logger.module';
+import { bootLogger, requestIdOf } from './logger.module';
 import { observeUnrouted } from './metrics';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
@@ -86,7 +86,7 @@ export async function bootstrapWorker<C>(
   shutdownBoundMs: (config: C) => number = () => DEFAULT_SHUTDOWN_BOUND_MS,
 ): Promise<void> {
   exitOnBadConfig();
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  const app = await NestFactory.create(module, { logger: bootLogger() });
   configureHttpApp(app);
   const config = app.get<C>(configToken);
   exitWithinAfterSignal(shutdownBoundMs(config));

@@ -1,10 +1,10 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
+import { LoggerService, Module, RequestMethod } from '@nestjs/common';
+import { Logger, LoggerModule as PinoLoggerModule, PinoLogger } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, loadConfig } from '@app/config';
 
 const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'code', 'codes', 'shippingAddress'];
 
@@ -67,6 +67,16 @@ function withoutQueryValues(value: unknown, depth: number): unknown {
     if (!QUERY_VALUE_FIELDS.has(key)) copy[key] = withoutQueryValues(child, depth + 1);
   }
   return copy;
+}
+
+/**
+ * The logger of a service's boot, before its Nest context (and LoggerModule's logger) exists:
+ * the same pino options, so a boot that waits (for PostgreSQL, say) says so as it happens, as
+ * JSON lines, rather than held back until the context is up or printed by Nest's console logger.
+ */
+export function bootLogger(): LoggerService {
+  const params = { pinoHttp: pinoHttpOptions(loadConfig()) };
+  return new Logger(new PinoLogger(params), params);
 }
 
 /** The logger every service writes through: redaction, serializers, level and format. */

@@ -18,7 +18,22 @@ export class ServiceProcess {
     readonly env: Record<string, string>,
   ) {}
 
+  /** Starts the service and waits until its /health answers 200. */
   async start(port: number): Promise<void> {
+    const child = this.launch(port);
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${this.service} exited: ${this.output}`);
+      const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false);
+      if (healthy) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${this.service} did not become healthy: ${this.output}`);
+  }
+
+  /** Starts the service without waiting for it. */
+  launch(port: number): ChildProcess {
+    this.output = '';
     this.child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${this.service}/src/main.ts`], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, [PORT_VARIABLE[this.service]]: String(port), LOG_LEVEL: 'warn' },
@@ -26,14 +41,17 @@ export class ServiceProcess {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + 60000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`${this.service} exited: ${this.output}`);
-      const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false);
-      if (healthy) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    return this.child;
+  }
+
+  /** What the service has written so far (stdout and stderr), once `pattern` is in it; throws after `timeoutMs`. */
+  async outputMatching(pattern: RegExp, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (Date.now() > deadline) throw new Error(`${this.service} did not write ${pattern} within ${timeoutMs} ms: ${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${this.service} did not become healthy: ${this.output}`);
+    return this.output;
   }
 
   kill(signal: NodeJS.Signals): Promise<number | null> {
