@@ -403,7 +403,7 @@ describe('claims (e2e)', () => {
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(0);
   });
 
-  it('cancels an erased member’s parcels no carrier has yet, returning their units; a shipped one stays fulfilled', async () => {
+  it('keeps an erased member’s claims counted (API.md); a parcel not yet shipped has no address, is refused at the desk and an admin decides', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 5, perMemberLimit: 2 });
     const [m] = await insertMembers(t, 1);
     await offer(t.dataSource, campaignId, [m]);
@@ -418,15 +418,16 @@ describe('claims (e2e)', () => {
     await t.http.post(`/admin/claims/${shippedId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-BEFORE' }).expect(200);
     await t.http.delete('/me').set('Authorization', m.auth).expect(204);
 
-    const waiting = (await t.http.get(`/claims/${waitingId}`).set('Authorization', admin).expect(200)).body;
-    expect(waiting.status).toBe('cancelled');
-    expect((await shipmentOf(waitingId).expect(200)).body).toMatchObject({ status: 'cancelled', address: null });
+    // Both still count: one fulfilled, one pending without an address.
+    expect((await t.http.get(`/claims/${shippedId}`).set('Authorization', admin).expect(200)).body.status).toBe('fulfilled');
+    expect((await t.http.get(`/claims/${waitingId}`).set('Authorization', admin).expect(200)).body.status).toBe('pending');
+    expect((await shipmentOf(waitingId).expect(200)).body).toMatchObject({ status: 'requested', address: null });
+    expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(2);
     const refused = await t.http.post(`/admin/claims/${waitingId}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-AFTER' }).expect(409);
     expect(refused.body.code).toBe('SHIPMENT_NOT_SHIPPABLE');
-    expect((await t.http.get(`/claims/${shippedId}`).set('Authorization', admin).expect(200)).body.status).toBe('fulfilled');
+    // The admin cancels it: its unit returns to stock.
+    await t.http.post(`/admin/claims/${waitingId}/cancel`).set('Authorization', admin).expect(200);
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
-    const [audit] = await t.dataSource.query(`SELECT actor_id, after FROM audit_log WHERE entity_id = $1 AND action = 'claim.cancel'`, [waitingId]);
-    expect(audit).toMatchObject({ actor_id: m.id, after: expect.objectContaining({ reason: expect.stringContaining('erased') }) });
   });
 
   it('refuses to ship a requested shipment left without an address: nobody to ship to', async () => {
@@ -435,7 +436,7 @@ describe('claims (e2e)', () => {
     await offer(t.dataSource, campaignId, [m]);
     const id = (await claim(m, campaignId, 'no-address', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201)).body.id as string;
     await waitFor(async () => (await t.http.get(`/admin/claims/${id}/shipment`).set('Authorization', admin)).body, (body) => body.status === 'requested');
-    // What an erasure leaves when it stopped before cancelling the claim.
+    // What an erasure leaves.
     await t.dataSource.query(`UPDATE shipments SET address = NULL WHERE claim_id = $1`, [id]);
     const refused = await t.http.post(`/admin/claims/${id}/ship`).set('Authorization', admin).send({ trackingNumber: '1Z-NOBODY' }).expect(409);
     expect(refused.body.code).toBe('SHIPMENT_NOT_SHIPPABLE');

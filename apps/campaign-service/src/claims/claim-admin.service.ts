@@ -110,30 +110,6 @@ export class ClaimAdminService {
   }
 
   /**
-   * After an erasure: the member's pending physical claims whose parcel no carrier has yet can
-   * never be sent (the address is gone) and give their units back, as an admin cancel would. A
-   * parcel already submitted to a carrier, or shipped, goes on.
-   */
-  async cancelUndeliverable(memberId: string): Promise<void> {
-    const claims: { id: string }[] = await this.dataSource.query(
-      `SELECT c.id FROM claims c JOIN campaigns k ON k.id = c.campaign_id LEFT JOIN shipments s ON s.claim_id = c.id
-       WHERE c.member_id = $1 AND c.status = 'pending' AND k.perk_kind = 'physical' AND (s.id IS NULL OR s.status = 'requested')`,
-      [memberId],
-    );
-    for (const { id } of claims) {
-      const campaignId = await transactionRetryingConflicts(this.dataSource, async (manager) => {
-        const claim = await this.lock(manager, id);
-        const [shipment]: { status: string }[] = await manager.query(`SELECT status FROM shipments WHERE claim_id = $1 FOR UPDATE`, [id]);
-        // Fulfillment may have moved it on meanwhile.
-        if (claim.status !== ClaimStatus.Pending || (shipment && shipment.status !== 'requested')) return null;
-        await this.markCancelled(manager, claim, memberId, 'account erased: no address to ship to');
-        return claim.campaign_id;
-      });
-      if (campaignId) await this.gate.refresh(campaignId);
-    }
-  }
-
-  /**
    * A pending claim returns its unit to stock (on an ended campaign, to the brand by a top-up
    * refund); a failed one has already.
    */

@@ -14,11 +14,11 @@ import { ClaimsService } from './claims.service';
 import { ShipmentsService } from './shipments.service';
 import { ShippingWebhookController } from './shipping-webhook.controller';
 
-/** Member claims, their status, the admin dead-letter view and shipping. Exports the gate for inventory and status changes, and the admin actions for erasure. */
+/** Member claims, their status, the admin dead-letter view and shipping. Exports the gate for inventory and status changes. */
 @Module({
   imports: [AuthModule, EligibilityModule, RateLimitModule],
   controllers: [ClaimsController, AdminClaimsController, ShippingWebhookController],
   providers: [ClaimsService, ClaimGateService, ClaimLookupsService, ClaimWriterService, ClaimQueriesService, ClaimAdminService, ShipmentsService, ClaimRoute],
-  exports: [ClaimGateService, ClaimAdminService],
+  exports: [ClaimGateService],
 })
 export class ClaimsModule {}

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
 import { LiveAccounts } from '../auth/live-accounts';
-import { ClaimAdminService } from '../claims/claim-admin.service';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
 import { MemberExportDto } from './dto/export.dto';
@@ -20,7 +19,6 @@ export class PrivacyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly profiles: ProfileService,
     private readonly gate: ClaimGateService,
-    private readonly claims: ClaimAdminService,
     private readonly liveAccounts: LiveAccounts,
   ) {}
 
@@ -81,8 +79,8 @@ export class PrivacyService {
    * Erases the member's personal data in one transaction: profile, scores and their
    * history, notifications, shipping addresses and their fingerprints, and sessions go; the user row stays,
    * anonymised, so claims and offers still count for inventory, money and statistics. The claim
-   * refusals kept for replays (in Redis, up to a day) go too, and parcels not yet with a carrier
-   * (nobody to send them to) give their units back.
+   * refusals kept for replays (in Redis, up to a day) go too. Claims keep their status: a parcel
+   * not yet shipped has no address any more, and an admin decides (cancelling returns its unit).
    */
   async erase(memberId: string): Promise<void> {
     const providers = await this.dataSource.transaction(async (manager) => {
@@ -116,10 +114,8 @@ export class PrivacyService {
     });
     this.liveAccounts.forget(memberId);
     await this.gate.forgetMember(memberId);
-    // The erasure stands either way: a claim left pending here is refused at the shipping desk, where an admin cancels it.
-    await this.claims.cancelUndeliverable(memberId).catch((error: unknown) =>
-      this.logger.warn(`erasure of ${memberId}: undeliverable parcels not cancelled: ${(error as Error).message}`),
-    );
+    // API.md: claims stay counted for inventory and money. A parcel not yet shipped has no address
+    // now: the shipping desk refuses it, and an admin decides (cancelling returns its unit).
     // The erased scores no longer belong in the providers' percentiles (derived data: the next refresh catches up).
     for (const provider of providers) {
       await refreshScoreDistribution(this.dataSource, provider).catch((error: unknown) =>
