@@ -71,11 +71,11 @@ describe('score ingestion (e2e)', () => {
     expect((await current(a, 'peerindex'))[0].score).toBe(90);
   });
 
-  it('refuses a missing or unknown provider key with 401 INVALID_PROVIDER_KEY', async () => {
+  it('refuses a missing or unknown provider key with 401 UNAUTHORIZED, as a missing or invalid token', async () => {
     const missing = await t.http.post('/scores/batch').send({ scoredAt: '2026-11-01T00:00:00Z', scores: [] }).expect(401);
-    expect(missing.body.code).toBe('INVALID_PROVIDER_KEY');
+    expect(missing.body.code).toBe('UNAUTHORIZED');
     const wrong = await postScores(t.http, 'not-a-key', '2026-11-01T00:00:00Z', []).expect(401);
-    expect(wrong.body.code).toBe('INVALID_PROVIDER_KEY');
+    expect(wrong.body.code).toBe('UNAUTHORIZED');
   });
 
   it('refuses more than 10,000 items, a bad envelope and a future scoredAt with 400', async () => {

@@ -17,7 +17,6 @@ export enum ErrorCode {
   // auth
   EmailTaken = 'EMAIL_TAKEN',
   InvalidCredentials = 'INVALID_CREDENTIALS',
-  InvalidProviderKey = 'INVALID_PROVIDER_KEY',
   // campaigns
   CampaignNotEditable = 'CAMPAIGN_NOT_EDITABLE',
   CampaignNotFunded = 'CAMPAIGN_NOT_FUNDED',

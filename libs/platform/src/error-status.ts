@@ -16,7 +16,6 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
   [ErrorCode.EmailTaken]: HttpStatus.CONFLICT,
   [ErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
-  [ErrorCode.InvalidProviderKey]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.CampaignNotEditable]: HttpStatus.CONFLICT,
   [ErrorCode.CampaignNotFunded]: HttpStatus.CONFLICT,
   [ErrorCode.CampaignNotApproved]: HttpStatus.CONFLICT,

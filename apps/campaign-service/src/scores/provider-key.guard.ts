@@ -14,7 +14,7 @@ const sameKey = (a: string, b: string): boolean => {
   return left.length === right.length && timingSafeEqual(left, right);
 };
 
-/** `X-Provider-Key` names the score provider; a missing or unknown key is 401 INVALID_PROVIDER_KEY. */
+/** `X-Provider-Key` names the score provider; a missing or unknown key is 401 UNAUTHORIZED, as a missing or invalid token (API.md). */
 @Injectable()
 export class ProviderKeyGuard implements CanActivate {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -24,7 +24,7 @@ export class ProviderKeyGuard implements CanActivate {
     const key = request.headers['x-provider-key'];
     const match =
       typeof key === 'string' ? [...this.config.scoreProviders.byKey].find(([candidate]) => sameKey(candidate, key)) : undefined;
-    if (!match) throw new DomainError(ErrorCode.InvalidProviderKey, 'X-Provider-Key is missing or unknown');
+    if (!match) throw new DomainError(ErrorCode.Unauthorized, 'X-Provider-Key is missing or unknown');
     request.scoreProvider = match[1];
     return true;
   }

@@ -17,7 +17,7 @@ export class ScoresController {
   @HttpCode(202)
   @ApiSecurity('provider-key')
   @ApiAcceptedResponse({ type: ScoreBatchResultDto })
-  @ApiUnauthorizedResponse({ description: 'INVALID_PROVIDER_KEY: no or an unknown X-Provider-Key' })
+  @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: no or an unknown X-Provider-Key' })
   ingest(@ScoreProvider() provider: string, @Body() dto: ScoreBatchDto): Promise<ScoreBatchResultDto> {
     return this.scores.ingestBatch(provider, dto);
   }

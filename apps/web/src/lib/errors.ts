@@ -41,7 +41,6 @@ const SENTENCES: Record<string, string> = {
   CLAIM_NOT_RETRYABLE: 'Only failed claims can be retried, and this one has changed. Reload the list.',
   CLAIM_NOT_CANCELLABLE: 'This claim can no longer be cancelled.',
   SHIPMENT_NOT_SHIPPABLE: 'This parcel cannot be marked shipped: its shipment is not ready yet, or it was cancelled.',
-  INVALID_PROVIDER_KEY: 'The score provider key is not valid.',
   REQUEST_TIMEOUT: 'The server took too long to answer. Please try again.',
 };
 
