@@ -117,10 +117,13 @@ describe('claims (e2e)', () => {
     await claim(a, '00000000-0000-4000-8000-000000000000', 'k').expect(404);
     await claim(a, 'not-a-uuid', 'k').expect(404);
 
-    await claim(a, campaignId, 'k').expect(201);
-    await claim(b, campaignId, 'k').expect(409).expect((res) => expect(res.body.code).toBe('SOLD_OUT'));
-
     const paused = await insertActiveCampaign(t.dataSource, { status: 'paused' });
+    const accepted = await claim(a, campaignId, 'k').expect(201);
+    await claim(b, campaignId, 'k').expect(409).expect((res) => expect(res.body.code).toBe('SOLD_OUT'));
+    // The same key replayed returns the first response, whatever body it carries now; on another campaign it is refused as ever.
+    for (const body of [{}, { acceptDisclosure: false }]) expect((await claim(a, campaignId.toUpperCase(), 'k', body).expect(201)).body).toEqual(accepted.body);
+    await claim(a, paused, 'k', {}).expect(400).expect((res) => expect(res.body.code).toBe('DISCLOSURE_REQUIRED'));
+
     await offer(t.dataSource, paused, [a]);
     await claim(a, paused, 'p').expect(409).expect((res) => expect(res.body.code).toBe('CAMPAIGN_NOT_ACTIVE'));
 

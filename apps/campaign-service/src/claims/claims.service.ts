@@ -92,7 +92,9 @@ export class ClaimsService {
       ]);
     }
     if (dto.acceptDisclosure !== true) {
-      throw new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
+      // A replay of an accepted claim is answered as the claim was, whatever body it carries now.
+      const refusal = () => new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
+      return this.replayOr(refusal, user.id, campaignId.toLowerCase(), idempotencyKey);
     }
     // Rows are cached under the id as PostgreSQL spells it (lower case); any spelling finds them.
     const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId.toLowerCase()) : null;
