@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
-import { freePort, ServiceProcess, useIsolatedEnvironment } from '@app/testing';
+import { randomUUID } from 'node:crypto';
+import { createMember, freePort, ServiceProcess, TestApp, useIsolatedEnvironment } from '@app/testing';
+import { createCampaignServiceApp } from './app';
 
 /** SIGTERM ends the API within REQUEST_TIMEOUT_MS and a few seconds, even while a request's query waits on a lock. */
 describe('campaign-service shutdown (e2e)', () => {
@@ -51,4 +53,36 @@ describe('campaign-service shutdown (e2e)', () => {
       await waiting.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('exits 0 when stopped on purpose, so a supervisor (npm start) tells it from a crash', async () => {
+    const port = await freePort();
+    await api.start(port);
+    expect(await api.kill('SIGTERM')).toBe(0);
+  }, 90_000);
+});
+
+describe('requests that keep coming while the API shuts down (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createCampaignServiceApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers them 503 SERVICE_UNAVAILABLE with Connection: close, the lean claim route included', async () => {
+    const { auth } = await createMember(t.http);
+    // What Nest does first on SIGTERM, before any hook closes a pool.
+    (t.app.getHttpAdapter() as unknown as { beforeClose(): void }).beforeClose();
+    const member = await t.http.get('/me').set('Authorization', 'Bearer x').expect(503);
+    const claim = await t.http
+      .post(`/campaigns/${randomUUID()}/claims`)
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'k')
+      .send({ acceptDisclosure: true })
+      .expect(503);
+    for (const answer of [member, claim]) {
+      expect(answer.body).toEqual({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'The service is shutting down; retry the request' });
+      expect(answer.headers).toMatchObject({ connection: 'close', 'retry-after': '1', 'x-request-id': expect.any(String) });
+    }
+  });
 });

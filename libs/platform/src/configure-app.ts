@@ -2,6 +2,7 @@ import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@app/config';
+import { ErrorCode } from '@app/domain';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -29,10 +30,12 @@ export function configureHttpApp(app: INestApplication): void {
   // Headers and the request id first: a body the parser refuses is answered with them too.
   app.use(helmet(HELMET_OPTIONS));
   const logger = app.get(Logger);
+  const adapter = app.getHttpAdapter();
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestIdOf(req, res);
     observeUnrouted(req, res, (fields, message) => logger.log(fields, message));
-    next();
+    if (isClosing(adapter)) refuseWhileClosing(res);
+    else next();
   });
   express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   const config = loadConfig();
@@ -46,7 +49,25 @@ export function configureHttpApp(app: INestApplication): void {
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
   answerClientErrorsInErrorShape(server);
-  app.enableShutdownHooks();
+  // A service stopped on purpose exits 0 once its shutdown is done (a supervisor such as npm
+  // start's tells it from a crash), and pino's buffers are flushed on the way out.
+  app.enableShutdownHooks([], { useProcessExit: true });
+}
+
+/** Nest's HTTP adapter marks itself shutting down as the shutdown begins, before any hook runs. */
+export function isClosing(adapter: unknown): boolean {
+  return (adapter as { isShuttingDown?: boolean } | undefined)?.isShuttingDown === true;
+}
+
+/**
+ * A request that arrives while the service shuts down (on a kept-alive connection; new ones are
+ * no longer accepted): 503 with `Connection: close`, so the client retries on a new connection,
+ * at another instance, and the server is not held open by clients that keep sending.
+ */
+function refuseWhileClosing(res: ServerResponse): void {
+  const body = JSON.stringify({ statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The service is shutting down; retry the request' });
+  res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close', 'Retry-After': '1' });
+  res.end(body);
 }
 
 /** The headers helmet sets on every response, for a lean route that answers outside Express. */

@@ -8,7 +8,7 @@ import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
+import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
@@ -62,7 +62,8 @@ export class ClaimRoute implements OnApplicationBootstrap {
     const fallback: RequestListener = (req, res) => fallbacks.forEach((listener) => listener.call(server, req, res));
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const campaignId = this.claimTarget(req);
+      // While the service shuts down, Express answers every request (503).
+      const campaignId = isClosing(this.adapterHost.httpAdapter) ? null : this.claimTarget(req);
       if (campaignId === null) fallback(req, res);
       else
         this.handle(req, res, campaignId, fallback).catch((error: unknown) => {
