@@ -62,4 +62,21 @@ describe('errorBody', () => {
       jest.useRealTimers();
     }
   });
+
+  it("logs the API's own 5xx answers (a payment provider that failed) as warnings, and only the unexpected as errors", () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const stripe = new DomainError(ErrorCode.PaymentProviderError, 'Stripe checkout session create failed');
+      expect(errorBody(stripe).statusCode).toBe(502);
+      expect(warn).toHaveBeenCalledWith({ err: stripe }, 'Answered 502: Stripe checkout session create failed');
+      expect(error).not.toHaveBeenCalled();
+      const bug = new TypeError('x is undefined');
+      expect(errorBody(bug).statusCode).toBe(500);
+      expect(error).toHaveBeenCalledWith({ err: bug }, 'Unhandled error');
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  });
 });

@@ -30,15 +30,19 @@ let unavailableLoggedAt = -Infinity;
 let unavailableSince = 0;
 
 /**
- * The API's error body for anything a request handler threw. Unexpected errors are logged; so is
- * the cause of a 503 that is not the API's own answer (the database away, a deadlock, the pool
- * exhausted), as a warning at most every UNAVAILABLE_LOG_MS with the count left out.
+ * The API's error body for anything a request handler threw. Unexpected errors are logged as
+ * errors; the API's own 5xx answers (a payment provider that failed: 502) as warnings; the cause
+ * of a 503 that is not the API's own answer (the database away, a deadlock, the pool exhausted)
+ * as a warning at most every UNAVAILABLE_LOG_MS with the count left out.
  */
 export function errorBody(exception: unknown): ErrorBody {
   const body = toBody(exception);
-  if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
-    logger.error({ err: exception }, 'Unhandled error');
-  } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof DomainError)) {
+  if (body.statusCode < 500) return body;
+  const own = exception instanceof DomainError;
+  if (body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
+    if (own) logger.warn({ err: exception }, `Answered ${body.statusCode}: ${body.message}`);
+    else logger.error({ err: exception }, 'Unhandled error');
+  } else if (!own) {
     if (Date.now() - unavailableLoggedAt < UNAVAILABLE_LOG_MS) unavailableSince++;
     else {
       logger.warn({ err: exception, since: unavailableSince }, `Answered 503: ${body.message}`);
