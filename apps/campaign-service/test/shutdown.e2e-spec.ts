@@ -8,9 +8,11 @@ import { createCampaignServiceApp } from './app';
 describe('campaign-service shutdown (e2e)', () => {
   let db: DataSource;
   let api: ServiceProcess;
+  let redisPrefix: string;
 
   beforeAll(async () => {
     const env = await useIsolatedEnvironment();
+    redisPrefix = env.redisPrefix;
     db = await new DataSource(dataSourceOptions(env.databaseUrl, 2)).initialize();
     api = new ServiceProcess('campaign-service', { DATABASE_URL: env.databaseUrl, REDIS_PREFIX: env.redisPrefix, REQUEST_TIMEOUT_MS: '1000' });
   });
@@ -42,7 +44,7 @@ describe('campaign-service shutdown (e2e)', () => {
   }, 90_000);
 
   it('says, as it happens and in JSON lines, that it waits for a PostgreSQL that is not there', async () => {
-    const waiting = new ServiceProcess('campaign-service', { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/perks`, REDIS_PREFIX: 'boot-log' });
+    const waiting = new ServiceProcess('campaign-service', { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/perks`, REDIS_PREFIX: `${redisPrefix}_boot` });
     try {
       waiting.launch(await freePort());
       // TypeORM retries every 3 s; the first attempt is reported at once, not when the boot gives up.
