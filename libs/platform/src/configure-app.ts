@@ -2,13 +2,13 @@ import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@app/config';
-import { ErrorCode } from '@app/domain';
+import { DomainError, ErrorCode } from '@app/domain';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
-import { HttpExceptionFilter } from './http-exception.filter';
+import { errorBody, HttpExceptionFilter } from './http-exception.filter';
 import { bootLogger, requestIdOf } from './logger.module';
 import { observeUnrouted } from './metrics';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
@@ -65,7 +65,7 @@ export function isClosing(adapter: unknown): boolean {
  * at another instance, and the server is not held open by clients that keep sending.
  */
 function refuseWhileClosing(res: ServerResponse): void {
-  const body = JSON.stringify({ statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The service is shutting down; retry the request' });
+  const body = JSON.stringify(errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'The service is shutting down; retry the request')));
   res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close', 'Retry-After': '1' });
   res.end(body);
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { isDatabaseUnavailable, isRetryableConflict, pgErrorCode } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
+import { throttled } from '@app/queue';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
 
 export interface ErrorBody {
@@ -26,8 +27,9 @@ const logger = new Logger('HttpExceptionFilter');
 
 /** An outage answers every request 503: its cause is logged at most this often, not once per request. */
 const UNAVAILABLE_LOG_MS = 10_000;
-let unavailableLoggedAt = -Infinity;
-let unavailableSince = 0;
+const warnUnavailable = throttled<{ err: unknown; message: string }>(UNAVAILABLE_LOG_MS, ({ err, message }, since) =>
+  logger.warn({ err, since }, `Answered 503: ${message}`),
+);
 
 /**
  * The API's error body for anything a request handler threw. Unexpected errors are logged as
@@ -43,12 +45,7 @@ export function errorBody(exception: unknown): ErrorBody {
     if (own) logger.warn({ err: exception }, `Answered ${body.statusCode}: ${body.message}`);
     else logger.error({ err: exception }, 'Unhandled error');
   } else if (!own) {
-    if (Date.now() - unavailableLoggedAt < UNAVAILABLE_LOG_MS) unavailableSince++;
-    else {
-      logger.warn({ err: exception, since: unavailableSince }, `Answered 503: ${body.message}`);
-      unavailableLoggedAt = Date.now();
-      unavailableSince = 0;
-    }
+    warnUnavailable({ err: exception, message: body.message });
   }
   return body;
 }
