@@ -202,6 +202,31 @@ describe('campaigns (e2e)', () => {
       expect(brands.has(brandC.brandId)).toBe(true);
     });
 
+    it('filters by review status and by the status the list shows, for brands and admins', async () => {
+      const brandD = await createBrand(t.http, 'brand-d');
+      const made: { id: string }[] = [];
+      for (let i = 0; i < 4; i++) made.push(await createCampaign(t.http, brandD, { name: `D${i}`, totalUnits: 2 }));
+      const [pending, approved, active, soldOut] = made;
+      await t.http.post(`/admin/campaigns/${approved.id}/approve`).set('Authorization', admin.auth).expect(200);
+      await t.dataSource.query(`UPDATE campaigns SET status = 'active', review_status = 'approved', claimed_units = CASE WHEN id = $2 THEN 2 ELSE 1 END WHERE id IN ($1, $2)`, [active.id, soldOut.id]);
+      const ids = async (actor: Actor, query: Record<string, string>) =>
+        (await t.http.get('/campaigns').query({ ...query, limit: 100 }).set('Authorization', actor.auth).expect(200)).body.items
+          .map((c: { id: string }) => c.id)
+          .filter((id: string) => [pending.id, approved.id, active.id, soldOut.id].includes(id));
+
+      expect(await ids(brandD, { reviewStatus: 'pending' })).toEqual([pending.id]);
+      expect(await ids(admin, { reviewStatus: 'approved' })).toEqual([soldOut.id, active.id, approved.id]);
+      expect(await ids(admin, { status: 'draft' })).toEqual([approved.id, pending.id]);
+      expect(await ids(brandD, { status: 'active' })).toEqual([active.id]);
+      expect(await ids(brandD, { status: 'sold_out' })).toEqual([soldOut.id]);
+      expect(await ids(admin, { status: 'draft', reviewStatus: 'approved' })).toEqual([approved.id]);
+      expect(await ids(brandB, { reviewStatus: 'pending' })).toEqual([]);
+      for (const query of [{ status: 'live' }, { reviewStatus: 'PENDING' }]) {
+        const res = await t.http.get('/campaigns').query(query).set('Authorization', brandD.auth).expect(400);
+        expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(Object.keys(query));
+      }
+    });
+
     it('defaults to 20 items and refuses bad paging input', async () => {
       expect((await t.http.get('/campaigns').set('Authorization', brandC.auth).expect(200)).body.nextCursor).toBeNull();
       for (const [query, field] of [

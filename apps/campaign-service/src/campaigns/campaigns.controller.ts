@@ -5,10 +5,9 @@ import { Role } from '@app/domain';
 import { CampaignLifecycleService } from './campaign-lifecycle.service';
 import { CampaignStatsService } from './campaign-stats.service';
 import { CampaignsService } from './campaigns.service';
-import { CampaignDto, CampaignPageDto, LaunchStatusDto, LifecycleStatusDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignPageDto, CampaignsQueryDto, LaunchStatusDto, LifecycleStatusDto } from './dto/campaign.dto';
 import { CampaignStatsDto } from './dto/campaign-stats.dto';
 import { CreateCampaignDto, UpdateCampaignDto } from './dto/campaign-input.dto';
-import { PageQueryDto } from '@app/platform';
 
 /** Brands manage their own campaigns; admins see and operate all of them. Members get 403. */
 @ApiTags('campaigns')
@@ -31,7 +30,7 @@ export class CampaignsController {
 
   @Get()
   @ApiOkResponse({ type: CampaignPageDto })
-  list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<CampaignPageDto> {
+  list(@CurrentUser() user: AuthUser, @Query() query: CampaignsQueryDto): Promise<CampaignPageDto> {
     return this.campaigns.list(user, query);
   }
 

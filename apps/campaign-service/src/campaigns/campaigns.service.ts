@@ -7,9 +7,8 @@ import { Campaign, pageCursor, Page, toPage } from '@app/db';
 import { CampaignStatus, DomainError, EligibilityRules, ErrorCode, fundingRequiredCents, ReviewStatus, Role, transition } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
 import { assertCampaignRules } from './campaign-rules';
-import { CampaignDto } from './dto/campaign.dto';
+import { CampaignDto, CampaignsQueryDto } from './dto/campaign.dto';
 import { CreateCampaignDto, EligibilityDto, UpdateCampaignDto } from './dto/campaign-input.dto';
-import { PageQueryDto } from '@app/platform';
 
 const DEFAULT_LIMIT = 20;
 
@@ -48,7 +47,7 @@ export class CampaignsService {
     return CampaignDto.from(await repo.findOneByOrFail({ id: campaign.id }));
   }
 
-  async list(user: AuthUser, query: PageQueryDto): Promise<Page<CampaignDto>> {
+  async list(user: AuthUser, query: CampaignsQueryDto): Promise<Page<CampaignDto>> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const after = pageCursor(query.cursor);
     const qb = this.dataSource
@@ -60,6 +59,12 @@ export class CampaignsService {
       .addOrderBy('c.id', 'DESC')
       .limit(limit + 1);
     if (user.role !== Role.Admin) qb.andWhere('c.brand_id = :brandId', { brandId: user.brandId });
+    if (query.reviewStatus) qb.andWhere('c.review_status = :reviewStatus', { reviewStatus: query.reviewStatus });
+    if (query.status === 'sold_out' || query.status === CampaignStatus.Active) {
+      qb.andWhere(`c.status = 'active' AND c.claimed_units ${query.status === 'sold_out' ? '>=' : '<'} c.total_units`);
+    } else if (query.status) {
+      qb.andWhere('c.status = :status', { status: query.status });
+    }
     if (after) qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', { at: after.at, id: after.id });
     const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
     const rows = entities.map((campaign, i) => ({ campaign, cursorAt: raw[i].cursor_at }));

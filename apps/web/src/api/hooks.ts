@@ -75,10 +75,8 @@ export function usePaged<T>(path: string | null, limit = 20): PagedResource<T> {
     setStatus({ loading: true });
     const separator = path.includes('?') ? '&' : '?';
     const url = `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    api<{ items: T[]; nextCursor: string | null } | T[]>(url, { signal: controller.signal }).then(
-      (body) => {
-        // A few admin lists answer with a bare array; treat it as one complete page.
-        const page = Array.isArray(body) ? { items: body, nextCursor: null } : body;
+    api<{ items: T[]; nextCursor: string | null }>(url, { signal: controller.signal }).then(
+      (page) => {
         setPages((previous) => ({ items: cursor ? [...previous.items, ...page.items] : page.items, nextCursor: page.nextCursor, loaded: true }));
         setStatus({ loading: false });
       },

@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import { Campaign } from '@app/db';
 import { CampaignStatus, displayStatus, DisplayStatus, EligibilityRules, PerkKind, ReviewStatus } from '@app/domain';
+import { PageQueryDto } from '@app/platform';
+
+const DISPLAY_STATUSES: DisplayStatus[] = [...Object.values(CampaignStatus), 'sold_out'];
 
 export class PerkView {
   @ApiProperty({ enum: PerkKind }) kind: PerkKind;
@@ -22,7 +26,7 @@ export class EligibilityView implements EligibilityRules {
 /** A campaign as brands and admins see it (API.md). */
 export class CampaignDto {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: [...Object.values(CampaignStatus), 'sold_out'] }) status: DisplayStatus;
+  @ApiProperty({ enum: DISPLAY_STATUSES }) status: DisplayStatus;
   @ApiProperty({ enum: ReviewStatus }) reviewStatus: ReviewStatus;
   @ApiProperty({ nullable: true, type: String, description: 'why an admin rejected the campaign' }) reviewReason: string | null;
   @ApiProperty() brandId: string;
@@ -62,13 +66,19 @@ export class CampaignDto {
   }
 }
 
+/** `GET /campaigns` filters; `status` is the status the list shows (`sold_out` is an active campaign with no unit left). */
+export class CampaignsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: DISPLAY_STATUSES }) @IsOptional() @IsIn(DISPLAY_STATUSES) status?: DisplayStatus;
+  @ApiPropertyOptional({ enum: ReviewStatus }) @IsOptional() @IsIn(Object.values(ReviewStatus)) reviewStatus?: ReviewStatus;
+}
+
 export class CampaignPageDto {
   @ApiProperty({ type: [CampaignDto] }) items: CampaignDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
 export class LifecycleStatusDto {
-  @ApiProperty({ enum: [...Object.values(CampaignStatus), 'sold_out'] }) status: DisplayStatus;
+  @ApiProperty({ enum: DISPLAY_STATUSES }) status: DisplayStatus;
 }
 
 /** API.md: launch answers `active`, or `scheduled` until startsAt. */

@@ -6,10 +6,10 @@ import { Empty, ErrorNotice, Loading } from '../../components/States';
 import { describeRules } from '../../lib/eligibility';
 import { formatDate, formatMoney, PERK_KIND_LABEL } from '../../lib/format';
 
-/** Campaigns waiting for review. The API has no review filter, so the queue is the pending part of the full list. */
+/** Campaigns waiting for review, oldest pages last as the API lists them; an ended one needs no review. */
 export function ModerationPage() {
-  const campaigns = usePaged<Campaign>('/campaigns', 100);
-  const pending = campaigns.items.filter((campaign) => campaign.reviewStatus === 'pending' && campaign.status !== 'ended');
+  const campaigns = usePaged<Campaign>('/campaigns?reviewStatus=pending', 100);
+  const pending = campaigns.items.filter((campaign) => campaign.status !== 'ended');
 
   return (
     <section>
