@@ -41,6 +41,10 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
     const { concurrency, lockMs } = this.config.fulfillment;
     // Options from the validated config; the decorator is evaluated before the config exists.
     Object.assign(this.worker.opts, { lockDuration: lockMs, lockRenewTime: lockMs / 2, stalledInterval: lockMs, maxStalledCount: 5 });
+    // The worker copied the default lock times into its lock manager when it was built: without a
+    // new one, locks shorter than 30 s expired before their first renewal and running jobs were
+    // taken for stalled and run twice. run() below starts the new one.
+    (this.worker as unknown as { createLockManager(): void }).createLockManager();
     this.worker.concurrency = concurrency;
     void this.worker.run().catch((error: Error) => this.logger.error(`fulfillment worker stopped: ${error.message}`));
   }

@@ -17,7 +17,7 @@ export class CarrierStub {
   private readonly hanging: ServerResponse[] = [];
   private server?: Server;
 
-  constructor(private readonly reply: (request: CarrierRequest, attempt: number) => CarrierReply) {}
+  constructor(private readonly reply: (request: CarrierRequest, attempt: number) => CarrierReply | Promise<CarrierReply>) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -37,7 +37,7 @@ export class CarrierStub {
     const request: CarrierRequest = { idempotencyKey: String(req.headers['idempotency-key']), body: JSON.parse(text) };
     this.requests.push(request);
     const attempt = this.requests.filter((r) => r.idempotencyKey === request.idempotencyKey).length;
-    const reply = this.reply(request, attempt);
+    const reply = await this.reply(request, attempt);
     if (reply === 'hang') {
       this.hanging.push(res);
       return;
