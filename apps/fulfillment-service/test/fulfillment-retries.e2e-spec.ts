@@ -157,6 +157,24 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(claimed_units).toBe(0);
   });
 
+  it('marks failed, from the sweep, a claim whose job failed for good while its failure could not be recorded', async () => {
+    const { campaignId, claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    script.set(id, () => 422);
+    await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 1 });
+    expect(await (await finished(`claim.${id}`)).getState()).toBe('failed');
+    // As if PostgreSQL had been down through the last attempt: the job failed, the claim still pending.
+    await db.query(`DELETE FROM notifications WHERE data->>'claimId' = $1`, [id]);
+    await db.query(`UPDATE claims SET status = 'pending', failure_reason = NULL, updated_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    await db.query(`UPDATE campaigns SET claimed_units = claimed_units + 1 WHERE id = $1`, [campaignId]);
+
+    expect(await worker.get(PendingClaimsSweeper, { strict: false }).sweep()).toBeGreaterThanOrEqual(1);
+    expect(await claimRow(id)).toMatchObject({ status: 'failed', failure_reason: expect.stringContaining('422') });
+    const [{ claimed_units }] = await db.query(`SELECT claimed_units FROM campaigns WHERE id = $1`, [campaignId]);
+    expect(claimed_units).toBe(0);
+    expect(await db.query(`SELECT kind FROM notifications WHERE data->>'claimId' = $1`, [id])).toEqual([{ kind: 'claim_failed' }]);
+    expect(await worker.get(PendingClaimsSweeper, { strict: false }).sweep()).toBe(0);
+  });
+
   it('fails a digital claim at once when the code pool is empty', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, codes: 0, viaOutbox: false });
     await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });

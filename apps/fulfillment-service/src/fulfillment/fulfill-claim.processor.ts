@@ -72,7 +72,9 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
   async onFailed(job: Job<JobPayloads['fulfill-claim']> | undefined, error: Error): Promise<void> {
     const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
     if (!job || !final) return;
-    await this.failures.markFailed(job.data.claimId, roundOfFulfillJob(job.id), error.message).catch(() => undefined);
+    await this.failures
+      .markFailed(job.data.claimId, roundOfFulfillJob(job.id), error.message)
+      .catch((cause: Error) => this.logger.warn(`claim ${job.data.claimId} not marked failed yet (the sweep will): ${cause.message}`));
   }
 
   private async fulfil(job: Job<JobPayloads['fulfill-claim']>): Promise<FulfillmentOutcome> {

@@ -6,6 +6,7 @@ import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { fulfillClaimJobId, QUEUES } from '@app/queue';
+import { ClaimFailureService } from './claim-failure.service';
 
 const SWEEP_BATCH = 500;
 
@@ -16,6 +17,8 @@ const requeued = new Counter({ name: 'fulfillment_jobs_requeued_total', help: 'J
  * persistence, failover), a pending claim would wait forever: this sweep finds pending claims
  * idle for a while whose job BullMQ no longer knows and adds it again under the same jobId.
  * Adding is idempotent (jobId) and so is the processor, so a sweep can never do a claim twice.
+ * A claim whose job failed for good while PostgreSQL could not record it (the outage that failed
+ * the job) is marked failed here, as the job's last attempt would have done.
  */
 @Injectable()
 export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,12 +30,13 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.fulfillment.name) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly failures: ClaimFailureService,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.sweep()
-        .then((count) => void (count && this.logger.warn(`re-enqueued ${count} fulfillment jobs that Redis had lost`)))
+        .then((count) => void (count && this.logger.warn(`settled ${count} pending claims whose job Redis had lost or that failed unrecorded`)))
         .catch((error: Error) => this.logger.warn(`pending-claims sweep skipped: ${error.message}`))
         .finally(() => (this.running = undefined));
     }, this.config.fulfillment.sweepIntervalMs);
@@ -43,7 +47,7 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
     await this.running;
   }
 
-  /** Returns how many jobs were added again. */
+  /** Returns how many claims it settled (jobs added again, claims marked failed). */
   async sweep(): Promise<number> {
     // Physical claims wait for shipping with a shipment on record: their job is done, unless the
     // shipment is cancelled (a retried claim whose new round has not reopened it yet). Held claims
@@ -61,15 +65,22 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
     const jobIds = claims.map((c) => fulfillClaimJobId(c.id, c.fulfillment_round));
     const states = await Promise.all(jobIds.map((id) => this.queue.getJobState(id)));
     const lost = claims.filter((_, i) => states[i] === 'unknown');
-    if (!lost.length) return 0;
-    await this.queue.addBulk(
-      lost.map((claim) => ({
-        name: 'fulfill-claim',
-        data: { claimId: claim.id },
-        opts: { jobId: jobIds[claims.indexOf(claim)] },
-      })),
-    );
-    requeued.inc(lost.length);
-    return lost.length;
+    if (lost.length) {
+      await this.queue.addBulk(
+        lost.map((claim) => ({
+          name: 'fulfill-claim',
+          data: { claimId: claim.id },
+          opts: { jobId: jobIds[claims.indexOf(claim)] },
+        })),
+      );
+      requeued.inc(lost.length);
+    }
+    let failed = 0;
+    for (const [i, claim] of claims.entries()) {
+      if (states[i] !== 'failed') continue;
+      const job = await this.queue.getJob(jobIds[i]);
+      if (await this.failures.markFailed(claim.id, claim.fulfillment_round, job?.failedReason || 'fulfillment failed')) failed++;
+    }
+    return lost.length + failed;
   }
 }
