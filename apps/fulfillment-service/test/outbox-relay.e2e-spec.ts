@@ -78,6 +78,28 @@ describe('outbox relay (e2e)', () => {
     await worker.close();
   });
 
+  it('retries a campaign start, end or refund for days and other jobs for minutes, with exponential backoff', async () => {
+    const id = '00000000-0000-7000-8000-00000000a77e';
+    await dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, [
+        { queue: 'lifecycle', name: 'end-campaign', data: { campaignId: id }, jobId: jobIdFor('end-campaign', id) },
+        { queue: 'payments', name: 'refund-campaign', data: { campaignId: id }, jobId: jobIdFor('refund-campaign', id) },
+        { queue: 'matching', name: 'match-campaign', data: { campaignId: id }, jobId: jobIdFor('match-campaign', id) },
+      ]),
+    );
+    await eventually(async () => (await unpublished()) === 0);
+    const options = async (name: string, jobId: string) => {
+      const other = new Queue(name, { connection: queueConnection(redis.url), prefix: queue.opts.prefix });
+      const job = await other.getJob(jobId);
+      await other.close();
+      return { attempts: job?.opts.attempts, backoff: job?.opts.backoff };
+    };
+    const backoff = { type: 'exponential', delay: 1000 };
+    expect(await options('campaign-lifecycle', jobIdFor('end-campaign', id))).toEqual({ attempts: 18, backoff });
+    expect(await options('payments', jobIdFor('refund-campaign', id))).toEqual({ attempts: 18, backoff });
+    expect(await options('matching', jobIdFor('match-campaign', id))).toEqual({ attempts: 10, backoff });
+  });
+
   it('never publishes a rolled-back transaction', async () => {
     await dataSource
       .transaction(async (manager) => {

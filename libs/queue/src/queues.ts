@@ -1,3 +1,5 @@
+import type { DefaultJobOptions } from 'bullmq';
+
 /**
  * The queue wire contract: every queue and job name in one place.
  * Renaming a queue or job strands the jobs already in Redis: drain first.
@@ -47,10 +49,24 @@ export const JOB_PRIORITIES: Partial<Record<keyof JobPayloads, number>> = { 'mat
  */
 export const WORKER_OPTIONS = { lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 5 } as const;
 
-/** Retries are explicit: exponential backoff, failed jobs kept for inspection. */
+/**
+ * Retries are explicit: exponential backoff from 1 s, failed jobs kept for inspection. Ten
+ * attempts retry for about 17 minutes, so a database or Redis restart, or a carrier's bad quarter
+ * hour, neither fails a claim nor gives up a matching run.
+ */
 export const DEFAULT_JOB_OPTIONS = {
-  attempts: 5,
+  attempts: 10,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 10000 },
   removeOnFail: false,
 } as const;
+
+/**
+ * Nothing else starts or ends a campaign at its time, or sends a refund: these jobs keep trying
+ * for about three days (18 attempts, the last ones a day and a half apart), in view in
+ * /admin/queues meanwhile, rather than leave a campaign live past its end.
+ */
+export const JOB_OPTIONS_BY_QUEUE: Partial<Record<QueueName, DefaultJobOptions>> = {
+  [QUEUES.lifecycle.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 18 },
+  [QUEUES.payments.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 18 },
+};
