@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
+import { Client } from 'pg';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -22,6 +23,7 @@ describe('outbox relay (e2e)', () => {
   let dataSource: DataSource;
   let queue: Queue;
   let matchingQueue: Queue;
+  let databaseUrl: string;
 
   const unpublished = async () =>
     Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
@@ -31,6 +33,7 @@ describe('outbox relay (e2e)', () => {
     // The fulfillment app itself is the unit under test; createTestApp gives it an isolated DB.
     const t = await createTestApp(FulfillmentModule, { env: { REDIS_URL: redis.url } });
     worker = t.app;
+    databaseUrl = t.databaseUrl;
     dataSource = worker.get(getDataSourceToken());
     queue = new Queue('notifications', { connection: queueConnection(redis.url), prefix: t.redisPrefix });
     queue.on('error', () => undefined);
@@ -98,6 +101,27 @@ describe('outbox relay (e2e)', () => {
     expect(await options('campaign-lifecycle', jobIdFor('end-campaign', id))).toEqual({ attempts: 18, backoff });
     expect(await options('payments', jobIdFor('refund-campaign', id))).toEqual({ attempts: 18, backoff });
     expect(await options('matching', jobIdFor('match-campaign', id))).toEqual({ attempts: 10, backoff });
+  });
+
+  it('listens again after losing its LISTEN connection, however many reconnects fail first', async () => {
+    const database = new URL(databaseUrl).pathname.slice(1);
+    const admin = new Client({ connectionString: Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString() });
+    await admin.connect();
+    const listeners = async () =>
+      Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN outbox'`, [database])).rows[0].n);
+    try {
+      expect(await listeners()).toBe(1);
+      await admin.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
+      try {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query = 'LISTEN outbox'`, [database]);
+        await new Promise((resolve) => setTimeout(resolve, 3500)); // about three reconnects refused
+      } finally {
+        await admin.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`);
+      }
+      await eventually(async () => (await listeners()) === 1, 5000);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('never publishes a rolled-back transaction', async () => {

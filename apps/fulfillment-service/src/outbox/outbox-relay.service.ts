@@ -72,6 +72,7 @@ const republished = new Counter({ name: 'outbox_republished_total', help: 'Outbo
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
   private listener?: Client;
+  private listenRetry?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeRequested = false;
@@ -94,6 +95,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.listenRetry);
     await this.running;
     await this.listener?.end().catch(() => undefined);
     this.redis?.disconnect();
@@ -180,14 +182,33 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     const client = new Client({ connectionString: this.config.databaseUrl });
     client.on('notification', () => this.wake());
     client.on('error', (error) => {
+      if (this.listener !== client) return;
       this.logger.warn(`outbox listener lost: ${error.message}; polling until it returns`);
       this.listener = undefined;
-      if (this.stopped) return;
-      setTimeout(() => void this.listen().catch(() => undefined), POLL_MS);
+      void client.end().catch(() => undefined);
+      this.listenLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) return void (await client.end());
     this.listener = client;
+  }
+
+  /** Tries to listen again every POLL_MS until it works (a failed connect emits no error event). */
+  private listenLater(): void {
+    if (this.stopped || this.listenRetry) return;
+    this.listenRetry = setTimeout(() => {
+      this.listenRetry = undefined;
+      this.listen().then(
+        () => this.listener && this.logger.log('outbox listener back'),
+        () => this.listenLater(),
+      );
+    }, POLL_MS);
   }
 }
 
