@@ -18,12 +18,11 @@ export interface AccountCheck {
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(), its account
- * must pass the service's ACCOUNT_CHECK if it has one, and the caller's role must be one of
- * @Roles() when given.
+ * must pass the service's ACCOUNT_CHECK, and the caller's role must be one of @Roles() when given.
  */
 @Injectable()
 export class AuthGuard implements CanActivate, OnModuleInit {
-  private accounts?: AccountCheck;
+  private accounts!: AccountCheck;
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,12 +30,9 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** A service that serves tokens must say how their accounts are checked: without it, the boot fails. */
   onModuleInit(): void {
-    try {
-      this.accounts = this.moduleRef.get<AccountCheck>(ACCOUNT_CHECK, { strict: false });
-    } catch {
-      // a service without accounts of its own (the workers)
-    }
+    this.accounts = this.moduleRef.get<AccountCheck>(ACCOUNT_CHECK, { strict: false });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,7 +41,7 @@ export class AuthGuard implements CanActivate, OnModuleInit {
 
     const request = context.switchToHttp().getRequest<RequestWithBearer & { user?: AuthUser }>();
     request.user = await this.authenticate(request);
-    await this.accounts?.assertLive(request.user);
+    await this.accounts.assertLive(request.user);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.user.role)) {
