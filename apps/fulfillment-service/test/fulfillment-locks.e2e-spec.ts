@@ -2,7 +2,9 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { claimGateKeys } from '@app/queue';
 import { createWorkerContext, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../../campaign-service/test/app';
 import { FulfillmentModule } from '../src/fulfillment.module';
@@ -11,8 +13,12 @@ import { seedClaims, until } from './support/fulfillment-fixtures';
 
 const LOCK_MS = 1000;
 
-/** FULFILLMENT_LOCK_MS below BullMQ's 30 s default: a job running longer than the lock keeps it. */
-describe('fulfillment job locks (e2e)', () => {
+/**
+ * Jobs that outlive their lock or the worker's shutdown signal: FULFILLMENT_LOCK_MS below BullMQ's
+ * 30 s default, and SIGTERM's drain (the worker's Redis clients stay until it is done).
+ */
+describe('fulfillment job locks and shutdown (e2e)', () => {
+  const replies = new Map<string, number>();
   let carrier: CarrierStub;
   let api: TestApp;
   let worker: INestApplicationContext;
@@ -21,7 +27,7 @@ describe('fulfillment job locks (e2e)', () => {
 
   beforeAll(async () => {
     // The carrier answers after three locks' time: the job must renew its lock meanwhile.
-    carrier = new CarrierStub(() => new Promise((resolve) => setTimeout(() => resolve(201), 3 * LOCK_MS)));
+    carrier = new CarrierStub((request) => new Promise((resolve) => setTimeout(() => resolve(replies.get(request.body.claimId) ?? 201), 3 * LOCK_MS)));
     const url = await carrier.start();
     api = await createCampaignServiceApp({
       env: { SHIPPING_PROVIDER: 'webhook', SHIPPING_WEBHOOK_URL: url, SHIPPING_WEBHOOK_SECRET: 'carrier-secret', FULFILLMENT_LOCK_MS: String(LOCK_MS) },
@@ -32,7 +38,7 @@ describe('fulfillment job locks (e2e)', () => {
   });
   afterAll(async () => {
     for (const name of ['SHIPPING_PROVIDER', 'SHIPPING_WEBHOOK_URL', 'SHIPPING_WEBHOOK_SECRET', 'FULFILLMENT_LOCK_MS']) delete process.env[name];
-    await worker.close();
+    await worker.close(); // again after the shutdown test: a no-op
     await api.close();
     await carrier.stop();
   });
@@ -45,5 +51,26 @@ describe('fulfillment job locks (e2e)', () => {
     expect(job.attemptsMade).toBe(1);
     expect(job.stalledCounter).toBe(0);
     expect(carrier.requests).toHaveLength(1);
+  });
+
+  it('gives a unit back to the claim gate when a job running at shutdown fails it: Redis is closed only after the drain', async () => {
+    const { campaignId, claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    const [{ member_id: memberId }] = await db.query(`SELECT member_id FROM claims WHERE id = $1`, [id]);
+    const gate = claimGateKeys(api.redisPrefix, campaignId);
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.hset(gate.state, { claimed: 1, total: 1 });
+      await redis.hset(gate.members, memberId, 1);
+      replies.set(id, 422); // the carrier refuses the parcel for good, after the signal
+      await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 1 });
+      await until(async () => carrier.requests.some((r) => r.body.claimId === id), Boolean, 10000, 20);
+      await worker.close();
+      expect((await api.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [id]))[0].status).toBe('failed');
+      expect(await redis.hget(gate.state, 'claimed')).toBe('0');
+      expect(await redis.hget(gate.members, memberId)).toBe('0');
+    } finally {
+      await redis.unlink(gate.state, gate.members);
+      redis.disconnect();
+    }
   });
 });

@@ -1,10 +1,11 @@
+import { Provider } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { ACCOUNT_CHECK, AuthGuard } from './auth.guard';
 
 describe('AuthGuard', () => {
-  const build = (providers: { provide: unknown; useValue: unknown }[]) =>
+  const build = (providers: Provider[]) =>
     Test.createTestingModule({ providers: [AuthGuard, Reflector, { provide: JwtService, useValue: {} }, ...providers] }).compile();
 
   it('refuses to boot without an account check, rather than accept the tokens of erased accounts', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Inject, OnApplicationShutdown } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import Redis from 'ioredis';
@@ -10,7 +10,7 @@ import { createRedis } from '@app/queue';
 @ApiTags('operations')
 @Public()
 @Controller('health')
-export class HealthController implements OnModuleDestroy {
+export class HealthController implements OnApplicationShutdown {
   // Its own connection without an offline queue, so a Redis outage fails the check at once.
   private readonly redis: Redis;
 
@@ -39,7 +39,7 @@ export class HealthController implements OnModuleDestroy {
     ]);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

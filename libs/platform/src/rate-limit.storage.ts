@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -44,7 +44,7 @@ const FAIL_OPEN: ThrottlerStorageRecord = { totalHits: 0, timeToExpire: 0, isBlo
  * unreachable the limiter fails open: an outage of the limiter must not take the API down.
  */
 @Injectable()
-export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RateLimitRedis;
   private readonly prefix: string;
@@ -95,7 +95,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     return `${this.prefix}:{${key}}`;
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
@@ -71,7 +71,7 @@ interface GateRow {
  * takes its answer; if it counts too many (a crash between reserve and commit), `refresh` heals it.
  */
 @Injectable()
-export class ClaimGateService implements OnModuleDestroy {
+export class ClaimGateService implements OnApplicationShutdown {
   private readonly logger = new Logger(ClaimGateService.name);
   private readonly redis: GateRedis;
   private readonly loaded = new Set<string>();
@@ -101,7 +101,7 @@ export class ClaimGateService implements OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 

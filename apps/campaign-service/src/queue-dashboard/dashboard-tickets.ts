@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { createRedis } from '@app/queue';
@@ -10,7 +10,7 @@ import { SpendTicket } from './dashboard-access';
  * unreachable no ticket opens anything; an admin's bearer token still opens the dashboard.
  */
 @Injectable()
-export class DashboardTickets implements OnModuleDestroy {
+export class DashboardTickets implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -18,7 +18,7 @@ export class DashboardTickets implements OnModuleDestroy {
     this.redis.on('error', () => undefined);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 

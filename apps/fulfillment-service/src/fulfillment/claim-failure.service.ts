@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
@@ -16,7 +16,7 @@ const failedClaims = new Counter({ name: 'claims_failed_total', help: 'Claims wh
  * Runs once per claim and round: a claim already past `pending` is left alone.
  */
 @Injectable()
-export class ClaimFailureService implements OnModuleDestroy {
+export class ClaimFailureService implements OnApplicationShutdown {
   private readonly logger = new Logger(ClaimFailureService.name);
   private readonly redis: Redis;
 
@@ -28,7 +28,7 @@ export class ClaimFailureService implements OnModuleDestroy {
     this.redis.on('error', () => undefined);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { claimGateKeys, connectionErrorLogger, createRedis } from '@app/queue';
@@ -10,7 +10,7 @@ import { claimGateKeys, connectionErrorLogger, createRedis } from '@app/queue';
  * re-checks every claim under row locks, so dropping it is always safe.
  */
 @Injectable()
-export class ClaimGateInvalidator implements OnModuleDestroy {
+export class ClaimGateInvalidator implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -22,7 +22,7 @@ export class ClaimGateInvalidator implements OnModuleDestroy {
     await this.redis.del(claimGateKeys(this.config.redisPrefix, campaignId).state);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

@@ -12,7 +12,7 @@ describe('ClaimGateInvalidator while Redis is unreachable', () => {
       expect(printed).not.toHaveBeenCalled();
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^claim gate invalidation: .*ECONNREFUSED/));
     } finally {
-      invalidator.onModuleDestroy();
+      invalidator.onApplicationShutdown();
       printed.mockRestore();
       warn.mockRestore();
     }
