@@ -25,9 +25,20 @@ const readTokens = (): TokenPair | null => {
 const storeTokens = (tokens: TokenPair | null) =>
   tokens ? localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens)) : localStorage.removeItem(STORAGE_KEY);
 
+/**
+ * A new access token for one the API refused. Every tab of the console shares the stored session
+ * and a refresh token is single-use (presenting a rotated one ends the whole session), so tabs
+ * refresh one at a time, and a tab whose token another tab has renewed meanwhile takes that one.
+ */
+function refreshTokens(refused: string): Promise<string | null> {
+  return navigator.locks ? navigator.locks.request(STORAGE_KEY, () => rotateTokens(refused)) : rotateTokens(refused);
+}
+
 /** Exchanges the refresh token for a new pair (the old one is rotated out); null when it is no longer valid. */
-async function refreshTokens(): Promise<string | null> {
-  const refreshToken = readTokens()?.refreshToken;
+async function rotateTokens(refused: string): Promise<string | null> {
+  const stored = readTokens();
+  if (stored && stored.accessToken !== refused) return stored.accessToken;
+  const refreshToken = stored?.refreshToken;
   if (!refreshToken) return null;
   const response = await fetch('/auth/refresh', {
     method: 'POST',

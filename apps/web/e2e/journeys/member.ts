@@ -127,10 +127,35 @@ export const claimPhysicalPerkAndWhyNot: Journey = {
 };
 
 export const renewAndEndSession: Journey = {
-  name: "member's expired access token is renewed with the refresh token, and logging out ends the session",
+  name: "member's expired access token is renewed with the refresh token, in two tabs at once too, and logging out ends the session",
   async run(world) {
     const page = await world.persona('member');
     const stale = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.invalid-signature';
+    const expire = (token: string) => {
+      const session = JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { refreshToken?: string };
+      localStorage.setItem('perks.session', JSON.stringify({ ...session, accessToken: token }));
+    };
+
+    // Two tabs find the token expired at the same moment: one renews it, the other takes the
+    // renewed one (a second use of the rotated refresh token would end the session everywhere).
+    // Each refresh is held until both tabs have sent theirs (or 1.5 s passed), so they overlap.
+    const tab = await page.context().newPage();
+    let sent = 0;
+    let bothSent!: () => void;
+    const overlap = new Promise<void>((resolve) => (bothSent = resolve));
+    await page.context().route('**/auth/refresh', async (route) => {
+      if (++sent === 2) bothSent();
+      await Promise.race([overlap, new Promise((resolve) => setTimeout(resolve, 1500))]);
+      await route.continue();
+    });
+    await page.evaluate(expire, stale);
+    await Promise.all([page.goto('/?tab=1#/claims'), tab.goto('/?tab=2#/notifications')]);
+    await see(page, page.getByTestId('claim').first(), 'my claims in the first tab, still logged in');
+    await see(tab, tab.getByRole('heading', { name: 'Notifications' }), 'notifications in the second tab, still logged in');
+    await tab.close();
+    await page.context().unroute('**/auth/refresh');
+    await page.reload();
+    await see(page, page.getByTestId('claim').first(), 'my claims after both tabs renewed');
     const before = await page.evaluate((token) => {
       const session = JSON.parse(localStorage.getItem('perks.session') ?? '{}') as { refreshToken?: string };
       localStorage.setItem('perks.session', JSON.stringify({ ...session, accessToken: token }));

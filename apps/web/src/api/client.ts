@@ -23,8 +23,8 @@ export interface RequestOptions {
 interface ClientHooks {
   /** the current access token, if any */
   token: () => string | null;
-  /** gets a new access token after a 401 (refresh token rotation); null when the session is over */
-  refresh: () => Promise<string | null>;
+  /** gets a new access token after a 401 of this one (refresh token rotation); null when the session is over */
+  refresh: (refused: string) => Promise<string | null>;
   /** the session is over: forget it */
   unauthorized: () => void;
 }
@@ -37,8 +37,8 @@ export function configureClient(next: ClientHooks): void {
 }
 
 /** One refresh at a time: parallel requests that all got 401 share it (a refresh token is single-use). */
-function refreshOnce(): Promise<string | null> {
-  refreshing ??= hooks.refresh().finally(() => {
+function refreshOnce(refused: string): Promise<string | null> {
+  refreshing ??= hooks.refresh(refused).finally(() => {
     refreshing = null;
   });
   return refreshing;
@@ -48,7 +48,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const token = hooks.token();
   let response = await send(path, options, token);
   if (response.status === 401 && token) {
-    const fresh = await refreshOnce().catch(() => null);
+    const fresh = await refreshOnce(token).catch(() => null);
     if (fresh) response = await send(path, options, fresh);
     if (response.status === 401) hooks.unauthorized();
   }
