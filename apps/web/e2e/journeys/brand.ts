@@ -37,6 +37,12 @@ export const buildCampaign: Journey = {
     await page.getByLabel('Countries').fill('US, CA');
     await see(page, page.getByTestId('save-indicator').getByText('All changes saved'), 'the draft saved again');
     await shot(page, 'brand-builder');
+    // "New campaign" from a draft's builder is an empty form, not a copy of the draft.
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.waitForURL(/#\/campaigns\/new$/);
+    if ((await page.getByLabel('Campaign name').inputValue()) !== '') throw new Error('the new campaign form kept the draft being edited');
+    await page.goBack();
+    await page.waitForURL(/#\/campaigns\/[0-9a-f-]{36}\/edit$/);
     // "Done" right after typing must not lose the change still waiting for its autosave.
     await page.getByLabel('Campaign name').fill(world.campaignName);
     await page.getByRole('button', { name: 'Done' }).click();

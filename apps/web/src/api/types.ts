@@ -32,6 +32,8 @@ export interface EligibilityRules {
   minTopicScore?: number;
   countries?: string[];
   minAge?: number;
+  /** set through the API only; the builder keeps it as it is */
+  minAccountAgeDays?: number;
 }
 
 export interface Perk {

@@ -42,4 +42,18 @@ describe('toCampaignInput', () => {
     const { input } = toCampaignInput(formFromCampaign(campaign), now);
     expect(input).toMatchObject({ perk: campaign.perk, totalUnits: 5, perMemberLimit: 2, endsAt: campaign.endsAt, eligibility: campaign.eligibility });
   });
+
+  it('keeps what the form cannot show of the draft it edits: the times of day and rules set through the API', () => {
+    const campaign: Campaign = {
+      id: 'c2', status: 'draft', reviewStatus: 'approved', name: 'Timed', description: '',
+      perk: { kind: 'experience', title: 'Tour', unitCostCents: 500 }, totalUnits: 7, perMemberLimit: 1,
+      startsAt: '2027-02-01T15:30:00.000Z', endsAt: '2027-03-01T10:00:00.000Z', fundingRequiredCents: 3850, createdAt: '2026-11-26T00:00:00Z',
+      eligibility: { provider: 'klout', minScore: 40, minAccountAgeDays: 30 },
+    };
+    const renamed = toCampaignInput({ ...formFromCampaign(campaign), name: 'Renamed', minScore: '50' }, now, campaign).input;
+    expect(renamed).toMatchObject({ name: 'Renamed', startsAt: campaign.startsAt, endsAt: campaign.endsAt, eligibility: { provider: 'klout', minScore: 50, minAccountAgeDays: 30 } });
+    // A day changed in the form is that day's start or end (UTC).
+    const moved = toCampaignInput({ ...formFromCampaign(campaign), endsAt: '2027-03-05' }, now, campaign).input;
+    expect(moved).toMatchObject({ startsAt: campaign.startsAt, endsAt: '2027-03-05T23:59:59.000Z' });
+  });
 });

@@ -76,8 +76,20 @@ const list = (value: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
-/** Validates the form and builds the API body; `input` is set only when there are no errors. */
-export function toCampaignInput(form: CampaignForm, now = new Date()): { input?: CampaignInput; errors: FormErrors } {
+/** Rules the form edits; any other rule of a saved draft is sent back as it is. */
+const FORM_RULES = ['provider', 'minScore', 'minPercentile', 'topics', 'minTopicScore', 'countries', 'minAge'] as const;
+
+/** A day the form shows: the saved draft's own instant while the day is unchanged, else the day's start or end in UTC. */
+function instant(day: string, saved: string | null | undefined, time: string): Date {
+  return saved && saved.slice(0, 10) === day ? new Date(saved) : new Date(`${day}T${time}Z`);
+}
+
+/**
+ * Validates the form and builds the API body; `input` is set only when there are no errors.
+ * `saved` is the draft being edited: PATCH replaces the eligibility whole, so what the form
+ * cannot show (a time of day, a rule set through the API) is carried over from it.
+ */
+export function toCampaignInput(form: CampaignForm, now = new Date(), saved?: Campaign): { input?: CampaignInput; errors: FormErrors } {
   const errors: FormErrors = {};
   const number = (field: keyof CampaignForm, min: number, max: number, integer: boolean, label: string) => {
     const raw = form[field].trim();
@@ -112,15 +124,16 @@ export function toCampaignInput(form: CampaignForm, now = new Date()): { input?:
   }
   if (!/^[a-z0-9_-]+$/.test(form.provider)) errors.provider = 'Choose a score provider.';
 
-  const endsAt = form.endsAt ? new Date(`${form.endsAt}T23:59:59Z`) : undefined;
-  const startsAt = form.startsAt ? new Date(`${form.startsAt}T00:00:00Z`) : undefined;
+  const endsAt = form.endsAt ? instant(form.endsAt, saved?.endsAt, '23:59:59') : undefined;
+  const startsAt = form.startsAt ? instant(form.startsAt, saved?.startsAt, '00:00:00') : undefined;
   if (!endsAt || Number.isNaN(endsAt.getTime())) errors.endsAt = 'Choose when the campaign ends.';
   else if (endsAt <= now) errors.endsAt = 'The end date must be in the future.';
   if (startsAt && endsAt && startsAt >= endsAt) errors.startsAt = 'The start must be before the end.';
 
   if (Object.keys(errors).length > 0 || unitCost === undefined || totalUnits === undefined || !endsAt) return { errors };
 
-  const eligibility: EligibilityRules = { provider: form.provider };
+  const kept = Object.entries(saved?.eligibility ?? {}).filter(([rule]) => !(FORM_RULES as readonly string[]).includes(rule));
+  const eligibility: EligibilityRules = { ...Object.fromEntries(kept), provider: form.provider };
   if (minScore !== undefined) eligibility.minScore = minScore;
   if (minPercentile !== undefined) eligibility.minPercentile = minPercentile;
   if (topics.length) eligibility.topics = topics;

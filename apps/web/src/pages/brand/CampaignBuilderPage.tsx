@@ -16,8 +16,10 @@ const SAVE_DELAY_MS = 700;
 export function CampaignBuilderPage() {
   const { id } = useParams();
   const campaign = useResource<Campaign>(id ? `/campaigns/${id}` : null);
-  if (!id) return <Builder />;
-  if (!campaign.data) return <Async resource={campaign}>{() => null}</Async>;
+  // One builder per visit of a draft, started from the draft as it is now: never from the data an
+  // earlier visit (or another draft) left while this one loads, or its autosave would write that back.
+  if (!id) return <Builder key="new" />;
+  if (campaign.loading || campaign.data?.id !== id) return campaign.error ? <Async resource={campaign}>{() => null}</Async> : <Loading />;
   if (campaign.data.status !== 'draft') {
     return (
       <section className="narrow">
@@ -27,7 +29,7 @@ export function CampaignBuilderPage() {
       </section>
     );
   }
-  return <Builder campaign={campaign.data} />;
+  return <Builder key={id} campaign={campaign.data} />;
 }
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; campaign: Campaign } | { kind: 'error'; error: unknown };
@@ -40,12 +42,12 @@ function Builder({ campaign }: { campaign?: Campaign }) {
   const [audienceVersion, setAudienceVersion] = useState(0);
   const create = useAction();
   // The body last saved; a change that leads back to it needs no request.
-  const lastSaved = useRef(campaign ? JSON.stringify(toCampaignInput(formFromCampaign(campaign)).input) : '');
+  const lastSaved = useRef(campaign ? JSON.stringify(toCampaignInput(formFromCampaign(campaign), new Date(), campaign).input) : '');
 
   // Drafts save themselves shortly after the last keystroke, then the audience is recounted on the saved rules.
   useEffect(() => {
     if (!campaign) return;
-    const { input, errors: found } = toCampaignInput(form);
+    const { input, errors: found } = toCampaignInput(form, new Date(), campaign);
     setErrors(found);
     if (!input || JSON.stringify(input) === lastSaved.current) return;
     const controller = new AbortController();
@@ -70,7 +72,7 @@ function Builder({ campaign }: { campaign?: Campaign }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const { input, errors: found } = toCampaignInput(form);
+    const { input, errors: found } = toCampaignInput(form, new Date(), campaign);
     setErrors(found);
     if (!input) return;
     if (campaign) {
