@@ -59,7 +59,15 @@ export function Layout() {
   }, [pathname]);
   return (
     <>
-      <a className="skip-link" href="#main">
+      {/* The URL's hash is the route: the link moves the focus itself instead of navigating to "#main". */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">

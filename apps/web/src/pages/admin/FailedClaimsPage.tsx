@@ -144,7 +144,10 @@ function HeldClaims() {
 
 function ShippingDesk() {
   const claims = usePaged<AdminClaim>('/admin/claims?status=pending', 100);
-  const physical = { ...claims, items: claims.items.filter((claim) => claim.perkKind === 'physical') };
+  // A claim held by the abuse rules has no shipment until an admin releases it (Held claims, above).
+  const holds = usePaged<ClaimHold>('/admin/claim-holds', 100);
+  const held = new Set(holds.items.map((hold) => hold.claimId));
+  const physical = { ...claims, items: claims.items.filter((claim) => claim.perkKind === 'physical' && !held.has(claim.id)) };
   return (
     <>
       <p>Physical perks waiting for the manual shipping provider. Pack the parcel, then enter its tracking number: the member sees it at once.</p>

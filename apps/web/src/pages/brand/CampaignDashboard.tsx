@@ -18,7 +18,8 @@ export function CampaignDashboard({ campaignId, live, version }: { campaignId: s
       <h2 id="dashboard-title">Results</h2>
       <Async resource={stats}>
         {(data) => {
-          const pending = Math.max(data.claimedUnits - data.fulfilledUnits - data.failedUnits, 0);
+          // A failed claim gave its unit back: claimed units are the delivered ones and those on their way.
+          const pending = Math.max(data.claimedUnits - data.fulfilledUnits, 0);
           return (
             <>
               <dl className="metrics" data-testid="stats">
@@ -26,6 +27,7 @@ export function CampaignDashboard({ campaignId, live, version }: { campaignId: s
                 <Metric label="Remaining" value={data.remainingUnits} />
                 <Metric label="Eligible members" value={data.eligibleMembers} />
                 <Metric label="Offered" value={data.offeredMembers} />
+                <Metric label="Failed deliveries" value={data.failedUnits} />
                 <Metric label="Funded" value={formatMoney(data.fundedCents)} />
                 <Metric label="Refunded" value={formatMoney(data.refundedCents)} />
               </dl>
@@ -35,7 +37,6 @@ export function CampaignDashboard({ campaignId, live, version }: { campaignId: s
                   segments={[
                     ['Delivered', data.fulfilledUnits],
                     ['In progress', pending],
-                    ['Failed', data.failedUnits],
                     ['Not claimed', data.remainingUnits],
                   ]}
                 />

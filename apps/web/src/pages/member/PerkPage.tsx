@@ -1,4 +1,4 @@
-import { FormEvent, useMemo, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
@@ -31,7 +31,7 @@ export function PerkPage() {
               </p>
               <Async resource={eligibility}>{(data) => <EligibilitySummary eligibility={data} />}</Async>
               {perk.status === 'available' ? (
-                <ClaimForm perk={perk} />
+                <ClaimForm perk={perk} onRefused={perks.reload} />
               ) : (
                 <p className="state state-empty">{perk.status === 'claimed' ? 'You have claimed this perk.' : 'This perk is sold out.'}</p>
               )}
@@ -51,10 +51,10 @@ export function PerkPage() {
 
 const EMPTY_ADDRESS: ShippingAddress = { name: '', line1: '', line2: '', city: '', postalCode: '', country: '' };
 
-function ClaimForm({ perk }: { perk: MemberPerk }) {
+function ClaimForm({ perk, onRefused }: { perk: MemberPerk; onRefused: () => void }) {
   const navigate = useNavigate();
   // One key per claim attempt: a double click or a retry after a lost response claims once.
-  const idempotencyKey = useMemo(() => randomId(), []);
+  const [idempotencyKey, setIdempotencyKey] = useState(randomId);
   const [accepted, setAccepted] = useState(false);
   const [disclosureError, setDisclosureError] = useState<string>();
   const [address, setAddress] = useState<ShippingAddress>(EMPTY_ADDRESS);
@@ -73,6 +73,14 @@ function ClaimForm({ perk }: { perk: MemberPerk }) {
         method: 'POST',
         headers: { 'Idempotency-Key': idempotencyKey },
         body: { acceptDisclosure: true, ...(physical ? { shippingAddress: normalizeAddress(address) } : {}) },
+      }).catch((error: unknown) => {
+        // A refusal is an answer the API keeps for its key: the next attempt (the perk back in
+        // stock, or running again) needs a new key. A lost answer or a 5xx keeps it, to claim once.
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+          setIdempotencyKey(randomId());
+          onRefused();
+        }
+        throw error;
       }),
     );
     if (claim) navigate('/claims', { state: { claimed: perk.title } });
