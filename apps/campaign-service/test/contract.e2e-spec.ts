@@ -11,6 +11,7 @@ const KLOUT_KEY = 'klout-test-key';
 const DAY = 24 * 3600_000;
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const UUID_NIL = '00000000-0000-0000-0000-000000000000';
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -226,6 +227,11 @@ describe('API.md contract (e2e, as a client)', () => {
       ]),
       nextCursor: null,
     });
+    const listed = perks.items.find((perk: { campaignId: string }) => perk.campaignId === campaignId);
+    expect((await as(member).get(`/me/perks/${campaignId}`).expect(200)).body).toEqual(listed);
+    for (const [actor, id] of [[minor, campaignId], [member, UUID_NIL], [member, 'nope']] as const) {
+      expect((await as(actor).get(`/me/perks/${id}`).expect(404)).body).toEqual(error(404, 'NOT_FOUND'));
+    }
     expect((await as(member).get(`/me/perks/${campaignId}/eligibility`).expect(200)).body).toEqual({ eligible: true, reasons: [] });
     expect((await as(minor).get(`/me/perks/${campaignId}/eligibility`).expect(200)).body).toEqual({
       eligible: false,

@@ -23,6 +23,29 @@ interface PerkRow {
   offered_at: string;
 }
 
+/** The member's ($1) offers on campaigns taking claims, the feed's rows. */
+const LIVE_OFFERS = `
+  SELECT c.id AS campaign_id, c.perk_title, c.perk_kind, b.name AS brand_name, c.ends_at,
+         greatest(c.total_units - c.claimed_units, 0) AS remaining_units,
+         EXISTS (SELECT 1 FROM claims cl WHERE cl.campaign_id = c.id AND cl.member_id = $1 AND cl.status IN ('pending', 'fulfilled')) AS claimed,
+         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS offered_at
+  FROM offers o
+  JOIN campaigns c ON c.id = o.campaign_id
+  JOIN brands b ON b.id = c.brand_id
+  WHERE o.member_id = $1 AND c.status = 'active' AND NOT c.claims_frozen AND c.ends_at > now()`;
+
+function toPerk(row: PerkRow): MemberPerkDto {
+  return {
+    campaignId: row.campaign_id,
+    title: row.perk_title,
+    kind: row.perk_kind,
+    brandName: row.brand_name,
+    endsAt: row.ends_at.toISOString(),
+    remainingUnits: row.remaining_units,
+    status: row.claimed ? PerkStatus.Claimed : row.remaining_units <= 0 ? PerkStatus.SoldOut : PerkStatus.Available,
+  };
+}
+
 /** What a member sees of their scores, perks and eligibility. */
 @Injectable()
 export class MemberViewsService {
@@ -62,33 +85,21 @@ export class MemberViewsService {
   async perks(memberId: string, limit: number, rawCursor: string | undefined): Promise<Page<MemberPerkDto>> {
     const cursor = pageCursor(rawCursor);
     const rows: PerkRow[] = await this.dataSource.query(
-      `SELECT c.id AS campaign_id, c.perk_title, c.perk_kind, b.name AS brand_name, c.ends_at,
-              greatest(c.total_units - c.claimed_units, 0) AS remaining_units,
-              EXISTS (SELECT 1 FROM claims cl WHERE cl.campaign_id = c.id AND cl.member_id = $1 AND cl.status IN ('pending', 'fulfilled')) AS claimed,
-              to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS offered_at
-       FROM offers o
-       JOIN campaigns c ON c.id = o.campaign_id
-       JOIN brands b ON b.id = c.brand_id
-       WHERE o.member_id = $1 AND c.status = 'active' AND NOT c.claims_frozen AND c.ends_at > now()
+      `${LIVE_OFFERS}
          AND ($2::timestamptz IS NULL OR (o.created_at, o.campaign_id) < ($2::timestamptz, $3::uuid))
        ORDER BY o.created_at DESC, o.campaign_id DESC
        LIMIT $4`,
       [memberId, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
     );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ at: row.offered_at, id: row.campaign_id }),
-      (row) => ({
-        campaignId: row.campaign_id,
-        title: row.perk_title,
-        kind: row.perk_kind,
-        brandName: row.brand_name,
-        endsAt: row.ends_at.toISOString(),
-        remainingUnits: row.remaining_units,
-        status: row.claimed ? PerkStatus.Claimed : row.remaining_units <= 0 ? PerkStatus.SoldOut : PerkStatus.Available,
-      }),
-    );
+    return toPage(rows, limit, (row) => ({ at: row.offered_at, id: row.campaign_id }), toPerk);
+  }
+
+  /** One perk of the feed, as the feed shows it; 404 unless it is offered to the member and live. */
+  async perk(memberId: string, campaignId: string): Promise<MemberPerkDto> {
+    if (!UUID.test(campaignId)) throw DomainError.notFound('Perk');
+    const [row]: PerkRow[] = await this.dataSource.query(`${LIVE_OFFERS} AND o.campaign_id = $2`, [memberId, campaignId]);
+    if (!row) throw DomainError.notFound('Perk');
+    return toPerk(row);
   }
 
   /** Why the member does or does not qualify, also for campaigns they were never offered. */

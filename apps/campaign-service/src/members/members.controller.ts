@@ -4,7 +4,7 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { PageQueryDto } from '@app/platform';
 import { MemberExportDto } from './dto/export.dto';
-import { EligibilityResultDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
+import { EligibilityResultDto, MemberPerkDto, MemberScoresDto, PerkPageDto } from './dto/member-views.dto';
 import { ProfileDto, UpdateProfileDto } from './dto/profile.dto';
 import { MemberViewsService } from './member-views.service';
 import { PrivacyService } from './privacy.service';
@@ -43,6 +43,12 @@ export class MembersController {
   @ApiOkResponse({ type: PerkPageDto })
   perks(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<PerkPageDto> {
     return this.views.perks(user.id, query.limit ?? 20, query.cursor);
+  }
+
+  @Get('perks/:campaignId')
+  @ApiOkResponse({ type: MemberPerkDto, description: 'one perk of the feed; 404 unless it is offered to the member and live' })
+  perk(@CurrentUser() user: AuthUser, @Param('campaignId') campaignId: string): Promise<MemberPerkDto> {
+    return this.views.perk(user.id, campaignId);
   }
 
   @Get('perks/:campaignId/eligibility')

@@ -148,6 +148,9 @@ export const renewAndEndSession: Journey = {
       await Promise.race([overlap, new Promise((resolve) => setTimeout(resolve, 1500))]);
       await route.continue();
     });
+    // From a page of the origin that runs no console (a console page polling meanwhile could start a
+    // refresh that the navigation then cuts off after the server rotated the token).
+    await page.goto('/docs');
     await page.evaluate(expire, stale);
     await Promise.all([page.goto('/?tab=1#/claims'), tab.goto('/?tab=2#/notifications')]);
     await see(page, page.getByTestId('claim').first(), 'my claims in the first tab, still logged in');

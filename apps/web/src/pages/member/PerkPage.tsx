@@ -2,7 +2,7 @@ import { FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
-import type { Claim, Eligibility, MemberPerk, Page, ShippingAddress } from '../../api/types';
+import type { Claim, Eligibility, MemberPerk, ShippingAddress } from '../../api/types';
 import { EligibilitySummary, ReasonList, reasonsFromDetails } from '../../components/EligibilityReasons';
 import { Field } from '../../components/Field';
 import { Async, ErrorNotice } from '../../components/States';
@@ -12,18 +12,24 @@ import { randomId } from '../../lib/ids';
 
 export function PerkPage() {
   const { campaignId = '' } = useParams();
-  const perks = useResource<Page<MemberPerk>>('/me/perks?limit=100');
+  const offer = useResource<MemberPerk>(`/me/perks/${encodeURIComponent(campaignId)}`);
   const eligibility = useResource<Eligibility>(`/me/perks/${encodeURIComponent(campaignId)}/eligibility`);
-  const perk = perks.data?.items.find((item) => item.campaignId === campaignId);
+  const notOffered = offer.error instanceof ApiError && offer.error.code === 'NOT_FOUND';
 
   return (
     <section className="narrow">
       <p>
         <Link to="/perks">← All perks</Link>
       </p>
-      <Async resource={perks}>
-        {() =>
-          perk ? (
+      {notOffered ? (
+        <>
+          <h1>Perk</h1>
+          <p className="state state-empty">This perk has not been offered to you, or it is no longer running.</p>
+          <Async resource={eligibility}>{(data) => <EligibilitySummary eligibility={data} />}</Async>
+        </>
+      ) : (
+        <Async resource={offer}>
+          {(perk) => (
             <>
               <h1>{perk.title}</h1>
               <p className="muted">
@@ -31,20 +37,14 @@ export function PerkPage() {
               </p>
               <Async resource={eligibility}>{(data) => <EligibilitySummary eligibility={data} />}</Async>
               {perk.status === 'available' ? (
-                <ClaimForm perk={perk} onRefused={perks.reload} />
+                <ClaimForm perk={perk} onRefused={offer.reload} />
               ) : (
                 <p className="state state-empty">{perk.status === 'claimed' ? 'You have claimed this perk.' : 'This perk is sold out.'}</p>
               )}
             </>
-          ) : (
-            <>
-              <h1>Perk</h1>
-              <p className="state state-empty">This perk has not been offered to you, or it is no longer running.</p>
-              <Async resource={eligibility}>{(data) => <EligibilitySummary eligibility={data} />}</Async>
-            </>
-          )
-        }
-      </Async>
+          )}
+        </Async>
+      )}
     </section>
   );
 }
