@@ -86,6 +86,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }).stripe.webhookSecret).toBe('whsec_x');
   });
 
+  it('refuses the webhook shipping provider without its URL and secret, in every service', () => {
+    expect(() => loadConfig({ SHIPPING_PROVIDER: 'webhook', SHIPPING_WEBHOOK_SECRET: 's' })).toThrow(/SHIPPING_WEBHOOK_URL/);
+    expect(() => loadConfig({ SHIPPING_PROVIDER: 'webhook', SHIPPING_WEBHOOK_URL: 'http://carrier.test/shipments' })).toThrow(/SHIPPING_WEBHOOK_SECRET/);
+    const config = loadConfig({ SHIPPING_PROVIDER: 'webhook', SHIPPING_WEBHOOK_URL: 'http://carrier.test/shipments', SHIPPING_WEBHOOK_SECRET: 's' });
+    expect(config.shipping).toEqual({ provider: 'webhook', webhookUrl: 'http://carrier.test/shipments', webhookSecret: 's' });
+  });
+
   it('names a proxy list Express cannot read', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'cafe' })).toThrow(/TRUST_PROXY="cafe": invalid IP address/);
   });

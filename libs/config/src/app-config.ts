@@ -285,6 +285,11 @@ function crossChecks(parsed: EnvSchema): [string, string][] {
   if (parsed.STRIPE_SECRET_KEY && !parsed.STRIPE_WEBHOOK_SECRET) {
     problems.push(['STRIPE_WEBHOOK_SECRET', 'required with STRIPE_SECRET_KEY (without it no payment event can be verified, so no campaign is ever funded)']);
   }
+  if (parsed.SHIPPING_PROVIDER === 'webhook') {
+    // The workers send parcels to the carrier, and the API checks its signed tracking reports.
+    if (!parsed.SHIPPING_WEBHOOK_URL) problems.push(['SHIPPING_WEBHOOK_URL', 'required with SHIPPING_PROVIDER=webhook (where the carrier takes shipments)']);
+    if (!parsed.SHIPPING_WEBHOOK_SECRET) problems.push(['SHIPPING_WEBHOOK_SECRET', 'required with SHIPPING_PROVIDER=webhook (without it no carrier report can be verified)']);
+  }
   if (parsed.TRUST_PROXY && !/^\d+$/.test(parsed.TRUST_PROXY)) {
     try {
       proxyAddr.compile(parsed.TRUST_PROXY.split(','));

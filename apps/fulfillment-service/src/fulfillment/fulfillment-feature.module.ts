@@ -10,12 +10,10 @@ import { ManualShippingProvider } from './shipping/manual-shipping.provider';
 import { SHIPPING_PROVIDER, ShippingProvider } from './shipping/shipping-provider';
 import { WebhookShippingProvider } from './shipping/webhook-shipping.provider';
 
+/** The configured carrier; the config refuses SHIPPING_PROVIDER=webhook without its URL and secret. */
 function shippingProvider(config: AppConfig): ShippingProvider {
-  if (config.shipping.provider === 'manual') return new ManualShippingProvider();
-  if (!config.shipping.webhookUrl || !config.shipping.webhookSecret) {
-    throw new Error('SHIPPING_PROVIDER=webhook needs SHIPPING_WEBHOOK_URL and SHIPPING_WEBHOOK_SECRET');
-  }
-  return new WebhookShippingProvider(config.shipping.webhookUrl, config.shipping.webhookSecret);
+  const { provider, webhookUrl, webhookSecret } = config.shipping;
+  return provider === 'webhook' && webhookUrl ? new WebhookShippingProvider(webhookUrl, webhookSecret) : new ManualShippingProvider();
 }
 
 /** The `fulfillment` queue's processor and the fulfillers per perk kind. */
