@@ -10,7 +10,8 @@ describe('queue dashboard (e2e)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await createCampaignServiceApp();
+    // The proxy on the loopback tells HTTPS apart (X-Forwarded-Proto), as one in front of the API would.
+    t = await createCampaignServiceApp({ env: { TRUST_PROXY: 'loopback' } });
     const [row] = await t.dataSource.query(`SELECT id FROM users WHERE role = 'admin' LIMIT 1`);
     admin = adminAuth(t, row.id);
   });
@@ -52,6 +53,15 @@ describe('queue dashboard (e2e)', () => {
     const ticket = decodeURIComponent(session.body.url.split('ticket=')[1]);
     expect(ticket).not.toBe(token);
     await t.http.get('/admin/queues').set('Cookie', `perks_queue_dashboard=${ticket}`).expect(401);
+  });
+
+  it('marks both dashboard cookies Secure when the request came over HTTPS, and only then', async () => {
+    const cookieOf = (res: { headers: Record<string, unknown> }) => (res.headers['set-cookie'] as string[])[0];
+    const overHttps = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).set('X-Forwarded-Proto', 'https').expect(200);
+    expect(cookieOf(overHttps)).toMatch(/; Secure/);
+    expect(cookieOf(await t.http.get(overHttps.body.url).set('X-Forwarded-Proto', 'https').expect(303))).toMatch(/; Secure/);
+    const overHttp = await t.http.post('/admin/queue-dashboard/session').set('Authorization', admin).expect(200);
+    expect(cookieOf(overHttp)).not.toMatch(/Secure/);
   });
 
   it('opens one session per ticket: a link used once (or copied from a log) opens nothing again', async () => {

@@ -15,7 +15,7 @@ export interface MicroBatcherOptions {
 
 /**
  * For reads on a hot request path: few batches in flight, each lingering a moment, so a burst
- * of requests shares one query every couple of milliseconds instead of sending one each.
+ * of requests shares one query every few milliseconds (lingerMs) instead of sending one each.
  */
 export function readBatching(poolSize: number): MicroBatcherOptions {
   return { maxBatch: 1000, maxConcurrent: Math.min(2, poolSize), lingerMs: 5 };
@@ -41,11 +41,6 @@ export class MicroBatcher<I, O> {
       this.queue.push({ item, resolve, reject });
       this.schedule();
     });
-  }
-
-  /** Waits until every submitted item has its answer. */
-  async idle(): Promise<void> {
-    while (this.running || this.queue.length) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private schedule(): void {

@@ -33,7 +33,7 @@ const LIVE: CampaignStatus[] = [Scheduled, Active, Paused];
 
 /**
  * The status graph: which statuses each event may leave from. Guards (funding, review,
- * codes, dates) are checked in {@link transition}; this table alone answers {@link canTransition}.
+ * codes, dates) are checked in {@link transition}.
  */
 const SOURCES: Record<LifecycleEventType, readonly CampaignStatus[]> = {
   edit: [Draft],
@@ -48,19 +48,6 @@ const SOURCES: Record<LifecycleEventType, readonly CampaignStatus[]> = {
 };
 
 /**
- * Whether `event` may leave `from` at all (ignoring guards such as approval).
- * The payments webhook uses `canTransition(status, 'fund')` beside its guarded UPDATE.
- */
-export function canTransition(from: CampaignStatus, event: LifecycleEventType): boolean {
-  return SOURCES[event].includes(from);
-}
-
-/** Statuses an event may leave from, for guarded `UPDATE … WHERE status = ANY(…)` statements. */
-export function sourceStatuses(event: LifecycleEventType): CampaignStatus[] {
-  return [...SOURCES[event]];
-}
-
-/**
  * Applies one event to a campaign's lifecycle state or refuses it with the precise code:
  * CAMPAIGN_NOT_EDITABLE, CAMPAIGN_NOT_FUNDED, CAMPAIGN_NOT_APPROVED, INSUFFICIENT_CODES,
  * or INVALID_TRANSITION for everything else.
@@ -73,7 +60,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Lifecy
   if (event.type === 'launch' && status === Draft) {
     throw new DomainError(ErrorCode.CampaignNotFunded, 'The campaign must be funded before launch');
   }
-  if (!canTransition(status, event.type)) {
+  if (!SOURCES[event.type].includes(status)) {
     throw new DomainError(ErrorCode.InvalidTransition, `Cannot ${event.type} a campaign that is ${status}`, {
       status,
       event: event.type,

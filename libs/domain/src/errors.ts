@@ -1,6 +1,6 @@
 /**
  * Every error code the platform returns. The HTTP layer maps each to a status
- * (apps/campaign-service/src/common/error-status.ts); the domain never speaks HTTP.
+ * (libs/platform/src/error-status.ts); the domain never speaks HTTP.
  */
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',

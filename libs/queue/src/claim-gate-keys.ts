@@ -18,7 +18,8 @@ return 1`;
 
 /**
  * Gives a unit back to the gate after PostgreSQL released it (a failed or cancelled claim).
- * Best effort: if Redis is away the gate is rebuilt from PostgreSQL when it returns.
+ * Best effort: a gate that missed it is healed from PostgreSQL's counts (on a reconnect of the
+ * API's gate client, or when a claim refused by the gate finds PostgreSQL disagreeing).
  */
 export async function releaseClaimGateUnit(redis: Redis, prefix: string, campaignId: string, memberId: string): Promise<void> {
   const keys = claimGateKeys(prefix, campaignId);

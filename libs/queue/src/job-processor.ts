@@ -1,6 +1,6 @@
 import { Logger, OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
-import { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import { connectionErrorLogger } from './connection-errors';
 import { JobName, JobPayloads, QueueKey, QUEUES } from './queues';
 
@@ -35,7 +35,8 @@ export abstract class JobProcessor<K extends QueueKey> extends WorkerHost implem
 
   async process(job: Job): Promise<unknown> {
     const handler = (this.handlers as Record<string, (job: Job) => Promise<unknown>>)[job.name];
-    if (!handler) throw new Error(`No handler for job ${job.name} on ${QUEUES[this.queueKey].name}`);
+    // Retrying cannot help a job this worker does not know (kept in the failed list for an admin).
+    if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on ${QUEUES[this.queueKey].name}`);
     return handler(job);
   }
 }

@@ -13,7 +13,7 @@ export interface OutboxJob<N extends keyof JobPayloads> {
 }
 
 /**
- * A BullMQ job id from a business key, e.g. `jobIdFor('fulfill-claim', claimId)`.
+ * A BullMQ job id from a business key, e.g. `jobIdFor('match-campaign', campaignId)`.
  * BullMQ 6 refuses ids containing ':' (its key separator) or plain integers.
  */
 export function jobIdFor(...parts: (string | number)[]): string {

@@ -113,7 +113,7 @@ export class ClaimAdminService {
    * A pending claim returns its unit to stock (on an ended campaign, to the brand by a top-up
    * refund); a failed one has already.
    */
-  private async markCancelled(manager: EntityManager, claim: LockedClaim, actorId: string, reason?: string): Promise<void> {
+  private async markCancelled(manager: EntityManager, claim: LockedClaim, actorId: string): Promise<void> {
     await manager.query(`UPDATE claims SET status = 'cancelled', shipping_address = NULL, updated_at = now() WHERE id = $1`, [claim.id]);
     // A failed claim's shipment is cancelled already but keeps the address for a retry: no more.
     await manager.query(
@@ -132,7 +132,7 @@ export class ClaimAdminService {
       entityType: 'claim',
       entityId: claim.id,
       before: { status: claim.status },
-      after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id, ...(reason && { reason }) },
+      after: { status: ClaimStatus.Cancelled, unitReturned: claim.status !== ClaimStatus.Failed, campaignId: claim.campaign_id },
     });
   }
 

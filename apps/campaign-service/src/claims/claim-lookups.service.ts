@@ -40,7 +40,7 @@ interface Cached<T> {
 
 /**
  * The reads of the claim hot path, cached briefly and batched: a burst of claims on one
- * campaign reads its row about once a second, and concurrent offer checks share one query.
+ * campaign reads its row about once every CAMPAIGN_TTL_MS, and concurrent offer checks share one query.
  */
 @Injectable()
 export class ClaimLookupsService {

@@ -1,7 +1,7 @@
-import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { JwtService } from '@nestjs/jwt';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { DASHBOARD_ROUTE, DASHBOARD_TOKEN_TTL_S, setDashboardCookie, signDashboardToken } from './dashboard-access';
@@ -23,8 +23,9 @@ export class QueueDashboardController {
   @Post('session')
   @HttpCode(200)
   @ApiOkResponse({ type: DashboardSessionDto })
-  session(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): DashboardSessionDto {
-    setDashboardCookie(res, signDashboardToken(this.jwt, user.id), false);
+  session(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): DashboardSessionDto {
+    // Secure over HTTPS (behind a proxy, as TRUST_PROXY lets Express tell), as the ticket's cookie is.
+    setDashboardCookie(res, signDashboardToken(this.jwt, user.id), req.secure);
     const ticket = signDashboardToken(this.jwt, user.id, 'queue-dashboard-ticket');
     return { url: `${DASHBOARD_ROUTE}?ticket=${encodeURIComponent(ticket)}`, expiresIn: DASHBOARD_TOKEN_TTL_S };
   }
