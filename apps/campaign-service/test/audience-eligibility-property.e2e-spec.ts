@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { Campaign } from '@app/db';
+import { Campaign, loadEvaluationContext } from '@app/db';
 import { ELIGIBLE_MEMBERS_FROM, EligibilityRules, eligibilitySql, utcDate } from '@app/domain';
 import { TestApp } from '@app/testing';
 import { refreshScoreDistribution } from '../src/scores/score-distribution';
@@ -92,7 +92,7 @@ describe('eligibility: SQL translation agrees with in-memory evaluation (propert
         await refreshScoreDistribution(t.dataSource, provider);
 
         const campaignRules: EligibilityRules = { provider, ...partialRules };
-        const ctx = await eligibility.context(t.dataSource.manager, provider);
+        const ctx = await loadEvaluationContext(t.dataSource.manager, provider);
         const { where, params } = eligibilitySql(campaignRules, ctx, 2);
         const selected: { member_id: string }[] = await t.dataSource.query(
           `SELECT s.member_id FROM ${ELIGIBLE_MEMBERS_FROM} WHERE s.member_id = ANY($1::uuid[]) AND ${where}`,

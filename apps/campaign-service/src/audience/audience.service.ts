@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Campaign, SharedWorkLimit } from '@app/db';
+import { Campaign, loadEvaluationContext, SharedWorkLimit } from '@app/db';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
-import { EligibilityService } from '../eligibility/eligibility.service';
 
 export interface AudiencePreview {
   eligibleMembers: number;
@@ -34,10 +33,7 @@ const MAX_PREVIEWS_AT_ONCE = 2;
 export class AudienceService {
   private readonly previews = new SharedWorkLimit<AudiencePreview>(MAX_PREVIEWS_AT_ONCE);
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly eligibility: EligibilityService,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** At most two at once; the same rules asked for while their preview runs or waits share it. */
   preview(campaign: Campaign): Promise<AudiencePreview> {
@@ -46,7 +42,7 @@ export class AudienceService {
 
   private async compute(rules: EligibilityRules): Promise<AudiencePreview> {
     const manager = this.dataSource.manager;
-    const ctx = await this.eligibility.context(manager, rules.provider);
+    const ctx = await loadEvaluationContext(manager, rules.provider);
     const { where, params } = eligibilitySql(rules, ctx);
     const topics = rules.topics?.length ? rules.topics : await this.providerTopics(manager, rules.provider);
     const topicCounts = topics.map((topic, i) => {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Campaign } from '@app/db';
-import { EligibilityResult, evaluateEligibility, EvaluationContext, MemberFacts, utcDate } from '@app/domain';
+import { Campaign, loadEvaluationContext } from '@app/db';
+import { EligibilityResult, evaluateEligibility, MemberFacts } from '@app/domain';
 
 interface FactsRow {
   has_profile: boolean;
@@ -22,14 +22,8 @@ export class EligibilityService {
   async explain(memberId: string, campaign: Campaign, scope: 'all' | 'profile' = 'all'): Promise<EligibilityResult> {
     const rules = campaign.eligibility;
     const manager = this.dataSource.manager;
-    const [facts, ctx] = await Promise.all([this.memberFacts(manager, memberId, rules.provider), this.context(manager, rules.provider)]);
+    const [facts, ctx] = await Promise.all([this.memberFacts(manager, memberId, rules.provider), loadEvaluationContext(manager, rules.provider)]);
     return evaluateEligibility(facts, rules, ctx, scope);
-  }
-
-  /** The provider's thresholds as of now and today's date: resolve once, use for memory and SQL alike. */
-  async context(manager: EntityManager, provider: string): Promise<EvaluationContext> {
-    const [row] = await manager.query(`SELECT thresholds FROM score_distributions WHERE provider = $1`, [provider]);
-    return { today: utcDate(new Date()), thresholds: (row?.thresholds as number[] | undefined) ?? null };
   }
 
   async memberFacts(manager: EntityManager, memberId: string, provider: string): Promise<MemberFacts> {

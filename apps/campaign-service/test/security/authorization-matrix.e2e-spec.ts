@@ -151,6 +151,7 @@ const MATRIX: Record<string, Entry> = {
   'PUT /me/profile': { expect: memberOwn(200, 200), call: () => ({ body: { country: 'US', birthDate: '1990-01-01', optedIn: true } }) },
   'GET /me/scores': { expect: memberOwn(200, 200) },
   'GET /me/perks': { expect: memberOwn(200, 200) },
+  'GET /me/perks/:campaignId': { expect: memberOwn(200, 200), call: ({ world }) => ({ params: { campaignId: world.activeCampaignId } }) },
   'GET /me/perks/:campaignId/eligibility': { expect: memberOwn(200, 200), call: ({ world }) => ({ params: { campaignId: world.activeCampaignId } }) },
   'GET /me/export': { expect: memberOwn(200, 200) },
   'DELETE /me': {

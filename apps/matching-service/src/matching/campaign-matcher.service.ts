@@ -2,10 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
-import { Campaign } from '@app/db';
+import { Campaign, loadEvaluationContext } from '@app/db';
 import { CampaignStatus, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
-import { loadEvaluationContext } from './evaluation-context';
 
 /** Score rows examined per transaction (a target: chunks are whole heap blocks). */
 export const DEFAULT_MATCH_CHUNK = 50_000;

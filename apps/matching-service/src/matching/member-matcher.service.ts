@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { loadEvaluationContext } from '@app/db';
 import { DataSource } from 'typeorm';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql, EvaluationContext } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
-import { loadEvaluationContext } from './evaluation-context';
 
 /** Live campaigns per statement: keeps the bind parameters far below PostgreSQL's limit. */
 const CAMPAIGNS_PER_STATEMENT = 200;

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { loadEvaluationContext } from '@app/db';
 import { DataSource } from 'typeorm';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { enqueueInTransaction, JobPayloads, jobIdFor } from '@app/queue';
-import { loadEvaluationContext } from './evaluation-context';
 
 export interface RematchResult {
   campaigns: number;
