@@ -12,6 +12,14 @@ export interface KeysetCursor {
   id: string;
 }
 
+/**
+ * SQL for a cursor's instant from a timestamptz column, to the microsecond: a millisecond cursor
+ * would skip the rows created within the same millisecond as the last one shown.
+ */
+export function cursorInstantSql(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, pageCursor, Page, toPage } from '@app/db';
+import { Campaign, cursorInstantSql, Page, pageCursor, toPage } from '@app/db';
 import { CampaignStatus, DomainError, EligibilityRules, ErrorCode, fundingRequiredCents, ReviewStatus, Role, transition } from '@app/domain';
 import { findCampaignFor } from '../common/campaign-access';
 import { assertCampaignRules } from './campaign-rules';
@@ -53,8 +53,7 @@ export class CampaignsService {
     const qb = this.dataSource
       .getRepository(Campaign)
       .createQueryBuilder('c')
-      // microseconds: a millisecond cursor would skip rows created within the same millisecond
-      .addSelect(`to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
+      .addSelect(cursorInstantSql('c.created_at'), 'cursor_at')
       .orderBy('c.created_at', 'DESC')
       .addOrderBy('c.id', 'DESC')
       .limit(limit + 1);

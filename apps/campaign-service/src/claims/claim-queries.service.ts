@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '@app/auth';
-import { Page, pageCursor, toPage } from '@app/db';
+import { cursorInstantSql, Page, pageCursor, toPage } from '@app/db';
 import { ClaimStatus, DomainError, Role, UUID } from '@app/domain';
 import { AdminClaimDto, ClaimDto } from './dto/claim.dto';
 import { CLAIM_COLUMNS, ClaimRow, toAdminClaimDto, toClaimDto } from './claim-views';
@@ -52,7 +52,7 @@ export class ClaimQueriesService {
     // The cursor carries microseconds: claims committed in one batch share a timestamp finer
     // than a JavaScript Date, and a millisecond cursor would skip them on the next page.
     const rows: (ClaimRow & { cursor_at: string })[] = await this.dataSource.query(
-      `SELECT ${CLAIM_COLUMNS}, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+      `SELECT ${CLAIM_COLUMNS}, ${cursorInstantSql('c.created_at')} AS cursor_at
        FROM claims c JOIN campaigns k ON k.id = c.campaign_id
        WHERE ($1::uuid IS NULL OR c.member_id = $1) AND ($2::text IS NULL OR c.status = $2)
          AND ($3::uuid IS NULL OR c.campaign_id = $3)

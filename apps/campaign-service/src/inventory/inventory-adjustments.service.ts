@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Campaign, CampaignCode, InventoryAdjustment, Page, pageCursor, toPage } from '@app/db';
+import { Campaign, CampaignCode, cursorInstantSql, InventoryAdjustment, Page, pageCursor, toPage } from '@app/db';
 import { CampaignStatus, DomainError, ErrorCode, fundingRequiredCents, PerkKind } from '@app/domain';
 import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
@@ -113,7 +113,7 @@ export class InventoryAdjustmentsService {
     const after = pageCursor(query.cursor);
     const rows: AdjustmentRow[] = await this.dataSource.query(
       `SELECT id, campaign_id, admin_id, delta, reason, total_units_before, total_units_after, created_at,
-              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+              ${cursorInstantSql('created_at')} AS cursor_at
        FROM inventory_adjustments
        WHERE campaign_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $4`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Campaign, invalidCursor, Page, pageCursor, toPage } from '@app/db';
+import { Campaign, cursorInstantSql, invalidCursor, Page, pageCursor, toPage } from '@app/db';
 import { CampaignStatus, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
@@ -28,7 +28,7 @@ const LIVE_OFFERS = `
   SELECT c.id AS campaign_id, c.perk_title, c.perk_kind, b.name AS brand_name, c.ends_at,
          greatest(c.total_units - c.claimed_units, 0) AS remaining_units,
          EXISTS (SELECT 1 FROM claims cl WHERE cl.campaign_id = c.id AND cl.member_id = $1 AND cl.status IN ('pending', 'fulfilled')) AS claimed,
-         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS offered_at
+         ${cursorInstantSql('o.created_at')} AS offered_at
   FROM offers o
   JOIN campaigns c ON c.id = o.campaign_id
   JOIN brands b ON b.id = c.brand_id

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { pageCursor, toPage } from '@app/db';
+import { cursorInstantSql, pageCursor, toPage } from '@app/db';
 import { DomainError, UUID } from '@app/domain';
 import { NotificationDto, NotificationPageDto } from './dto/notification.dto';
 
@@ -16,7 +16,7 @@ interface NotificationRow {
 }
 
 const COLUMNS = `id, kind, title, data, read_at, created_at,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
+  ${cursorInstantSql('created_at')} AS cursor_at`;
 
 const toDto = (row: NotificationRow): NotificationDto => ({
   id: row.id,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { KeysetCursor, Page, toPage } from '@app/db';
+import { cursorInstantSql, KeysetCursor, Page, toPage } from '@app/db';
 import { LedgerEntryDto } from './dto/ledger.dto';
 
 export interface LedgerTotals {
@@ -55,7 +55,7 @@ export class LedgerService {
   async list(campaignId: string, limit: number, after: KeysetCursor | null): Promise<Page<LedgerEntryDto>> {
     const rows: LedgerRow[] = await this.dataSource.query(
       `SELECT id, funding_id, kind, amount_cents, currency, stripe_object_id, stripe_event_id, description, created_at,
-              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+              ${cursorInstantSql('created_at')} AS cursor_at
        FROM ledger_entries
        WHERE campaign_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $4`,
