@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { createRedis } from '@app/queue';
+import { createRedis, throttled } from '@app/queue';
 
 /**
  * Fixed window counter plus a block key, in one round trip. KEYS[1] counter, KEYS[2] block;
@@ -48,7 +48,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RateLimitRedis;
   private readonly prefix: string;
-  private lastWarning = 0;
+  private readonly warnFailOpen = throttled<unknown>(10_000, (error, leftOut) =>
+    this.logger.warn(`Rate limiting is failing open: ${(error as Error).message}${leftOut ? ` (${leftOut} more since the last warning)` : ''}`),
+  );
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = `${config.redisPrefix}:rl`;
@@ -97,12 +99,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   onApplicationShutdown(): void {
     this.redis.disconnect();
-  }
-
-  private warnFailOpen(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 10_000) return;
-    this.lastWarning = now;
-    this.logger.warn(`Rate limiting is failing open: ${(error as Error).message}`);
   }
 }
