@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError, Role } from '@app/domain';
+import { DomainError, ErrorCode, Role } from '@app/domain';
+import { errorBody } from '@app/platform';
 import { AccountCheck, verifiedUser } from '@app/auth';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
@@ -55,7 +56,7 @@ function cookie(req: Request, name: string): string | undefined {
 }
 
 function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 401 ? 'An admin access token or dashboard session is required' : 'Only admins may open the queue dashboard'): void {
-  res.status(statusCode).json({ statusCode, code: statusCode === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message });
+  res.status(statusCode).json(errorBody(new DomainError(statusCode === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message)));
 }
 
 /**
