@@ -23,7 +23,7 @@ export function Field({ label, hint, error, children }: FieldProps) {
         </small>
       )}
       {error && (
-        <small id={errorId} className="field-error">
+        <small id={errorId} className="field-error" aria-live="polite">
           {error}
         </small>
       )}

@@ -95,6 +95,7 @@ function Builder({ campaign }: { campaign?: Campaign }) {
         <h1>{campaign ? `Edit “${campaign.name}”` : 'New campaign'}</h1>
         {campaign && <SaveIndicator save={save} />}
       </div>
+      {campaign?.reviewStatus === 'approved' && <p className="muted">This draft is approved: a saved change sends it back for review.</p>}
       <div className="builder">
         <form className="card" onSubmit={submit} noValidate aria-label="Campaign">
           <fieldset>
@@ -129,10 +130,10 @@ function Builder({ campaign }: { campaign?: Campaign }) {
               </Field>
             </div>
             <div className="row">
-              <Field label="Starts (optional)" hint="Empty: when you launch" error={errors.startsAt}>
+              <Field label="Starts (optional)" hint="At the start of this day (UTC); empty: when you launch" error={errors.startsAt}>
                 <input type="date" value={form.startsAt} onChange={set('startsAt')} />
               </Field>
-              <Field label="Ends" error={errors.endsAt}>
+              <Field label="Ends" hint="At the end of this day (UTC)" error={errors.endsAt}>
                 <input type="date" value={form.endsAt} onChange={set('endsAt')} />
               </Field>
             </div>
