@@ -23,7 +23,7 @@ export const PUBLIC_JWT_SECRETS: readonly string[] = [DEV_DEFAULTS.jwtSecret, 'c
  * Every environment variable the platform reads, validated once at boot.
  * Defaults make a fresh checkout run locally; production overrides them.
  */
-export class EnvSchema {
+class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 

@@ -9,7 +9,7 @@ import { APP_CONFIG, AppConfig, loadConfig } from '@app/config';
 const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'code', 'codes', 'shippingAddress'];
 
 /** Never written to logs: credentials, perk codes and addresses, at the top level of a log line or one level down. */
-export const REDACTED_LOG_PATHS = [
+const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-provider-key"]',
@@ -51,7 +51,7 @@ const MAX_ERROR_DEPTH = 4;
  * one, then without {@link QUERY_VALUE_FIELDS} on the error and on what it nests (a
  * QueryFailedError carries them again on its `driverError`). Redact paths match fixed depths only.
  */
-export function serializeError(err: unknown): unknown {
+function serializeError(err: unknown): unknown {
   // pino-http hands over what pino's serializer already made of the error; plain pino the error itself.
   const serialized = withoutQueryValues(err instanceof Error ? stdSerializers.err(err) : err, 0);
   // `*.code` is redacted (perk codes): an error's own code (ECONNRESET, a SQLSTATE) is kept as errorCode.

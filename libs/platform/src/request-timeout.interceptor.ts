@@ -21,7 +21,7 @@ export class RequestTimeoutInterceptor implements NestInterceptor {
 }
 
 /** The answer to a request that ran past REQUEST_TIMEOUT_MS. */
-export function requestTimedOut(): DomainError {
+function requestTimedOut(): DomainError {
   return new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long; retry later');
 }
 

@@ -9,7 +9,7 @@ export interface FieldError {
 }
 
 /** Flattens nested class-validator errors into `[{field: "eligibility.minScore", errors}]`. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, errors: Object.values(error.constraints) }] : [];

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'bullmq';
 import Redis, { RedisOptions } from 'ioredis';
 
 /** BullMQ workers need blocking commands that never give up while Redis is away. */
-export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions {
+function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions {
   const parsed = new URL(url);
   return {
     host: parsed.hostname,

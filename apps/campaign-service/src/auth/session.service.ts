@@ -22,7 +22,7 @@ interface PresentedToken {
   erased_at: Date | null;
 }
 
-export function hashRefreshToken(token: string): Buffer {
+function hashRefreshToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 

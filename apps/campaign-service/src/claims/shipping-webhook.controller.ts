@@ -8,7 +8,7 @@ import { ShipmentsService } from './shipments.service';
 
 /** The carrier's signature, checked before anything reads the body: an unsigned caller learns nothing about it. */
 @Injectable()
-export class ShippingSignatureGuard implements CanActivate {
+class ShippingSignatureGuard implements CanActivate {
   constructor(private readonly shipments: ShipmentsService) {}
 
   canActivate(context: ExecutionContext): boolean {

@@ -16,14 +16,14 @@ const CHUNK_SIZE = 5000;
 /** Stop this long before the request timeout answers 503, so that answer never hides a commit. */
 const DEADLINE_MARGIN_MS = 2000;
 export const MAX_CSV_BYTES = 20 * 1024 * 1024;
-export const MAX_CSV_CODES = 1_000_000;
+const MAX_CSV_CODES = 1_000_000;
 /**
  * An upload adding this many codes refreshes the pool table's planner statistics at once, rather
  * than at autovacuum's next round: the fulfillers' prepared code pick keeps a plan made while
  * the table was near empty (a sequential scan) until the statistics change, and on a freshly
  * loaded pool of 20,000 codes that plan made each batch of fulfilments ~50 times slower.
  */
-export const ANALYZE_AFTER_CODES = 1000;
+const ANALYZE_AFTER_CODES = 1000;
 
 const codesAdded = new Counter({ name: 'campaign_codes_added_total', help: 'Digital codes added to campaign pools' });
 

@@ -6,10 +6,10 @@ import { errorBody } from '@app/platform';
 import { AccountCheck, verifiedUser } from '@app/auth';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
-export const DASHBOARD_COOKIE = 'perks_queue_dashboard';
+const DASHBOARD_COOKIE = 'perks_queue_dashboard';
 export const DASHBOARD_TOKEN_TTL_S = 15 * 60;
 /** A ticket link is opened at once, and once: one that lingers in a history is soon worth nothing. */
-export const DASHBOARD_TICKET_TTL_S = 60;
+const DASHBOARD_TICKET_TTL_S = 60;
 type Purpose = 'queue-dashboard' | 'queue-dashboard-ticket';
 
 /** A short-lived token good for the dashboard only (not for the API): the session cookie's, or a ticket's (with its own id). */

@@ -7,7 +7,7 @@ import { enqueueInTransaction, jobIdFor } from '@app/queue';
  * Moved thresholds are re-matched once per window, just after it closes: the refreshes of one
  * window share a jobId, so a burst of batches re-matches once, and a steady feed every window.
  */
-export const PERCENTILE_REMATCH_WINDOW_MS = 2000;
+const PERCENTILE_REMATCH_WINDOW_MS = 2000;
 
 /**
  * Recomputes a provider's 101 percentile thresholds from its current scores in one

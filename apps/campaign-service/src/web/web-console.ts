@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Where `npx vite build --config apps/web/vite.config.ts` writes the console (services start from the repo root). */
-export const WEB_CONSOLE_DIR = resolve(process.cwd(), 'apps/web/dist');
+const WEB_CONSOLE_DIR = resolve(process.cwd(), 'apps/web/dist');
 
 /**
  * The console keeps its tokens in localStorage: its page may run only its own files (no inline or

@@ -7,7 +7,7 @@ import { FulfillmentOutcome } from './fulfillment-outcome';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** 12 characters from a 32-letter alphabet without look-alikes: 60 bits, unique by index. */
-export function invitationCode(): string {
+function invitationCode(): string {
   const bytes = randomBytes(12);
   return `INV-${[...bytes].map((b) => ALPHABET[b % 32]).join('')}`;
 }

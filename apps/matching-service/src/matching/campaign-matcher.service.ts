@@ -7,7 +7,7 @@ import { CampaignStatus, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/doma
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
 
 /** Score rows examined per transaction (a target: chunks are whole heap blocks). */
-export const DEFAULT_MATCH_CHUNK = 50_000;
+const DEFAULT_MATCH_CHUNK = 50_000;
 /** Rows per block assumed before the table was ever analysed. */
 const DEFAULT_ROWS_PER_BLOCK = 50;
 
