@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ClaimAbuseService } from './claim-abuse.service';
 import { ClaimHoldsController } from './claim-holds.controller';
 import { ClaimHoldsService } from './claim-holds.service';
 
-/** Global so the claim path can use ClaimAbuseService without a module cycle. */
-@Global()
+/** The claim abuse rules (used by the claim path) and the admins' review of the claims they hold. */
 @Module({ controllers: [ClaimHoldsController], providers: [ClaimAbuseService, ClaimHoldsService], exports: [ClaimAbuseService] })
 export class AbuseModule {}

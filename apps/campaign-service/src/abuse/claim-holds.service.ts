@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Page, pageCursor, toPage } from '@app/db';
 import { ClaimStatus, DomainError, UUID } from '@app/domain';
+import { recordAudit } from '@app/platform';
 import { enqueueInTransaction, fulfillClaimJobId } from '@app/queue';
-import { AuditService } from '../audit/audit.service';
 import { ClaimHoldDto, ReleasedHoldDto } from './dto/claim-hold.dto';
 
 interface HoldRow {
@@ -20,10 +20,7 @@ interface HoldRow {
 /** The admin review of held claims: list the open ones still pending, release one to fulfilment. */
 @Injectable()
 export class ClaimHoldsService {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Open holds whose claim still waits for the review (pending). A held claim an admin cancelled
@@ -69,7 +66,7 @@ export class ClaimHoldsService {
       if (queue) {
         await enqueueInTransaction(manager, { queue: 'fulfillment', name: 'fulfill-claim', data: { claimId }, jobId: fulfillClaimJobId(claimId, 0) });
       }
-      await this.audit.record(manager, {
+      await recordAudit(manager, {
         actorId: adminId,
         action: 'claim.release_hold',
         entityType: 'claim',

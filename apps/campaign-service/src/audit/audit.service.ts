@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditLogEntry, Page, pageCursor, toPage } from '@app/db';
-import { AuditRecord, recordAudit } from '@app/platform';
 import { AuditLogEntryDto, AuditLogQueryDto } from './dto/audit.dto';
 
-export type { AuditRecord };
-
 /**
- * The append-only audit log of admin and money actions. `record` writes in the caller's
- * transaction, so an action and its audit row commit or roll back together.
+ * Reads the append-only audit log of admin and money actions. Each action writes its row with
+ * `recordAudit` (@app/platform) in its own transaction, so the two commit or roll back together.
  */
 @Injectable()
 export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  record(manager: EntityManager, entry: AuditRecord): Promise<void> {
-    return recordAudit(manager, entry);
-  }
 
   async list(query: AuditLogQueryDto): Promise<Page<AuditLogEntryDto>> {
     const limit = query.limit ?? 20;

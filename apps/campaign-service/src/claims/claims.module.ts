@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RateLimitModule } from '@app/platform';
+import { AbuseModule } from '../abuse/abuse.module';
 import { AuthModule } from '../auth/auth.module';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { AdminClaimsController } from './admin-claims.controller';
@@ -16,7 +17,7 @@ import { ShippingWebhookController } from './shipping-webhook.controller';
 
 /** Member claims, their status, the admin dead-letter view and shipping. Exports the gate for inventory and status changes. */
 @Module({
-  imports: [AuthModule, EligibilityModule, RateLimitModule],
+  imports: [AbuseModule, AuthModule, EligibilityModule, RateLimitModule],
   controllers: [ClaimsController, AdminClaimsController, ShippingWebhookController],
   providers: [ClaimsService, ClaimGateService, ClaimLookupsService, ClaimWriterService, ClaimQueriesService, ClaimAdminService, ShipmentsService, ClaimRoute],
   exports: [ClaimGateService],

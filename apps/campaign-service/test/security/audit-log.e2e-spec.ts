@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
-import { AuditService } from '../../src/audit/audit.service';
+import { recordAudit } from '@app/platform';
 import { createCampaignServiceApp } from '../app';
 
 describe('audit log (e2e)', () => {
   let t: TestApp;
-  let audit: AuditService;
 
   beforeAll(async () => {
     t = await createCampaignServiceApp();
-    audit = t.app.get(AuditService);
   });
   afterAll(() => t.close());
 
@@ -17,7 +15,7 @@ describe('audit log (e2e)', () => {
     const entityId = randomUUID();
     await expect(
       t.dataSource.transaction(async (manager) => {
-        await audit.record(manager, { actorId: null, action: 'test.rollback', entityType: 'test', entityId });
+        await recordAudit(manager, { actorId: null, action: 'test.rollback', entityType: 'test', entityId });
         throw new Error('the action failed');
       }),
     ).rejects.toThrow('the action failed');
@@ -30,7 +28,7 @@ describe('audit log (e2e)', () => {
     const entityId = randomUUID();
     for (let i = 0; i < 5; i++) {
       await t.dataSource.transaction((manager) =>
-        audit.record(manager, { actorId: admin.id, action: 'campaign.adjust', entityType: 'campaign', entityId, before: { totalUnits: i }, after: { totalUnits: i + 1 } }),
+        recordAudit(manager, { actorId: admin.id, action: 'campaign.adjust', entityType: 'campaign', entityId, before: { totalUnits: i }, after: { totalUnits: i + 1 } }),
       );
       // Entries are stamped at millisecond precision (the cursor's); within one millisecond the order is by id.
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -75,7 +73,7 @@ describe('audit log (e2e)', () => {
   });
 
   it('is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused', async () => {
-    await t.dataSource.transaction((manager) => audit.record(manager, { actorId: null, action: 'test.append', entityType: 'test', entityId: 'x' }));
+    await t.dataSource.transaction((manager) => recordAudit(manager, { actorId: null, action: 'test.append', entityType: 'test', entityId: 'x' }));
     await expect(t.dataSource.query(`UPDATE audit_log SET action = 'forged'`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
     await expect(t.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
