@@ -1,7 +1,7 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigValidationError, loadConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, ConfigValidationError, loadConfig } from '@app/config';
 import { DomainError, ErrorCode } from '@app/domain';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -21,12 +21,13 @@ export const JSON_BODY_LIMIT = '5mb';
 /** Body limits, headers, validation and error shape: the same in every service and in tests. */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  const config = app.get<AppConfig>(APP_CONFIG);
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   // Behind a load balancer the socket address is the balancer's: per-IP rate limits need the
   // forwarded client address, believed only from the proxies TRUST_PROXY names.
-  express.set('trust proxy', loadConfig().trustProxy);
+  express.set('trust proxy', config.trustProxy);
   // Headers and the request id first: a body the parser refuses is answered with them too.
   app.use(helmet(HELMET_OPTIONS));
   const logger = app.get(Logger);
@@ -38,7 +39,6 @@ export function configureHttpApp(app: INestApplication): void {
     else next();
   });
   express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  const config = loadConfig();
   // Browsers may call the API only from the listed origins; by default from none.
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
   app.useGlobalPipes(createValidationPipe());
