@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { dataSourceOptions } from '@app/db';
 import { createTestDatabase, TcpProxy, TestApp, waitForLockWaiter } from '@app/testing';
 import { createCampaignServiceApp } from './app';
@@ -31,6 +33,17 @@ describe('PostgreSQL outage (e2e)', () => {
     await t.close();
     await proxy.cut();
     await direct.destroy();
+  });
+
+  it('keeps a listener on every pooled connection, so a server goodbye between two users cannot crash the process', async () => {
+    const pool = (t.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    try {
+      // As the pool hands it out: its idle listener is gone, and nobody else has added one yet.
+      expect(() => client.emit('error', new Error('terminating connection due to administrator command'))).not.toThrow();
+    } finally {
+      client.release(new Error('ended by the test'));
+    }
   });
 
   it('answers 503 on every route that needs the database while it is away, and serves again after', async () => {
