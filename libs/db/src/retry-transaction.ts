@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -14,18 +14,21 @@ const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 /** pg's words for a connection that dropped under it, or that it no longer trusts after a drop. */
 const DROPPED_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-/** A connection reset under a query (its socket's read or write), not a client hanging up on us. */
+/** A connection reset under a query (its socket's read or write) or as it opened, not a client hanging up on us. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+const RESET_SYSCALLS = new Set(['read', 'write', 'connect']);
 
 /** PostgreSQL could not be reached or went away mid-query: nothing to blame on the request, retry later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a transaction's connection when PostgreSQL ends it; the transaction's next statement then finds it gone.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
   // Duck-typed: socket errors come from Node's own realm (not an instance of a sandbox's Error).
   if (typeof cause !== 'object' || cause === null) return false;
   const { code, syscall, message } = cause as { code?: unknown; syscall?: unknown; message?: unknown };
   if (typeof code === 'string' && UNAVAILABLE_STATES.test(code)) return true;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && (syscall === 'connect' || syscall === 'getaddrinfo')) return true;
-  if (typeof code === 'string' && RESET_CODES.has(code) && (syscall === 'read' || syscall === 'write')) return true;
+  if (typeof code === 'string' && RESET_CODES.has(code) && RESET_SYSCALLS.has(syscall as string)) return true;
   return typeof message === 'string' && DROPPED_CONNECTION.test(message);
 }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError, ErrorCode } from '@app/domain';
 import { errorBody } from './http-exception.filter';
 
@@ -32,7 +32,10 @@ describe('errorBody', () => {
     const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
     const reset = new QueryFailedError('SELECT …', [], Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' }));
     const resetRaw = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
-    for (const error of [refused, dropped, shutdown, starting, reset, resetRaw]) expect(errorBody(error)).toEqual(unavailable);
+    // A restart (pg_ctl -m fast): connections reset as they open, transactions whose connection TypeORM released.
+    const resetOpening = Object.assign(new Error('connect ECONNRESET 127.0.0.1:5432'), { code: 'ECONNRESET', syscall: 'connect' });
+    const released = [new QueryRunnerAlreadyReleasedError(), new QueryRunnerProviderAlreadyReleasedError()];
+    for (const error of [refused, dropped, shutdown, starting, reset, resetRaw, resetOpening, ...released]) expect(errorBody(error)).toEqual(unavailable);
     // A refused connection elsewhere than a connect, and any other SQLSTATE, stay errors.
     expect(errorBody(Object.assign(new Error('write ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'write' })).statusCode).toBe(500);
     expect(errorBody(new QueryFailedError('SELECT …', [], Object.assign(new Error('division by zero'), { code: '22012' }))).statusCode).toBe(500);
