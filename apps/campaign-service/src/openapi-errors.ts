@@ -32,7 +32,7 @@ const GENERIC: Record<string, string> = {
   '503': 'SERVICE_UNAVAILABLE: the request ran past REQUEST_TIMEOUT_MS, the service is busy, or it met a concurrent change; retry it',
 };
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
-const RETRY_AFTER = { 'Retry-After': { description: 'seconds until the limit lets requests through again', schema: { type: 'integer', minimum: 1 } } };
+const retryAfter = (description: string) => ({ 'Retry-After': { description, schema: { type: 'integer', minimum: 1 } } });
 
 /**
  * Adds the error responses the controllers do not spell out, from what every route shares: the
@@ -64,7 +64,8 @@ export function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(operation.responses)) {
         if (/^[45]/.test(status) && !response.content) response.content = content;
       }
-      operation.responses['429'].headers = RETRY_AFTER;
+      operation.responses['429'].headers = retryAfter('seconds until the limit lets requests through again');
+      operation.responses['503'].headers = retryAfter('seconds to wait before retrying');
     }
   }
   return document;

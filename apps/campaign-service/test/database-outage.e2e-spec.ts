@@ -59,7 +59,7 @@ describe('PostgreSQL outage (e2e)', () => {
 
     await proxy.cut();
     const answers = await Promise.all(requests());
-    expect(answers.map((res) => [res.status, res.body.code])).toEqual(answers.map(() => [503, 'SERVICE_UNAVAILABLE']));
+    expect(answers.map((res) => [res.status, res.body.code, res.headers['retry-after']])).toEqual(answers.map(() => [503, 'SERVICE_UNAVAILABLE', '1']));
     await t.http.get('/health').expect(503);
 
     await proxy.restore();

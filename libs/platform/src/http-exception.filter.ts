@@ -19,8 +19,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = errorBody(exception);
     if (response.headersSent) return;
+    const wait = retryAfterSeconds(body);
+    if (wait !== undefined && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', String(wait));
     response.status(body.statusCode).json(body);
   }
+}
+
+/**
+ * The Retry-After header of an error, in seconds: a rate limit's own wait, and a second for a 503
+ * (the database or Redis away, a deadlock, the pool busy: every retry may find it back).
+ */
+export function retryAfterSeconds(body: ErrorBody): number | undefined {
+  if (body.code === ErrorCode.RateLimited) return (body.details as { retryAfterSeconds: number }).retryAfterSeconds;
+  return body.code === ErrorCode.ServiceUnavailable ? 1 : undefined;
 }
 
 const logger = new Logger('HttpExceptionFilter');

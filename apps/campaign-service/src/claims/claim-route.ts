@@ -7,8 +7,8 @@ import { json, Request, Response } from 'express';
 import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
+import { Role } from '@app/domain';
+import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
@@ -102,7 +102,8 @@ export class ClaimRoute implements OnApplicationBootstrap {
       const body = errorBody(this.adapterHost.httpAdapter.mapException?.(error) ?? error);
       status = body.statusCode;
       payload = body;
-      if (body.code === ErrorCode.RateLimited) retryAfter = { 'Retry-After': String((body.details as { retryAfterSeconds: number }).retryAfterSeconds) };
+      const wait = retryAfterSeconds(body);
+      if (wait !== undefined) retryAfter = { 'Retry-After': String(wait) };
     }
     if (res.destroyed) return;
     const json = JSON.stringify(payload);
