@@ -1,10 +1,25 @@
+import { once } from 'node:events';
 import { Controller, Get, Inject, OnApplicationShutdown } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Public } from '@app/auth';
 import { createRedis } from '@app/queue';
+
+/**
+ * A check's failure as the public health answer shows it: whether it answered, not the driver's
+ * message (which names the database's host and port to anyone who asks).
+ */
+async function answers(probe: () => Promise<unknown>): Promise<void> {
+  try {
+    await probe();
+  } catch {
+    throw new Error('not answering');
+  }
+}
 
 /** 200 when PostgreSQL and Redis answer, 503 otherwise; recovers by itself when they return. */
 @ApiTags('operations')
@@ -16,7 +31,7 @@ export class HealthController implements OnApplicationShutdown {
 
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly indicators: HealthIndicatorService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -28,15 +43,23 @@ export class HealthController implements OnApplicationShutdown {
   @HealthCheck()
   check() {
     return this.health.check([
-      () => this.db.pingCheck('postgres').withTimeout(1500),
+      () =>
+        this.indicators
+          .check('postgres')
+          .attempt(() => answers(() => this.dataSource.query('SELECT 1')))
+          .withTimeout(1500),
       () =>
         this.indicators
           .check('redis')
-          .attempt(async () => {
-            await this.redis.ping();
-          })
+          .attempt(({ signal }) => answers(() => this.pingRedis(signal)))
           .withTimeout(1500),
     ]);
+  }
+
+  /** A ping, after the first connection (a check right after boot waits for it, within its timeout). */
+  private async pingRedis(signal: AbortSignal): Promise<void> {
+    if (this.redis.status === 'connecting' || this.redis.status === 'connect') await once(this.redis, 'ready', { signal });
+    await this.redis.ping();
   }
 
   onApplicationShutdown(): void {
