@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL } from '@app/queue';
+import { createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL, throttled } from '@app/queue';
 
 /** One queue's share of a claimed batch, already in the shape `Queue.addBulk` takes. */
 interface ClaimedJobs {
@@ -71,6 +71,10 @@ const republished = new Counter({ name: 'outbox_republished_total', help: 'Outbo
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
+  /** An outage pauses every poll (once a second): said once, then at most every 30 s. */
+  private readonly warnPaused = throttled<Error>(30_000, (error, leftOut) =>
+    this.logger.warn(`outbox relay paused: ${error.message}${leftOut ? ` (${leftOut} more pauses since the last warning)` : ''}`),
+  );
   private listener?: Client;
   private listenRetry?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
@@ -127,7 +131,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     }
     this.running = this.drain()
       .then(() => undefined)
-      .catch((error: unknown) => this.logger.warn(`outbox relay paused: ${(error as Error).message}`))
+      .catch((error: unknown) => this.warnPaused(error as Error))
       .finally(() => {
         this.running = undefined;
         if (this.wakeRequested) {
