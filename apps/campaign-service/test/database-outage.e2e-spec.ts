@@ -84,4 +84,28 @@ describe('PostgreSQL outage (e2e)', () => {
     await proxy.restore();
     expect([answer.status, answer.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
+
+  it("answers a claim whose write the outage cut off with the claim's own 503, not the account check's", async () => {
+    // The write waits on the campaign's row lock (taken past the proxy) when the outage begins; the
+    // account check the answer could ask for is no longer cached then (LiveAccounts keeps it 5 s).
+    const [claimant] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [claimant]);
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    const holder = direct.createQueryRunner();
+    await holder.startTransaction();
+    await holder.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId]);
+    const claim = t.http
+      .post(`/campaigns/${campaignId}/claims`)
+      .set('Authorization', claimant.auth)
+      .set('Idempotency-Key', 'cut-mid-write')
+      .send({ acceptDisclosure: true })
+      .then((res) => res);
+    await waitForLockWaiter(direct, 5000);
+    await proxy.cut();
+    const answer = await claim;
+    await holder.rollbackTransaction();
+    await holder.release();
+    await proxy.restore();
+    expect(answer.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('same Idempotency-Key') });
+  });
 });
