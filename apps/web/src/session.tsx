@@ -1,8 +1,9 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { api, configureClient } from './api/client';
+import { api, ApiError, configureClient } from './api/client';
 import type { Me, TokenPair } from './api/types';
 
 const STORAGE_KEY = 'perks.session';
+const RESTORE_ATTEMPTS = 5;
 
 interface SessionState {
   me: Me | null;
@@ -70,9 +71,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     configureClient({ token: () => readTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: forget });
     if (!readTokens()) return;
-    api<Me>('/me')
-      .then(setMe, forget)
-      .finally(() => setRestoring(false));
+    let cancelled = false;
+    // Only a refused session ends it (the client forgets it on a 401 it could not renew): a server
+    // that is busy or out of reach while the page loads is asked again, for about half a minute.
+    const restore = (attempt: number) =>
+      api<Me>('/me').then(
+        (profile) => {
+          if (cancelled) return;
+          setMe(profile);
+          setRestoring(false);
+        },
+        (error: unknown) => {
+          if (cancelled) return;
+          const refused = error instanceof ApiError && error.status === 401;
+          if (!refused && attempt < RESTORE_ATTEMPTS) setTimeout(() => void restore(attempt + 1), 1000 * 2 ** attempt);
+          else setRestoring(false);
+        },
+      );
+    void restore(0);
+    return () => {
+      cancelled = true;
+    };
   }, [forget]);
 
   const login = useCallback(async (email: string, password: string) => {

@@ -1,3 +1,4 @@
+import type { Response } from 'playwright-core';
 import { PROVIDER_KEY } from '../platform';
 import { Journey, PASSWORD, reloadUntil, see, shot, visit } from '../world';
 
@@ -136,6 +137,17 @@ export const renewAndEndSession: Journey = {
       localStorage.setItem('perks.session', JSON.stringify({ ...session, accessToken: token }));
     };
 
+    // A server that is busy as the page loads (503) does not end the session: the console asks again.
+    let busy = 1;
+    await page.route('**/me', (route) =>
+      busy-- > 0
+        ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'busy' }) })
+        : route.continue(),
+    );
+    await visit(page, '/#/claims');
+    await see(page, page.getByTestId('claim').first(), 'my claims after a 503 while the page loaded');
+    await page.unroute('**/me');
+
     // Two tabs find the token expired at the same moment: one renews it, the other takes the
     // renewed one (a second use of the rotated refresh token would end the session everywhere).
     // Each refresh is held until both tabs have sent theirs (or 1.5 s passed), so they overlap.
@@ -152,9 +164,18 @@ export const renewAndEndSession: Journey = {
     // refresh that the navigation then cuts off after the server rotated the token).
     await page.goto('/docs');
     await page.evaluate(expire, stale);
+    const refreshes: string[] = [];
+    const noteRefresh = (response: Response) => void (response.url().endsWith('/auth/refresh') && refreshes.push(`${response.status()}`));
+    page.context().on('response', noteRefresh);
     await Promise.all([page.goto('/?tab=1#/claims'), tab.goto('/?tab=2#/notifications')]);
-    await see(page, page.getByTestId('claim').first(), 'my claims in the first tab, still logged in');
-    await see(tab, tab.getByRole('heading', { name: 'Notifications' }), 'notifications in the second tab, still logged in');
+    try {
+      await see(page, page.getByTestId('claim').first(), 'my claims in the first tab, still logged in');
+      await see(tab, tab.getByRole('heading', { name: 'Notifications' }), 'notifications in the second tab, still logged in');
+    } catch (error) {
+      throw new Error(`${(error as Error).message} (refreshes answered: ${refreshes.join(', ') || 'none'})`);
+    } finally {
+      page.context().off('response', noteRefresh);
+    }
     await tab.close();
     await page.context().unroute('**/auth/refresh');
     await page.reload();
