@@ -9,6 +9,8 @@ interface SessionState {
   me: Me | null;
   /** true until the stored token has been checked with GET /me */
   restoring: boolean;
+  /** the API ended the session (not a logout): the login page says so */
+  ended: boolean;
   login(email: string, password: string): Promise<Me>;
   logout(): void;
 }
@@ -56,10 +58,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [restoring, setRestoring] = useState(() => readTokens() !== null);
 
+  const [ended, setEnded] = useState(false);
+
   const forget = useCallback(() => {
     storeTokens(null);
     setMe(null);
   }, []);
+
+  const expire = useCallback(() => {
+    forget();
+    setEnded(true);
+  }, [forget]);
 
   const logout = useCallback(() => {
     const refreshToken = readTokens()?.refreshToken;
@@ -69,7 +78,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [forget]);
 
   useEffect(() => {
-    configureClient({ token: () => readTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: forget });
+    configureClient({ token: () => readTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: expire });
     if (!readTokens()) return;
     let cancelled = false;
     // Only a refused session ends it (the client forgets it on a 401 it could not renew): a server
@@ -92,16 +101,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [forget]);
+  }, [expire]);
 
   const login = useCallback(async (email: string, password: string) => {
     storeTokens(await api<TokenPair>('/auth/login', { method: 'POST', body: { email, password } }));
     const profile = await api<Me>('/me');
     setMe(profile);
+    setEnded(false);
     return profile;
   }, []);
 
-  const value = useMemo(() => ({ me, restoring, login, logout }), [me, restoring, login, logout]);
+  const value = useMemo(() => ({ me, restoring, ended, login, logout }), [me, restoring, ended, login, logout]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

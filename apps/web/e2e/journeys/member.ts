@@ -194,6 +194,7 @@ export const renewAndEndSession: Journey = {
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await see(page, page.getByRole('heading', { name: 'Log in' }), 'the login page after logging out');
+    if (await page.getByText('Your session has ended').isVisible()) throw new Error('a logout was announced as a session the server ended');
     await world.api.call('POST', '/auth/refresh', { body: { refreshToken: after.refreshToken }, expect: 401 });
     await page.getByLabel('Email').fill(world.memberEmail);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -201,5 +202,14 @@ export const renewAndEndSession: Journey = {
     // Back where the member was when the session ended.
     await page.waitForURL(/#\/claims$/);
     await see(page, page.getByTestId('claim').first(), 'my claims after logging in again');
+
+    // A session the server no longer honours (both tokens refused) ends with a word on the login page.
+    const kept = await page.evaluate(() => localStorage.getItem('perks.session'));
+    await page.evaluate(() => localStorage.setItem('perks.session', JSON.stringify({ accessToken: 'expired.access.token', refreshToken: 'revoked-refresh-token' })));
+    await page.reload();
+    await see(page, page.getByText('Your session has ended. Please log in again'), 'the login page saying the session ended');
+    await page.evaluate((session) => session && localStorage.setItem('perks.session', session), kept);
+    await page.reload();
+    await see(page, page.getByTestId('claim').first(), 'my claims with the session put back');
   },
 };

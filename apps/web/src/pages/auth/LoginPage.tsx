@@ -6,7 +6,7 @@ import { ErrorNotice } from '../../components/States';
 import { homeFor, useSession } from '../../session';
 
 export function LoginPage() {
-  const { me, login } = useSession();
+  const { me, ended, login } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from;
@@ -25,6 +25,11 @@ export function LoginPage() {
   return (
     <section className="narrow">
       <h1>Log in</h1>
+      {ended && (
+        <p className="state state-empty" role="status">
+          Your session has ended. Please log in again{from ? ' to go back where you were' : ''}.
+        </p>
+      )}
       <form onSubmit={submit} className="card" noValidate>
         <Field label="Email">
           <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
