@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { dataSourceOptions } from '@app/db';
@@ -34,6 +35,26 @@ describe('PostgreSQL outage (e2e)', () => {
     await proxy.cut();
     await direct.destroy();
   });
+
+  /**
+   * Sends a request whose query waits on a lock `lockSql` takes (past the proxy), cuts the database
+   * off while it waits, and returns its answer once the lock and the connection are back.
+   */
+  async function cutWhileWaiting(lockSql: string, params: unknown[], send: () => PromiseLike<Response>): Promise<Response> {
+    const holder = direct.createQueryRunner();
+    await holder.startTransaction();
+    await holder.query(lockSql, params);
+    const answer = Promise.resolve(send());
+    await waitForLockWaiter(direct, 5000);
+    await proxy.cut();
+    try {
+      return await answer;
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+      await proxy.restore();
+    }
+  }
 
   it('keeps a listener on every pooled connection, so a server goodbye between two users cannot crash the process', async () => {
     const pool = (t.dataSource.driver as PostgresDriver).master as Pool;
@@ -71,17 +92,10 @@ describe('PostgreSQL outage (e2e)', () => {
   });
 
   it('answers 503 to a request whose query the outage cut off mid-way', async () => {
-    // The login's query waits on this lock (taken past the proxy) when the connection is reset under it.
-    const holder = direct.createQueryRunner();
-    await holder.startTransaction();
-    await holder.query(`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`);
-    const login = t.http.post('/auth/login').send({ email: 'nobody@test.local', password: 'long-enough-password' }).then((res) => res);
-    await waitForLockWaiter(direct, 5000);
-    await proxy.cut();
-    const answer = await login;
-    await holder.rollbackTransaction();
-    await holder.release();
-    await proxy.restore();
+    // The login's query waits on this lock when the connection is reset under it.
+    const answer = await cutWhileWaiting(`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`, [], () =>
+      t.http.post('/auth/login').send({ email: 'nobody@test.local', password: 'long-enough-password' }),
+    );
     expect([answer.status, answer.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 
@@ -91,21 +105,9 @@ describe('PostgreSQL outage (e2e)', () => {
     const [claimant] = await insertMembers(t, 1);
     await offer(t.dataSource, campaignId, [claimant]);
     await new Promise((resolve) => setTimeout(resolve, 5_100));
-    const holder = direct.createQueryRunner();
-    await holder.startTransaction();
-    await holder.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId]);
-    const claim = t.http
-      .post(`/campaigns/${campaignId}/claims`)
-      .set('Authorization', claimant.auth)
-      .set('Idempotency-Key', 'cut-mid-write')
-      .send({ acceptDisclosure: true })
-      .then((res) => res);
-    await waitForLockWaiter(direct, 5000);
-    await proxy.cut();
-    const answer = await claim;
-    await holder.rollbackTransaction();
-    await holder.release();
-    await proxy.restore();
+    const answer = await cutWhileWaiting(`SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE`, [campaignId], () =>
+      t.http.post(`/campaigns/${campaignId}/claims`).set('Authorization', claimant.auth).set('Idempotency-Key', 'cut-mid-write').send({ acceptDisclosure: true }),
+    );
     expect(answer.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('same Idempotency-Key') });
   });
 });

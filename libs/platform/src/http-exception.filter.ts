@@ -61,6 +61,11 @@ export function errorBody(exception: unknown): ErrorBody {
   return body;
 }
 
+/** Whether the API answers this error 503: nothing was decided, and the request may be retried as it is. */
+export function isUnavailableAnswer(exception: unknown): boolean {
+  return toBody(exception).code === ErrorCode.ServiceUnavailable;
+}
+
 const PARSER_MESSAGES: Record<number, string> = {
   413: 'Request body too large',
   415: 'The body’s charset or Content-Encoding is not supported',

@@ -7,9 +7,8 @@ import { json, Request, Response } from 'express';
 import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { isDatabaseUnavailable } from '@app/db';
-import { DomainError, ErrorCode, Role } from '@app/domain';
-import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, observeHttpRequest, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
+import { Role } from '@app/domain';
+import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, isUnavailableAnswer, observeHttpRequest, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
@@ -148,7 +147,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
     if (admitted.status === 'rejected') throw admitted.reason;
     // An answer that tells the caller something needs a live account; a 503 (nothing decided) does
     // not, and the check's own read would only replace the claim's 503 with a vaguer one.
-    const tells = outcome.status === 'fulfilled' ? isReplayedAnswer(outcome.value) : !isUnavailable(outcome.reason);
+    const tells = outcome.status === 'fulfilled' ? isReplayedAnswer(outcome.value) : !isUnavailableAnswer(outcome.reason);
     if (tells) await this.accounts.assertLive(user);
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
@@ -164,8 +163,4 @@ export class ClaimRoute implements OnApplicationBootstrap {
       this.parseJson(req as Request, res as Response, (error?: unknown) => (error ? reject(error) : resolve((req as Request).body))),
     );
   }
-}
-
-function isUnavailable(error: unknown): boolean {
-  return (error instanceof DomainError && error.code === ErrorCode.ServiceUnavailable) || isDatabaseUnavailable(error);
 }
