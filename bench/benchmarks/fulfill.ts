@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, jobIdFor, QUEUES } from '@app/queue';
+import { jobIdFor, jobOptionsFor, QUEUES } from '@app/queue';
 import { sourceMatches } from '../lib/features';
 import { check, runPairs } from '../lib/pairs';
 import { seedBrand, seedCampaigns, seedCodes, seedMembers } from '../lib/seed';
@@ -31,7 +31,7 @@ export const fulfill: Benchmark = {
     const connection = { url: ctx.env.redisUrl };
     const prefix = ctx.env.redisPrefix;
     // The platform's own producers add fulfillment jobs with these defaults (retries, retention).
-    const queue = new Queue(QUEUES.fulfillment.name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const queue = new Queue(QUEUES.fulfillment.name, { connection, prefix, defaultJobOptions: jobOptionsFor(QUEUES.fulfillment.name) });
     const baselineQueue = new Queue('bench-baseline-fulfill', { connection, prefix });
     await ctx.services.start(['fulfillment-service'], 'fulfill', { FULFILLMENT_CONCURRENCY: String(CONCURRENCY) });
 

@@ -9,7 +9,7 @@ import { createWorkerContext, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../../campaign-service/test/app';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { CarrierStub } from './support/carrier-stub';
-import { seedClaims, until } from './support/fulfillment-fixtures';
+import { KEPT, seedClaims, until } from './support/fulfillment-fixtures';
 
 const LOCK_MS = 1000;
 
@@ -45,7 +45,7 @@ describe('fulfillment job locks and shutdown (e2e)', () => {
 
   it('renews the lock of a job that runs longer than FULFILLMENT_LOCK_MS, so it runs once and is never taken for stalled', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
-    await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 3 });
+    await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 3 });
     const job = await until(async () => (await queue.getJob(`claim.${id}`)) as Job, (j) => Boolean(j?.finishedOn), 20000, 50);
     expect(await job.getState()).toBe('completed');
     expect(job.attemptsMade).toBe(1);
@@ -62,7 +62,7 @@ describe('fulfillment job locks and shutdown (e2e)', () => {
       await redis.hset(gate.state, { claimed: 1, total: 1 });
       await redis.hset(gate.members, memberId, 1);
       replies.set(id, 422); // the carrier refuses the parcel for good, after the signal
-      await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, attempts: 1 });
+      await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 1 });
       await until(async () => carrier.requests.some((r) => r.body.claimId === id), Boolean, 10000, 20);
       await worker.close();
       expect((await api.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [id]))[0].status).toBe('failed');

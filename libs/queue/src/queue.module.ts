@@ -3,7 +3,7 @@ import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { connectionErrorLogger } from './connection-errors';
-import { ALL_QUEUE_NAMES, DEFAULT_JOB_OPTIONS, JOB_OPTIONS_BY_QUEUE } from './queues';
+import { ALL_QUEUE_NAMES, DEFAULT_JOB_OPTIONS, jobOptionsFor } from './queues';
 import { queueConnection } from './redis-connection';
 
 /**
@@ -36,7 +36,7 @@ export class QueueModule {
             defaultJobOptions: DEFAULT_JOB_OPTIONS,
           }),
         }),
-        BullModule.registerQueue(...ALL_QUEUE_NAMES.map((name) => ({ name, defaultJobOptions: JOB_OPTIONS_BY_QUEUE[name] ?? DEFAULT_JOB_OPTIONS }))),
+        BullModule.registerQueue(...ALL_QUEUE_NAMES.map((name) => ({ name, defaultJobOptions: jobOptionsFor(name) }))),
       ],
       providers: [QUEUE_ERROR_LOG],
       exports: [BullModule],

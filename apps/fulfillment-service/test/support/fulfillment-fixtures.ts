@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
+/** Job options for jobs a test reads back after they finish: the platform removes completed fulfillment jobs. */
+export const KEPT = { removeOnComplete: false } as const;
+
 const ADDRESS = { name: 'Ada L', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 
 /**
