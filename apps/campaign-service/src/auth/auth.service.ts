@@ -5,7 +5,6 @@ import { APP_CONFIG, AppConfig, DEV_DEFAULTS, PUBLIC_JWT_SECRETS } from '@app/co
 import { Brand, pgErrorCode, User } from '@app/db';
 import { DomainError, ErrorCode, Role } from '@app/domain';
 import {
-  AccessTokenDto,
   ChangePasswordDto,
   LoginDto,
   MeDto,
@@ -103,10 +102,6 @@ export class AuthService implements OnApplicationBootstrap {
     });
     if (!tokens) throw wrong;
     return tokens;
-  }
-
-  issueToken(user: Pick<User, 'id' | 'role' | 'brandId'>): Promise<AccessTokenDto> {
-    return this.sessions.accessToken(user);
   }
 
   /** Sets a new password and ends every session of the user, including the caller's. */

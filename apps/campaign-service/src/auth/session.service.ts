@@ -39,7 +39,7 @@ export class SessionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async accessToken(user: SessionUser): Promise<{ accessToken: string; expiresIn: number }> {
+  private async accessToken(user: SessionUser): Promise<{ accessToken: string; expiresIn: number }> {
     const claims: AccessTokenClaims = { sub: user.id, role: user.role, brandId: user.brandId };
     return { accessToken: await this.jwt.signAsync(claims), expiresIn: this.config.jwt.ttlSeconds };
   }
