@@ -68,6 +68,30 @@ describe('operations (e2e)', () => {
     });
   });
 
+  describe('metrics behind METRICS_TOKEN', () => {
+    const token = 'scrape-token-0123456789';
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createCampaignServiceApp({ env: { METRICS_TOKEN: token } });
+    });
+    afterAll(async () => {
+      delete process.env.METRICS_TOKEN;
+      await t.close();
+    });
+
+    it('answers 401 without the token, or with another one, and the metrics with it', async () => {
+      for (const authorization of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, token]) {
+        const call = t.http.get('/metrics');
+        const res = await (authorization ? call.set('Authorization', authorization) : call).expect(401);
+        expect(res.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+      }
+      const res = await t.http.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toContain('http_request_duration_seconds');
+    });
+  });
+
   it('refuses to start with a bad configuration and names the variable', async () => {
     const failure = await run(process.execPath, ['-r', '@swc-node/register', 'apps/campaign-service/src/main.ts'], {
       env: { ...process.env, PORT: 'not-a-port', PLATFORM_FEE_BPS: '-5' },

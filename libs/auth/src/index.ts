@@ -3,3 +3,4 @@ export * from './decorators';
 export * from './auth.guard';
 export * from './auth.module';
 export * from './verify-request';
+export * from './same-secret';

@@ -177,6 +177,10 @@ class EnvSchema {
   @IsOptional() @Matches(/^$|^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-f.:/]+)(,(loopback|linklocal|uniquelocal|[0-9a-f.:/]+))*$/i)
   TRUST_PROXY = '';
 
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; empty leaves it open. */
+  @IsOptional() @Matches(/^$|^[\x21-\x7e]{16,200}$/)
+  METRICS_TOKEN = '';
+
   /** Comma-separated browser origins allowed by CORS; empty allows none. */
   @IsOptional() @Matches(/^$|^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/)
   CORS_ALLOWED_ORIGINS = '';
@@ -198,6 +202,8 @@ export interface AppConfig {
   platformFeeBps: number;
   publicUrl: string;
   log: { level: string; pretty: boolean };
+  /** empty: GET /metrics is open */
+  metricsToken: string;
   shipping: { provider: 'manual' | 'webhook'; webhookUrl?: string; webhookSecret: string };
   fulfillment: { concurrency: number; lockMs: number; shutdownMs: number; sweepIntervalMs: number; sweepAfterMs: number };
   claimGateEnabled: boolean;
@@ -250,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     platformFeeBps: parsed.PLATFORM_FEE_BPS,
     publicUrl: parsed.PUBLIC_URL.replace(/\/$/, ''),
     log: { level: parsed.LOG_LEVEL, pretty: parsed.LOG_PRETTY },
+    metricsToken: parsed.METRICS_TOKEN,
     shipping: { provider: parsed.SHIPPING_PROVIDER, webhookUrl: parsed.SHIPPING_WEBHOOK_URL, webhookSecret: parsed.SHIPPING_WEBHOOK_SECRET },
     fulfillment: { concurrency: parsed.FULFILLMENT_CONCURRENCY, lockMs: parsed.FULFILLMENT_LOCK_MS, shutdownMs: parsed.FULFILLMENT_SHUTDOWN_MS,
       sweepIntervalMs: parsed.CLAIM_SWEEP_INTERVAL_MS,

@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Injectable, Module, NestMiddleware } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Injectable, Module, NestMiddleware, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
-import { Public } from '@app/auth';
+import { Public, sameSecret } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { DomainError, ErrorCode } from '@app/domain';
 
 collectDefaultMetrics();
 
@@ -51,15 +53,28 @@ export function observeHttpRequest(method: string, route: string, status: number
   httpDuration.observe({ method, route, status: String(status) }, seconds);
 }
 
+/**
+ * Open by default (a local Prometheus scrapes it); with METRICS_TOKEN set, only a scraper that
+ * presents it as a bearer token reads it (the API's port is public in production).
+ */
 @ApiTags('operations')
 @Public()
 @Controller('metrics')
 export class MetricsController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   @Get()
+  @ApiBearerAuth()
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
-  @Header('Content-Type', register.contentType)
-  metrics(): Promise<string> {
+  @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: METRICS_TOKEN is set and the request does not present it as `Authorization: Bearer <METRICS_TOKEN>`' })
+  metrics(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const token = this.config.metricsToken;
+    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
+      throw new DomainError(ErrorCode.Unauthorized, 'GET /metrics needs the METRICS_TOKEN as a bearer token');
+    }
+    // Set here, not with @Header: that one would also label the error body above as text.
+    res.type(register.contentType);
     return register.metrics();
   }
 }

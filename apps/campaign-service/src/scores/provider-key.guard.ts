@@ -1,5 +1,5 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DomainError, ErrorCode } from '@app/domain';
 
@@ -7,12 +7,6 @@ interface ProviderRequest {
   headers: Record<string, string | string[] | undefined>;
   scoreProvider?: string;
 }
-
-const sameKey = (a: string, b: string): boolean => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
 
 /** `X-Provider-Key` names the score provider; a missing or unknown key is 401 UNAUTHORIZED, as a missing or invalid token (API.md). */
 @Injectable()
@@ -23,7 +17,7 @@ export class ProviderKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ProviderRequest>();
     const key = request.headers['x-provider-key'];
     const match =
-      typeof key === 'string' ? [...this.config.scoreProviders.byKey].find(([candidate]) => sameKey(candidate, key)) : undefined;
+      typeof key === 'string' ? [...this.config.scoreProviders.byKey].find(([candidate]) => sameSecret(key, candidate)) : undefined;
     if (!match) throw new DomainError(ErrorCode.Unauthorized, 'X-Provider-Key is missing or unknown');
     request.scoreProvider = match[1];
     return true;
