@@ -8,6 +8,7 @@ import { createTestApp, ThrowawayRedis } from '@app/testing';
 import { enqueueInTransaction, jobIdFor, queueConnection } from '@app/queue';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { OutboxRelayService } from '../src/outbox/outbox-relay.service';
+import { seedClaims } from './support/fulfillment-fixtures';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -198,6 +199,50 @@ describe('outbox relay (e2e)', () => {
     expect(await queue.getJob(jobIdFor('notify', 'c6', 'old'))).toBeUndefined();
     await eventually(async () => (await unpublished()) === 0);
   }, 40000);
+
+  it("after a data loss relays each queue's rows within its retry horizon (days for refunds), and a claim's job only while the claim waits", async () => {
+    const { claimIds: [waiting, done] } = await seedClaims(dataSource, { kind: 'digital_code', claims: 2, viaOutbox: false });
+    await dataSource.query(`UPDATE claims SET status = 'fulfilled' WHERE id = $1`, [done]);
+    const rows: [string, string, string, object, string][] = [
+      ['refund', 'payments', 'refund-campaign', { campaignId: '00000000-0000-7000-8000-00000000dead' }, '2 days'],
+      ['notify', 'notifications', 'notify-offers', { campaignId: 'c9' }, '2 days'],
+      ['waiting', 'fulfillment', 'fulfill-claim', { claimId: waiting }, '1 hour'],
+      ['done', 'fulfillment', 'fulfill-claim', { claimId: done }, '1 hour'],
+    ];
+    const ids: Record<string, string> = {};
+    for (const [label, queueName, name, payload, age] of rows) {
+      const [row] = await dataSource.query(
+        `INSERT INTO outbox (queue, job_name, job_id, payload, run_at, created_at, published_at)
+         VALUES ($1, $2, $3, $4, now() - $5::interval, now() - $5::interval, now() - $5::interval) RETURNING id`,
+        [queueName, name, jobIdFor('horizon', label), payload, age],
+      );
+      ids[label] = row.id;
+    }
+    const lostAt = new Date();
+    await redis.stop();
+    await redis.start();
+    const publishedSince = async (label: string) =>
+      ((await dataSource.query(`SELECT published_at > $2 AS again FROM outbox WHERE id = $1`, [ids[label], lostAt])) as { again: boolean }[])[0].again;
+    await eventually(async () => (await publishedSince('refund')) && (await unpublished()) === 0, 20000);
+    expect(await publishedSince('waiting')).toBe(true);
+    expect(await publishedSince('notify')).toBe(false);
+    expect(await publishedSince('done')).toBe(false);
+  }, 40000);
+
+  it('prunes rows published and due past the retention (a week), a batch at a time; keeps the rest', async () => {
+    const insert = (label: string, runAt: string, publishedAt: string | null) =>
+      dataSource.query(
+        `INSERT INTO outbox (queue, job_name, job_id, payload, run_at, published_at)
+         VALUES ('notifications', 'notify-offers', $1, '{}', now() + $2::interval, now() + $3::interval) RETURNING id`,
+        [jobIdFor('prune', label), runAt, publishedAt],
+      );
+    await insert('old', '-8 days', '-8 days');
+    await insert('old-but-due-later', '+1 day', '-8 days');
+    await insert('recent', '-2 days', '-2 days');
+    expect(await worker.get(OutboxRelayService).prune()).toBe(1);
+    const left = await dataSource.query(`SELECT job_id FROM outbox WHERE job_id LIKE 'prune.%' ORDER BY job_id`);
+    expect(left.map((r: { job_id: string }) => r.job_id)).toEqual([jobIdFor('prune', 'old-but-due-later'), jobIdFor('prune', 'recent')]);
+  });
 
   it('splits a backlog over several batches, lanes and concurrent drains: every row becomes exactly one job in its queue', async () => {
     const notifications = Array.from({ length: 2300 }, (_, i) => i);

@@ -79,3 +79,17 @@ const JOB_OPTIONS_BY_QUEUE: Partial<Record<QueueName, DefaultJobOptions>> = {
 export function jobOptionsFor(queue: QueueName): DefaultJobOptions {
   return JOB_OPTIONS_BY_QUEUE[queue] ?? DEFAULT_JOB_OPTIONS;
 }
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * How long after it was due a job of `queue` may still be in Redis, retrying or kept as failed:
+ * its whole retry schedule (exponential backoff doubles from the first delay, so all the waits
+ * together stay under delay × 2^attempts) plus a day. ~1 day for most queues, ~4 for the
+ * lifecycle and payments ones.
+ */
+export function retryHorizonSeconds(queue: QueueName): number {
+  const { attempts = 1, backoff } = jobOptionsFor(queue);
+  const delayMs = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
+  return Math.ceil((delayMs * 2 ** attempts) / 1000) + DAY_SECONDS;
+}

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL, throttled } from '@app/queue';
+import { ALL_QUEUE_NAMES, createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL, retryHorizonSeconds, throttled } from '@app/queue';
 
 /** One queue's share of a claimed batch, already in the shape `Queue.addBulk` takes. */
 interface ClaimedJobs {
@@ -52,12 +52,28 @@ const CLAIM_BATCH = `
 
 /**
  * Rows whose jobs a Redis that lost its data may have held: delayed ones still to run, and those
- * published lately (waiting, retrying, kept as failed). Older jobs are long done, and their
- * effects are in PostgreSQL.
+ * due within their queue's retry horizon ($1 queue names, $2 seconds: waiting, retrying, kept as
+ * failed). Older jobs are long done, and their effects are in PostgreSQL. A claim's job is only
+ * relayed again while the claim waits for it (the sweep would find it too, later): a day of
+ * claims fulfilled long ago would otherwise run again as no-ops ahead of the new ones.
  */
 const REPUBLISH_RECENT = `
-  UPDATE outbox SET published_at = NULL
-  WHERE published_at IS NOT NULL AND (run_at > now() - interval '1 day' OR published_at > now() - interval '1 day')`;
+  UPDATE outbox o SET published_at = NULL
+  FROM unnest($1::text[], $2::float8[]) AS w(queue, secs)
+  WHERE o.queue = w.queue AND o.published_at IS NOT NULL
+    AND greatest(o.run_at, o.published_at) > now() - make_interval(secs => w.secs)
+    AND (o.job_name <> 'fulfill-claim'
+         OR EXISTS (SELECT 1 FROM claims c WHERE c.id = (o.payload ->> 'claimId')::uuid AND c.status = 'pending'))`;
+
+/** Published rows kept this long after they were due (past every queue's retry horizon): for investigation, then pruned. */
+const RETENTION_SECONDS = Math.max(...ALL_QUEUE_NAMES.map(retryHorizonSeconds)) + 3 * 86_400;
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_BATCH = 5_000;
+const PRUNE = `
+  DELETE FROM outbox WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM outbox
+    WHERE published_at < now() - make_interval(secs => $1) AND run_at < now() - make_interval(secs => $1)
+    LIMIT $2))`;
 
 const relayed = new Counter({ name: 'outbox_relayed_total', help: 'Outbox rows relayed into BullMQ' });
 const republished = new Counter({ name: 'outbox_republished_total', help: 'Outbox rows relayed again because Redis had lost its data' });
@@ -78,6 +94,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private listener?: Client;
   private listenRetry?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
+  private pruning?: Promise<unknown>;
   private running?: Promise<void>;
   private wakeRequested = false;
   private stopped = false;
@@ -93,14 +111,20 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
     this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.pruneTimer = setInterval(() => {
+      this.pruning ??= this.prune()
+        .catch((error: Error) => this.logger.warn(`outbox prune skipped: ${error.message}`))
+        .finally(() => (this.pruning = undefined));
+    }, PRUNE_EVERY_MS);
     this.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     clearTimeout(this.listenRetry);
-    await this.running;
+    await Promise.all([this.running, this.pruning]);
     await this.listener?.end().catch(() => undefined);
     this.redis?.disconnect();
   }
@@ -112,6 +136,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     const failed = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
     if (failed) throw failed.reason;
     return lanes.reduce((total, lane) => total + (lane as PromiseFulfilledResult<number>).value, 0);
+  }
+
+  /** Deletes the rows past their retention, a batch at a time; returns how many. */
+  async prune(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await this.dataSource.query(PRUNE, [RETENTION_SECONDS, PRUNE_BATCH]);
+      total += count;
+      if (count < PRUNE_BATCH || this.stopped) return total;
+    }
   }
 
   private async drainLane(): Promise<number> {
@@ -171,7 +205,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       this.redisCheckedAt = Date.now();
       return;
     }
-    const [, count]: [unknown, number] = await this.dataSource.query(REPUBLISH_RECENT);
+    const [, count]: [unknown, number] = await this.dataSource.query(REPUBLISH_RECENT, [ALL_QUEUE_NAMES, ALL_QUEUE_NAMES.map(retryHorizonSeconds)]);
     if (count) this.logger.warn(`Redis has lost its data: relaying ${count} recent outbox rows again`);
     republished.inc(count);
     await withTimeout(redis.set(marker, new Date().toISOString()), PUBLISH_TIMEOUT_MS);
