@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { createWorkerContext, TestApp, ThrowawayRedis } from '@app/testing';
+import { createWorkerContext, loginAdmin, TestApp, ThrowawayRedis } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaignServiceApp } from './app';
 import { campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
@@ -73,5 +73,24 @@ describe('claims while Redis is down (e2e)', () => {
       codes_assigned: 300,
       distinct_codes: 300,
     });
+  });
+
+  it('answers the queue dashboard’s API 503 at once while Redis is down, and the queues again once it is back', async () => {
+    const admin = await loginAdmin(t.http);
+    const counts = () => t.http.get('/admin/queues/api/queues?activeQueue=fulfillment&status=latest&page=1').set('Authorization', admin.auth);
+    expect((await counts()).status).toBe(200);
+    await redis.stop();
+    try {
+      const started = Date.now();
+      const res = await counts();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+      await t.http.get('/admin/queues').set('Authorization', admin.auth).expect(200);
+    } finally {
+      await redis.start();
+    }
+    await waitFor(async () => (await counts()).status, (status) => status === 200, 10000);
   });
 });

@@ -66,7 +66,7 @@ function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 4
  * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute and for
  * one use, not the cookie's) turns into a session cookie, for links opened in a new tab.
  */
-export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTicket: SpendTicket) {
+export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTicket: SpendTicket, redisAnswering: () => boolean) {
   /** The account behind a token is a live admin (a token is believed for its signature alone otherwise). */
   const liveAdmin = (id: string) =>
     accounts.assertLive({ id, role: Role.Admin, brandId: null }).then(
@@ -76,6 +76,15 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTi
         throw error;
       },
     );
+  /**
+   * The dashboard's API reads Redis through BullMQ, whose commands wait for Redis to return: while
+   * it is away they are answered 503 at once, as the API's routes are, instead of after the outage.
+   */
+  const proceed = (req: Request, res: Response, next: NextFunction): void => {
+    if (!req.path.startsWith('/api/') || redisAnswering()) return next();
+    res.setHeader('Retry-After', '1');
+    res.status(503).json(errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'Redis is not answering: the queues cannot be read; try again shortly')));
+  };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;
     const held = dashboardToken(jwt, ticket, 'queue-dashboard-ticket');
@@ -86,12 +95,12 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTi
     }
     const session = dashboardToken(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard');
     if (session && (await liveAdmin(session.subject))) {
-      return sameOrigin(req) ? next() : refuse(res, 403, 'Dashboard changes are taken from its own page only');
+      return sameOrigin(req) ? proceed(req, res, next) : refuse(res, 403, 'Dashboard changes are taken from its own page only');
     }
     const user = await verifiedUser(req as unknown as Parameters<typeof verifiedUser>[0], jwt);
     if (!user) return refuse(res, 401);
     if (user.role !== Role.Admin) return refuse(res, 403);
     if (!(await liveAdmin(user.id))) return refuse(res, 401);
-    next();
+    proceed(req, res, next);
   };
 }

@@ -18,6 +18,9 @@ export class DashboardTickets implements OnApplicationShutdown {
     this.redis.on('error', () => undefined);
   }
 
+  /** Whether Redis answers now (this connection queues nothing: it is ready or it is not). */
+  readonly redisAnswering = (): boolean => this.redis.status === 'ready';
+
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }

@@ -23,7 +23,7 @@ class DashboardTicketsModule {}
         route: DASHBOARD_ROUTE,
         // @bull-board/express 9.10.1 types against a copy of @bull-board/api 9.10.1; same runtime shape.
         adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
-        middleware: dashboardAccess(jwt, accounts, tickets.spend),
+        middleware: dashboardAccess(jwt, accounts, tickets.spend, tickets.redisAnswering),
       }),
     }),
     BullBoardModule.forFeature(...ALL_QUEUE_NAMES.map((name) => ({ name, adapter: BullMQAdapter }))),
