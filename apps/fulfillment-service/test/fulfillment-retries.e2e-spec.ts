@@ -174,6 +174,21 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(await worker.get(PendingClaimsSweeper, { strict: false }).sweep()).toBe(0);
   });
 
+  it('sweeps past a backlog of idle claims whose jobs only wait: a newer claim whose job was lost is added again', async () => {
+    const { claimIds } = await seedClaims(db, { kind: 'digital_code', claims: 601, viaOutbox: false });
+    const [lostId, ...waiting] = claimIds;
+    try {
+      await db.query(`UPDATE claims SET updated_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [waiting]);
+      await db.query(`UPDATE claims SET updated_at = now() - interval '1 hour' WHERE id = $1`, [lostId]);
+      await queue.addBulk(waiting.map((id) => ({ name: 'fulfill-claim', data: { claimId: id }, opts: { jobId: `claim.${id}`, delay: 3_600_000 } })));
+      expect(await worker.get(PendingClaimsSweeper, { strict: false }).sweep()).toBe(1);
+      expect(await until(() => claimRow(lostId), (claim) => claim.status === 'fulfilled')).toMatchObject({ status: 'fulfilled' });
+    } finally {
+      await Promise.all(waiting.map((id) => queue.remove(`claim.${id}`)));
+      await db.query(`UPDATE claims SET status = 'cancelled' WHERE id = ANY($1::uuid[]) AND status = 'pending'`, [waiting]);
+    }
+  });
+
   it('fails a digital claim at once when the code pool is empty', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, codes: 0, viaOutbox: false });
     await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });

@@ -9,6 +9,20 @@ import { fulfillClaimJobId, QUEUES } from '@app/queue';
 import { ClaimFailureService } from './claim-failure.service';
 
 const SWEEP_BATCH = 500;
+/** Pages of SWEEP_BATCH claims looked at per pass (the rest wait for the next one). */
+const SWEEP_PAGES = 20;
+
+interface IdleClaim {
+  id: string;
+  fulfillment_round: number;
+  /** as PostgreSQL prints it: a Date would drop the microseconds the cursor compares */
+  updated_at: string;
+}
+
+interface Cursor {
+  updatedAt: string;
+  id: string;
+}
 
 const requeued = new Counter({ name: 'fulfillment_jobs_requeued_total', help: 'Jobs of pending claims that Redis had lost, added again' });
 
@@ -47,20 +61,41 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
     await this.running;
   }
 
-  /** Returns how many claims it settled (jobs added again, claims marked failed). */
+  /**
+   * Returns how many claims it settled (jobs added again, claims marked failed). Pages through the
+   * idle pending claims, oldest first, up to SWEEP_PAGES a pass: a backlog of claims whose jobs
+   * are only waiting must not hide the newer ones whose jobs were lost.
+   */
   async sweep(): Promise<number> {
-    // Physical claims wait for shipping with a shipment on record: their job is done, unless the
-    // shipment is cancelled (a retried claim whose new round has not reopened it yet). Held claims
-    // wait for an admin's release, which enqueues their job.
-    const claims: { id: string; fulfillment_round: number }[] = await this.dataSource.query(
-      `SELECT c.id, c.fulfillment_round FROM claims c
+    let settled = 0;
+    let after: Cursor = { updatedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    for (let page = 0; page < SWEEP_PAGES; page++) {
+      const claims = await this.idlePendingClaims(after);
+      settled += await this.settle(claims);
+      if (claims.length < SWEEP_BATCH) break;
+      const last = claims[claims.length - 1];
+      after = { updatedAt: last.updated_at, id: last.id };
+    }
+    return settled;
+  }
+
+  // Physical claims wait for shipping with a shipment on record: their job is done, unless the
+  // shipment is cancelled (a retried claim whose new round has not reopened it yet). Held claims
+  // wait for an admin's release, which enqueues their job.
+  private idlePendingClaims(after: Cursor): Promise<IdleClaim[]> {
+    return this.dataSource.query(
+      `SELECT c.id, c.fulfillment_round, c.updated_at::text AS updated_at FROM claims c
        WHERE c.status = 'pending' AND c.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+         AND (c.updated_at, c.id) > ($3::timestamptz, $4::uuid)
          AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.claim_id = c.id AND s.status <> 'cancelled')
          AND NOT EXISTS (SELECT 1 FROM claim_holds h WHERE h.claim_id = c.id AND h.released_at IS NULL)
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.payload->>'claimId' = c.id::text)
-       ORDER BY c.updated_at LIMIT $2`,
-      [this.config.fulfillment.sweepAfterMs, SWEEP_BATCH],
+       ORDER BY c.updated_at, c.id LIMIT $2`,
+      [this.config.fulfillment.sweepAfterMs, SWEEP_BATCH, after.updatedAt, after.id],
     );
+  }
+
+  private async settle(claims: IdleClaim[]): Promise<number> {
     if (!claims.length) return 0;
     const jobIds = claims.map((c) => fulfillClaimJobId(c.id, c.fulfillment_round));
     const states = await Promise.all(jobIds.map((id) => this.queue.getJobState(id)));
