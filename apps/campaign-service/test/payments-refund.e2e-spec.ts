@@ -82,6 +82,31 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     expect((await q(`SELECT confirmed_at FROM refunds WHERE campaign_id = $1`, [campaignId]))[0].confirmed_at).not.toBeNull();
   });
 
+  it('finds a refund Stripe made whose answer was lost once its idempotency key has expired, and asks for no second one', async () => {
+    const campaignId = await fundedCampaign({ totalUnits: 100, unitCostCents: 500 });
+    await q(`UPDATE campaigns SET status = 'active', launched_at = now(), claimed_units = 30 WHERE id = $1`, [campaignId]);
+    env.fake.failNext('/v1/refunds', 1, 500);
+    await env.t.http.post(`/campaigns/${campaignId}/end`).set('Authorization', brand.auth).expect(200);
+    const pendingRefund = () => q<{ id: string; amount_cents: number }>(`SELECT id, amount_cents FROM refunds WHERE campaign_id = $1 AND status = 'pending'`, [campaignId]);
+    await waitFor(async () => (await pendingRefund()).length === 1);
+    const [pending] = await pendingRefund();
+    // As if an attempt had reached Stripe, its answer had been lost, and retries had failed for
+    // longer than Stripe keeps the key (a day): the key no longer finds the refund.
+    const { refund: made } = env.fake.createRefund({
+      payment_intent: chargeOf(campaignId).payment_intent as string,
+      amount: String(pending.amount_cents),
+      metadata: { campaignId, refundId: pending.id },
+    });
+    await waitFor(async () => (await q(`SELECT 1 FROM refunds WHERE campaign_id = $1 AND status = 'succeeded'`, [campaignId])).length === 1, 15000);
+
+    expect(stripeRefundsOf(campaignId).map((r) => r.id)).toEqual([made.id]);
+    expect(await q(`SELECT stripe_refund_id FROM refunds WHERE campaign_id = $1`, [campaignId])).toEqual([{ stripe_refund_id: made.id }]);
+    expect((await ledger(campaignId)).filter(([kind]) => kind === 'refund' || kind === 'fee_refund')).toEqual([
+      ['refund', -35000],
+      ['fee_refund', -3500],
+    ]);
+  });
+
   it('refunds a unit that comes back after the end by a top-up: a pending claim that fails, or that an admin cancels', async () => {
     const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 500 });
     const members = [await createMember(env.t.http, 'late-fail'), await createMember(env.t.http, 'late-cancel')];

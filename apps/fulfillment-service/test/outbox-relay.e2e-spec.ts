@@ -99,9 +99,9 @@ describe('outbox relay (e2e)', () => {
       return { attempts: job?.opts.attempts, backoff: job?.opts.backoff };
     };
     const backoff = { type: 'exponential', delay: 1000 };
-    expect(await options('campaign-lifecycle', jobIdFor('end-campaign', id))).toEqual({ attempts: 18, backoff });
-    expect(await options('payments', jobIdFor('refund-campaign', id))).toEqual({ attempts: 18, backoff });
-    expect(await options('matching', jobIdFor('match-campaign', id))).toEqual({ attempts: 10, backoff });
+    expect(await options('campaign-lifecycle', jobIdFor('end-campaign', id))).toEqual({ attempts: 19, backoff });
+    expect(await options('payments', jobIdFor('refund-campaign', id))).toEqual({ attempts: 19, backoff });
+    expect(await options('matching', jobIdFor('match-campaign', id))).toEqual({ attempts: 11, backoff });
   });
 
   it('listens again after losing its LISTEN connection, however many reconnects fail first', async () => {

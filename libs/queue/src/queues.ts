@@ -50,12 +50,12 @@ export const JOB_PRIORITIES: Partial<Record<keyof JobPayloads, number>> = { 'mat
 export const WORKER_OPTIONS = { lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 5 } as const;
 
 /**
- * Retries are explicit: exponential backoff from 1 s, failed jobs kept for inspection. Ten
- * attempts retry for about 17 minutes, so a database or Redis restart, or a carrier's bad quarter
- * hour, neither fails a claim nor gives up a matching run.
+ * Retries are explicit: exponential backoff from 1 s, failed jobs kept for inspection. Eleven
+ * attempts wait 1, 2, 4 … 512 s between them, about 17 minutes in all, so a database or Redis
+ * restart, or a carrier's bad quarter hour, neither fails a claim nor gives up a matching run.
  */
 export const DEFAULT_JOB_OPTIONS = {
-  attempts: 10,
+  attempts: 11,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 10000 },
   removeOnFail: false,
@@ -63,15 +63,15 @@ export const DEFAULT_JOB_OPTIONS = {
 
 /**
  * Nothing else starts or ends a campaign at its time, or sends a refund: these jobs keep trying
- * for about three days (18 attempts, the last ones a day and a half apart), in view in
+ * for about three days (19 attempts, the last ones a day and a half apart), in view in
  * /admin/queues meanwhile, rather than leave a campaign live past its end.
  * A completed fulfillment job is removed at once: the claim row holds what it did, and trimming a
  * kept set (one removal per completion) cost Redis a quarter more work per fulfilment. A job added
  * again for a finished claim (a relay retry, the sweep) finds it done and changes nothing.
  */
 const JOB_OPTIONS_BY_QUEUE: Partial<Record<QueueName, DefaultJobOptions>> = {
-  [QUEUES.lifecycle.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 18 },
-  [QUEUES.payments.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 18 },
+  [QUEUES.lifecycle.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19 },
+  [QUEUES.payments.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19 },
   [QUEUES.fulfillment.name]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: true },
 };
 
@@ -84,12 +84,12 @@ const DAY_SECONDS = 86_400;
 
 /**
  * How long after it was due a job of `queue` may still be in Redis, retrying or kept as failed:
- * its whole retry schedule (exponential backoff doubles from the first delay, so all the waits
- * together stay under delay × 2^attempts) plus a day. ~1 day for most queues, ~4 for the
- * lifecycle and payments ones.
+ * its whole retry schedule plus a day. BullMQ's exponential backoff waits delay × 2^k before retry
+ * k + 1, so the attempts - 1 waits together stay under delay × 2^(attempts-1): ~17 minutes for most
+ * queues, ~3 days for the lifecycle and payments ones.
  */
 export function retryHorizonSeconds(queue: QueueName): number {
   const { attempts = 1, backoff } = jobOptionsFor(queue);
   const delayMs = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
-  return Math.ceil((delayMs * 2 ** attempts) / 1000) + DAY_SECONDS;
+  return Math.ceil((delayMs * 2 ** (attempts - 1)) / 1000) + DAY_SECONDS;
 }

@@ -22,6 +22,8 @@ interface RefundToMake {
   refund: Refund;
   paymentIntentId: string;
   idempotencyKey: string;
+  /** planned by an earlier attempt, which may have reached Stripe */
+  inFlight: boolean;
 }
 
 const refundsIssued = new Counter({ name: 'payment_refunds_total', help: 'Refunds Stripe accepted', labelNames: ['reason'] });
@@ -122,7 +124,7 @@ export class CampaignRefundService {
     const failed = earlier.find((r) => r.status === 'failed');
     if (failed) throw new UnrecoverableError(`refund ${failed.id} was refused by Stripe for good; an admin settles it`);
     const pending = earlier.find((r) => r.status === 'pending');
-    if (pending) return { outcome: 'refund', refund: pending, paymentIntentId, idempotencyKey: idempotencyKey(pending) };
+    if (pending) return { outcome: 'refund', refund: pending, paymentIntentId, idempotencyKey: idempotencyKey(pending), inFlight: true };
 
     const made = earlier.filter((r) => r.status === 'succeeded');
     const previous = {
@@ -136,22 +138,27 @@ export class CampaignRefundService {
     // Numbered after every earlier refund, a disputed one too: its key has Stripe's refusal stored.
     const sequence = (earlier.at(-1)?.sequence ?? 0) + 1;
     const refund = await refunds.save(refunds.create({ campaignId: funding.campaignId, fundingId: funding.id, sequence, ...quote, status: 'pending' }));
-    return { outcome: 'refund', refund, paymentIntentId, idempotencyKey: idempotencyKey(refund) };
+    return { outcome: 'refund', refund, paymentIntentId, idempotencyKey: idempotencyKey(refund), inFlight: false };
   }
 
   private async execute(plan: RefundToMake, reason: string): Promise<RefundOutcome> {
     const { refund, paymentIntentId, idempotencyKey } = plan;
     let created: Stripe.Refund;
     try {
-      created = await this.stripe.client.refunds.create(
-        {
-          payment_intent: paymentIntentId,
-          amount: refund.amountCents,
-          reason: 'requested_by_customer',
-          metadata: { campaignId: refund.campaignId, fundingId: refund.fundingId, refundId: refund.id, unusedUnits: String(refund.unusedUnits) },
-        },
-        { idempotencyKey },
-      );
+      // Stripe keeps an idempotency key for a day, and these jobs retry for days: a refund whose
+      // answer was lost is looked for by its id before it is asked for again.
+      const made = plan.inFlight ? await this.madeAlready(paymentIntentId, refund.id) : undefined;
+      created =
+        made ??
+        (await this.stripe.client.refunds.create(
+          {
+            payment_intent: paymentIntentId,
+            amount: refund.amountCents,
+            reason: 'requested_by_customer',
+            metadata: { campaignId: refund.campaignId, fundingId: refund.fundingId, refundId: refund.id, unusedUnits: String(refund.unusedUnits) },
+          },
+          { idempotencyKey },
+        ));
     } catch (error) {
       // Charged back since it was planned (the webhook may still be on its way). Stripe keeps this
       // answer under the key, so a refund with the next number replaces it once the dispute is won.
@@ -169,6 +176,14 @@ export class CampaignRefundService {
     refundsIssued.inc({ reason });
     this.logger.log(`Refunded ${refund.amountCents} cents (${refund.unusedUnits} units) of campaign ${refund.campaignId} (${reason})`);
     return { outcome: 'refunded', refundId: created.id, amountCents: refund.amountCents };
+  }
+
+  /** The refund Stripe made for this row (its id in the metadata), if any. */
+  private async madeAlready(paymentIntentId: string, refundId: string): Promise<Stripe.Refund | undefined> {
+    for await (const made of this.stripe.client.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
+      if (made.metadata?.refundId === refundId) return made;
+    }
+    return undefined;
   }
 
   /** Books the refund, then whatever else the charge shows refunded that the ledger does not explain yet. */

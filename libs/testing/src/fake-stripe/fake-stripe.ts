@@ -290,6 +290,11 @@ export class FakeStripe extends StripeResources {
       return refund;
     }
     if (is('GET', 'refunds', true)) return this.find(this.refunds, id, 'refund');
+    if (is('GET', 'refunds', false)) {
+      // Newest first, as Stripe lists; one page is all a test needs.
+      const data = [...this.refunds.values()].filter((r) => !params.payment_intent || r.payment_intent === params.payment_intent).reverse();
+      return { object: 'list', url: '/v1/refunds', has_more: false, data };
+    }
     if (is('GET', 'charges', true)) return this.find(this.charges, id, 'charge');
     if (is('GET', 'payment_intents', true)) return this.find(this.paymentIntents, id, 'payment_intent');
     if (is('GET', 'events', true)) {

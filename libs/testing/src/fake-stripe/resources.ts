@@ -2,6 +2,8 @@ import { ApiError, int, newId, str, unixNow } from './api-error';
 import { FormObject } from './form';
 
 export type StripeObject = Record<string, unknown> & { id: string };
+/** A page of a list, as Stripe answers a list request. */
+export type StripeList = { object: 'list'; url: string; has_more: boolean; data: StripeObject[] };
 
 /**
  * The fake's objects, in Stripe's shapes: Checkout Sessions, payment intents, charges,

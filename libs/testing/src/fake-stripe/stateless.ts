@@ -1,6 +1,6 @@
 import { ApiError, int, unixNow } from './api-error';
 import { FormObject } from './form';
-import { StripeObject } from './resources';
+import { StripeList, StripeObject } from './resources';
 
 /** The ids every object of a kind gets in stateless mode, whatever was asked, as stripe-mock's fixtures. */
 export const STATELESS_IDS = {
@@ -26,7 +26,7 @@ export function statelessRoute(
   action: string | undefined,
   params: FormObject,
   sessionStatus: StatelessSessionStatus = 'open',
-): StripeObject {
+): StripeObject | StripeList {
   const is = (m: string, r: string, withId: boolean, act?: string) => method === m && resource === r && Boolean(id) === withId && action === act;
   if (is('POST', 'checkout/sessions', false)) return { ...sessionFixture(), metadata: params.metadata ?? {} };
   if (is('GET', 'checkout/sessions', true)) return { ...sessionFixture(), status: sessionStatus, ...(sessionStatus === 'open' ? {} : { url: null }) };
@@ -40,6 +40,7 @@ export function statelessRoute(
     };
   }
   if (is('GET', 'refunds', true)) return refundFixture();
+  if (is('GET', 'refunds', false)) return { object: 'list', url: '/v1/refunds', has_more: false, data: [refundFixture()] };
   if (is('GET', 'charges', true)) return chargeFixture();
   if (is('GET', 'payment_intents', true)) return paymentIntentFixture();
   throw new ApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: /v1/${resource}${id ? `/${id}` : ''}).`);
