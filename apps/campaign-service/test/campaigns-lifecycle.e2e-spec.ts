@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { claimGateKeys } from '@app/queue';
 import { Actor, createBrand, createMember, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
+import { CampaignScheduleService } from '../../fulfillment-service/src/lifecycle/campaign-schedule.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaign, createCampaignTestApp, createLaunchable, markFunded, outboxJobs } from './campaign-fixtures';
 
@@ -107,6 +108,18 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       const jobs = await outboxJobs(t.dataSource, id);
       expect(jobs.filter((j) => j.job_name === 'match-campaign')).toHaveLength(1);
       expect(jobs.at(-1)).toMatchObject({ queue: 'payments', job_name: 'refund-campaign', job_id: `refund-campaign.${id}` });
+    });
+
+    it('refuses to resume a paused campaign whose endsAt has passed before its end job ran (409 INVALID_TRANSITION); it can still end', async () => {
+      const id = await createLaunchable(t, brand, admin);
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      await post(`/campaigns/${id}/pause`, brand).expect(200);
+      // As while the workers are down across endsAt: the end job has not run.
+      await t.dataSource.query(`UPDATE campaigns SET starts_at = NULL, ends_at = now() - interval '1 second' WHERE id = $1`, [id]);
+      const refused = await post(`/campaigns/${id}/resume`, brand).expect(409);
+      expect(refused.body).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringContaining('endsAt has passed') });
+      expect((await statusOf(id)).status).toBe('paused');
+      expect((await post(`/campaigns/${id}/end`, brand).expect(200)).body).toEqual({ status: 'ended' });
     });
 
     it.each(['draft', 'funded'])('cancels a %s campaign before launch and queues its refund', async (state) => {
@@ -287,6 +300,21 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       const ended = await waitForStatus(id, 'ended');
       expect(ended.launchedAt).toBeNull();
       expect((await outboxJobs(t.dataSource, id)).map((j) => j.job_name)).not.toContain('match-campaign');
+    });
+
+    it('a start that runs after endsAt too (workers down across both) ends the campaign without taking it live or matching', async () => {
+      const id = await createLaunchable(t, brand, admin, {
+        startsAt: new Date(Date.now() + 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 120_000).toISOString(),
+      });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      await t.dataSource.query(`UPDATE campaigns SET starts_at = now() - interval '2 minutes', ends_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+      expect(await worker.get(CampaignScheduleService).start(id)).toEqual({ outcome: 'ended' });
+      expect(await statusOf(id)).toMatchObject({ status: 'ended', launchedAt: null, endedAt: expect.any(String) });
+      const jobs = (await outboxJobs(t.dataSource, id)).map((j) => j.job_name);
+      expect(jobs).not.toContain('match-campaign');
+      expect(jobs.filter((name) => name === 'refund-campaign')).toHaveLength(1);
+      expect(await worker.get(CampaignScheduleService).end(id)).toMatchObject({ outcome: 'skipped', reason: 'not_endable' });
     });
 
     it('a campaign ended by hand is left alone by its end job', async () => {

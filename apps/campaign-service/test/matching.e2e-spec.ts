@@ -200,6 +200,20 @@ describe('matching (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await offeredMembers(campaignId)).toContain(member);
   });
+  it('does not offer, on a rising score, a live campaign whose endsAt has passed while its end job has yet to run', async () => {
+    const [member] = await insertMembers(t.dataSource, [{}]);
+    await postScores(t.http, KLOUT_KEY, '2026-10-03T00:00:00Z', [{ memberId: member, score: 20 }]).expect(202);
+    const [current, overdue] = await Promise.all([
+      insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 90 } }),
+      insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout', minScore: 90 } }),
+    ]);
+    await t.dataSource.query(`UPDATE campaigns SET starts_at = NULL, ends_at = now() - interval '1 second' WHERE id = $1`, [overdue]);
+
+    await postScores(t.http, KLOUT_KEY, '2026-10-04T00:00:00Z', [{ memberId: member, score: 96 }]).expect(202);
+    expect(await waitFor(() => offeredMembers(current), (o) => o.includes(member))).toContain(member);
+    expect(await offeredMembers(overdue)).toEqual([]);
+  });
+
   it('offers a paused campaign to a member who qualifies while it is paused: it is matched once, at launch, and resuming does not re-run it', async () => {
     const [member] = await insertMembers(t.dataSource, [{}]);
     await postScores(t.http, KLOUT_KEY, '2026-10-03T00:00:00Z', [{ memberId: member, score: 20 }]).expect(202);

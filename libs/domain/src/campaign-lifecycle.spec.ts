@@ -18,7 +18,7 @@ const launchNow: LaunchFacts = {
 
 function event(type: LifecycleEventType, facts: LaunchFacts = launchNow): LifecycleEvent {
   if (type === 'launch') return { type, ...facts };
-  return type === 'resume' ? { type, startsAt: facts.startsAt, now: facts.now } : { type };
+  return type === 'resume' ? { type, startsAt: facts.startsAt, endsAt: facts.endsAt, now: facts.now } : { type };
 }
 
 function outcome(status: CampaignStatus, reviewStatus: ReviewStatus, ev: LifecycleEvent): string {
@@ -91,6 +91,12 @@ describe('campaign lifecycle', () => {
       const startsLater = { ...launchNow, startsAt: new Date(NOW.getTime() + HOUR) };
       expect(outcome(Paused, Approved, event('resume', startsLater))).toBe('scheduled/approved');
       expect(outcome(Paused, Approved, event('resume', { ...startsLater, now: new Date(NOW.getTime() + 2 * HOUR) }))).toBe('active/approved');
+    });
+
+    it.each([0, HOUR])('a paused campaign whose endsAt passed %s ms ago cannot resume: it ends', (ago) => {
+      const endedInTime = { ...launchNow, endsAt: new Date(NOW.getTime() - ago) };
+      expect(outcome(Paused, Approved, event('resume', endedInTime))).toBe(INVALID);
+      expect(outcome(Paused, Approved, event('end', endedInTime))).toBe('ended/approved');
     });
 
     it.each([Pending, Rejected, Approved])('approve and reject move review %s on a funded campaign', (review) => {

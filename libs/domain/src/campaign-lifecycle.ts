@@ -17,8 +17,8 @@ export interface LaunchFacts {
 export type LifecycleEvent =
   | { type: Exclude<LifecycleEventType, 'launch' | 'resume'> }
   | ({ type: 'launch' } & LaunchFacts)
-  /** A campaign paused (rejected) while scheduled resumes as scheduled until its start. */
-  | { type: 'resume'; startsAt: Date | null; now: Date };
+  /** A campaign paused (rejected) while scheduled resumes as scheduled until its start; none resumes past its end. */
+  | { type: 'resume'; startsAt: Date | null; endsAt: Date; now: Date };
 
 export interface LifecycleState {
   status: CampaignStatus;
@@ -80,6 +80,10 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Lifecy
     case 'resume':
       if (reviewStatus !== ReviewStatus.Approved) {
         throw new DomainError(ErrorCode.CampaignNotApproved, 'A rejected campaign cannot resume until it is approved');
+      }
+      // Its end job may not have run yet (the workers down, or a moment behind): it ends, it does not resume.
+      if (event.endsAt.getTime() <= event.now.getTime()) {
+        throw new DomainError(ErrorCode.InvalidTransition, 'The campaign cannot resume: its endsAt has passed', { status, event: event.type });
       }
       return { status: event.startsAt && event.startsAt.getTime() > event.now.getTime() ? Scheduled : Active, reviewStatus };
     case 'end':

@@ -75,7 +75,7 @@ export class CampaignLifecycleService {
   private async simpleTransition(user: AuthUser, id: string, event: 'pause' | 'resume' | 'end'): Promise<LifecycleStatusDto> {
     const result = await this.dataSource.transaction(async (manager) => {
       const campaign = await findCampaignFor(manager, user, id, 'pessimistic_write');
-      const { status } = transition(campaign, event === 'resume' ? { type: event, startsAt: campaign.startsAt, now: new Date() } : { type: event });
+      const { status } = transition(campaign, event === 'resume' ? { type: event, startsAt: campaign.startsAt, endsAt: campaign.endsAt, now: new Date() } : { type: event });
       await applyStatus(manager, campaign, status);
       // Who paused, resumed or ended it (ending moves money: the refund follows).
       await recordAudit(manager, {

@@ -31,6 +31,9 @@ export class CampaignScheduleService {
       const campaign = await lockCampaign(manager, campaignId);
       if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
       if (campaign.status !== CampaignStatus.Scheduled) return { outcome: 'skipped', reason: 'not_scheduled', status: campaign.status };
+      // A start that runs late, past the end too (the workers were down across both): the campaign
+      // ends without going live, so no member is offered a perk that has expired.
+      if (campaign.endsAt.getTime() <= Date.now()) return this.endLocked(manager, campaign);
       const { status } = transition(campaign, { type: 'start' });
       await manager.update(Campaign, { id: campaign.id }, { status, launchedAt: new Date() });
       await enqueueInTransaction(manager, {
@@ -48,11 +51,15 @@ export class CampaignScheduleService {
       const campaign = await lockCampaign(manager, campaignId);
       if (!campaign) return { outcome: 'skipped', reason: 'not_found' };
       if (!TIMED_END_FROM.includes(campaign.status)) return { outcome: 'skipped', reason: 'not_endable', status: campaign.status };
-      const { status } = transition(campaign, { type: 'end' });
-      await manager.update(Campaign, { id: campaign.id }, { status, endedAt: new Date() });
-      await enqueueCampaignRefund(manager, campaign.id);
-      return { outcome: 'ended' };
+      return this.endLocked(manager, campaign);
     });
+  }
+
+  private async endLocked(manager: EntityManager, campaign: Campaign): Promise<ScheduleOutcome> {
+    const { status } = transition(campaign, { type: 'end' });
+    await manager.update(Campaign, { id: campaign.id }, { status, endedAt: new Date() });
+    await enqueueCampaignRefund(manager, campaign.id);
+    return { outcome: 'ended' };
   }
 }
 

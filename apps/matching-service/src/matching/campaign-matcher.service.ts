@@ -74,8 +74,8 @@ export class CampaignMatcher {
     let stopped = false;
     for (let finished = false; !finished; ) {
       const chunk = await this.dataSource.transaction(async (manager) => {
-        // A campaign ended (or taken back) during its run needs no more offers nor notifications.
-        const [live] = await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 AND status IN ('active', 'paused')`, [campaignId]);
+        // A campaign ended (or past its end, its end job still to run) needs no more offers nor notifications.
+        const [live] = await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 AND status IN ('active', 'paused') AND ends_at > now()`, [campaignId]);
         if (!live) {
           await manager.query(`UPDATE matching_runs SET finished_at = now() WHERE campaign_id = $1`, [campaignId]);
           return { upTo: next, created: 0, last: true, stopped: true };

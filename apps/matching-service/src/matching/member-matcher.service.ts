@@ -24,7 +24,7 @@ export class MemberMatcher {
   /** Returns the campaigns newly offered to the member. */
   async matchMember(memberId: string, provider: string): Promise<string[]> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
-      `SELECT id, eligibility FROM campaigns WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1 ORDER BY id`,
+      `SELECT id, eligibility FROM campaigns WHERE status IN ('active', 'paused') AND ends_at > now() AND eligibility->>'provider' = $1 ORDER BY id`,
       [provider],
     );
     if (!campaigns.length) return [];

@@ -26,7 +26,7 @@ export class PercentileRematcher {
   async rematch({ provider }: JobPayloads['rematch-percentiles']): Promise<RematchResult> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
       `SELECT id, eligibility FROM campaigns
-       WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL
+       WHERE status IN ('active', 'paused') AND ends_at > now() AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL
        ORDER BY id`,
       [provider],
     );
