@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
-import { createWorkerContext, TestApp, ThrowawayRedis } from '@app/testing';
+import { readdirSync } from 'node:fs';
+import { Client } from 'pg';
+import { createWorkerContext, databaseUrl, TestApp, testRunId, ThrowawayRedis } from '@app/testing';
 import { MatchingModule } from '../../matching-service/src/matching.module';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaignServiceApp } from './app';
@@ -91,6 +93,28 @@ describe('operations (e2e)', () => {
       expect(res.text).toContain('http_request_duration_seconds');
     });
   });
+
+  it('migrates once when two instances start together on a database that does not exist yet: both succeed, each migration applied once, no extension added', async () => {
+    const name = `perks_test_${testRunId()}_race`;
+    const migrate = () =>
+      run(process.execPath, ['-r', '@swc-node/register', 'libs/db/src/migrate.ts'], {
+        env: { ...process.env, DATABASE_URL: databaseUrl(name) },
+        cwd: `${__dirname}/../../..`,
+      });
+    const outputs = await Promise.all([migrate(), migrate()]);
+    expect(outputs.map((o) => o.stdout).join('')).toContain('up to date');
+    const migrations = readdirSync(`${__dirname}/../../../libs/db/src/migrations`).filter((file) => /^\d+-.*\.ts$/.test(file));
+    const client = new Client({ connectionString: databaseUrl(name) });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT count(*)::int AS n, count(DISTINCT name)::int AS names FROM migrations`);
+      expect(rows[0]).toEqual({ n: migrations.length, names: migrations.length });
+      // The migrations are the whole schema: TypeORM adds no extension of its own.
+      expect((await client.query(`SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'`)).rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  }, 120000);
 
   it('refuses to start with a bad configuration and names the variable', async () => {
     const failure = await run(process.execPath, ['-r', '@swc-node/register', 'apps/campaign-service/src/main.ts'], {

@@ -31,6 +31,9 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // The schema is the migrations' (ids default to gen_random_uuid() or uuid_v7() there): without
+    // this TypeORM would create uuid-ossp at every boot for its 'uuid' primary columns, unused.
+    installExtensions: false,
     namingStrategy: new SnakeNamingStrategy(),
     extra: { max: poolSize, connectionTimeoutMillis: 5000, onConnect: listenForLife },
   };

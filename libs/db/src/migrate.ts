@@ -3,12 +3,27 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import { loadConfig } from '@app/config';
 import dataSource from './data-source';
 
-/** `npm run migrate`: creates the database if this server has none by that name, applies pending migrations and exits. */
+/** Any constant: the session-level advisory lock every `npm run migrate` of this schema takes. */
+const MIGRATION_LOCK = 7_264_731_001;
+
+/**
+ * `npm run migrate`: creates the database if this server has none by that name, applies pending
+ * migrations and exits. Instances starting together (two `npm start`s, a scaled-out deploy) take
+ * turns under an advisory lock: the second finds the work done, instead of failing on objects
+ * the first created or applying a data migration twice.
+ */
 async function main(): Promise<void> {
   await ensureDatabase(loadConfig().databaseUrl);
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  process.stdout.write(`migrations: ${applied.length ? applied.map((m) => m.name).join(', ') : 'up to date'}\n`);
+  const lock = dataSource.createQueryRunner();
+  await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    process.stdout.write(`migrations: ${applied.length ? applied.map((m) => m.name).join(', ') : 'up to date'}\n`);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await lock.release();
+  }
   await dataSource.destroy();
 }
 
@@ -22,8 +37,14 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return;
-    await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    process.stdout.write(`database ${name} created\n`);
+    try {
+      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      process.stdout.write(`database ${name} created\n`);
+    } catch (error) {
+      // Another instance created it meanwhile: 42P04, or a unique violation in the catalog if both inserted at once.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
+    }
   } finally {
     await admin.end();
   }
