@@ -8,6 +8,7 @@ import { Actor, createWorkerContext, loginAdmin, TestApp, waitForLockWaiter } fr
 import { createCampaignServiceApp } from '../../campaign-service/test/app';
 import { DigitalCodeFulfiller } from '../src/fulfillment/digital-code.fulfiller';
 import { PendingClaimsSweeper } from '../src/fulfillment/pending-claims-sweeper.service';
+import { PrivacyService } from '../../campaign-service/src/members/privacy.service';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { CarrierReply, CarrierStub } from './support/carrier-stub';
 import { KEPT, seedClaims, until } from './support/fulfillment-fixtures';
@@ -90,6 +91,20 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(notes).toEqual([{ kind: 'claim_failed', data: { claimId: id, campaignId, reason: 'fulfillment_failed' } }]);
     const [shipment] = await db.query(`SELECT status FROM shipments WHERE claim_id = $1`, [id]);
     expect(shipment.status).toBe('cancelled');
+  });
+
+  it('erasing the member removes a carrier refusal that quoted the address: from the claim, the admin view and the failed job', async () => {
+    const { claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    script.set(id, () => ({ status: 422, body: { error: 'address not deliverable: Ada L, 1 Main St, 12345 Springfield' } }));
+    await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });
+    expect(await (await finished(`claim.${id}`)).getState()).toBe('failed');
+    expect((await claimRow(id)).failure_reason).toContain('1 Main St');
+
+    await api.app.get(PrivacyService, { strict: false }).erase(id); // seedClaims' member ids are the claim ids
+    expect(JSON.stringify(await claimRow(id))).not.toMatch(/Main St|Springfield|Ada/);
+    const failed = await api.http.get('/admin/claims?status=failed').set('Authorization', admin.auth).expect(200);
+    expect(failed.body.items.find((c: { id: string }) => c.id === id)).toMatchObject({ failureReason: expect.not.stringContaining('Main St') });
+    expect(await queue.getJob(`claim.${id}`)).toBeUndefined();
   });
 
   it('requests the shipment again when an admin retries a claim the carrier refused, and ships it', async () => {

@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
+import { fulfillClaimJobId, QUEUES } from '@app/queue';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { refreshScoreDistribution } from '../scores/score-distribution';
@@ -9,6 +12,9 @@ import { MemberExportDto } from './dto/export.dto';
 import { ProfileService } from './profile.service';
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** What an erased member's failed claims say instead of their reason. */
+const ERASED_REASON = 'removed with the member’s personal data';
 
 /** A member's right to see and to erase everything held about them. */
 @Injectable()
@@ -20,6 +26,7 @@ export class PrivacyService {
     private readonly profiles: ProfileService,
     private readonly gate: ClaimGateService,
     private readonly liveAccounts: LiveAccounts,
+    @InjectQueue(QUEUES.fulfillment.name) private readonly fulfillmentJobs: Queue,
   ) {}
 
   async export(memberId: string): Promise<MemberExportDto> {
@@ -83,6 +90,7 @@ export class PrivacyService {
    * not yet shipped has no address any more, and an admin decides (cancelling returns its unit).
    */
   async erase(memberId: string): Promise<void> {
+    let failedJobs: string[] = [];
     const providers = await this.dataSource.transaction(async (manager) => {
       const q = (sql: string) => manager.query(sql, [memberId]);
       // Writers of the member's personal data (profile, scores, a claim's address, a session)
@@ -102,6 +110,11 @@ export class PrivacyService {
         `UPDATE shipments SET address = NULL, updated_at = now()
          WHERE address IS NOT NULL AND claim_id IN (SELECT id FROM claims WHERE member_id = $1)`,
       );
+      // A carrier's refusal may quote the address it refused (name, street, city) into the reason.
+      await manager.query(`UPDATE claims SET failure_reason = $2 WHERE member_id = $1 AND failure_reason IS NOT NULL`, [memberId, ERASED_REASON]);
+      failedJobs = (
+        (await q(`SELECT id, fulfillment_round FROM claims WHERE member_id = $1 AND status = 'failed'`)) as { id: string; fulfillment_round: number }[]
+      ).flatMap((claim) => Array.from({ length: claim.fulfillment_round + 1 }, (_, round) => fulfillClaimJobId(claim.id, round)));
       await q(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1 AND revoked_at IS NULL`);
       await q(
         // A placeholder nobody can hold: sign-ups refuse the .invalid domain (and the random part
@@ -114,6 +127,10 @@ export class PrivacyService {
     });
     this.liveAccounts.forget(memberId);
     await this.gate.forgetMember(memberId);
+    // Failed jobs are kept for admins, their reason (the same text) and stack with them.
+    await Promise.all(failedJobs.map((jobId) => this.fulfillmentJobs.remove(jobId))).catch((error: Error) =>
+      this.logger.warn(`erasure of ${memberId}: failed fulfillment jobs not removed: ${error.message}`),
+    );
     // API.md: claims stay counted for inventory and money. A parcel not yet shipped has no address
     // now: the shipping desk refuses it, and an admin decides (cancelling returns its unit).
     // The erased scores no longer belong in the providers' percentiles (derived data: the next refresh catches up).

@@ -7,7 +7,8 @@ export interface CarrierRequest {
 }
 
 /** The reply to one request: a status, or `hang` to keep it open (the worker dies meanwhile). */
-export type CarrierReply = number | 'hang';
+/** A status (with the carrier's usual body), a status with its own body, or no answer at all. */
+export type CarrierReply = number | { status: number; body: unknown } | 'hang';
 
 /** A fake carrier API: records every request and creates one shipment per Idempotency-Key. */
 export class CarrierStub {
@@ -42,8 +43,9 @@ export class CarrierStub {
       this.hanging.push(res);
       return;
     }
-    if (reply < 300) this.created.add(request.idempotencyKey);
-    res.writeHead(reply, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `carrier-${request.body.shipmentId}` }));
+    const { status, body } = typeof reply === 'number' ? { status: reply, body: { id: `carrier-${request.body.shipmentId}` } } : reply;
+    if (status < 300) this.created.add(request.idempotencyKey);
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
   }
 }
