@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { accountAgeDays, ClaimAbuseFacts, decideClaimAbuse, shippingAddressFingerprint } from './abuse-policy';
 import { ErrorCode } from './errors';
@@ -82,22 +83,31 @@ describe('accountAgeDays', () => {
 });
 
 describe('shippingAddressFingerprint', () => {
+  const KEY = 'fingerprint-key';
   const home = { name: 'Ada Lovelace', line1: '12 Baker Street', line2: 'Apartment 4', city: 'London', postalCode: 'NW1 6XE', country: 'GB' };
 
   it('ignores case, accents, punctuation, spacing, common abbreviations and the recipient name', () => {
-    const same = shippingAddressFingerprint(home);
-    expect(shippingAddressFingerprint({ ...home, line1: '12, baker  st.', line2: 'apt. 4', postalCode: 'nw16xe', country: 'gb' })).toBe(same);
-    expect(shippingAddressFingerprint({ ...home, name: 'Someone Else' } as typeof home)).toBe(same);
-    expect(shippingAddressFingerprint({ ...home, city: 'LÖNDON' })).toBe(same);
-    expect(shippingAddressFingerprint({ ...home, line1: '12 Bäker Street' })).toBe(shippingAddressFingerprint({ ...home, line1: '12 Baker Street' }));
+    const same = shippingAddressFingerprint(home, KEY);
+    expect(shippingAddressFingerprint({ ...home, line1: '12, baker  st.', line2: 'apt. 4', postalCode: 'nw16xe', country: 'gb' }, KEY)).toBe(same);
+    expect(shippingAddressFingerprint({ ...home, name: 'Someone Else' } as typeof home, KEY)).toBe(same);
+    expect(shippingAddressFingerprint({ ...home, city: 'LÖNDON' }, KEY)).toBe(same);
+    expect(shippingAddressFingerprint({ ...home, line1: '12 Bäker Street' }, KEY)).toBe(shippingAddressFingerprint({ ...home, line1: '12 Baker Street' }, KEY));
+  });
+
+  it('is keyed: a plain hash of the normalised address, or another key, does not find it', () => {
+    const plain = { line1: '7 quiet', line2: '', city: 'oslo', postalCode: '0150', country: 'se' };
+    const normalised = '7 quiet||oslo|0150|se';
+    expect(shippingAddressFingerprint(plain, KEY)).toBe(createHmac('sha256', KEY).update(normalised).digest('hex'));
+    expect(shippingAddressFingerprint(plain, KEY)).not.toBe(createHash('sha256').update(normalised).digest('hex'));
+    expect(shippingAddressFingerprint(home, 'another-key')).not.toBe(shippingAddressFingerprint(home, KEY));
   });
 
   it('tells different places apart', () => {
-    const base = shippingAddressFingerprint(home);
-    expect(shippingAddressFingerprint({ ...home, line1: '14 Baker Street' })).not.toBe(base);
-    expect(shippingAddressFingerprint({ ...home, line2: 'Apartment 5' })).not.toBe(base);
-    expect(shippingAddressFingerprint({ ...home, postalCode: 'NW1 6XF' })).not.toBe(base);
-    expect(shippingAddressFingerprint({ ...home, country: 'IE' })).not.toBe(base);
+    const base = shippingAddressFingerprint(home, KEY);
+    expect(shippingAddressFingerprint({ ...home, line1: '14 Baker Street' }, KEY)).not.toBe(base);
+    expect(shippingAddressFingerprint({ ...home, line2: 'Apartment 5' }, KEY)).not.toBe(base);
+    expect(shippingAddressFingerprint({ ...home, postalCode: 'NW1 6XF' }, KEY)).not.toBe(base);
+    expect(shippingAddressFingerprint({ ...home, country: 'IE' }, KEY)).not.toBe(base);
   });
 
   it('is stable under random re-spacing and re-casing of every field', () => {
@@ -107,7 +117,7 @@ describe('shippingAddressFingerprint', () => {
         const mangle = (value: string) =>
           [...value].map((c, i) => (flip(i) ? c.toUpperCase() : c.toLowerCase())).join('').replace(/ /g, flip(-1) ? '  ' : ' , ');
         const mangled = { line1: mangle(home.line1), line2: mangle(home.line2), city: mangle(home.city), postalCode: mangle(home.postalCode), country: mangle(home.country) };
-        return shippingAddressFingerprint(mangled) === shippingAddressFingerprint(home);
+        return shippingAddressFingerprint(mangled, KEY) === shippingAddressFingerprint(home, KEY);
       }),
       { seed: 1126 },
     );

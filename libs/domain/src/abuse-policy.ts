@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { ErrorCode } from './errors';
 
 /** Length of the rolling window of the platform-wide claim velocity cap. */
@@ -106,10 +106,11 @@ function normalizePart(value: string | null | undefined): string {
 
 /**
  * A stable fingerprint of where a parcel goes: case, accents, punctuation, spacing and common
- * street abbreviations do not matter, the recipient's name does not count. Only the sha256 is
- * returned, so the fingerprint can be kept after the address itself is erased.
+ * street abbreviations do not matter, the recipient's name does not count. An HMAC under the
+ * platform's secret `key`: it can be kept after the address itself is gone, and a copy of the
+ * database alone cannot confirm a guessed address with it (a plain hash could).
  */
-export function shippingAddressFingerprint(address: AddressLike): string {
+export function shippingAddressFingerprint(address: AddressLike, key: string): string {
   const parts = [
     normalizePart(address.line1),
     normalizePart(address.line2),
@@ -117,5 +118,5 @@ export function shippingAddressFingerprint(address: AddressLike): string {
     normalizePart(address.postalCode).replace(/ /g, ''),
     normalizePart(address.country),
   ];
-  return createHash('sha256').update(parts.join('|')).digest('hex');
+  return createHmac('sha256', key).update(parts.join('|')).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
@@ -30,7 +31,12 @@ const decisions = new Counter({ name: 'claim_abuse_decisions_total', help: 'Clai
  */
 @Injectable()
 export class ClaimAbuseService {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /** The address fingerprints' key, derived from the platform's secret (not stored anywhere). */
+  private readonly fingerprintKey: string;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.fingerprintKey = createHash('sha256').update(`address-fingerprint:${config.jwt.secret}`).digest('hex');
+  }
 
   /** Whether any rule applies to claims on this campaign (else the member's account need not be read). */
   appliesTo(campaign: Pick<Campaign, 'eligibility'>): boolean {
@@ -64,7 +70,7 @@ export class ClaimAbuseService {
     const held = new Set<string>();
     for (const claim of claims) {
       if (!claim.shippingAddress) continue;
-      const fingerprint = shippingAddressFingerprint(claim.shippingAddress);
+      const fingerprint = shippingAddressFingerprint(claim.shippingAddress, this.fingerprintKey);
       const [{ others }]: { others: number }[] = await manager.query(
         `SELECT count(DISTINCT member_id)::int AS others FROM claim_address_fingerprints
           WHERE campaign_id = $1 AND fingerprint = $2 AND member_id <> $3`,
