@@ -185,6 +185,12 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       [member.id, campaign],
     );
 
+    // Held by the shared-address rule, then released by an admin.
+    await t.dataSource.query(
+      `INSERT INTO claim_holds (claim_id, reason, released_at) SELECT id, 'shared_shipping_address', now() FROM claims WHERE member_id = $1 AND campaign_id = $2`,
+      [member.id, campaign],
+    );
+
     const exported = await t.http.get('/me/export').set('Authorization', member.auth).expect(200);
     expect(exported.body).toMatchObject({
       account: { id: member.id, email: member.email, displayName: 'erasable' },
@@ -195,10 +201,22 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       ],
       offers: [{ campaignId: campaign, title: 'Boots' }],
       claims: [
-        { campaignId: campaign, status: 'fulfilled', shippingAddress: { name: 'Ada', line1: '1 Road' } },
-        { campaignId: other, status: 'pending', shippingAddress: { name: 'Ada', line1: '2 Lane' } },
+        {
+          campaignId: campaign,
+          status: 'fulfilled',
+          country: 'US',
+          idempotencyKey: expect.any(String),
+          disclosureAcceptedAt: expect.any(String),
+          shippingAddress: { name: 'Ada', line1: '1 Road' },
+          shipment: null,
+          hold: { reason: 'shared_shipping_address', heldAt: expect.any(String), releasedAt: expect.any(String) },
+          failureReason: null,
+        },
+        { campaignId: other, status: 'pending', shippingAddress: { name: 'Ada', line1: '2 Lane' }, shipment: { status: 'requested', trackingNumber: null }, hold: null },
       ],
       notifications: [{ kind: 'offer', title: 'New perk' }],
+      // createMember logged in once: one session, live
+      sessions: [{ startedAt: expect.any(String), lastRenewedAt: expect.any(String), expiresAt: expect.any(String), endedAt: null, endReason: null }],
     });
 
     // Nobody can take an erased account's placeholder address first and make the erasure fail.

@@ -13,6 +13,27 @@ import { ProfileService } from './profile.service';
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
+interface ClaimRow {
+  id: string;
+  campaign_id: string;
+  status: string;
+  idempotency_key: string;
+  country: string | null;
+  disclosure_accepted_at: Date;
+  shipping_address: Record<string, unknown> | null;
+  fulfillment: Record<string, unknown>;
+  failure_reason: string | null;
+  created_at: Date;
+  fulfilled_at: Date | null;
+  shipment_status: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  shipped_at: Date | null;
+  hold_reason: string | null;
+  held_at: Date | null;
+  released_at: Date | null;
+}
+
 /** What an erased member's failed claims say instead of their reason. */
 const ERASED_REASON = 'removed with the member’s personal data';
 
@@ -31,7 +52,7 @@ export class PrivacyService {
 
   async export(memberId: string): Promise<MemberExportDto> {
     const q = <T>(sql: string): Promise<T[]> => this.dataSource.query(sql, [memberId]);
-    const [[account], scores, offers, claims, notifications] = await Promise.all([
+    const [[account], scores, offers, claims, notifications, sessions] = await Promise.all([
       q<{ id: string; email: string; display_name: string | null; created_at: Date }>(
         `SELECT id, email, display_name, created_at FROM users WHERE id = $1`,
       ),
@@ -44,14 +65,25 @@ export class PrivacyService {
         `SELECT o.campaign_id, c.perk_title, o.created_at FROM offers o JOIN campaigns c ON c.id = o.campaign_id
          WHERE o.member_id = $1 ORDER BY o.created_at`,
       ),
-      q<{ id: string; campaign_id: string; status: string; shipping_address: Record<string, unknown> | null; fulfillment: Record<string, unknown>; created_at: Date; fulfilled_at: Date | null }>(
+      q<ClaimRow>(
         // Once a shipment is created the address lives on it (fulfillment takes it over from the claim).
-        `SELECT c.id, c.campaign_id, c.status, coalesce(c.shipping_address, s.address) AS shipping_address, c.fulfillment, c.created_at, c.fulfilled_at
-         FROM claims c LEFT JOIN shipments s ON s.claim_id = c.id
+        `SELECT c.id, c.campaign_id, c.status, c.idempotency_key, c.country, c.disclosure_accepted_at,
+                coalesce(c.shipping_address, s.address) AS shipping_address, c.fulfillment, c.failure_reason, c.created_at, c.fulfilled_at,
+                s.status AS shipment_status, s.carrier, s.tracking_number, s.shipped_at,
+                h.reason AS hold_reason, h.created_at AS held_at, h.released_at
+         FROM claims c LEFT JOIN shipments s ON s.claim_id = c.id LEFT JOIN claim_holds h ON h.claim_id = c.id
          WHERE c.member_id = $1 ORDER BY c.created_at`,
       ),
       q<{ id: string; kind: string; title: string; data: Record<string, unknown>; read_at: Date | null; created_at: Date }>(
         `SELECT id, kind, title, data, read_at, created_at FROM notifications WHERE member_id = $1 ORDER BY created_at`,
+      ),
+      // A session is a token family: rotated tokens are its renewals, the last token its state.
+      q<{ started_at: Date; renewed_at: Date; expires_at: Date; revoked_at: Date | null; revoke_reason: string | null }>(
+        `SELECT min(created_at) AS started_at, max(created_at) AS renewed_at,
+                (array_agg(expires_at ORDER BY created_at DESC))[1] AS expires_at,
+                (array_agg(revoked_at ORDER BY created_at DESC))[1] AS revoked_at,
+                (array_agg(revoke_reason ORDER BY created_at DESC))[1] AS revoke_reason
+         FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id ORDER BY started_at`,
       ),
     ]);
     if (!account) throw DomainError.notFound('Member');
@@ -66,8 +98,16 @@ export class PrivacyService {
         id: c.id,
         campaignId: c.campaign_id,
         status: c.status,
+        idempotencyKey: c.idempotency_key,
+        country: c.country,
+        disclosureAcceptedAt: c.disclosure_accepted_at.toISOString(),
         shippingAddress: c.shipping_address,
         fulfillment: c.fulfillment,
+        shipment: c.shipment_status
+          ? { status: c.shipment_status, carrier: c.carrier, trackingNumber: c.tracking_number, shippedAt: iso(c.shipped_at) }
+          : null,
+        hold: c.hold_reason ? { reason: c.hold_reason, heldAt: c.held_at!.toISOString(), releasedAt: iso(c.released_at) } : null,
+        failureReason: c.failure_reason,
         createdAt: c.created_at.toISOString(),
         fulfilledAt: iso(c.fulfilled_at),
       })),
@@ -78,6 +118,14 @@ export class PrivacyService {
         data: n.data,
         readAt: iso(n.read_at),
         createdAt: n.created_at.toISOString(),
+      })),
+      sessions: sessions.map((t) => ({
+        startedAt: t.started_at.toISOString(),
+        lastRenewedAt: t.renewed_at.toISOString(),
+        expiresAt: t.expires_at.toISOString(),
+        // A rotated token is renewed, not ended: only the family's last token tells how it ended.
+        endedAt: t.revoke_reason && t.revoke_reason !== 'rotated' ? iso(t.revoked_at) : null,
+        endReason: t.revoke_reason && t.revoke_reason !== 'rotated' ? t.revoke_reason : null,
       })),
     };
   }
