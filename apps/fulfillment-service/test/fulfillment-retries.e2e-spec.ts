@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Actor, createWorkerContext, loginAdmin, TestApp, waitForLockWaiter } from '@app/testing';
 import { createCampaignServiceApp } from '../../campaign-service/test/app';
@@ -93,18 +94,31 @@ describe('fulfillment retries and failures (e2e)', () => {
     expect(shipment.status).toBe('cancelled');
   });
 
-  it('erasing the member removes a carrier refusal that quoted the address: from the claim, the admin view and the failed job', async () => {
+  it('erasing the member removes a carrier refusal that quoted the address: from the claim, the admin view, the failed job and its events', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
-    script.set(id, () => ({ status: 422, body: { error: 'address not deliverable: Ada L, 1 Main St, 12345 Springfield' } }));
-    await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });
-    expect(await (await finished(`claim.${id}`)).getState()).toBe('failed');
+    const { claimIds: [cancelled] } = await seedClaims(db, { kind: 'physical', claims: 1, viaOutbox: false });
+    // seedClaims' member ids are the claim ids: the second claim becomes the first member's too
+    await db.query(`UPDATE claims SET member_id = $1, idempotency_key = 'k2' WHERE id = $2`, [id, cancelled]);
+    for (const claimId of [id, cancelled]) {
+      script.set(claimId, () => ({ status: 422, body: { error: 'address not deliverable: Ada L, 1 Main St, 12345 Springfield' } }));
+      await queue.add('fulfill-claim', { claimId }, { ...KEPT, jobId: `claim.${claimId}`, attempts: 5, ...FAST_RETRY });
+      expect(await (await finished(`claim.${claimId}`)).getState()).toBe('failed');
+    }
     expect((await claimRow(id)).failure_reason).toContain('1 Main St');
+    // A failed claim cancelled by an admin: its job stays failed, with the same text.
+    await api.http.post(`/admin/claims/${cancelled}/cancel`).set('Authorization', admin.auth).expect(200);
+    const redis = (await queue.getBackend().client) as unknown as Redis;
+    const eventsQuoting = async () => JSON.stringify(await redis.xrange(queue.keys.events, '-', '+')).includes('1 Main St');
+    expect(await eventsQuoting()).toBe(true);
 
-    await api.app.get(PrivacyService, { strict: false }).erase(id); // seedClaims' member ids are the claim ids
-    expect(JSON.stringify(await claimRow(id))).not.toMatch(/Main St|Springfield|Ada/);
+    await api.app.get(PrivacyService, { strict: false }).erase(id);
+    for (const claimId of [id, cancelled]) {
+      expect(JSON.stringify(await claimRow(claimId))).not.toMatch(/Main St|Springfield|Ada/);
+      expect(await queue.getJob(`claim.${claimId}`)).toBeUndefined();
+    }
     const failed = await api.http.get('/admin/claims?status=failed').set('Authorization', admin.auth).expect(200);
     expect(failed.body.items.find((c: { id: string }) => c.id === id)).toMatchObject({ failureReason: expect.not.stringContaining('Main St') });
-    expect(await queue.getJob(`claim.${id}`)).toBeUndefined();
+    expect(await eventsQuoting()).toBe(false);
   });
 
   it('requests the shipment again when an admin retries a claim the carrier refused, and ships it', async () => {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/domain';
 import { fulfillClaimJobId, QUEUES } from '@app/queue';
@@ -138,7 +139,7 @@ export class PrivacyService {
    * not yet shipped has no address any more, and an admin decides (cancelling returns its unit).
    */
   async erase(memberId: string): Promise<void> {
-    let failedJobs: string[] = [];
+    let jobIds: string[] = [];
     const providers = await this.dataSource.transaction(async (manager) => {
       const q = (sql: string) => manager.query(sql, [memberId]);
       // Writers of the member's personal data (profile, scores, a claim's address, a session)
@@ -160,8 +161,9 @@ export class PrivacyService {
       );
       // A carrier's refusal may quote the address it refused (name, street, city) into the reason.
       await manager.query(`UPDATE claims SET failure_reason = $2 WHERE member_id = $1 AND failure_reason IS NOT NULL`, [memberId, ERASED_REASON]);
-      failedJobs = (
-        (await q(`SELECT id, fulfillment_round FROM claims WHERE member_id = $1 AND status = 'failed'`)) as { id: string; fulfillment_round: number }[]
+      // Every round's job of every claim: one that failed stays failed when an admin retries or cancels its claim.
+      jobIds = (
+        (await q(`SELECT id, fulfillment_round FROM claims WHERE member_id = $1`)) as { id: string; fulfillment_round: number }[]
       ).flatMap((claim) => Array.from({ length: claim.fulfillment_round + 1 }, (_, round) => fulfillClaimJobId(claim.id, round)));
       await q(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1 AND revoked_at IS NULL`);
       await q(
@@ -175,8 +177,7 @@ export class PrivacyService {
     });
     this.liveAccounts.forget(memberId);
     await this.gate.forgetMember(memberId);
-    // Failed jobs are kept for admins, their reason (the same text) and stack with them.
-    await Promise.all(failedJobs.map((jobId) => this.fulfillmentJobs.remove(jobId))).catch((error: Error) =>
+    await this.forgetFailedJobs(jobIds).catch((error: Error) =>
       this.logger.warn(`erasure of ${memberId}: failed fulfillment jobs not removed: ${error.message}`),
     );
     // API.md: claims stay counted for inventory and money. A parcel not yet shipped has no address
@@ -186,6 +187,29 @@ export class PrivacyService {
       await refreshScoreDistribution(this.dataSource, provider).catch((error: unknown) =>
         this.logger.warn(`erasure of ${memberId}: ${provider} percentiles not refreshed: ${(error as Error).message}`),
       );
+    }
+  }
+
+  /**
+   * Failed jobs are kept for admins, and with them the failure's text (which may quote the
+   * address) in the job, its stack and the queue's events stream: they go. Jobs in any other
+   * state are left to run or are already gone (completed ones are removed at once).
+   */
+  private async forgetFailedJobs(jobIds: string[]): Promise<void> {
+    const states = await Promise.all(jobIds.map((jobId) => this.fulfillmentJobs.getJobState(jobId)));
+    const failed = new Set(jobIds.filter((_, i) => states[i] === 'failed'));
+    if (!failed.size) return;
+    await Promise.all([...failed].map((jobId) => this.fulfillmentJobs.remove(jobId)));
+    // ioredis underneath (BullMQ's own client type lists only the commands BullMQ uses).
+    const redis = (await this.fulfillmentJobs.getBackend().client) as unknown as Redis;
+    const stream = this.fulfillmentJobs.keys.events;
+    // The stream is capped (10,000 events by default): one pass over it, a page at a time.
+    for (let start = '-'; ; ) {
+      const page: [string, string[]][] = await redis.xrange(stream, start, '+', 'COUNT', 1000);
+      const ids = page.filter(([, fields]) => failed.has(fields[fields.indexOf('jobId') + 1])).map(([id]) => id);
+      if (ids.length) await redis.xdel(stream, ...ids);
+      if (page.length < 1000) return;
+      start = `(${page[page.length - 1][0]}`;
     }
   }
 }
