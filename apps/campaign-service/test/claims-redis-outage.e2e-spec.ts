@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
 import { createWorkerContext, loginAdmin, TestApp, ThrowawayRedis } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaignServiceApp } from './app';
@@ -92,5 +93,17 @@ describe('claims while Redis is down (e2e)', () => {
       await redis.start();
     }
     await waitFor(async () => (await counts()).status, (status) => status === 200, 10000);
+
+    // A Redis that hangs without closing the connection (CLIENT PAUSE stands in for a stall).
+    const pauser = new Redis(redis.url);
+    await pauser.call('CLIENT', 'PAUSE', '4000', 'ALL');
+    try {
+      const started = Date.now();
+      expect((await counts()).status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      await pauser.call('CLIENT', 'UNPAUSE');
+      pauser.disconnect();
+    }
   });
 });

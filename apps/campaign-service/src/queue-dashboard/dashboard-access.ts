@@ -66,7 +66,7 @@ function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 4
  * for changes only from the dashboard's own origin. `?ticket=` (a token good for a minute and for
  * one use, not the cookie's) turns into a session cookie, for links opened in a new tab.
  */
-export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTicket: SpendTicket, redisAnswering: () => boolean) {
+export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTicket: SpendTicket, redisAnswering: () => Promise<boolean>) {
   /** The account behind a token is a live admin (a token is believed for its signature alone otherwise). */
   const liveAdmin = (id: string) =>
     accounts.assertLive({ id, role: Role.Admin, brandId: null }).then(
@@ -78,10 +78,11 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTi
     );
   /**
    * The dashboard's API reads Redis through BullMQ, whose commands wait for Redis to return: while
-   * it is away they are answered 503 at once, as the API's routes are, instead of after the outage.
+   * it is away (or hangs) they are answered 503 within a second, as the API's routes are, instead
+   * of after the outage.
    */
-  const proceed = (req: Request, res: Response, next: NextFunction): void => {
-    if (!req.path.startsWith('/api/') || redisAnswering()) return next();
+  const proceed = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (!req.path.startsWith('/api/') || (await redisAnswering())) return next();
     res.setHeader('Retry-After', '1');
     res.status(503).json(errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'Redis is not answering: the queues cannot be read; try again shortly')));
   };
@@ -95,12 +96,12 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTi
     }
     const session = dashboardToken(jwt, cookie(req, DASHBOARD_COOKIE), 'queue-dashboard');
     if (session && (await liveAdmin(session.subject))) {
-      return sameOrigin(req) ? proceed(req, res, next) : refuse(res, 403, 'Dashboard changes are taken from its own page only');
+      return sameOrigin(req) ? await proceed(req, res, next) : refuse(res, 403, 'Dashboard changes are taken from its own page only');
     }
     const user = await verifiedUser(req as unknown as Parameters<typeof verifiedUser>[0], jwt);
     if (!user) return refuse(res, 401);
     if (user.role !== Role.Admin) return refuse(res, 403);
     if (!(await liveAdmin(user.id))) return refuse(res, 401);
-    proceed(req, res, next);
+    await proceed(req, res, next);
   };
 }

@@ -18,8 +18,14 @@ export class DashboardTickets implements OnApplicationShutdown {
     this.redis.on('error', () => undefined);
   }
 
-  /** Whether Redis answers now (this connection queues nothing: it is ready or it is not). */
-  readonly redisAnswering = (): boolean => this.redis.status === 'ready';
+  /** Whether Redis answers a ping within the connection's 1 s command timeout (it queues nothing while away). */
+  readonly redisAnswering = async (): Promise<boolean> => {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  };
 
   onApplicationShutdown(): void {
     this.redis.disconnect();
