@@ -88,6 +88,7 @@ describe('operations (e2e)', () => {
         const res = await (authorization ? call.set('Authorization', authorization) : call).expect(401);
         expect(res.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
       }
+      await t.http.get('/metrics').set('Authorization', `bearer ${token}`).expect(200);
       const res = await t.http.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       expect(res.text).toContain('http_request_duration_seconds');

@@ -70,7 +70,9 @@ export class MetricsController {
   @ApiUnauthorizedResponse({ description: 'UNAUTHORIZED: METRICS_TOKEN is set and the request does not present it as `Authorization: Bearer <METRICS_TOKEN>`' })
   metrics(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: Response): Promise<string> {
     const token = this.config.metricsToken;
-    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
+    // The auth scheme's name is case-insensitive (RFC 9110), the token is not.
+    const presented = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (token && !sameSecret(presented ?? '', token)) {
       throw new DomainError(ErrorCode.Unauthorized, 'GET /metrics needs the METRICS_TOKEN as a bearer token');
     }
     // Set here, not with @Header: that one would also label the error body above as text.
