@@ -101,6 +101,10 @@ describe('FakeStripe through the real SDK', () => {
     expect((await control('events')).body.data.map((e: { id: string }) => e.id)).toContain(paid.body.id);
     expect((await control('calls')).body.data.at(-1)).toMatchObject({ method: 'GET', path: `/v1/checkout/sessions/${session.id}`, status: 503 });
     expect((await control('nothing-here', {})).status).toBe(404);
+    // Failures injected for longer than a test needs are cleared at once.
+    await control('fail', { pathPrefix: '/v1/checkout/sessions', count: 1000 });
+    expect((await fetch(`${fake.url}/_fake/fail`, { method: 'DELETE' })).status).toBe(200);
+    await expect(stripe.checkout.sessions.retrieve(session.id)).resolves.toMatchObject({ id: session.id });
   });
 
   it('rejects a wrong API key and unknown objects in Stripe error shapes', async () => {

@@ -322,6 +322,7 @@ export class FakeStripe extends StripeResources {
       'GET calls': () => ({ data: this.calls }),
       'GET events': () => ({ data: this.events }),
       'POST fail': () => this.failNext(String(input.pathPrefix ?? '/v1/'), Number(input.count ?? 1), Number(input.status ?? 500)),
+      'DELETE fail': () => this.clearFailures(),
       'POST events/deliver': async () => ({ status: await this.deliver(id) }),
       'POST sessions/pay': () => this.paySession(id, opts),
       'POST sessions/expire': () => this.expireSession(id, opts),
