@@ -67,6 +67,7 @@ const REPUBLISH_RECENT = `
 
 /** Published rows kept this long after they were due (past every queue's retry horizon): for investigation, then pruned. */
 const RETENTION_SECONDS = Math.max(...ALL_QUEUE_NAMES.map(retryHorizonSeconds)) + 3 * 86_400;
+const FIRST_PRUNE_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const PRUNE_BATCH = 5_000;
 const PRUNE = `
@@ -94,6 +95,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private listener?: Client;
   private listenRetry?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
+  private firstPrune?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private pruning?: Promise<unknown>;
   private running?: Promise<void>;
@@ -111,17 +113,21 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
     this.timer = setInterval(() => this.wake(), POLL_MS);
-    this.pruneTimer = setInterval(() => {
+    const prune = () => {
       this.pruning ??= this.prune()
         .catch((error: Error) => this.logger.warn(`outbox prune skipped: ${error.message}`))
         .finally(() => (this.pruning = undefined));
-    }, PRUNE_EVERY_MS);
+    };
+    // A minute after boot (a service restarted more often than hourly still prunes), then hourly.
+    this.firstPrune = setTimeout(prune, FIRST_PRUNE_MS);
+    this.pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     this.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.firstPrune);
     clearInterval(this.pruneTimer);
     clearTimeout(this.listenRetry);
     await Promise.all([this.running, this.pruning]);
