@@ -311,6 +311,14 @@ describe('matching (e2e)', () => {
     await waitFor(() => t.dataSource.query(`SELECT finished_at FROM matching_runs WHERE campaign_id = $1`, [campaignId]), (r) => r[0]?.finished_at);
     expect(await offeredMembers(campaignId)).toEqual(members.map((m) => m.id).sort());
 
+    await waitFor(() => notified(campaignId), (n) => n.length === 4);
+    const offerNotices = async (m: (typeof members)[number]) => {
+      const res = await t.http.get('/me/notifications?limit=100').set('Authorization', m.auth).expect(200);
+      return { shown: res.body.items.filter((n: { kind: string; data: { campaignId?: string } }) => n.kind === 'offer' && n.data.campaignId === campaignId).length, unread: res.body.unread };
+    };
+    const before = await offerNotices(members[0]);
+    expect(before.shown).toBe(1);
+
     const [optedOut, moved, young, dropped] = members;
     await t.http.put('/me/profile').set('Authorization', optedOut.auth).send({ ...profile, optedIn: false }).expect(200);
     await t.http.put('/me/profile').set('Authorization', moved.auth).send({ ...profile, country: 'FR' }).expect(200);
@@ -322,8 +330,15 @@ describe('matching (e2e)', () => {
     expect(eligibility.body).toEqual({ eligible: false, reasons: [{ rule: 'country', required: ['US'], actual: 'FR' }] });
     const perks = await t.http.get('/me/perks?limit=100').set('Authorization', young.auth).expect(200);
     expect(perks.body.items.map((p: { campaignId: string }) => p.campaignId)).not.toContain(campaignId);
-    // Back in the campaign's country: offered again.
+    // The notification of a withdrawn offer is no longer shown (nor counted unread); a kept offer's is.
+    // (opting out withdrew every offer the member had, here and from this file's other campaigns)
+    expect(before.unread).toBeGreaterThan(0);
+    expect(await offerNotices(optedOut)).toEqual({ shown: 0, unread: 0 });
+    expect((await offerNotices(moved)).shown).toBe(0);
+    expect((await offerNotices(dropped)).shown).toBe(1);
+    // Back in the campaign's country: offered again, and its notification shows again.
     await t.http.put('/me/profile').set('Authorization', moved.auth).send(profile).expect(200);
     expect(await waitFor(() => offeredMembers(campaignId), (o) => o.includes(moved.id))).toContain(moved.id);
+    expect((await offerNotices(moved)).shown).toBe(1);
   });
 });

@@ -18,6 +18,14 @@ interface NotificationRow {
 const COLUMNS = `id, kind, title, data, read_at, created_at,
   ${cursorInstantSql('created_at')} AS cursor_at`;
 
+/**
+ * An offer's notification is shown while the offer stands: one withdrawn since (the member opted
+ * out, moved, or fell under the minimum age) would lead to a perk they can no longer see, and it
+ * shows again if the member is offered the perk again.
+ */
+const SHOWN = `(kind <> 'offer' OR campaign_id IS NULL
+  OR EXISTS (SELECT 1 FROM offers o WHERE o.member_id = notifications.member_id AND o.campaign_id = notifications.campaign_id))`;
+
 const toDto = (row: NotificationRow): NotificationDto => ({
   id: row.id,
   kind: row.kind,
@@ -37,11 +45,11 @@ export class NotificationsService {
     const [rows, [{ unread }]]: [NotificationRow[], { unread: number }[]] = await Promise.all([
       this.dataSource.query(
         `SELECT ${COLUMNS} FROM notifications
-         WHERE member_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+         WHERE member_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid)) AND ${SHOWN}
          ORDER BY created_at DESC, id DESC LIMIT $4`,
         [memberId, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
       ),
-      this.dataSource.query(`SELECT count(*)::int AS unread FROM notifications WHERE member_id = $1 AND read_at IS NULL`, [memberId]),
+      this.dataSource.query(`SELECT count(*)::int AS unread FROM notifications WHERE member_id = $1 AND read_at IS NULL AND ${SHOWN}`, [memberId]),
     ]);
     return { ...toPage(rows, limit, (row) => ({ at: row.cursor_at, id: row.id }), toDto), unread };
   }
