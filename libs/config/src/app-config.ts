@@ -120,6 +120,10 @@ class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
 
+  /** Longest a login session lasts, however often it is refreshed; then the member logs in again. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
+  SESSION_MAX_AGE_SECONDS = 7776000;
+
   /** Length of the fixed rate-limit window; every RATE_LIMIT_* count below is per window, 0 turns that limit off. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   RATE_LIMIT_WINDOW_SECONDS = 60;
@@ -208,6 +212,7 @@ export interface AppConfig {
   fulfillment: { concurrency: number; lockMs: number; shutdownMs: number; sweepIntervalMs: number; sweepAfterMs: number };
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
   /** per-window counts; 0 = that limit is off */
   rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginAccount: number; loginIp: number; register: number; claim: number; exemptIps: string[] };
   requestTimeoutMs: number;
@@ -264,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,
     rateLimit: {
       windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,
       ip: parsed.RATE_LIMIT_IP,

@@ -58,12 +58,15 @@ export class SessionService {
       // The row lock makes two refreshes with the same token take turns: the second one sees
       // the token already rotated and is treated as reuse.
       const [row] = (await manager.query(
-        `SELECT t.id, t.user_id, t.family_id, t.expires_at <= now() AS expired, t.revoke_reason,
-                u.role, u.brand_id, u.erased_at
+        `SELECT t.id, t.user_id, t.family_id, t.revoke_reason, u.role, u.brand_id, u.erased_at,
+                t.expires_at <= now()
+                  -- the session's first token: a session ends SESSION_MAX_AGE_SECONDS after its login, however often renewed
+                  OR (SELECT min(f.created_at) FROM refresh_tokens f WHERE f.family_id = t.family_id) <= now() - make_interval(secs => $2)
+                  AS expired
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1
             FOR UPDATE OF t`,
-        [tokenHash],
+        [tokenHash, this.config.sessionMaxAgeSeconds],
       )) as PresentedToken[];
       if (!row) return null;
       if (row.revoke_reason === 'rotated') {

@@ -94,6 +94,23 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     await login(member.email, newPassword);
   });
 
+  it('ends a session SESSION_MAX_AGE_SECONDS (90 days) after its login, however often it was renewed', async () => {
+    const member = await createMember(t.http);
+    const first = await login(member.email);
+    const renewed = (await refresh(first.refreshToken).expect(200)).body as Tokens;
+    // The renewed token is fresh, but the session began at the login, 91 days ago.
+    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '91 days' WHERE token_hash = $1`, [
+      createHash('sha256').update(first.refreshToken).digest(),
+    ]);
+    await refresh(renewed.refreshToken).expect(401);
+    // A session begun 89 days ago still renews.
+    const recent = await login(member.email);
+    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '89 days' WHERE token_hash = $1`, [
+      createHash('sha256').update(recent.refreshToken).digest(),
+    ]);
+    await refresh(recent.refreshToken).expect(200);
+  });
+
   it('refuses expired refresh tokens and tokens of erased accounts', async () => {
     const member = await createMember(t.http);
     const expired = await login(member.email);
