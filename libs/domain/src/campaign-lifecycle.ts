@@ -81,11 +81,8 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Lifecy
       if (reviewStatus !== ReviewStatus.Approved) {
         throw new DomainError(ErrorCode.CampaignNotApproved, 'A rejected campaign cannot resume until it is approved');
       }
-      // Its end job may not have run yet (the workers down, or a moment behind): it ends, it does not resume.
-      if (event.endsAt.getTime() <= event.now.getTime()) {
-        throw new DomainError(ErrorCode.InvalidTransition, 'The campaign cannot resume: its endsAt has passed', { status, event: event.type });
-      }
-      return { status: event.startsAt && event.startsAt.getTime() > event.now.getTime() ? Scheduled : Active, reviewStatus };
+      // Past its end, its end job may not have run yet (the workers down, or a moment behind): it ends, it does not resume.
+      return { status: goLive('resume', event, { status, event: event.type }), reviewStatus };
     case 'end':
       return { status: Ended, reviewStatus };
     case 'approve':
@@ -106,10 +103,15 @@ function launchTarget(reviewStatus: ReviewStatus, facts: LaunchFacts): CampaignS
       loaded: facts.codesLoaded,
     });
   }
-  if (facts.endsAt.getTime() <= facts.now.getTime()) {
-    throw new DomainError(ErrorCode.InvalidTransition, 'The campaign cannot launch: its endsAt has passed');
+  return goLive('launch', facts);
+}
+
+/** Where a launch or a resume takes a campaign: scheduled until its start, active from it, never past its end. */
+function goLive(action: 'launch' | 'resume', timing: { startsAt: Date | null; endsAt: Date; now: Date }, details?: unknown): CampaignStatus {
+  if (timing.endsAt.getTime() <= timing.now.getTime()) {
+    throw new DomainError(ErrorCode.InvalidTransition, `The campaign cannot ${action}: its endsAt has passed`, details);
   }
-  return facts.startsAt && facts.startsAt.getTime() > facts.now.getTime() ? Scheduled : Active;
+  return timing.startsAt && timing.startsAt.getTime() > timing.now.getTime() ? Scheduled : Active;
 }
 
 /** `sold_out` while active with no unit left; otherwise the stored status. */

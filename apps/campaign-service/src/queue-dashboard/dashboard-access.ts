@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, ErrorCode, Role } from '@app/domain';
-import { errorBody } from '@app/platform';
+import { errorBody, retryAfterSeconds } from '@app/platform';
 import { AccountCheck, verifiedUser } from '@app/auth';
 
 export const DASHBOARD_ROUTE = '/admin/queues';
@@ -55,8 +55,16 @@ function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** Answers as the API's error filter does: the error body, and its Retry-After where it has one. */
+function answer(res: Response, error: DomainError): void {
+  const body = errorBody(error);
+  const wait = retryAfterSeconds(body);
+  if (wait !== undefined) res.setHeader('Retry-After', String(wait));
+  res.status(body.statusCode).json(body);
+}
+
 function refuse(res: Response, statusCode: 401 | 403, message = statusCode === 401 ? 'An admin access token or dashboard session is required' : 'Only admins may open the queue dashboard'): void {
-  res.status(statusCode).json(errorBody(new DomainError(statusCode === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message)));
+  answer(res, new DomainError(statusCode === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, message));
 }
 
 /**
@@ -83,8 +91,7 @@ export function dashboardAccess(jwt: JwtService, accounts: AccountCheck, spendTi
    */
   const proceed = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (!req.path.startsWith('/api/') || (await redisAnswering())) return next();
-    res.setHeader('Retry-After', '1');
-    res.status(503).json(errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'Redis is not answering: the queues cannot be read; try again shortly')));
+    answer(res, new DomainError(ErrorCode.ServiceUnavailable, 'Redis is not answering: the queues cannot be read; try again shortly'));
   };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const ticket = typeof req.query.ticket === 'string' ? req.query.ticket : undefined;

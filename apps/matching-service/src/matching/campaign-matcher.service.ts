@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Campaign, loadEvaluationContext } from '@app/db';
 import { CampaignStatus, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { OFFERABLE_CAMPAIGN } from './offerable-campaigns';
 
 /** Score rows examined per transaction (a target: chunks are whole heap blocks). */
 const DEFAULT_MATCH_CHUNK = 50_000;
@@ -75,7 +76,7 @@ export class CampaignMatcher {
     for (let finished = false; !finished; ) {
       const chunk = await this.dataSource.transaction(async (manager) => {
         // A campaign ended (or past its end, its end job still to run) needs no more offers nor notifications.
-        const [live] = await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 AND status IN ('active', 'paused') AND ends_at > now()`, [campaignId]);
+        const [live] = await manager.query(`SELECT 1 FROM campaigns WHERE id = $1 AND ${OFFERABLE_CAMPAIGN}`, [campaignId]);
         if (!live) {
           await manager.query(`UPDATE matching_runs SET finished_at = now() WHERE campaign_id = $1`, [campaignId]);
           return { upTo: next, created: 0, last: true, stopped: true };

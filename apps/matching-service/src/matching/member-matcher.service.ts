@@ -4,6 +4,7 @@ import { loadEvaluationContext } from '@app/db';
 import { DataSource } from 'typeorm';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql, EvaluationContext } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
+import { OFFERABLE_CAMPAIGN } from './offerable-campaigns';
 
 /** Live campaigns per statement: keeps the bind parameters far below PostgreSQL's limit. */
 const CAMPAIGNS_PER_STATEMENT = 200;
@@ -24,7 +25,7 @@ export class MemberMatcher {
   /** Returns the campaigns newly offered to the member. */
   async matchMember(memberId: string, provider: string): Promise<string[]> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
-      `SELECT id, eligibility FROM campaigns WHERE status IN ('active', 'paused') AND ends_at > now() AND eligibility->>'provider' = $1 ORDER BY id`,
+      `SELECT id, eligibility FROM campaigns WHERE ${OFFERABLE_CAMPAIGN} AND eligibility->>'provider' = $1 ORDER BY id`,
       [provider],
     );
     if (!campaigns.length) return [];

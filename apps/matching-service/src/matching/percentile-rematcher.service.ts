@@ -4,6 +4,7 @@ import { loadEvaluationContext } from '@app/db';
 import { DataSource } from 'typeorm';
 import { EligibilityRules, ELIGIBLE_MEMBERS_FROM, eligibilitySql } from '@app/domain';
 import { enqueueInTransaction, JobPayloads, jobIdFor } from '@app/queue';
+import { OFFERABLE_CAMPAIGN } from './offerable-campaigns';
 
 export interface RematchResult {
   campaigns: number;
@@ -26,7 +27,7 @@ export class PercentileRematcher {
   async rematch({ provider }: JobPayloads['rematch-percentiles']): Promise<RematchResult> {
     const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
       `SELECT id, eligibility FROM campaigns
-       WHERE status IN ('active', 'paused') AND ends_at > now() AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL
+       WHERE ${OFFERABLE_CAMPAIGN} AND eligibility->>'provider' = $1 AND eligibility->>'minPercentile' IS NOT NULL
        ORDER BY id`,
       [provider],
     );
