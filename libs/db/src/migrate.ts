@@ -5,6 +5,7 @@ import dataSource from './data-source';
 
 /** Any constant: the session-level advisory lock every `npm run migrate` of this schema takes. */
 const MIGRATION_LOCK = 7_264_731_001;
+const LOCK_POLL_MS = 250;
 
 /**
  * `npm run migrate`: creates the database if this server has none by that name, applies pending
@@ -16,7 +17,12 @@ async function main(): Promise<void> {
   await ensureDatabase(loadConfig().databaseUrl);
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
-  await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  // Asked for again and again rather than waited for in one statement: a statement waiting holds a
+  // snapshot, and the other instance's CREATE INDEX CONCURRENTLY waits for every older snapshot to
+  // end, so the two would wait for each other for ever (no deadlock PostgreSQL can see).
+  while (!(await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK]))[0].locked) {
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     process.stdout.write(`migrations: ${applied.length ? applied.map((m) => m.name).join(', ') : 'up to date'}\n`);
