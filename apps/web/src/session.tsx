@@ -30,8 +30,10 @@ const storeTokens = (tokens: TokenPair | null) =>
 
 /**
  * A new access token for one the API refused. Every tab of the console shares the stored session
- * and a refresh token is single-use (presenting a rotated one ends the whole session), so tabs
- * refresh one at a time, and a tab whose token another tab has renewed meanwhile takes that one.
+ * and a refresh token is single-use (presenting a rotated one ends the whole session unless it was
+ * rotated only moments ago), so tabs refresh one at a time, and a tab whose token another tab has
+ * renewed meanwhile takes that one. Chromium may show that tab the other's write a moment late;
+ * the API's reuse grace covers that.
  */
 function refreshTokens(refused: string): Promise<string | null> {
   return navigator.locks ? navigator.locks.request(STORAGE_KEY, () => rotateTokens(refused)) : rotateTokens(refused);

@@ -124,6 +124,14 @@ class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(31536000)
   SESSION_MAX_AGE_SECONDS = 7776000;
 
+  /**
+   * A refresh token rotated this recently may be presented again and is answered with a new pair
+   * of the same session (two tabs or a retried request renewing at once); later it is reuse and
+   * ends the session. 0 treats every second use as reuse.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS = 30;
+
   /** Length of the fixed rate-limit window; every RATE_LIMIT_* count below is per window, 0 turns that limit off. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   RATE_LIMIT_WINDOW_SECONDS = 60;
@@ -213,6 +221,7 @@ export interface AppConfig {
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
+  refreshTokenReuseGraceSeconds: number;
   /** per-window counts; 0 = that limit is off */
   rateLimit: { windowSeconds: number; ip: number; account: number; login: number; loginAccount: number; loginIp: number; register: number; claim: number; exemptIps: string[] };
   requestTimeoutMs: number;
@@ -270,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,
+    refreshTokenReuseGraceSeconds: parsed.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     rateLimit: {
       windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,
       ip: parsed.RATE_LIMIT_IP,

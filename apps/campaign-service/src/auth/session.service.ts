@@ -16,6 +16,8 @@ interface PresentedToken {
   user_id: string;
   family_id: string;
   expired: boolean;
+  /** rotated within the reuse grace, in a session still live */
+  just_rotated: boolean;
   revoke_reason: RefreshTokenRevokeReason | null;
   role: User['role'];
   brand_id: string | null;
@@ -29,7 +31,9 @@ function hashRefreshToken(token: string): Buffer {
 /**
  * Login sessions: a short-lived JWT access token plus an opaque refresh token. Each refresh
  * rotates the token within its family; presenting an already-rotated token means it was copied,
- * so the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+ * so the whole family is revoked (OAuth 2.0 Security BCP, refresh token rotation), unless it was
+ * rotated only moments ago (REFRESH_TOKEN_REUSE_GRACE_SECONDS), as Okta's and Auth0's reuse
+ * intervals allow: tabs sharing a session cannot always see each other's renewal in time.
  */
 @Injectable()
 export class SessionService {
@@ -55,26 +59,32 @@ export class SessionService {
       // The user first, as a password change and an erasure lock it: one in flight is waited for
       // (and has revoked this token by then), one that comes later revokes the token issued here.
       await manager.query(`SELECT 1 FROM users u JOIN refresh_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 FOR SHARE OF u`, [tokenHash]);
-      // The row lock makes two refreshes with the same token take turns: the second one sees
-      // the token already rotated and is treated as reuse.
+      // The row lock makes two refreshes with the same token take turns: the second one finds the
+      // token rotated. Moments after its rotation that is two tabs (or a retry whose answer was
+      // lost) renewing at once, and it gets a pair of its own in the same session; later, the
+      // token was copied, and the whole session ends.
       const [row] = (await manager.query(
         `SELECT t.id, t.user_id, t.family_id, t.revoke_reason, u.role, u.brand_id, u.erased_at,
                 t.expires_at <= now()
                   -- the session's first token: a session ends SESSION_MAX_AGE_SECONDS after its login, however often renewed
                   OR (SELECT min(f.created_at) FROM refresh_tokens f WHERE f.family_id = t.family_id) <= now() - make_interval(secs => $2)
-                  AS expired
+                  AS expired,
+                t.revoke_reason = 'rotated' AND t.revoked_at > now() - make_interval(secs => $3)
+                  -- and the session was not ended since (a logout, a password change, reuse)
+                  AND EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = t.family_id AND f.revoked_at IS NULL)
+                  AS just_rotated
            FROM refresh_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1
             FOR UPDATE OF t`,
-        [tokenHash, this.config.sessionMaxAgeSeconds],
+        [tokenHash, this.config.sessionMaxAgeSeconds, this.config.refreshTokenReuseGraceSeconds],
       )) as PresentedToken[];
       if (!row) return null;
-      if (row.revoke_reason === 'rotated') {
+      if (row.revoke_reason === 'rotated' && !row.just_rotated) {
         await this.revokeFamily(manager, row.family_id, 'reused');
         return null;
       }
-      if (row.revoke_reason || row.expired || row.erased_at) return null;
-      await manager.query(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'rotated' WHERE id = $1`, [row.id]);
+      if ((row.revoke_reason && !row.just_rotated) || row.expired || row.erased_at) return null;
+      if (!row.revoke_reason) await manager.query(`UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'rotated' WHERE id = $1`, [row.id]);
       return this.issue(manager, { id: row.user_id, role: row.role, brandId: row.brand_id }, row.family_id);
     });
     // Thrown outside the transaction so that a family revoked for reuse stays revoked.

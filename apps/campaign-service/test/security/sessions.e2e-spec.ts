@@ -21,6 +21,10 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     return (await t.http.post('/auth/login').send({ email, password }).expect(200)).body as Tokens;
   }
   const refresh = (refreshToken: string) => t.http.post('/auth/refresh').send({ refreshToken });
+  const hashOf = (refreshToken: string) => createHash('sha256').update(refreshToken).digest();
+  /** Moves a token's rotation back past REFRESH_TOKEN_REUSE_GRACE_SECONDS (30). */
+  const rotatedLongAgo = (refreshToken: string) =>
+    t.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() - interval '31 seconds' WHERE token_hash = $1`, [hashOf(refreshToken)]);
 
   it('login answers the API.md fields plus an opaque refresh token stored only as its sha256', async () => {
     const member = await createMember(t.http);
@@ -46,6 +50,7 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     const member = await createMember(t.http);
     const stolen = await login(member.email);
     const legit = (await refresh(stolen.refreshToken).expect(200)).body as Tokens;
+    await rotatedLongAgo(stolen.refreshToken);
     const reuse = await refresh(stolen.refreshToken).expect(401);
     expect(reuse.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
     await refresh(legit.refreshToken).expect(401);
@@ -54,13 +59,51 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     await refresh(other.refreshToken).expect(200);
   });
 
-  it('two concurrent refreshes with one token: at most one wins, and the family ends revoked', async () => {
+  it('two refreshes with one token at once (two tabs) both renew the session; a third use later ends it', async () => {
     const member = await createMember(t.http);
     const tokens = await login(member.email);
     const results = await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
-    const winner = results.find((r) => r.status === 200)!.body as Tokens;
-    await refresh(winner.refreshToken).expect(401);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const [a, b] = results.map((r) => r.body as Tokens);
+    expect(a.refreshToken).not.toBe(b.refreshToken);
+    await t.http.get('/me').set('Authorization', `Bearer ${b.accessToken}`).expect(200);
+    const renewed = (await refresh(a.refreshToken).expect(200)).body as Tokens;
+    // Once the grace has passed, the first token is a copy: every token of the session is refused.
+    await rotatedLongAgo(tokens.refreshToken);
+    await refresh(tokens.refreshToken).expect(401);
+    await refresh(b.refreshToken).expect(401);
+    await refresh(renewed.refreshToken).expect(401);
+  });
+
+  it('the reuse grace never revives a session that was logged out or whose password changed', async () => {
+    const member = await createMember(t.http);
+    const loggedOut = await login(member.email);
+    const next = (await refresh(loggedOut.refreshToken).expect(200)).body as Tokens;
+    await t.http.post('/auth/logout').send({ refreshToken: next.refreshToken }).expect(204);
+    await refresh(loggedOut.refreshToken).expect(401);
+
+    const changed = await login(member.email);
+    const current = (await refresh(changed.refreshToken).expect(200)).body as Tokens;
+    await t.http
+      .post('/auth/password')
+      .set('Authorization', `Bearer ${current.accessToken}`)
+      .send({ currentPassword: TEST_PASSWORD, newPassword: 'a-brand-new-password' })
+      .expect(204);
+    await refresh(changed.refreshToken).expect(401);
+  });
+
+  it('with REFRESH_TOKEN_REUSE_GRACE_SECONDS=0 a second use at once is already reuse', async () => {
+    const strict = await createCampaignServiceApp({ env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0' } });
+    try {
+      const member = await createMember(strict.http);
+      const tokens = (await strict.http.post('/auth/login').send({ email: member.email, password: TEST_PASSWORD }).expect(200)).body as Tokens;
+      const results = await Promise.all([0, 1].map(() => strict.http.post('/auth/refresh').send({ refreshToken: tokens.refreshToken })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+      const winner = results.find((r) => r.status === 200)!.body as Tokens;
+      await strict.http.post('/auth/refresh').send({ refreshToken: winner.refreshToken }).expect(401);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('logout ends the session; unknown tokens are accepted silently', async () => {
@@ -99,24 +142,18 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     const first = await login(member.email);
     const renewed = (await refresh(first.refreshToken).expect(200)).body as Tokens;
     // The renewed token is fresh, but the session began at the login, 91 days ago.
-    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '91 days' WHERE token_hash = $1`, [
-      createHash('sha256').update(first.refreshToken).digest(),
-    ]);
+    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '91 days' WHERE token_hash = $1`, [hashOf(first.refreshToken)]);
     await refresh(renewed.refreshToken).expect(401);
     // A session begun 89 days ago still renews.
     const recent = await login(member.email);
-    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '89 days' WHERE token_hash = $1`, [
-      createHash('sha256').update(recent.refreshToken).digest(),
-    ]);
+    await t.dataSource.query(`UPDATE refresh_tokens SET created_at = now() - interval '89 days' WHERE token_hash = $1`, [hashOf(recent.refreshToken)]);
     await refresh(recent.refreshToken).expect(200);
   });
 
   it('refuses expired refresh tokens and tokens of erased accounts', async () => {
     const member = await createMember(t.http);
     const expired = await login(member.email);
-    await t.dataSource.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
-      createHash('sha256').update(expired.refreshToken).digest(),
-    ]);
+    await t.dataSource.query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [hashOf(expired.refreshToken)]);
     await refresh(expired.refreshToken).expect(401);
 
     const live = await login(member.email);
