@@ -40,9 +40,12 @@ export const buildCampaign: Journey = {
     // "New campaign" from a draft's builder is an empty form, not a copy of the draft.
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.waitForURL(/#\/campaigns\/new$/);
+    // The address changes before React renders the new page (the router navigates in a transition).
+    await see(page, page.getByRole('heading', { name: 'New campaign' }), 'the new campaign form');
     if ((await page.getByLabel('Campaign name').inputValue()) !== '') throw new Error('the new campaign form kept the draft being edited');
     await page.goBack();
     await page.waitForURL(/#\/campaigns\/[0-9a-f-]{36}\/edit$/);
+    await see(page, page.getByRole('heading', { name: /^Edit “/ }), 'the draft in the builder again');
     // "Done" right after typing must not lose the change still waiting for its autosave.
     await page.getByLabel('Campaign name').fill(world.campaignName);
     await page.getByRole('button', { name: 'Done' }).click();
