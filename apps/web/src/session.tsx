@@ -28,6 +28,34 @@ const readTokens = (): TokenPair | null => {
 const storeTokens = (tokens: TokenPair | null) =>
   tokens ? localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens)) : localStorage.removeItem(STORAGE_KEY);
 
+/** The account an access token speaks for (its `sub`); null for anything that is not a JWT. */
+function subjectOf(accessToken: string | undefined): string | null {
+  try {
+    const payload = accessToken?.split('.')[1] ?? '';
+    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown }).sub?.toString() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The account this tab shows. Every tab shares the stored session, so logging in as someone else
+ * in another tab replaces it: this tab then reloads as that account, and until it has, it sends
+ * nothing with the other account's tokens (a claim would become theirs).
+ */
+let signedInAs: string | null = null;
+
+const isAnotherAccount = (stored: TokenPair | null) => stored !== null && signedInAs !== null && subjectOf(stored.accessToken) !== signedInAs;
+
+/** The stored session, unless it is another account's by now. */
+function ownTokens(): TokenPair | null {
+  const stored = readTokens();
+  if (isAnotherAccount(stored)) {
+    throw new ApiError(0, 'ACCOUNT_CHANGED', 'You logged in to another account in another tab. Reload the page to continue as that account.');
+  }
+  return stored;
+}
+
 /**
  * A new access token for one the API refused. Every tab of the console shares the stored session
  * and a refresh token is single-use (presenting a rotated one ends the whole session unless it was
@@ -41,7 +69,7 @@ function refreshTokens(refused: string): Promise<string | null> {
 
 /** Exchanges the refresh token for a new pair (the old one is rotated out); null when it is no longer valid. */
 async function rotateTokens(refused: string): Promise<string | null> {
-  const stored = readTokens();
+  const stored = ownTokens();
   if (stored && stored.accessToken !== refused) return stored.accessToken;
   const refreshToken = stored?.refreshToken;
   if (!refreshToken) return null;
@@ -62,10 +90,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const [ended, setEnded] = useState(false);
 
-  const forget = useCallback(() => {
-    storeTokens(null);
-    setMe(null);
+  const show = useCallback((profile: Me | null) => {
+    signedInAs = profile?.id ?? null;
+    setMe(profile);
   }, []);
+
+  // Another account's session, stored by another tab meanwhile, is left alone.
+  const forget = useCallback(() => {
+    if (!isAnotherAccount(readTokens())) storeTokens(null);
+    show(null);
+  }, [show]);
 
   const expire = useCallback(() => {
     forget();
@@ -73,14 +107,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [forget]);
 
   const logout = useCallback(() => {
-    const refreshToken = readTokens()?.refreshToken;
+    const stored = readTokens();
+    const refreshToken = isAnotherAccount(stored) ? undefined : stored?.refreshToken;
     forget();
     // Ends the session on the server too; the console has already forgotten it either way.
     if (refreshToken) void api('/auth/logout', { method: 'POST', body: { refreshToken } }).catch(() => undefined);
   }, [forget]);
 
   useEffect(() => {
-    configureClient({ token: () => readTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: expire });
+    configureClient({ token: () => ownTokens()?.accessToken ?? null, refresh: refreshTokens, unauthorized: expire });
     if (!readTokens()) return;
     let cancelled = false;
     // Only a refused session ends it (the client forgets it on a 401 it could not renew): a server
@@ -89,7 +124,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       api<Me>('/me').then(
         (profile) => {
           if (cancelled) return;
-          setMe(profile);
+          show(profile);
           setRestoring(false);
         },
         (error: unknown) => {
@@ -103,15 +138,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [expire]);
+  }, [expire, show]);
+
+  // Another tab logged out (the stored session is gone): this one is logged out too. Another tab
+  // logged in as someone else: this one reloads as that account.
+  useEffect(() => {
+    const followOtherTabs = (event: StorageEvent) => {
+      if (event.key !== STORAGE_KEY && event.key !== null) return;
+      const stored = readTokens();
+      if (!stored) show(null);
+      else if (isAnotherAccount(stored)) window.location.reload();
+    };
+    window.addEventListener('storage', followOtherTabs);
+    return () => window.removeEventListener('storage', followOtherTabs);
+  }, [show]);
 
   const login = useCallback(async (email: string, password: string) => {
     storeTokens(await api<TokenPair>('/auth/login', { method: 'POST', body: { email, password } }));
     const profile = await api<Me>('/me');
-    setMe(profile);
+    show(profile);
     setEnded(false);
     return profile;
-  }, []);
+  }, [show]);
 
   const value = useMemo(() => ({ me, restoring, ended, login, logout }), [me, restoring, ended, login, logout]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -1,7 +1,7 @@
 import type { Journey } from '../world';
 import { adjustStockAndReadLedger, approveCampaign, fixFailedClaims, rejectCampaign, releaseHeldClaim, shipPhysicalPerk } from './admin';
 import { buildCampaign, fitPhoneScreens, launchPauseResume, uploadCodesAndPay, watchDashboardAndEnd } from './brand';
-import { claimDigitalPerk, claimPhysicalPerkAndWhyNot, renewAndEndSession, signUpAndCompleteProfile } from './member';
+import { claimDigitalPerk, claimPhysicalPerkAndWhyNot, renewAndEndSession, signUpAndCompleteProfile, twoAccountsOneBrowser } from './member';
 
 /** In story order: each journey builds on what the earlier ones created (see World). */
 export const JOURNEYS: Journey[] = [
@@ -15,6 +15,7 @@ export const JOURNEYS: Journey[] = [
   claimDigitalPerk,
   claimPhysicalPerkAndWhyNot,
   renewAndEndSession,
+  twoAccountsOneBrowser,
   shipPhysicalPerk,
   releaseHeldClaim,
   fixFailedClaims,

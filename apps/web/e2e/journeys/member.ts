@@ -213,3 +213,45 @@ export const renewAndEndSession: Journey = {
     await see(page, page.getByTestId('claim').first(), 'my claims with the session put back');
   },
 };
+
+export const twoAccountsOneBrowser: Journey = {
+  name: 'tabs follow the account: a logout in one tab logs the others out, a login as someone else reloads them, and nothing is sent as the wrong account',
+  async run(world) {
+    const page = await world.persona('member');
+    await visit(page, '/#/claims');
+    await see(page, page.getByTestId('claim').first(), 'my claims');
+    const grace = { email: `grace-${world.run}@browser.test`, password: PASSWORD };
+    await world.api.call('POST', '/auth/register', { body: { ...grace, displayName: 'Grace' } });
+    const graceTokens = await world.api.call<object>('POST', '/auth/login', { body: grace });
+
+    // Another account's session stored behind this tab's back (a write of its own, so no storage
+    // event tells it): its next request is refused before it leaves, never sent as Grace.
+    const kept = await page.evaluate((tokens) => {
+      const own = localStorage.getItem('perks.session');
+      localStorage.setItem('perks.session', JSON.stringify(tokens));
+      return own;
+    }, graceTokens);
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await see(page, page.getByText('You logged in to another account in another tab'), 'the request refused instead of sent as Grace');
+    await page.evaluate((session) => session && localStorage.setItem('perks.session', session), kept);
+
+    // A logout in another tab logs this one out.
+    const tab = await page.context().newPage();
+    await tab.goto('/#/claims');
+    await see(tab, tab.getByTestId('claim').first(), 'my claims in a second tab');
+    await tab.getByRole('button', { name: 'Log out' }).click();
+    await see(page, page.getByRole('heading', { name: 'Log in' }), 'the first tab logged out with the second');
+
+    // Grace logs in in the second tab, then Ada in the first: the second tab reloads as Ada.
+    await tab.getByLabel('Email').fill(grace.email);
+    await tab.getByLabel('Password').fill(grace.password);
+    await tab.getByRole('button', { name: 'Log in' }).click();
+    await see(tab, tab.locator('.who').getByText('Grace'), "Grace's name in the second tab");
+    await page.getByLabel('Email').fill(world.memberEmail);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await see(tab, tab.locator('.who').getByText('Ada'), 'the second tab following the login as Ada');
+    await see(page, page.locator('.who').getByText('Ada'), 'the first tab as Ada');
+    await tab.close();
+  },
+};
