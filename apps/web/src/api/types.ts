@@ -65,7 +65,7 @@ export interface CampaignInput {
   perk: Perk;
   totalUnits: number;
   perMemberLimit: number;
-  startsAt?: string;
+  startsAt: string | null;
   endsAt: string;
   eligibility: EligibilityRules;
 }

@@ -14,6 +14,7 @@ describe('toCampaignInput', () => {
       perk: { kind: 'digital_code', title: 'Free beans', unitCostCents: 250 },
       totalUnits: 10,
       perMemberLimit: 1,
+      startsAt: null,
       endsAt: '2026-12-26T23:59:59.000Z',
       eligibility: { provider: 'klout', minScore: 40, topics: ['tech', 'gaming'], countries: ['US', 'CA'] },
     });
@@ -24,6 +25,25 @@ describe('toCampaignInput', () => {
     const { input, errors } = toCampaignInput(form, now);
     expect(input).toBeUndefined();
     expect(Object.keys(errors).sort()).toEqual(['countries', 'minPercentile', 'startsAt', 'totalUnits']);
+  });
+
+  it('takes plain decimals only, money with at most two', () => {
+    const base = { ...emptyForm(now), name: 'x', perkTitle: 'y', unitCost: '1', totalUnits: '1' };
+    for (const unitCost of ['1e3', '0x10', '12.345', '1,50', '-1', '.5']) expect(toCampaignInput({ ...base, unitCost }, now).errors).toHaveProperty('unitCost');
+    for (const totalUnits of ['1e1', '10.0', '+5']) expect(toCampaignInput({ ...base, totalUnits }, now).errors).toHaveProperty('totalUnits');
+    expect(toCampaignInput({ ...base, minScore: '1e1' }, now).errors).toHaveProperty('minScore');
+    const { input } = toCampaignInput({ ...base, unitCost: '12.5', totalUnits: '10', minScore: '42.25' }, now);
+    expect(input).toMatchObject({ perk: { unitCostCents: 1250 }, totalUnits: 10, eligibility: { minScore: 42.25 } });
+  });
+
+  it('clears a draft\'s start when the start date is emptied', () => {
+    const campaign: Campaign = {
+      id: 'c3', status: 'draft', reviewStatus: 'pending', name: 'Soon', description: '',
+      perk: { kind: 'digital_code', title: 'Code', unitCostCents: 100 }, totalUnits: 1, perMemberLimit: 1,
+      startsAt: '2027-02-01T00:00:00.000Z', endsAt: '2027-03-01T23:59:59.000Z', fundingRequiredCents: 110, createdAt: '2026-11-26T00:00:00Z',
+      eligibility: { provider: 'klout' },
+    };
+    expect(toCampaignInput({ ...formFromCampaign(campaign), startsAt: '' }, now, campaign).input).toMatchObject({ startsAt: null });
   });
 
   it('takes the topics providers score, with - or _ between words', () => {

@@ -91,12 +91,15 @@ function instant(day: string, saved: string | null | undefined, time: string): D
  */
 export function toCampaignInput(form: CampaignForm, now = new Date(), saved?: Campaign): { input?: CampaignInput; errors: FormErrors } {
   const errors: FormErrors = {};
-  const number = (field: keyof CampaignForm, min: number, max: number, integer: boolean, label: string) => {
+  // Plain decimals only: Number() would also take "1e3" or "0x10".
+  const number = (field: keyof CampaignForm, min: number, max: number, integer: boolean, label: string, decimals = 6) => {
     const raw = form[field].trim();
     if (raw === '') return undefined;
+    const written = (integer ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`)).test(raw);
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-      errors[field] = `${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`;
+    if (!written || value < min || value > max) {
+      const kind = integer ? 'a whole number' : decimals === 2 ? 'an amount (at most 2 decimals)' : 'a number';
+      errors[field] = `${label} must be ${kind} from ${min} to ${max}.`;
       return undefined;
     }
     return value;
@@ -104,7 +107,7 @@ export function toCampaignInput(form: CampaignForm, now = new Date(), saved?: Ca
 
   if (!form.name.trim()) errors.name = 'Give the campaign a name.';
   if (!form.perkTitle.trim()) errors.perkTitle = 'Say what members get.';
-  const unitCost = number('unitCost', 0.01, 100000, false, 'Cost per unit');
+  const unitCost = number('unitCost', 0.01, 100000, false, 'Cost per unit', 2);
   if (form.unitCost.trim() === '') errors.unitCost = 'Enter the cost of one unit.';
   const totalUnits = number('totalUnits', 1, 1000000, true, 'Units');
   if (form.totalUnits.trim() === '') errors.totalUnits = 'Enter how many units you give away.';
@@ -149,7 +152,8 @@ export function toCampaignInput(form: CampaignForm, now = new Date(), saved?: Ca
       perk: { kind: form.kind, title: form.perkTitle.trim(), unitCostCents: Math.round(unitCost * 100) },
       totalUnits,
       perMemberLimit,
-      ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+      // null clears a draft's start: it then starts at launch
+      startsAt: startsAt ? startsAt.toISOString() : null,
       endsAt: endsAt.toISOString(),
       eligibility,
     },
