@@ -1,3 +1,4 @@
+import type { Route } from 'playwright-core';
 import { PHONE } from '../browser';
 import { Journey, PASSWORD, reloadUntil, see, shot, UUID, visit } from '../world';
 
@@ -36,6 +37,33 @@ export const buildCampaign: Journey = {
     await see(page, page.getByText('Countries are two-letter codes'), 'the country rule explained');
     await page.getByLabel('Countries').fill('US, CA');
     await see(page, page.getByTestId('save-indicator').getByText('All changes saved'), 'the draft saved again');
+
+    // A change taken back while its save is on the way is saved after it: a save once sent is never
+    // cancelled (the server may have applied it), so the last one sent is the form as shown.
+    const id = world.need(world.campaignId, 'no campaign was created');
+    const brandToken = await world.token('brand');
+    const serverHas = (description: string) => async () =>
+      (await world.api.call<{ description: string }>('GET', `/campaigns/${id}`, { token: brandToken })).description === description || undefined;
+    const slowAnswers = async (route: Route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.fulfill({ response }).catch(() => undefined);
+    };
+    await page.route(`**/campaigns/${id}`, slowAnswers);
+    const description = page.getByLabel('Description (optional)');
+    await description.fill('Beans!');
+    await world.api.waitFor('the description saved', serverHas('Beans!'));
+    await description.fill('');
+    await world.api.waitFor('the description taken back saved after it', serverHas(''), 10_000);
+    await page.unroute(`**/campaigns/${id}`, slowAnswers);
+    // A change still waiting for its save when the brand leaves the builder is saved all the same.
+    await description.fill('Whole beans');
+    await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
+    await world.api.waitFor('the change made just before leaving saved', serverHas('Whole beans'), 10_000);
+    await page.goBack();
+    await see(page, page.getByRole('heading', { name: /^Edit “/ }), 'the draft in the builder again');
+    if ((await description.inputValue()) !== 'Whole beans') throw new Error('the builder lost the description saved on leaving');
     await shot(page, 'brand-builder');
     // "New campaign" from a draft's builder is an empty form, not a copy of the draft.
     await page.getByRole('link', { name: 'New campaign' }).click();

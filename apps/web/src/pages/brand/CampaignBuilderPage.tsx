@@ -1,8 +1,8 @@
-import { FormEvent, useEffect, useRef, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
-import type { Audience, Campaign, PerkKind } from '../../api/types';
+import type { Audience, Campaign, CampaignInput, PerkKind } from '../../api/types';
 import { BarChart } from '../../components/Charts';
 import { Field } from '../../components/Field';
 import { Async, ErrorNotice, Loading } from '../../components/States';
@@ -41,34 +41,67 @@ function Builder({ campaign }: { campaign?: Campaign }) {
   const [save, setSave] = useState<SaveState>(campaign ? { kind: 'saved', campaign } : { kind: 'idle' });
   const [audienceVersion, setAudienceVersion] = useState(0);
   const create = useAction();
-  // The body last saved; a change that leads back to it needs no request.
-  const lastSaved = useRef(campaign ? JSON.stringify(toCampaignInput(formFromCampaign(campaign), new Date(), campaign).input) : '');
+  // The body last sent (a change that leads back to it needs no request) and the last one the
+  // server confirmed; the newest valid body of the form; the saves queued so far.
+  const initial = campaign ? JSON.stringify(toCampaignInput(formFromCampaign(campaign), new Date(), campaign).input) : '';
+  const lastSent = useRef(initial);
+  const lastSaved = useRef(initial);
+  const latest = useRef<CampaignInput | undefined>(undefined);
+  const saves = useRef<Promise<void>>(Promise.resolve());
+
+  /**
+   * Saves the newest body once the saves before it are done: one PATCH at a time, never cancelled
+   * once sent (the server may already have applied it), so the last one sent is the form as shown.
+   */
+  const persist = useCallback((): Promise<void> => {
+    const next = saves.current
+      .catch(() => undefined)
+      .then(async () => {
+        const input = latest.current;
+        const body = JSON.stringify(input);
+        if (!campaign || !input || body === lastSent.current) return;
+        lastSent.current = body;
+        setSave({ kind: 'saving' });
+        try {
+          const saved = await api<Campaign>(`/campaigns/${campaign.id}`, { method: 'PATCH', body: input });
+          lastSaved.current = body;
+          setSave({ kind: 'saved', campaign: saved });
+          setAudienceVersion((v) => v + 1);
+        } catch (error) {
+          // Applied or not, the server's copy is unknown now: the next change is sent whatever it is.
+          lastSent.current = lastSaved.current = '';
+          setSave({ kind: 'error', error });
+          throw error;
+        }
+      });
+    saves.current = next;
+    return next;
+  }, [campaign]);
 
   // Drafts save themselves shortly after the last keystroke, then the audience is recounted on the saved rules.
   useEffect(() => {
     if (!campaign) return;
     const { input, errors: found } = toCampaignInput(form, new Date(), campaign);
     setErrors(found);
-    if (!input || JSON.stringify(input) === lastSaved.current) return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      setSave({ kind: 'saving' });
-      api<Campaign>(`/campaigns/${campaign.id}`, { method: 'PATCH', body: input, signal: controller.signal }).then(
-        (saved) => {
-          lastSaved.current = JSON.stringify(input);
-          setSave({ kind: 'saved', campaign: saved });
-          setAudienceVersion((v) => v + 1);
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) setSave({ kind: 'error', error });
-        },
-      );
-    }, SAVE_DELAY_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
+    latest.current = input;
+    if (!input || JSON.stringify(input) === lastSent.current) return;
+    const timer = setTimeout(() => void persist().catch(() => undefined), SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [form, campaign, persist]);
+
+  // Leaving the builder saves what is still waiting for its delay; closing or reloading the page
+  // while a change is not saved yet asks first.
+  useEffect(() => {
+    const newest = () => (latest.current ? JSON.stringify(latest.current) : undefined);
+    const warn = (event: BeforeUnloadEvent) => {
+      if (newest() !== undefined && newest() !== lastSaved.current) event.preventDefault();
     };
-  }, [form, campaign]);
+    window.addEventListener('beforeunload', warn);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      if (newest() !== undefined && newest() !== lastSent.current) void persist().catch(() => undefined);
+    };
+  }, [persist]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -76,9 +109,12 @@ function Builder({ campaign }: { campaign?: Campaign }) {
     setErrors(found);
     if (!input) return;
     if (campaign) {
-      // A change typed just before "Done" may still be waiting for its debounce: save it now.
-      const pending = JSON.stringify(input) !== lastSaved.current;
-      const saved = !pending || (await create.run(() => api<Campaign>(`/campaigns/${campaign.id}`, { method: 'PATCH', body: input })));
+      // A change typed just before "Done" may still be waiting for its delay: save it now.
+      latest.current = input;
+      const saved = await create.run(async () => {
+        await persist();
+        return true;
+      });
       if (saved) navigate(`/campaigns/${campaign.id}`);
       return;
     }
@@ -93,7 +129,7 @@ function Builder({ campaign }: { campaign?: Campaign }) {
     <section>
       <div className="page-head">
         <h1>{campaign ? `Edit “${campaign.name}”` : 'New campaign'}</h1>
-        {campaign && <SaveIndicator save={save} />}
+        {campaign && <SaveIndicator save={save} invalid={Object.keys(errors).length > 0} />}
       </div>
       {campaign?.reviewStatus === 'approved' && <p className="muted">This draft is approved: a saved change sends it back for review.</p>}
       <div className="builder">
@@ -194,11 +230,19 @@ function Builder({ campaign }: { campaign?: Campaign }) {
   );
 }
 
-function SaveIndicator({ save }: { save: SaveState }) {
-  const text =
-    save.kind === 'saving' ? 'Saving…' : save.kind === 'saved' ? 'All changes saved' : save.kind === 'error' ? `Not saved: ${describeError(save.error)}` : '';
+/** `invalid`: the form holds a change that cannot be saved as it is. */
+function SaveIndicator({ save, invalid }: { save: SaveState; invalid: boolean }) {
+  const text = invalid
+    ? 'Not saved: correct the fields marked below'
+    : save.kind === 'saving'
+      ? 'Saving…'
+      : save.kind === 'saved'
+        ? 'All changes saved'
+        : save.kind === 'error'
+          ? `Not saved: ${describeError(save.error)}`
+          : '';
   return (
-    <p className={`save-indicator${save.kind === 'error' ? ' field-error' : ''}`} role="status" aria-live="polite" data-testid="save-indicator">
+    <p className={`save-indicator${invalid || save.kind === 'error' ? ' field-error' : ''}`} role="status" aria-live="polite" data-testid="save-indicator">
       {text}
     </p>
   );
