@@ -14,6 +14,10 @@ describe('describeError', () => {
       { field: 'shippingAddress.country', errors: ['bad'] },
     ]);
     expect(describeError(error)).toBe('Please check: password (at least 10 characters), country (two letters, e.g. US).');
+    // The builder's eligibility rules, e.g. a country code the console took but the API does not know.
+    expect(describeError(apiError(400, 'VALIDATION_FAILED', 'bad', [{ field: 'eligibility.countries', errors: ['unknown'] }]))).toBe(
+      'Please check: countries (ISO codes: GB, not UK, for the United Kingdom).',
+    );
   });
 
   it('tells the per-perk limit from the platform-wide velocity cap', () => {

@@ -57,6 +57,13 @@ const FIELD_LABELS: Record<string, string> = {
   startsAt: 'start date',
   reason: 'reason',
   delta: 'change in units',
+  unitCostCents: 'cost per unit',
+  countries: 'countries (ISO codes: GB, not UK, for the United Kingdom)',
+  topics: 'topics',
+  minScore: 'minimum score',
+  minPercentile: 'minimum percentile',
+  minTopicScore: 'minimum topic score',
+  minAge: 'minimum age',
 };
 
 /** One sentence for any error the API client throws. */
