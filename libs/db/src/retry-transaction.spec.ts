@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { isRetryableConflict, transactionRetryingConflicts } from './retry-transaction';
+import { isDatabaseUnavailable, isRetryableConflict, transactionRetryingConflicts } from './retry-transaction';
 
 const failure = (code: string) => new QueryFailedError('UPDATE …', [], Object.assign(new Error(code), { code }));
 
@@ -35,5 +36,21 @@ describe('transactionRetryingConflicts', () => {
     expect(isRetryableConflict(failure('40P01'))).toBe(true);
     expect(isRetryableConflict(failure('23503'))).toBe(false);
     expect(isRetryableConflict(new Error('40P01'))).toBe(false);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  const connectionError = (path: string | number) =>
+    new Promise<Error>((resolve) => (typeof path === 'number' ? connect(path, '127.0.0.1') : connect(path)).once('error', resolve));
+
+  it('takes a server nobody answers at, over TCP or a Unix socket, for a database that is down', async () => {
+    expect(isDatabaseUnavailable(await connectionError(1))).toBe(true);
+    // The socket file of a stopped PostgreSQL is gone: ENOENT (was answered 500 and logged as a bug).
+    expect(isDatabaseUnavailable(await connectionError('/tmp/no-such-dir/.s.PGSQL.5432'))).toBe(true);
+  });
+
+  it('does not take other failures for it', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('no such file'), { code: 'ENOENT', syscall: 'open' }))).toBe(false);
+    expect(isDatabaseUnavailable(failure('23505'))).toBe(false);
   });
 });

@@ -13,7 +13,8 @@ export function pgErrorCode(error: unknown): string | undefined {
 const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 /** pg's words for a connection that dropped under it, or that it no longer trusts after a drop. */
 const DROPPED_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+/** ENOENT: a Unix socket (DATABASE_URL `?host=/path`) that is not there while PostgreSQL is down. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 /** A connection reset under a query (its socket's read or write) or as it opened, not a client hanging up on us. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const RESET_SYSCALLS = new Set(['read', 'write', 'connect']);
