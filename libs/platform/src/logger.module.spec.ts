@@ -40,14 +40,17 @@ describe('log redaction', () => {
     expect(output.split('\n').filter(Boolean)).toHaveLength(4);
   });
 
-  it("hides a queue-dashboard link's one-time ticket in a request's URL", () => {
+  it("logs a URL's query values only for the API's own filters and paging: never a ticket, token or email", () => {
     const { logger, text } = capture();
     logger.info({ req: { id: '1', method: 'GET', url: '/admin/queues?ticket=eyJ.secret.sig&x=1' } }, 'request');
-    for (const url of ['/admin/queues?ticke%74=eyJ.secret.sig', '/admin/queues?ticket[]=eyJ.secret.sig', '/admin/queues?a=1;ticket=eyJ.secret.sig', '/admin/queues?%zz&ticket=eyJ.secret.sig']) {
+    for (const url of ['/admin/queues?ticke%74=eyJ.secret.sig', '/admin/queues?ticket[]=eyJ.secret.sig', '/admin/queues?a=1;ticket=eyJ.secret.sig', '/admin/queues?%zz&ticket=eyJ.secret.sig', '/me?access_token=eyJ.secret.sig&email=ada%40example.com', '/me/claims?limit=1;ticket=eyJ.secret.sig']) {
       logger.info({ req: { id: '2', method: 'GET', url } }, 'request');
     }
+    logger.info({ req: { id: '3', method: 'GET', url: '/admin/claims?status=failed&limit=20&cursor=MjAyNi0xMS0yNw.abc-1' } }, 'request');
     expect(text()).not.toContain('eyJ.secret.sig');
-    expect(text()).toContain('/admin/queues?ticket=[redacted]&x=1');
+    expect(text()).not.toContain('ada');
+    expect(text()).toContain('/admin/queues?ticket=[redacted]&x=[redacted]');
+    expect(text()).toContain('/admin/claims?status=failed&limit=20&cursor=MjAyNi0xMS0yNw.abc-1');
   });
 });
 

@@ -86,7 +86,7 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
     genReqId: requestIdOf,
     serializers: {
-      req: (req: { id: string; method: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && withoutTickets(req.url) }),
+      req: (req: { id: string; method: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && withLoggableQuery(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,
     },
@@ -94,18 +94,22 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
   };
 }
 
+/** Query parameters whose values are logged: the API's own filters and paging, nothing a person typed. */
+const LOGGED_QUERY_PARAMETERS = new Set(['limit', 'cursor', 'status', 'kind', 'campaignId', 'entityType', 'entityId', 'actorId', 'action', 'funding']);
+const LOGGED_QUERY_VALUE = /^[\w.:-]{0,200}$/;
+
 /**
- * A URL as logged: a queue-dashboard link's one-time ticket is a credential until it is used,
- * however its parameter is spelled (`ticke%74=`, `ticket[]=`, `;ticket=`).
+ * A URL as logged: the values of other query parameters are left out, as they may be credentials
+ * (a queue-dashboard link's one-time ticket, a token a client put in the URL) or personal data
+ * (an email), however a parameter is spelled (`ticke%74=`, `ticket[]=`, `;ticket=`).
  */
-function withoutTickets(url: string): string {
-  let readable = url;
-  try {
-    readable = decodeURIComponent(url);
-  } catch {
-    // a malformed escape: matched as it stands
-  }
-  return readable.replace(/([?&;][^=&;#]*ticket[^=&;#]*=)[^&;#]*/gi, '$1[redacted]');
+function withLoggableQuery(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = [...new URLSearchParams(url.slice(at + 1))].map(([name, value]) =>
+    `${encodeURIComponent(name)}=${LOGGED_QUERY_PARAMETERS.has(name) && LOGGED_QUERY_VALUE.test(value) ? encodeURIComponent(value) : '[redacted]'}`,
+  );
+  return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
