@@ -34,7 +34,8 @@ export function configureHttpApp(app: INestApplication): void {
   const adapter = app.getHttpAdapter();
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestIdOf(req, res);
-    observeUnrouted(req, res, (fields, message) => logger.log(fields, message));
+    // As the message itself: nestjs-pino takes a second argument for the context.
+    observeUnrouted(req, res, (fields, message) => logger.log({ ...fields, msg: message }));
     if (isClosing(adapter)) refuseWhileClosing(res);
     else next();
   });

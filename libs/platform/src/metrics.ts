@@ -44,6 +44,9 @@ export function observeUnrouted(req: IncomingMessage, res: ServerResponse, log: 
     if ((res as unknown as Record<symbol, boolean>)[ROUTED]) return;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     observeHttpRequest(req.method ?? 'UNKNOWN', 'unrouted', res.statusCode, seconds);
+    // A request that reached the request logger (pino-http sets req.log) but no route of ours,
+    // such as the queue dashboard's, is logged by it already.
+    if ('log' in req) return;
     log({ req: Object.assign(req, { id: String(res.getHeader('X-Request-Id') ?? '') }), res, responseTime: Math.round(seconds * 1000) }, 'request completed');
   });
 }
