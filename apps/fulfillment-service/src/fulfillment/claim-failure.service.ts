@@ -69,6 +69,7 @@ export class ClaimFailureService implements OnApplicationShutdown {
     });
     if (!failed) return false;
     failedClaims.inc();
+    this.logger.warn(`claim ${claimId} of campaign ${failed.campaignId} failed for good (round ${round}); its unit is back in stock and the member is told`);
     await releaseClaimGateUnit(this.redis, this.config.redisPrefix, failed.campaignId, failed.memberId).catch((error: Error) =>
       this.logger.warn(`claim gate not updated for ${failed.campaignId} (rebuilt from PostgreSQL later): ${error.message}`),
     );

@@ -25,6 +25,8 @@ const outcomes = new Counter({ name: 'fulfillment_jobs_total', help: 'fulfill-cl
 export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FulfillClaimProcessor.name);
   protected readonly queueKey = 'fulfillment' as const;
+  // A carrier's refusal may quote the member's name and address.
+  protected readonly logsErrorMessages = false;
   protected readonly handlers: JobHandlers<'fulfillment'> = { 'fulfill-claim': (job) => this.fulfil(job) };
 
   constructor(
