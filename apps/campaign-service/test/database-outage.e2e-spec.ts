@@ -85,6 +85,8 @@ describe('PostgreSQL outage (e2e)', () => {
     // Which check failed, but not the driver's words: they name the database's address to anyone.
     expect(health.body.details.error.postgres).toMatchObject({ status: 'down', message: 'not answering' });
     expect(JSON.stringify(health.body)).not.toContain(String(proxy.port));
+    // Alive all the same: a liveness probe must not restart a service that waits for its database.
+    await t.http.get('/health/live').expect(200, { status: 'ok' });
 
     await proxy.restore();
     await t.http.get('/me').set('Authorization', member.auth).expect(200);

@@ -21,7 +21,11 @@ async function answers(probe: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** 200 when PostgreSQL and Redis answer, 503 otherwise; recovers by itself when they return. */
+/**
+ * Readiness: 200 when PostgreSQL and Redis answer, 503 otherwise; recovers by itself when they
+ * return. Liveness (`/health/live`): 200 while the process serves HTTP at all, so an orchestrator
+ * does not restart services that are only waiting for a dependency.
+ */
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -54,6 +58,11 @@ export class HealthController implements OnApplicationShutdown {
           .attempt(({ signal }) => answers(() => this.pingRedis(signal)))
           .withTimeout(1500),
     ]);
+  }
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   /** A ping, after the first connection (a check right after boot waits for it, within its timeout). */

@@ -28,6 +28,7 @@ const REDACTED_LOG_PATHS = [
         // off in the workers, whose only HTTP is probes: once on, Node tracks every promise.
         exclude: [
           { path: 'health', method: RequestMethod.GET },
+          { path: 'health/live', method: RequestMethod.GET },
           { path: 'metrics', method: RequestMethod.GET },
         ],
         pinoHttp: pinoHttpOptions(config),

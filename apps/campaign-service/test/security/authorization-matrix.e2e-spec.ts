@@ -66,6 +66,7 @@ const UNDOCUMENTED_BY_DESIGN = ['GET /metrics', 'GET /docs', 'GET /docs-json', '
 const MATRIX: Record<string, Entry> = {
   // Operations and documentation: public by design.
   'GET /health': { expect: all(200) },
+  'GET /health/live': { expect: all(200) },
   'GET /metrics': { expect: all(200) },
   'GET /docs': { expect: all(200) },
   'GET /docs-json': { expect: all(200) },
