@@ -77,6 +77,10 @@ describe('errorBody', () => {
       const bug = new TypeError('x is undefined');
       expect(errorBody(bug).statusCode).toBe(500);
       expect(error).toHaveBeenCalledWith({ err: bug }, 'Unhandled error');
+      // Answers made outside Nest's request context name their request themselves.
+      const req = { id: 'claim-req-1', method: 'POST', url: '/campaigns/c1/claims' };
+      errorBody(bug, { req });
+      expect(error).toHaveBeenLastCalledWith({ req, err: bug }, 'Unhandled error');
     } finally {
       warn.mockRestore();
       error.mockRestore();

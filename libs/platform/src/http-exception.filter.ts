@@ -38,9 +38,15 @@ const logger = new Logger('HttpExceptionFilter');
 
 /** An outage answers every request 503: its cause is logged at most this often, not once per request. */
 const UNAVAILABLE_LOG_MS = 10_000;
-const warnUnavailable = throttled<{ err: unknown; message: string }>(UNAVAILABLE_LOG_MS, ({ err, message }, since) =>
-  logger.warn({ err, since }, `Answered 503: ${message}`),
+const warnUnavailable = throttled<{ err: unknown; message: string; logged: LoggedRequest }>(UNAVAILABLE_LOG_MS, ({ err, message, logged }, since) =>
+  logger.warn({ ...logged, err, since }, `Answered 503: ${message}`),
 );
+
+/**
+ * The request a line is about, for answers made outside Nest's request context (the lean claim
+ * route), where the request logger cannot add it: `{ req: { id, method, url } }`.
+ */
+export type LoggedRequest = { req: { id: string; method?: string; url?: string } } | Record<string, never>;
 
 /**
  * The API's error body for anything a request handler threw. Unexpected errors are logged as
@@ -48,15 +54,15 @@ const warnUnavailable = throttled<{ err: unknown; message: string }>(UNAVAILABLE
  * of a 503 that is not the API's own answer (the database away, a deadlock, the pool exhausted)
  * as a warning at most every UNAVAILABLE_LOG_MS with the count left out.
  */
-export function errorBody(exception: unknown): ErrorBody {
+export function errorBody(exception: unknown, logged: LoggedRequest = {}): ErrorBody {
   const body = toBody(exception);
   if (body.statusCode < 500) return body;
   const own = exception instanceof DomainError;
   if (body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
-    if (own) logger.warn({ err: exception }, `Answered ${body.statusCode}: ${body.message}`);
-    else logger.error({ err: exception }, 'Unhandled error');
+    if (own) logger.warn({ ...logged, err: exception }, `Answered ${body.statusCode}: ${body.message}`);
+    else logger.error({ ...logged, err: exception }, 'Unhandled error');
   } else if (!own) {
-    warnUnavailable({ err: exception, message: body.message });
+    warnUnavailable({ err: exception, message: body.message, logged });
   }
   return body;
 }

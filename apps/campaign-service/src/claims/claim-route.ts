@@ -99,7 +99,7 @@ export class ClaimRoute implements OnApplicationBootstrap {
       payload = await this.claim(req, res, user, campaignId);
       status = 201;
     } catch (error) {
-      const body = errorBody(this.adapterHost.httpAdapter.mapException?.(error) ?? error);
+      const body = errorBody(this.adapterHost.httpAdapter.mapException?.(error) ?? error, { req: { id: requestId, method: req.method, url: req.url } });
       status = body.statusCode;
       payload = body;
       const wait = retryAfterSeconds(body);
