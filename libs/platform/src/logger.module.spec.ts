@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { DatabaseError } from 'pg';
 import pino from 'pino';
@@ -51,6 +52,25 @@ describe('log redaction', () => {
     expect(text()).not.toContain('ada');
     expect(text()).toContain('/admin/queues?ticket=[redacted]&x=[redacted]');
     expect(text()).toContain('/admin/claims?status=failed&limit=20&cursor=MjAyNi0xMS0yNw.abc-1');
+  });
+});
+
+describe('request log lines', () => {
+  it("carry no made-up error for a 5xx answer (its cause is logged by the error filter), but a real one's", async () => {
+    const chunks: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void chunks.push(chunk.toString())) });
+    const middleware = pinoHttp(pinoHttpOptions({ log: { level: 'info', pretty: false } }), stream);
+    const answer = (status: number, err?: Error) => {
+      const res = Object.assign(new EventEmitter(), { statusCode: status, err, getHeader: () => undefined, setHeader: () => undefined });
+      middleware(Object.assign(new EventEmitter(), { method: 'GET', url: '/x', headers: {}, socket: {} }) as never, res as never);
+      res.emit('finish');
+    };
+    answer(503);
+    answer(500, new Error('the real cause'));
+    const [made, real] = chunks.map((line) => JSON.parse(line) as { msg: string; err?: { message: string } });
+    expect(made).toMatchObject({ msg: 'request errored' });
+    expect(made.err).toBeUndefined();
+    expect(real.err?.message).toBe('the real cause');
   });
 });
 

@@ -86,6 +86,12 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
     level: config.log.level,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
     genReqId: requestIdOf,
+    // A 5xx answer's line: pino-http makes up an error ("failed with status code 503") with a stack
+    // pointing into itself; the real cause is logged by the error filter.
+    customErrorObject: (_req, res, error, fields: Record<string, unknown>) => {
+      if ((res as { err?: unknown }).err || error.message !== `failed with status code ${res.statusCode}`) return fields;
+      return { ...fields, err: undefined };
+    },
     serializers: {
       req: (req: { id: string; method: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url && withLoggableQuery(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
