@@ -7,10 +7,11 @@ import { FulfillmentFeatureModule } from './fulfillment/fulfillment-feature.modu
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PaymentsWorkerModule } from './payments/payments.module';
+import { QueueGaugesService } from './queue-gauges.service';
 
-/** The fulfillment worker: outbox relay and queue processors plus /health and /metrics. */
+/** The fulfillment worker: outbox relay and queue processors plus /health and /metrics (with queue depth and the outbox backlog). */
 @Module({
   imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule, FulfillmentFeatureModule, PaymentsWorkerModule],
-  providers: [OutboxRelayService],
+  providers: [OutboxRelayService, QueueGaugesService],
 })
 export class FulfillmentModule {}

@@ -58,6 +58,11 @@ describe('outbox relay (e2e)', () => {
     );
     await eventually(async () => (await unpublished()) === 0);
     expect((await queue.getJob(jobIdFor('notify', 'c1', 1)))?.data).toEqual({ campaignId: 'c1', memberIds: ['m1'] });
+    // /metrics shows the queue's depth and the outbox backlog (no worker takes notifications here).
+    const metrics = await register.metrics();
+    expect(metrics).toMatch(/queue_jobs\{queue="notifications",state="waiting"\} [1-9]/);
+    expect(metrics).toContain('queue_jobs{queue="fulfillment",state="failed"} 0');
+    expect(metrics).toContain('outbox_unpublished_rows 0');
 
     // A row relayed twice (e.g. a relay crashed after BullMQ took it) is still one job.
     await dataSource.query(`UPDATE outbox SET published_at = NULL WHERE job_id = $1`, [jobIdFor('notify', 'c1', 1)]);
@@ -153,6 +158,12 @@ describe('outbox relay (e2e)', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await unpublished()).toBe(1);
+    // A scrape meanwhile answers at once with the backlog and without the queues Redis cannot count.
+    const started = Date.now();
+    const metrics = await register.metrics();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(metrics).toContain('outbox_unpublished_rows 1');
+    expect(metrics).not.toMatch(/queue_jobs\{/);
 
     await redis.start();
     await eventually(async () => (await unpublished()) === 0, 20000);
