@@ -17,13 +17,15 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-const readTokens = (): TokenPair | null => {
+const parseTokens = (stored: string | null): TokenPair | null => {
   try {
-    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as TokenPair | null;
+    return JSON.parse(stored ?? 'null') as TokenPair | null;
   } catch {
     return null;
   }
 };
+
+const readTokens = () => parseTokens(localStorage.getItem(STORAGE_KEY));
 
 const storeTokens = (tokens: TokenPair | null) =>
   tokens ? localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens)) : localStorage.removeItem(STORAGE_KEY);
@@ -145,7 +147,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const followOtherTabs = (event: StorageEvent) => {
       if (event.key !== STORAGE_KEY && event.key !== null) return;
-      const stored = readTokens();
+      // The event's own value: this tab's copy of the storage may not show the write yet.
+      const stored = event.key === null ? null : parseTokens(event.newValue);
       if (!stored) show(null);
       else if (isAnotherAccount(stored)) window.location.reload();
     };
