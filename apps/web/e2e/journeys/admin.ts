@@ -116,8 +116,18 @@ export const shipPhysicalPerk: Journey = {
     await parcel.getByLabel('Tracking number').fill(`TRACK-${world.run}`);
     await parcel.getByLabel('Carrier (optional)').fill('Parcel Co');
     await shot(admin, 'admin-shipping');
+    // "Mark shipped" stays busy until the list without the parcel has loaded: a second click cannot ship again.
+    await admin.route('**/admin/claims?status=pending*', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
+    const shipped = admin.waitForResponse((response) => response.url().endsWith('/ship'));
     await parcel.getByRole('button', { name: 'Mark shipped' }).click();
+    await shipped;
+    await admin.waitForTimeout(300);
+    if (await parcel.getByRole('button', { name: 'Mark shipped' }).isEnabled()) throw new Error('Mark shipped is enabled again before the list shows the parcel shipped');
     await parcel.waitFor({ state: 'detached' });
+    await admin.unroute('**/admin/claims?status=pending*');
 
     const member = await world.persona('member');
     await visit(member, '/#/claims');

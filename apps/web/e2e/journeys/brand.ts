@@ -121,10 +121,27 @@ export const launchPauseResume: Journey = {
     const page = await world.persona('brand');
     await visit(page, `/#/campaigns/${id}`);
     await see(page, page.getByText('Approved by our team.'), 'the approval');
+    // The launch's answer is lost on the way back: the page reloads and shows the campaign live anyway.
+    await page.route('**/launch', async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
     await page.getByRole('button', { name: 'Launch' }).click();
-    await see(page, page.getByTestId('campaign-status').getByText('Live'), 'the campaign live');
+    await see(page, page.getByRole('alert').getByText('We could not reach the server'), 'the lost answer explained');
+    await see(page, page.getByTestId('campaign-status').getByText('Live'), 'the campaign live after the lost answer');
+    await page.unroute('**/launch');
+    // Pause stays busy until the reloaded page shows the campaign paused: a second click cannot pause again.
+    await page.route(`**/campaigns/${id}`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
+    const paused = page.waitForResponse((response) => response.url().endsWith('/pause'));
     await page.getByRole('button', { name: 'Pause' }).click();
+    await paused;
+    await page.waitForTimeout(300);
+    if (await page.getByRole('button', { name: 'Pause' }).isEnabled()) throw new Error('Pause is enabled again before the page shows the campaign paused');
     await see(page, page.getByTestId('campaign-status').getByText('Paused'), 'the campaign paused');
+    await page.unroute(`**/campaigns/${id}`);
     await page.getByRole('button', { name: 'Resume' }).click();
     await see(page, page.getByTestId('campaign-status').getByText('Live'), 'the campaign live again');
   },

@@ -211,6 +211,26 @@ export const renewAndEndSession: Journey = {
     await page.evaluate((session) => session && localStorage.setItem('perks.session', session), kept);
     await page.reload();
     await see(page, page.getByTestId('claim').first(), 'my claims with the session put back');
+
+    // A login answered after the member went on to another page does not drag them back.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/auth/login', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Email').fill(world.memberEmail);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await see(page, page.getByRole('heading', { name: 'Create an account' }), 'the signup page while the login is in flight');
+    const answered = page.waitForResponse('**/auth/login');
+    answer();
+    await answered;
+    await page.unroute('**/auth/login');
+    await page.waitForTimeout(300);
+    if (!page.url().endsWith('#/signup')) throw new Error(`the login's answer took the member from the signup page to ${page.url()}`);
   },
 };
 

@@ -6,29 +6,21 @@ import { Field } from './Field';
 import { ErrorNotice } from './States';
 
 /** Admin approve / reject-with-reason for one campaign. */
-export function ReviewActions({ campaign, onDone }: { campaign: Campaign; onDone: () => void }) {
+export function ReviewActions({ campaign, onDone }: { campaign: Campaign; onDone: () => Promise<void> }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string>();
   const action = useAction();
 
   const approve = async () => {
-    const ok = await action.run(async () => {
-      await api(`/admin/campaigns/${campaign.id}/approve`, { method: 'POST' });
-      return true;
-    });
-    if (ok) onDone();
+    await action.run(() => api(`/admin/campaigns/${campaign.id}/approve`, { method: 'POST' }), onDone);
   };
 
   const reject = async (event: FormEvent) => {
     event.preventDefault();
     if (!reason.trim()) return setReasonError('Tell the brand why, so they can fix it.');
     setReasonError(undefined);
-    const ok = await action.run(async () => {
-      await api(`/admin/campaigns/${campaign.id}/reject`, { method: 'POST', body: { reason: reason.trim() } });
-      return true;
-    });
-    if (ok) onDone();
+    await action.run(() => api(`/admin/campaigns/${campaign.id}/reject`, { method: 'POST', body: { reason: reason.trim() } }), onDone);
   };
 
   return (

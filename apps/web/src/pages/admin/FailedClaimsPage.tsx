@@ -61,9 +61,8 @@ function FailedClaims() {
   const act = async (id: string, verb: 'retry' | 'cancel') => {
     if (verb === 'cancel' && !window.confirm('Cancel this claim? Its unit goes back to stock and the member is told.')) return;
     setDone(undefined);
-    const claim = await action.run(() => api<AdminClaim>(`/admin/claims/${id}/${verb}`, { method: 'POST' }));
+    const claim = await action.run(() => api<AdminClaim>(`/admin/claims/${id}/${verb}`, { method: 'POST' }), claims.reload);
     if (claim) setDone(verb === 'retry' ? `Claim ${id.slice(0, 8)} is being fulfilled again.` : `Claim ${id.slice(0, 8)} is cancelled; its unit is back in stock.`);
-    claims.reload();
   };
 
   return (
@@ -109,9 +108,8 @@ function HeldClaims() {
     const ok = await action.run(async () => {
       await api(path, { method: 'POST' });
       return true;
-    });
+    }, holds.reload);
     if (ok) setDone(verb === 'release' ? `Claim ${hold.claimId.slice(0, 8)} is released to fulfillment.` : `Claim ${hold.claimId.slice(0, 8)} is cancelled.`);
-    holds.reload();
   };
 
   return (
@@ -163,7 +161,7 @@ function ShippingDesk() {
   );
 }
 
-function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => void }) {
+function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => Promise<void> }) {
   const shipment = useResource<Shipment>(`/admin/claims/${claim.id}/shipment`);
   const [trackingNumber, setTrackingNumber] = useState('');
   const [carrier, setCarrier] = useState('');
@@ -174,10 +172,10 @@ function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => vo
     event.preventDefault();
     if (!trackingNumber.trim()) return setError('Enter the tracking number from the carrier.');
     setError(undefined);
-    const shipped = await action.run(() =>
-      api(`/admin/claims/${claim.id}/ship`, { method: 'POST', body: { trackingNumber: trackingNumber.trim(), ...(carrier.trim() ? { carrier: carrier.trim() } : {}) } }),
+    await action.run(
+      () => api(`/admin/claims/${claim.id}/ship`, { method: 'POST', body: { trackingNumber: trackingNumber.trim(), ...(carrier.trim() ? { carrier: carrier.trim() } : {}) } }),
+      onShipped,
     );
-    if (shipped) onShipped();
   };
 
   return (

@@ -85,7 +85,7 @@ function Review({ campaign }: { campaign: Campaign }) {
   return <p className="muted">Waiting for review by our team (usually within a day).</p>;
 }
 
-function BrandActions({ campaign, reload }: { campaign: Campaign; reload: () => void }) {
+function BrandActions({ campaign, reload }: { campaign: Campaign; reload: () => Promise<void> }) {
   const action = useAction();
   const [checkout, setCheckout] = useState<Funding>();
   // Stripe Checkout sends the brand back here with ?funding=success|cancelled.
@@ -104,11 +104,7 @@ function BrandActions({ campaign, reload }: { campaign: Campaign; reload: () => 
 
   const transition = async (verb: Verb, confirm?: string) => {
     if (confirm && !window.confirm(confirm)) return;
-    const ok = await action.run(async () => {
-      await api(`/campaigns/${campaign.id}/${verb}`, { method: 'POST' });
-      return true;
-    });
-    if (ok) reload();
+    await action.run(() => api(`/campaigns/${campaign.id}/${verb}`, { method: 'POST' }), reload);
   };
 
   return (

@@ -11,13 +11,11 @@ export function NotificationsPage() {
   const action = useAction();
 
   const markRead = async (id: string) => {
-    await action.run(() => api(`/me/notifications/${id}/read`, { method: 'POST' }));
-    notifications.reload();
+    await action.run(() => api(`/me/notifications/${id}/read`, { method: 'POST' }), notifications.reload);
   };
 
   const markAllRead = async () => {
-    await action.run(() => api('/me/notifications/read-all', { method: 'POST' }));
-    notifications.reload();
+    await action.run(() => api('/me/notifications/read-all', { method: 'POST' }), notifications.reload);
   };
 
   return (
