@@ -1,4 +1,7 @@
-import type { Route } from 'playwright-core';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Request, Route } from 'playwright-core';
 import { PHONE } from '../browser';
 import { Journey, PASSWORD, reloadUntil, see, shot, UUID, visit } from '../world';
 
@@ -88,13 +91,29 @@ export const uploadCodesAndPay: Journey = {
     const id = world.need(world.campaignId, 'no campaign was created');
     const page = await world.persona('brand');
     await visit(page, `/#/campaigns/${id}`);
+    // A file changed on disk after it was chosen cannot be read: the brand is told to choose it again.
+    const file = join(tmpdir(), `perks-codes-${world.run}.csv`);
+    writeFileSync(file, 'code\nSTALE-1\n');
+    await page.getByLabel('Upload codes (CSV)').setInputFiles(file);
+    await page.waitForTimeout(1100);
+    writeFileSync(file, 'code\nSTALE-1\nSTALE-2\n');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await see(page, page.getByRole('alert').getByText('Choose the file again'), 'a changed file explained');
+    rmSync(file);
+
     await page.getByLabel('Upload codes (CSV)').setInputFiles({
       name: 'codes.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(`code\nBEAN-${world.run}-1\nBEAN-${world.run}-2\nBEAN-${world.run}-3\nBEAN-${world.run}-3\n`),
     });
-    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    // A double click uploads once.
+    const uploads: string[] = [];
+    const noteUpload = (request: Request) => void (request.method() === 'POST' && request.url().endsWith('/codes') && uploads.push(request.url()));
+    page.on('request', noteUpload);
+    await page.getByRole('button', { name: 'Upload', exact: true }).dblclick();
     await see(page, page.getByText('Added 3 codes; skipped 1 duplicates.'), 'the upload result');
+    page.off('request', noteUpload);
+    if (uploads.length !== 1) throw new Error(`a double click on Upload sent ${uploads.length} uploads`);
     await see(page, page.getByTestId('codes-loaded').getByText('3', { exact: true }), '3 codes loaded');
 
     const checkoutOpened = page.context().waitForEvent('page');

@@ -34,8 +34,8 @@ export function CampaignPage() {
   // Bumped when stock changes, so the header and the results follow the inventory panel.
   const [version, setVersion] = useState(0);
   const stockChanged = () => {
-    campaign.reload();
     setVersion((v) => v + 1);
+    return campaign.reload();
   };
 
   return (

@@ -1,21 +1,19 @@
 import { ChangeEvent, FormEvent, useState } from 'react';
-import { api } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import { useAction, usePaged, useResource } from '../../api/hooks';
-import type { Campaign, Inventory, InventoryAdjustment } from '../../api/types';
+import type { Campaign, Inventory, InventoryAdjustment, Page } from '../../api/types';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
+import { parseUnitsChange } from '../../lib/units';
 import { useSession } from '../../session';
 
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
-export function InventoryPanel({ campaign, admin, onChanged }: { campaign: Campaign; admin: boolean; onChanged: () => void }) {
+export function InventoryPanel({ campaign, admin, onChanged }: { campaign: Campaign; admin: boolean; onChanged: () => Promise<void> }) {
   const inventory = useResource<Inventory>(`/campaigns/${campaign.id}/inventory`);
-  const changed = () => {
-    inventory.reload();
-    onChanged();
-  };
+  const changed = () => Promise.all([inventory.reload(), onChanged()]);
   return (
     <section className="card" aria-labelledby="inventory-title">
       <h2 id="inventory-title">Inventory</h2>
@@ -49,7 +47,7 @@ export function InventoryPanel({ campaign, admin, onChanged }: { campaign: Campa
   );
 }
 
-function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded: () => void }) {
+function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded: () => Promise<void> }) {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string>();
   const [result, setResult] = useState<{ added: number; duplicates: number }>();
@@ -66,14 +64,16 @@ function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded
     event.preventDefault();
     if (!file) return setFileError('Choose a CSV file with one code a line.');
     if (fileError) return;
-    const text = await file.text();
-    const uploaded = await action.run(() =>
-      api<{ added: number; duplicates: number }>(`/campaigns/${campaignId}/codes`, { method: 'POST', raw: { contentType: 'text/csv', text } }),
-    );
-    if (uploaded) {
-      setResult(uploaded);
-      onUploaded();
-    }
+    setResult(undefined);
+    // Read inside the action: the button is busy from the first click (a double click uploads once),
+    // and a file that can no longer be read (changed on disk since it was chosen) is an error shown.
+    const uploaded = await action.run(async () => {
+      const text = await file.text().catch(() => {
+        throw new ApiError(0, 'FILE_UNREADABLE', 'file unreadable');
+      });
+      return api<{ added: number; duplicates: number }>(`/campaigns/${campaignId}/codes`, { method: 'POST', raw: { contentType: 'text/csv', text } });
+    }, onUploaded);
+    if (uploaded) setResult(uploaded);
   };
 
   return (
@@ -90,7 +90,7 @@ function CodeUpload({ campaignId, onUploaded }: { campaignId: string; onUploaded
   );
 }
 
-function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjusted: () => void }) {
+function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjusted: () => Promise<unknown> }) {
   const { me } = useSession();
   const trail = usePaged<InventoryAdjustment>(`/admin/campaigns/${campaignId}/inventory-adjustments`);
   const [delta, setDelta] = useState('');
@@ -100,21 +100,36 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const value = Number(delta);
+    const value = parseUnitsChange(delta);
     const found: typeof errors = {};
-    if (!Number.isInteger(value) || value === 0) found.delta = 'Enter a whole number of units, e.g. 10 or -5.';
+    if (value === undefined) found.delta = 'Enter a whole number of units, e.g. 10 or -5.';
     if (!reason.trim()) found.reason = 'Say why; it goes into the audit trail.';
     setErrors(found);
-    if (Object.keys(found).length) return;
-    const ok = await action.run(async () => {
-      await api(`/admin/campaigns/${campaignId}/inventory-adjustments`, { method: 'POST', body: { delta: value, reason: reason.trim() } });
-      return true;
-    });
-    if (ok) {
+    if (value === undefined || Object.keys(found).length) return;
+    const body = { delta: value, reason: reason.trim() };
+    const listed = trail.loaded ? new Set(trail.items.map((entry) => entry.id)) : undefined;
+    let applied = false;
+    await action.run(
+      async () => {
+        try {
+          await api(`/admin/campaigns/${campaignId}/inventory-adjustments`, { method: 'POST', body });
+          applied = true;
+        } catch (error) {
+          // The API has no idempotency key for adjustments: after a lost answer (or a 5xx) the change may
+          // have been applied. Find it in the audit trail, so the admin does not apply it a second time.
+          if (error instanceof ApiError && error.status > 0 && error.status < 500) throw error;
+          if (listed && (await foundInTrail(campaignId, body, listed, me?.id))) {
+            applied = true;
+            throw new ApiError(0, 'ADJUSTMENT_APPLIED', 'adjustment applied, answer lost');
+          }
+          throw error;
+        }
+      },
+      () => Promise.all([trail.reload(), onAdjusted()]),
+    );
+    if (applied) {
       setDelta('');
       setReason('');
-      trail.reload();
-      onAdjusted();
     }
   };
 
@@ -147,4 +162,10 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
       </PagedList>
     </div>
   );
+}
+
+/** A new entry in the audit trail (not among `listed`) by this admin with this change and reason. */
+async function foundInTrail(campaignId: string, body: { delta: number; reason: string }, listed: Set<string>, adminId: string | undefined): Promise<boolean> {
+  const latest = await api<Page<InventoryAdjustment>>(`/admin/campaigns/${campaignId}/inventory-adjustments?limit=20`).catch(() => undefined);
+  return (latest?.items ?? []).some((entry) => !listed.has(entry.id) && entry.adminId === adminId && entry.delta === body.delta && entry.reason === body.reason);
 }
