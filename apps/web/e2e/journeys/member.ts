@@ -26,6 +26,18 @@ export const signUpAndCompleteProfile: Journey = {
     await see(page, page.getByText('Profile saved.'), 'the profile saved');
     await shot(page, 'member-profile');
 
+    // A profile that fails to load shows the error, not a blank form that would save blanks over it.
+    await page.route('**/me/profile', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'busy' }) }),
+    );
+    await visit(page, '/#/profile');
+    await see(page, page.getByRole('button', { name: 'Try again' }), 'the profile load failure with "Try again"');
+    if (await page.getByLabel('Country').isVisible()) throw new Error('the profile form shows although the profile could not be loaded');
+    await page.unroute('**/me/profile');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await see(page, page.getByRole('button', { name: 'Save profile' }), 'the profile form once loaded');
+    if ((await page.getByLabel('Country').inputValue()) !== 'US' || !(await page.getByLabel(/Show me perks/).isChecked())) throw new Error('the profile form does not show the stored profile');
+
     // The score provider (a machine, not a persona) reports Ada's influence.
     const me = await world.api.call<{ id: string }>('GET', '/me', { token: await world.token('member') });
     const batch = await world.api.call<{ accepted: number; rejected: unknown[] }>('POST', '/scores/batch', {

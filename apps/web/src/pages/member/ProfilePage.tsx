@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { api, ApiError } from '../../api/client';
 import { useAction, useResource } from '../../api/hooks';
 import type { Profile, ProviderScore } from '../../api/types';
@@ -17,21 +17,19 @@ export function ProfilePage() {
   const { logout } = useSession();
   const existing = useResource<StoredProfile>('/me/profile');
   const scores = useResource<{ items: ProviderScore[] }>('/me/scores');
-  const [form, setForm] = useState<Profile>({ country: '', birthDate: '', optedIn: false });
+  // What the member typed; until then the form shows the stored profile. A blank form only for a
+  // member without a profile (404): a form shown after a failed load would save blanks over theirs.
+  const [edited, setEdited] = useState<Profile>();
+  const noProfile = existing.error instanceof ApiError && existing.error.code === 'NOT_FOUND';
+  const form = edited ?? (existing.data ? fromStored(existing.data) : noProfile ? { country: '', birthDate: '', optedIn: false } : undefined);
   const [errors, setErrors] = useState<{ country?: string; birthDate?: string }>({});
   const [saved, setSaved] = useState(false);
   const save = useAction();
   const erase = useAction();
 
-  useEffect(() => {
-    const profile = existing.data;
-    if (profile) {
-      setForm({ country: profile.country ?? '', birthDate: profile.birthDate?.slice(0, 10) ?? '', optedIn: profile.optedIn ?? false });
-    }
-  }, [existing.data]);
-
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!form) return;
     setSaved(false);
     const found: typeof errors = {};
     const country = form.country.trim().toUpperCase();
@@ -69,20 +67,23 @@ export function ProfilePage() {
   return (
     <section className="narrow">
       <h1>Your profile</h1>
-      {existing.error instanceof ApiError && existing.error.code !== 'NOT_FOUND' && <ErrorNotice error={existing.error} retry={existing.reload} />}
-      {existing.loading && !existing.data ? (
-        <Loading />
+      {!form ? (
+        existing.error && !noProfile ? (
+          <ErrorNotice error={existing.error} retry={existing.reload} />
+        ) : (
+          <Loading />
+        )
       ) : (
         <form className="card" onSubmit={submit} noValidate aria-label="Profile">
           <Field label="Country" hint="Two letters, e.g. US" error={errors.country}>
-            <input autoComplete="country" maxLength={2} value={form.country} onChange={(e) => setForm({ ...form, country: e.target.value })} />
+            <input autoComplete="country" maxLength={2} value={form.country} onChange={(e) => setEdited({ ...form, country: e.target.value })} />
           </Field>
           <Field label="Birth date" error={errors.birthDate}>
-            <input type="date" autoComplete="bday" value={form.birthDate} onChange={(e) => setForm({ ...form, birthDate: e.target.value })} />
+            <input type="date" autoComplete="bday" value={form.birthDate} onChange={(e) => setEdited({ ...form, birthDate: e.target.value })} />
           </Field>
           <div className="field checkbox">
             <label>
-              <input type="checkbox" checked={form.optedIn} onChange={(e) => setForm({ ...form, optedIn: e.target.checked })} />
+              <input type="checkbox" checked={form.optedIn} onChange={(e) => setEdited({ ...form, optedIn: e.target.checked })} />
               Show me perks: brands may offer me perks based on my scores (they never see who I am)
             </label>
           </div>
@@ -135,4 +136,8 @@ export function ProfilePage() {
       <ErrorNotice error={erase.error} />
     </section>
   );
+}
+
+function fromStored(profile: StoredProfile): Profile {
+  return { country: profile.country ?? '', birthDate: profile.birthDate?.slice(0, 10) ?? '', optedIn: profile.optedIn ?? false };
 }
