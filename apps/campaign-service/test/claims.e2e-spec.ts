@@ -65,6 +65,7 @@ describe('claims (e2e)', () => {
     expect(done).toEqual({
       id: first.body.id,
       campaignId,
+      perkTitle: 'A perk',
       status: 'fulfilled',
       fulfillment: { code: expect.stringMatching(/^CODE-/) },
       createdAt: first.body.createdAt,
@@ -72,6 +73,9 @@ describe('claims (e2e)', () => {
     });
     const mine = await t.http.get('/me/claims').set('Authorization', m.auth).expect(200);
     expect(mine.body).toEqual({ items: [done], nextCursor: null });
+    // The perk's title stays on the claim once the campaign has ended (GET /me/perks lists live perks only).
+    await t.dataSource.query(`UPDATE campaigns SET status = 'ended' WHERE id = $1`, [campaignId]);
+    expect((await t.http.get('/me/claims').set('Authorization', m.auth).expect(200)).body.items).toEqual([done]);
     expect((await campaignFacts(t.dataSource, campaignId)).claimed_units).toBe(1);
   });
 

@@ -252,7 +252,7 @@ describe('API.md contract (e2e, as a client)', () => {
       async () => (await as(member).get(`/claims/${first.body.id}`).expect(200)).body,
       (body) => body.status === 'fulfilled',
     );
-    expect(fulfilled).toEqual({ id: first.body.id, campaignId, status: 'fulfilled', fulfillment: { code: expect.stringMatching(/^C-/) }, createdAt: ISO, fulfilledAt: ISO });
+    expect(fulfilled).toEqual({ id: first.body.id, campaignId, perkTitle: 'digital_code perk', status: 'fulfilled', fulfillment: { code: expect.stringMatching(/^C-/) }, createdAt: ISO, fulfilledAt: ISO });
     expect((await as(minor).get(`/claims/${first.body.id}`).expect(404)).body).toEqual(error(404, 'NOT_FOUND'));
     expect((await as(member).get('/me/claims').expect(200)).body).toEqual({ items: [fulfilled], nextCursor: null });
 

@@ -12,13 +12,14 @@ export interface ClaimRow {
   failure_reason: string | null;
   fulfillment_round: number;
   perk_kind: string;
+  perk_title: string;
   created_at: Date;
   updated_at: Date;
   fulfilled_at: Date | null;
 }
 
 export const CLAIM_COLUMNS = `c.id, c.campaign_id, c.member_id, c.status, c.fulfillment, c.failure_reason, c.fulfillment_round,
-  k.perk_kind, c.created_at, c.updated_at, c.fulfilled_at`;
+  k.perk_kind, k.perk_title, c.created_at, c.updated_at, c.fulfilled_at`;
 
 export function toClaimDto(row: ClaimRow): ClaimDto {
   const fulfillment: ClaimDto['fulfillment'] = {};
@@ -28,6 +29,7 @@ export function toClaimDto(row: ClaimRow): ClaimDto {
   return {
     id: row.id,
     campaignId: row.campaign_id,
+    perkTitle: row.perk_title,
     status: row.status,
     fulfillment,
     createdAt: row.created_at.toISOString(),

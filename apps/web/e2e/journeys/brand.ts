@@ -183,6 +183,11 @@ export const watchDashboardAndEnd: Journey = {
     await see(page, page.getByTestId('campaign-status').getByText('Ended'), 'the campaign ended');
     // Refunds run as a queue job after the end: 3 paid units − 1 claimed = 2 unused, plus their share of the fee.
     await reloadUntil(page, stats.getByText('$4.40'), 'the refund of the unused units ($4.40)');
+
+    // The member's delivered claim keeps the perk's name once the campaign has ended.
+    const member = await world.persona('member');
+    await visit(member, '/#/claims');
+    await see(member, member.getByTestId('claim').getByRole('heading', { name: world.perkTitle }), 'the ended perk named on the claim');
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Journey } from '../world';
 import { adjustStockAndReadLedger, approveCampaign, fixFailedClaims, rejectCampaign, releaseHeldClaim, shipPhysicalPerk } from './admin';
 import { buildCampaign, fitPhoneScreens, launchPauseResume, uploadCodesAndPay, watchDashboardAndEnd } from './brand';
-import { claimDigitalPerk, claimPhysicalPerkAndWhyNot, renewAndEndSession, signUpAndCompleteProfile, twoAccountsOneBrowser } from './member';
+import { claimDigitalPerk, claimPhysicalPerkAndWhyNot, followClaimsAcrossPages, renewAndEndSession, signUpAndCompleteProfile, twoAccountsOneBrowser } from './member';
 
 /** In story order: each journey builds on what the earlier ones created (see World). */
 export const JOURNEYS: Journey[] = [
@@ -14,6 +14,7 @@ export const JOURNEYS: Journey[] = [
   rejectCampaign,
   claimDigitalPerk,
   claimPhysicalPerkAndWhyNot,
+  followClaimsAcrossPages,
   renewAndEndSession,
   twoAccountsOneBrowser,
   shipPhysicalPerk,

@@ -287,3 +287,38 @@ export const twoAccountsOneBrowser: Journey = {
     await tab.close();
   },
 };
+
+export const followClaimsAcrossPages: Journey = {
+  name: "member's claims keep every page loaded while the page follows a pending claim",
+  async run(world) {
+    const page = await world.persona('member');
+    // 25 claims, one still pending (so the page polls), served in pages of 20 as the API pages them.
+    const claims = Array.from({ length: 25 }, (_, n) => ({
+      id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+      campaignId: '00000000-0000-7000-8000-000000000000',
+      perkTitle: `Listed perk ${n + 1}`,
+      status: n === 0 ? 'pending' : 'cancelled',
+      fulfillment: {},
+      createdAt: new Date(Date.now() - n * 60_000).toISOString(),
+      fulfilledAt: null,
+    }));
+    await page.route('**/me/claims?*', (route) => {
+      const from = new URL(route.request().url()).searchParams.get('cursor') === 'page-2' ? 20 : 0;
+      const body = { items: claims.slice(from, from + 20), nextCursor: from === 0 ? 'page-2' : null };
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await visit(page, '/#/claims');
+      await see(page, page.getByText('Listed perk 20', { exact: true }), 'the first page of claims');
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await see(page, page.getByText('Listed perk 25', { exact: true }), 'the second page of claims');
+      // The next poll (every 2.5 s) reads the claims again.
+      await page.waitForRequest((request) => request.url().includes('/me/claims?') && !request.url().includes('cursor='), { timeout: 5000 });
+      await page.waitForTimeout(500);
+      const shown = await page.getByTestId('claim').count();
+      if (shown !== 25) throw new Error(`${shown} claims shown after the page polled, not the 25 loaded`);
+    } finally {
+      await page.unroute('**/me/claims?*');
+    }
+  },
+};

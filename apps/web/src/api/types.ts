@@ -166,6 +166,8 @@ export interface Fulfillment {
 export interface Claim {
   id: string;
   campaignId: string;
+  /** in GET /me/claims and GET /claims/:id, not in the answer to a new claim */
+  perkTitle?: string;
   status: ClaimStatus;
   fulfillment?: Fulfillment | null;
   createdAt: string;

@@ -48,6 +48,7 @@ export class FulfillmentDto {
 export class ClaimDto {
   @ApiProperty() id: string;
   @ApiProperty() campaignId: string;
+  @ApiProperty({ description: "the perk's title, also once the campaign has ended" }) perkTitle: string;
   @ApiProperty({ enum: ClaimStatus }) status: ClaimStatus;
   @ApiProperty({ type: FulfillmentDto }) fulfillment: FulfillmentDto;
   @ApiProperty() createdAt: string;

@@ -1,6 +1,6 @@
 import { useLocation } from 'react-router-dom';
-import { usePaged, usePolling, useResource } from '../../api/hooks';
-import type { Claim, MemberPerk, Page } from '../../api/types';
+import { usePaged, usePolling } from '../../api/hooks';
+import type { Claim } from '../../api/types';
 import { PagedList } from '../../components/PagedList';
 import { SuccessNotice } from '../../components/States';
 import { CLAIM_STATUS_LABEL, formatDateTime } from '../../lib/format';
@@ -9,9 +9,8 @@ export function ClaimsPage() {
   const location = useLocation();
   const claimed = (location.state as { claimed?: string } | null)?.claimed;
   const claims = usePaged<Claim>('/me/claims');
-  const perks = useResource<Page<MemberPerk>>('/me/perks?limit=100');
-  const titles = new Map(perks.data?.items.map((perk) => [perk.campaignId, perk.title]));
-  // Fulfillment happens in the background; follow pending claims until they settle.
+  // Fulfillment happens in the background; follow pending claims until they settle (a reload keeps
+  // every page "Load more" added).
   usePolling(claims.items.some((claim) => claim.status === 'pending'), claims.reload);
 
   return (
@@ -22,7 +21,7 @@ export function ClaimsPage() {
         {(claim) => (
           <li key={claim.id} className="card claim" data-testid="claim">
             <div className="perk-head">
-              <h2>{titles.get(claim.campaignId) ?? 'Perk'}</h2>
+              <h2>{claim.perkTitle ?? 'Perk'}</h2>
               <span className={`badge badge-${claim.status}`}>{CLAIM_STATUS_LABEL[claim.status] ?? claim.status}</span>
             </div>
             <p className="muted">Claimed {formatDateTime(claim.createdAt)}</p>
