@@ -6,3 +6,11 @@ export function randomId(): string {
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * A short label for an id: its last 8 hex digits. Ids are UUIDv7, whose first digits are a
+ * timestamp, so records made within a minute share them; the last ones are random.
+ */
+export function shortId(id: string): string {
+  return id.slice(-8);
+}

@@ -8,6 +8,7 @@ import { QueueDashboardLink } from '../../components/QueueDashboardLink';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime, PERK_KIND_LABEL } from '../../lib/format';
+import { shortId } from '../../lib/ids';
 
 type View = 'failed' | 'held' | 'ship';
 
@@ -43,7 +44,7 @@ function ClaimSummary({ claim }: { claim: AdminClaim }) {
   return (
     <>
       <p>
-        {PERK_KIND_LABEL[claim.perkKind]} claim <code>{claim.id.slice(0, 8)}</code> on <Link to={`/campaigns/${claim.campaignId}`}>campaign {claim.campaignId.slice(0, 8)}</Link>
+        {PERK_KIND_LABEL[claim.perkKind]} claim <code>{shortId(claim.id)}</code> on <Link to={`/campaigns/${claim.campaignId}`}>campaign {shortId(claim.campaignId)}</Link>
       </p>
       <p className="muted">
         Claimed {formatDateTime(claim.createdAt)} · last change {formatDateTime(claim.updatedAt)}
@@ -62,7 +63,7 @@ function FailedClaims() {
     if (verb === 'cancel' && !window.confirm('Cancel this claim? Its unit goes back to stock and the member is told.')) return;
     setDone(undefined);
     const claim = await action.run(() => api<AdminClaim>(`/admin/claims/${id}/${verb}`, { method: 'POST' }), claims.reload);
-    if (claim) setDone(verb === 'retry' ? `Claim ${id.slice(0, 8)} is being fulfilled again.` : `Claim ${id.slice(0, 8)} is cancelled; its unit is back in stock.`);
+    if (claim) setDone(verb === 'retry' ? `Claim ${shortId(id)} is being fulfilled again.` : `Claim ${shortId(id)} is cancelled; its unit is back in stock.`);
   };
 
   return (
@@ -109,7 +110,7 @@ function HeldClaims() {
       await api(path, { method: 'POST' });
       return true;
     }, holds.reload);
-    if (ok) setDone(verb === 'release' ? `Claim ${hold.claimId.slice(0, 8)} is released to fulfillment.` : `Claim ${hold.claimId.slice(0, 8)} is cancelled.`);
+    if (ok) setDone(verb === 'release' ? `Claim ${shortId(hold.claimId)} is released to fulfillment.` : `Claim ${shortId(hold.claimId)} is cancelled.`);
   };
 
   return (
@@ -121,7 +122,7 @@ function HeldClaims() {
         {(hold) => (
           <li key={hold.claimId} className="card" data-testid="held-claim">
             <p>
-              Claim <code>{hold.claimId.slice(0, 8)}</code> on <Link to={`/campaigns/${hold.campaignId}`}>campaign {hold.campaignId.slice(0, 8)}</Link>
+              Claim <code>{shortId(hold.claimId)}</code> on <Link to={`/campaigns/${hold.campaignId}`}>campaign {shortId(hold.campaignId)}</Link>
             </p>
             <p>{HOLD_REASON[hold.reason]?.(hold) ?? hold.reason}</p>
             <p className="muted">Held since {formatDateTime(hold.createdAt)}</p>
@@ -201,7 +202,7 @@ function ShipForm({ claim, onShipped }: { claim: AdminClaim; onShipped: () => Pr
           )
         }
       </Async>
-      <form onSubmit={submit} noValidate aria-label={`Ship claim ${claim.id.slice(0, 8)}`} className="row">
+      <form onSubmit={submit} noValidate aria-label={`Ship claim ${shortId(claim.id)}`} className="row">
         <Field label="Tracking number" error={error}>
           <input
             value={trackingNumber}

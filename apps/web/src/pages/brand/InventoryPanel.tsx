@@ -6,6 +6,7 @@ import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
+import { shortId } from '../../lib/ids';
 import { parseUnitsChange } from '../../lib/units';
 import { useSession } from '../../session';
 
@@ -155,7 +156,7 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
             <strong>{entry.delta > 0 ? `+${entry.delta}` : entry.delta}</strong> ({entry.totalUnitsBefore} → {entry.totalUnitsAfter} units) · {entry.reason}
             <br />
             <span className="muted">
-              by {entry.adminId === me?.id ? 'you' : `admin ${entry.adminId.slice(0, 8)}`}, {formatDateTime(entry.createdAt)}
+              by {entry.adminId === me?.id ? 'you' : `admin ${shortId(entry.adminId)}`}, {formatDateTime(entry.createdAt)}
             </span>
           </li>
         )}
