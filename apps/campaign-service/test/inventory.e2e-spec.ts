@@ -351,6 +351,27 @@ describe('inventory (e2e)', () => {
       expect((await adjust(admin, id, { delta: 1, reason: 'late' }).expect(409)).body.code).toBe('INVALID_TRANSITION');
     });
 
+    it('with an Idempotency-Key a retry is answered with the adjustment made, never applied twice, also when sent at once', async () => {
+      const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });
+      const keyed = (actor: Actor, key: string, body: object) =>
+        t.http.post(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', actor.auth).set('Idempotency-Key', key).send(body);
+      const first = await keyed(admin, 'adjust-1', { delta: -3, reason: 'Damaged ' }).expect(201);
+      const retry = await keyed(admin, 'adjust-1', { delta: -3, reason: 'Damaged' }).expect(201);
+      expect(retry.body).toEqual(first.body);
+      // Five at once with a new key: one adjustment, five identical answers.
+      const burst = await Promise.all([0, 1, 2, 3, 4].map(() => keyed(admin, 'adjust-2', { delta: 10, reason: 'Restock' })));
+      expect(burst.map((res) => res.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(new Set(burst.map((res) => res.body.id)).size).toBe(1);
+      expect((await inventory(id)).totalUnits).toBe(107);
+      // The key used for another change, a malformed key; another admin's key is their own.
+      expect((await keyed(admin, 'adjust-1', { delta: -4, reason: 'Damaged' }).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect((await keyed(admin, 'with space', { delta: 1, reason: 'x' }).expect(400)).body.details).toEqual([{ field: 'Idempotency-Key', errors: [expect.any(String)] }]);
+      await keyed(secondAdmin, 'adjust-1', { delta: -3, reason: 'Damaged' }).expect(201);
+      expect((await inventory(id)).totalUnits).toBe(104);
+      const trail = await t.http.get(`/admin/campaigns/${id}/inventory-adjustments`).set('Authorization', admin.auth).expect(200);
+      expect(trail.body.items.map((a: { delta: number }) => a.delta)).toEqual([-3, 10, -3]);
+    });
+
     it('two admins adjusting at once leave a consistent total and two chained audit rows', async () => {
       for (let round = 0; round < 10; round++) {
         const { id } = await createCampaign(t.http, brand, { totalUnits: 100 });

@@ -3,7 +3,8 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedRe
 import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { Role } from '@app/domain';
 import { ClaimQueriesService } from './claim-queries.service';
-import { ClaimsService, IDEMPOTENCY_KEY_RULE } from './claims.service';
+import { IDEMPOTENCY_KEY_RULE } from '../common/idempotency-key';
+import { ClaimsService } from './claims.service';
 import { PageQueryDto } from '@app/platform';
 import { ClaimDto, ClaimPageDto, CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
 

@@ -11,9 +11,8 @@ import { ClaimGateService, GateMarker, GateOutcome, ReservedClaim, SettleMode, S
 import { ClaimLookupsService, ProfileFacts } from './claim-lookups.service';
 import { ClaimWriterService } from './claim-writer.service';
 import { CreateClaimDto, CreatedClaimDto } from './dto/claim.dto';
+import { checkIdempotencyKey } from '../common/idempotency-key';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-export const IDEMPOTENCY_KEY_RULE = 'Idempotency-Key must be 1 to 200 printable ASCII characters without spaces';
 const REPLAY_WAIT_MS = 3000;
 /** A request whose copy's claim vanished (refused, failed) is decided again at most this often. */
 const MAX_ADMISSIONS = 3;
@@ -86,11 +85,7 @@ export class ClaimsService {
     admission: Promise<void> = Promise.resolve(),
   ): Promise<CreatedClaimDto> {
     if (!idempotencyKey) throw new DomainError(ErrorCode.IdempotencyKeyRequired, 'An Idempotency-Key header is required');
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: Idempotency-Key', [
-        { field: 'Idempotency-Key', errors: [IDEMPOTENCY_KEY_RULE] },
-      ]);
-    }
+    checkIdempotencyKey(idempotencyKey);
     if (dto.acceptDisclosure !== true) {
       // A replay of an accepted claim is answered as the claim was, whatever body it carries now.
       const refusal = () => new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');

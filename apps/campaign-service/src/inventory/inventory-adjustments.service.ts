@@ -9,6 +9,7 @@ import { recordAudit } from '@app/platform';
 import { MAX_TOTAL_UNITS } from '../campaigns/dto/campaign-input.dto';
 import { ClaimGateService } from '../claims/claim-gate.service';
 import { findCampaignFor } from '../common/campaign-access';
+import { checkIdempotencyKey } from '../common/idempotency-key';
 import { AdjustmentDto, CreateAdjustmentDto } from './dto/adjustment.dto';
 import { PageQueryDto } from '@app/platform';
 
@@ -35,13 +36,26 @@ export class InventoryAdjustmentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto): Promise<AdjustmentDto> {
+  /**
+   * With an Idempotency-Key, a retry (an answer lost on the way) is answered with the adjustment the
+   * key already made, and a key used for another change is refused (422 IDEMPOTENCY_KEY_REUSED).
+   */
+  async adjust(admin: AuthUser, campaignId: string, dto: CreateAdjustmentDto, idempotencyKey?: string): Promise<AdjustmentDto> {
+    if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const adjustment = await this.dataSource.transaction(async (manager) => {
       // FOR UPDATE: total_units is read, checked and rewritten. Without the row lock two admins
       // would both read the same total and one change would be lost, with an audit trail whose
       // before/after no longer chain; and a claim committing meanwhile could raise claimed_units
-      // past the new total. The lock makes adjustments and claims on this campaign take turns.
+      // past the new total. The lock makes adjustments and claims on this campaign take turns
+      // (and requests with one Idempotency-Key: the second finds the first's adjustment).
       const campaign = await findCampaignFor(manager, admin, campaignId, 'pessimistic_write');
+      const made = idempotencyKey && (await manager.findOneBy(InventoryAdjustment, { campaignId: campaign.id, adminId: admin.id, idempotencyKey }));
+      if (made) {
+        if (made.delta !== dto.delta || made.reason !== dto.reason.trim()) {
+          throw new DomainError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for another adjustment');
+        }
+        return toDto(made);
+      }
       if (campaign.status === CampaignStatus.Ended) {
         throw new DomainError(ErrorCode.InvalidTransition, 'The campaign has ended: its inventory is final');
       }
@@ -90,6 +104,7 @@ export class InventoryAdjustmentsService {
           reason: dto.reason.trim(),
           totalUnitsBefore: before,
           totalUnitsAfter: after,
+          idempotencyKey: idempotencyKey ?? null,
         }),
       );
       await recordAudit(manager, {
@@ -138,7 +153,7 @@ export class InventoryAdjustmentsService {
   }
 }
 
-function toDto(adjustment: InventoryAdjustment): AdjustmentDto {
+function toDto(adjustment: Omit<InventoryAdjustment, 'idempotencyKey'>): AdjustmentDto {
   return {
     id: adjustment.id,
     campaignId: adjustment.campaignId,

@@ -43,7 +43,6 @@ const SENTENCES: Record<string, string> = {
   SHIPMENT_NOT_SHIPPABLE: 'This parcel cannot be marked shipped: its shipment is not ready yet, or it was cancelled.',
   REQUEST_TIMEOUT: 'The server took too long to answer. Please try again.',
   FILE_UNREADABLE: 'The file could not be read: it may have changed since you chose it. Choose the file again.',
-  ADJUSTMENT_APPLIED: 'The server’s answer was lost, but the adjustment was applied: it is in the audit trail below. Do not apply it again.',
 };
 
 const FIELD_LABELS: Record<string, string> = {

@@ -10,6 +10,8 @@ export class InventoryAdjustment {
   @Column({ type: 'text' }) reason: string;
   @Column({ type: 'integer' }) totalUnitsBefore: number;
   @Column({ type: 'integer' }) totalUnitsAfter: number;
+  /** the admin's Idempotency-Key, when the request carried one */
+  @Column({ type: 'text', nullable: true }) idempotencyKey: string | null;
   /** clock_timestamp(): written after the campaign's row lock, so the order is the order applied */
   @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
 }

@@ -1,12 +1,12 @@
-import { ChangeEvent, FormEvent, useState } from 'react';
+import { ChangeEvent, FormEvent, useRef, useState } from 'react';
 import { api, ApiError } from '../../api/client';
 import { useAction, usePaged, useResource } from '../../api/hooks';
-import type { Campaign, Inventory, InventoryAdjustment, Page } from '../../api/types';
+import type { Campaign, Inventory, InventoryAdjustment } from '../../api/types';
 import { Field } from '../../components/Field';
 import { PagedList } from '../../components/PagedList';
 import { Async, ErrorNotice, SuccessNotice } from '../../components/States';
 import { formatDateTime } from '../../lib/format';
-import { shortId } from '../../lib/ids';
+import { randomId, shortId } from '../../lib/ids';
 import { parseUnitsChange } from '../../lib/units';
 import { useSession } from '../../session';
 
@@ -98,6 +98,7 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<{ delta?: string; reason?: string }>({});
   const action = useAction();
+  const attempt = useRef<{ change: string; key: string }>(undefined);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -108,27 +109,17 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
     setErrors(found);
     if (value === undefined || Object.keys(found).length) return;
     const body = { delta: value, reason: reason.trim() };
-    const listed = trail.loaded ? new Set(trail.items.map((entry) => entry.id)) : undefined;
-    let applied = false;
-    await action.run(
-      async () => {
-        try {
-          await api(`/admin/campaigns/${campaignId}/inventory-adjustments`, { method: 'POST', body });
-          applied = true;
-        } catch (error) {
-          // The API has no idempotency key for adjustments: after a lost answer (or a 5xx) the change may
-          // have been applied. Find it in the audit trail, so the admin does not apply it a second time.
-          if (error instanceof ApiError && error.status > 0 && error.status < 500) throw error;
-          if (listed && (await foundInTrail(campaignId, body, listed, me?.id))) {
-            applied = true;
-            throw new ApiError(0, 'ADJUSTMENT_APPLIED', 'adjustment applied, answer lost');
-          }
-          throw error;
-        }
-      },
+    // One key per change: Apply again after a lost answer (or a 5xx) is answered with the
+    // adjustment already made instead of applying it twice; another change gets a new key.
+    const change = JSON.stringify(body);
+    if (attempt.current?.change !== change) attempt.current = { change, key: randomId() };
+    const headers = { 'Idempotency-Key': attempt.current.key };
+    const applied = await action.run(
+      () => api(`/admin/campaigns/${campaignId}/inventory-adjustments`, { method: 'POST', body, headers }).then(() => true),
       () => Promise.all([trail.reload(), onAdjusted()]),
     );
     if (applied) {
+      attempt.current = undefined;
       setDelta('');
       setReason('');
     }
@@ -165,8 +156,3 @@ function Adjustments({ campaignId, onAdjusted }: { campaignId: string; onAdjuste
   );
 }
 
-/** A new entry in the audit trail (not among `listed`) by this admin with this change and reason. */
-async function foundInTrail(campaignId: string, body: { delta: number; reason: string }, listed: Set<string>, adminId: string | undefined): Promise<boolean> {
-  const latest = await api<Page<InventoryAdjustment>>(`/admin/campaigns/${campaignId}/inventory-adjustments?limit=20`).catch(() => undefined);
-  return (latest?.items ?? []).some((entry) => !listed.has(entry.id) && entry.adminId === adminId && entry.delta === body.delta && entry.reason === body.reason);
-}
