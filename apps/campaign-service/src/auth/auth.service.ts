@@ -44,7 +44,7 @@ export class AuthService implements OnApplicationBootstrap {
       .values({ email, passwordHash: await hashPassword(password), role: Role.Admin, displayName: 'Administrator' })
       .orIgnore()
       .execute();
-    if (result.identifiers.length && result.identifiers[0]) this.logger.log(`Created admin account ${email}`);
+    if (result.identifiers.length && result.identifiers[0]) this.logger.log('Created the admin account from ADMIN_EMAIL');
     await this.warnAboutAdminPasswords();
   }
 
