@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { createHmac, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Campaign } from '@app/db';
@@ -9,6 +10,7 @@ import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.mod
 import { ClaimFailureService } from '../../fulfillment-service/src/fulfillment/claim-failure.service';
 import { ClaimGateService, GateOutcome } from '../src/claims/claim-gate.service';
 import { ClaimLookupsService } from '../src/claims/claim-lookups.service';
+import { ClaimRoute } from '../src/claims/claim-route';
 import { ClaimWriterService } from '../src/claims/claim-writer.service';
 import { createCampaignServiceApp } from './app';
 import { adminAuth, campaignFacts, insertActiveCampaign, insertMembers, Member, offer, waitFor } from './claims/claims-fixtures';
@@ -98,6 +100,24 @@ describe('claims (e2e)', () => {
     } while (cursor);
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
+  });
+
+  it("logs each claim's answer with the member's id and, for a refusal, its code", async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 1 });
+    const [a] = await insertMembers(t, 1);
+    // The suites log nothing: the route is told info is on, and its line is caught.
+    const pino = (t.app.get(ClaimRoute) as unknown as { logger: PinoLogger }).logger.logger;
+    const enabled = jest.spyOn(pino, 'isLevelEnabled').mockReturnValue(true);
+    const info = jest.spyOn(PinoLogger.prototype, 'info').mockImplementation(() => undefined);
+    try {
+      const answer = await claim(a, campaignId, 'logged').set('X-Request-Id', 'claim-log-1');
+      expect(answer.body.code).toBe('NOT_ELIGIBLE');
+      const line = info.mock.calls.find(([fields]) => (fields as { req?: { id?: string } }).req?.id === 'claim-log-1');
+      expect(line?.[0]).toMatchObject({ userId: a.id, errorCode: 'NOT_ELIGIBLE' });
+    } finally {
+      info.mockRestore();
+      enabled.mockRestore();
+    }
   });
 
   it('refuses with the exact codes of the contract', async () => {

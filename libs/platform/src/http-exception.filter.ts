@@ -19,6 +19,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = errorBody(exception);
     if (response.headersSent) return;
+    // For the request's log line (see pinoHttpOptions): which refusal, not only its status.
+    response.locals.errorCode = body.code;
     const wait = retryAfterSeconds(body);
     if (wait !== undefined && !response.hasHeader('Retry-After')) response.setHeader('Retry-After', String(wait));
     response.status(body.statusCode).json(body);

@@ -74,6 +74,29 @@ describe('request log lines', () => {
   });
 });
 
+describe('request facts', () => {
+  it("name the account (its id) and the API's error code of an answer, when there are", () => {
+    const chunks: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void chunks.push(chunk.toString())) });
+    const middleware = pinoHttp(pinoHttpOptions({ log: { level: 'info', pretty: false } }), stream);
+    const answer = (status: number, user?: { id: string }, errorCode?: string) => {
+      const req = Object.assign(new EventEmitter(), { method: 'POST', url: '/x', headers: {}, socket: {} });
+      const res = Object.assign(new EventEmitter(), { statusCode: status, locals: {}, getHeader: () => undefined, setHeader: () => undefined });
+      middleware(req as never, res as never);
+      // Set later in the request, as the auth guard and the error filter do.
+      Object.assign(req, { user });
+      Object.assign(res.locals, errorCode ? { errorCode } : {});
+      res.emit('finish');
+    };
+    answer(409, { id: 'member-1' }, 'SOLD_OUT');
+    answer(200);
+    const [refused, anonymous] = chunks.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(refused).toMatchObject({ userId: 'member-1', errorCode: 'SOLD_OUT' });
+    expect(anonymous).not.toHaveProperty('userId');
+    expect(anonymous).not.toHaveProperty('errorCode');
+  });
+});
+
 describe('logged errors', () => {
   const campaignId = '0196a4d2-0000-7000-8000-000000000001';
   const codes = ['J-SECRET-0', 'J-SECRET-1', 'J-SECRET-2'];

@@ -86,6 +86,9 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
     level: config.log.level,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
     genReqId: requestIdOf,
+    // Who asked (the account's id, never its email) and, for an error, the API's code: enough to
+    // follow a bot burst or a member's complaint through the logs.
+    customProps: (req, res) => requestFacts((req as { user?: { id?: string } }).user?.id, (res as { locals?: { errorCode?: string } }).locals?.errorCode),
     // A 5xx answer's line: pino-http makes up an error ("failed with status code 503") with a stack
     // pointing into itself; the real cause is logged by the error filter.
     customErrorObject: (_req, res, error, fields: Record<string, unknown>) => {
@@ -99,6 +102,11 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'log'>): PinoHttpOptions
     },
     transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
   };
+}
+
+/** The fields a request's log line adds: its account and error code, when it has them. */
+export function requestFacts(userId: string | undefined, errorCode: string | undefined): { userId?: string; errorCode?: string } {
+  return { ...(userId && { userId }), ...(errorCode && { errorCode }) };
 }
 
 /** Query parameters whose values are logged: the API's own filters and paging, nothing a person typed. */

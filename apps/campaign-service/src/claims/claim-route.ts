@@ -8,7 +8,7 @@ import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Role } from '@app/domain';
-import { createValidationPipe, errorBody, isClosing, JSON_BODY_LIMIT, isUnavailableAnswer, observeHttpRequest, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
+import { createValidationPipe, ErrorBody, errorBody, isClosing, JSON_BODY_LIMIT, isUnavailableAnswer, observeHttpRequest, requestFacts, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
@@ -120,7 +120,8 @@ export class ClaimRoute implements OnApplicationBootstrap {
     if (this.logger.logger.isLevelEnabled('info')) {
       // The request and response themselves, as pino-http logs them: its serializers read `req.id`.
       Object.assign(req, { id: requestId });
-      this.logger.info({ req, res, responseTime: Math.round(seconds * 1000) }, 'request completed');
+      const errorCode = status >= 400 ? (payload as ErrorBody).code : undefined;
+      this.logger.info({ req, res, responseTime: Math.round(seconds * 1000), ...requestFacts(user.id, errorCode) }, 'request completed');
     }
   }
 
