@@ -56,9 +56,13 @@ describe('errorBody', () => {
         jest.advanceTimersByTime(1000);
       }
       errorBody(new DomainError(ErrorCode.ServiceUnavailable, 'The request took too long'));
+      // Another cause meanwhile has its own warning: the outage's does not hide it.
+      const deadlock = new QueryFailedError('UPDATE …', [], Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+      errorBody(deadlock);
       expect(warn.mock.calls).toEqual([
-        [{ err: refused, since: expect.any(Number) }, 'Answered 503: The database is unavailable; retry later'],
-        [{ err: refused, since: 9 }, 'Answered 503: The database is unavailable; retry later'],
+        [{ err: refused, leftOut: expect.any(Number) }, 'Answered 503: The database is unavailable; retry later'],
+        [{ err: refused, leftOut: 9 }, 'Answered 503: The database is unavailable; retry later'],
+        [{ err: deadlock, leftOut: expect.any(Number) }, 'Answered 503: The request met a concurrent change; retry it'],
       ]);
     } finally {
       warn.mockRestore();

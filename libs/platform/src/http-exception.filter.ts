@@ -40,9 +40,17 @@ const logger = new Logger('HttpExceptionFilter');
 
 /** An outage answers every request 503: its cause is logged at most this often, not once per request. */
 const UNAVAILABLE_LOG_MS = 10_000;
-const warnUnavailable = throttled<{ err: unknown; message: string; logged: LoggedRequest }>(UNAVAILABLE_LOG_MS, ({ err, message, logged }, since) =>
-  logger.warn({ ...logged, err, since }, `Answered 503: ${message}`),
-);
+type Unavailable = { err: unknown; message: string; logged: LoggedRequest };
+/** One throttle per cause (the database away, a deadlock, the pool busy: a few fixed messages), so one never hides another. */
+const unavailableWarnings = new Map<string, (value: Unavailable) => void>();
+function warnUnavailable(value: Unavailable): void {
+  let warn = unavailableWarnings.get(value.message);
+  if (!warn) {
+    warn = throttled<Unavailable>(UNAVAILABLE_LOG_MS, ({ err, message, logged }, leftOut) => logger.warn({ ...logged, err, leftOut }, `Answered 503: ${message}`));
+    unavailableWarnings.set(value.message, warn);
+  }
+  warn(value);
+}
 
 /**
  * The request a line is about, for answers made outside Nest's request context (the lean claim
