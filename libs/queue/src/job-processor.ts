@@ -11,6 +11,11 @@ const failedRuns = new Counter({
   labelNames: ['queue', 'final'],
 });
 
+/** Whether BullMQ keeps a job failed after this run: no attempt left, or a permanent error. */
+export function keptFailed(job: Job | undefined, error: Error): boolean {
+  return !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
+
 export type JobHandlers<K extends QueueKey> = {
   [N in JobName<K>]: (job: Job<N extends keyof JobPayloads ? JobPayloads[N] : never>) => Promise<unknown>;
 };
@@ -41,14 +46,14 @@ export abstract class JobProcessor<K extends QueueKey> extends WorkerHost implem
 
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
-    this.workerErrors ??= connectionErrorLogger(new Logger(this.constructor.name), `${QUEUES[this.queueKey].name} worker`);
+    this.workerErrors ??= connectionErrorLogger(this.runLogger, `${QUEUES[this.queueKey].name} worker`);
     this.workerErrors(error);
   }
 
   @OnWorkerEvent('failed')
   logFailedRun(job: Job | undefined, error: Error): void {
     const queue = QUEUES[this.queueKey].name;
-    const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = keptFailed(job, error);
     failedRuns.inc({ queue, final: String(final) });
     const what = `${queue} job ${job?.name ?? '?'} ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'} of ${job?.opts.attempts ?? 1})`;
     const why = this.logsErrorMessages ? error.message : error.name;

@@ -4,7 +4,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { Counter } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { PerkKind } from '@app/domain';
-import { JobHandlers, JobPayloads, JobProcessor, QUEUES, roundOfFulfillJob } from '@app/queue';
+import { JobHandlers, JobPayloads, JobProcessor, keptFailed, QUEUES, roundOfFulfillJob } from '@app/queue';
 import { ClaimFailureService } from './claim-failure.service';
 import { DigitalCodeFulfiller } from './digital-code.fulfiller';
 import { ExperienceFulfiller } from './experience.fulfiller';
@@ -72,8 +72,7 @@ export class FulfillClaimProcessor extends JobProcessor<'fulfillment'> implement
   /** A job that failed without reaching the handler's last-attempt path (e.g. stalled too often). */
   @OnWorkerEvent('failed')
   async onFailed(job: Job<JobPayloads['fulfill-claim']> | undefined, error: Error): Promise<void> {
-    const final = error instanceof UnrecoverableError || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
-    if (!job || !final) return;
+    if (!job || !keptFailed(job, error)) return;
     await this.failures
       .markFailed(job.data.claimId, roundOfFulfillJob(job.id), error.message)
       .catch((cause: Error) => this.logger.warn(`claim ${job.data.claimId} not marked failed yet (the sweep will): ${cause.message}`));
