@@ -92,6 +92,8 @@ describe('operations (e2e)', () => {
       const res = await t.http.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       expect(res.text).toContain('http_request_duration_seconds');
+      // Buckets reach the request timeout (30 s), not only 5 s.
+      expect(res.text).toMatch(/http_request_duration_seconds_bucket\{le="30",/);
     });
   });
 

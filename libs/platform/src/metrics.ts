@@ -13,7 +13,8 @@ const httpDuration = new Histogram({
   name: 'http_request_duration_seconds',
   help: 'HTTP request duration by route and status',
   labelNames: ['method', 'route', 'status'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  // Up to the request timeout (REQUEST_TIMEOUT_MS, 30 s by default): a slow answer is seen as slow, not as "over 5 s".
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 });
 
 /** Set on a response whose request reached Nest's middleware (and so its request log and timer). */
