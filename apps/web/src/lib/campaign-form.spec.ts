@@ -5,7 +5,7 @@ const now = new Date('2026-11-26T00:00:00Z');
 
 describe('toCampaignInput', () => {
   it('builds the API body with only the rules that were filled in', () => {
-    const form = { ...emptyForm(now), name: ' Launch ', perkTitle: 'Free beans', unitCost: '2.50', totalUnits: '10', minScore: '40', countries: 'us, ca', topics: 'Tech gaming' };
+    const form = { ...emptyForm(now), name: ' Launch ', perkTitle: 'Free beans', unitCost: '2.50', totalUnits: '10', minScore: '40', countries: 'us ca', topics: 'Tech, gaming' };
     const { input, errors } = toCampaignInput(form, now);
     expect(errors).toEqual({});
     expect(input).toEqual({
@@ -48,8 +48,16 @@ describe('toCampaignInput', () => {
 
   it('takes the topics providers score, with - or _ between words', () => {
     const base = { ...emptyForm(now), name: 'x', perkTitle: 'y', unitCost: '1', totalUnits: '1' };
-    expect(toCampaignInput({ ...base, topics: 'tech_news home-coffee' }, now).input?.eligibility.topics).toEqual(['tech_news', 'home-coffee']);
+    expect(toCampaignInput({ ...base, topics: 'tech_news, home-coffee' }, now).input?.eligibility.topics).toEqual(['tech_news', 'home-coffee']);
     expect(toCampaignInput({ ...base, topics: 'tech_' }, now).errors).toHaveProperty('topics');
+  });
+
+  it('takes topics separated by commas only: words with a space between are one topic written wrongly, not two', () => {
+    const base = { ...emptyForm(now), name: 'x', perkTitle: 'y', unitCost: '1', totalUnits: '1' };
+    const { input, errors } = toCampaignInput({ ...base, topics: 'tech, Home Coffee' }, now);
+    expect(input).toBeUndefined();
+    expect(errors.topics).toMatch(/commas.*home-coffee/);
+    expect(toCampaignInput({ ...base, topics: ' tech ,gaming,, ' }, now).input?.eligibility.topics).toEqual(['tech', 'gaming']);
   });
 
   it('round-trips a saved campaign', () => {

@@ -70,9 +70,10 @@ export function formFromCampaign(campaign: Campaign): CampaignForm {
   };
 }
 
-const list = (value: string) =>
+/** A comma-separated list; `words` also splits on spaces (for items that never hold one). */
+const list = (value: string, words = false) =>
   value
-    .split(/[,\s]+/)
+    .split(words ? /[,\s]+/ : ',')
     .map((item) => item.trim())
     .filter(Boolean);
 
@@ -117,11 +118,14 @@ export function toCampaignInput(form: CampaignForm, now = new Date(), saved?: Ca
   const minTopicScore = number('minTopicScore', 0, 100, false, 'Minimum topic score');
   const minAge = number('minAge', 13, 120, true, 'Minimum age');
 
+  // Commas only: "home coffee" is one topic written wrongly, not "home" and "coffee" (a wider audience).
   const topics = list(form.topics.toLowerCase());
-  if (topics.some((topic) => !/^[a-z0-9]+([-_][a-z0-9]+)*$/.test(topic))) {
+  if (topics.some((topic) => /\s/.test(topic))) {
+    errors.topics = 'Separate topics with commas; join the words of one topic with - or _, e.g. home-coffee.';
+  } else if (topics.some((topic) => !/^[a-z0-9]+([-_][a-z0-9]+)*$/.test(topic))) {
     errors.topics = 'Topics are words in lower case, e.g. tech, gaming, home-coffee, tech_news.';
   }
-  const countries = list(form.countries.toUpperCase());
+  const countries = list(form.countries.toUpperCase(), true);
   if (countries.some((country) => !/^[A-Z]{2}$/.test(country))) {
     errors.countries = 'Countries are two-letter codes, e.g. US, CA.';
   }

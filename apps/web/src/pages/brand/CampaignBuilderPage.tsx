@@ -191,7 +191,7 @@ function Builder({ campaign }: { campaign?: Campaign }) {
               </Field>
             </div>
             <div className="row">
-              <Field label="Topics" hint="Any of, e.g. tech, gaming" error={errors.topics}>
+              <Field label="Topics" hint="Any of, separated by commas, e.g. tech, gaming, home-coffee" error={errors.topics}>
                 <input value={form.topics} onChange={set('topics')} />
               </Field>
               <Field label="Minimum topic score" error={errors.minTopicScore}>
