@@ -694,6 +694,28 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2 });
   });
 
+  it('refuses sold-out and over-limit claims at the gate: a flood of them never reaches the claim writer', async () => {
+    const soldOut = await insertActiveCampaign(t.dataSource, { totalUnits: 1, perMemberLimit: 1 });
+    const limited = await insertActiveCampaign(t.dataSource, { totalUnits: 5, perMemberLimit: 1 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, soldOut, [a, b]);
+    await offer(t.dataSource, limited, [a]);
+    await claim(a, soldOut, 'last-unit').expect(201);
+    await claim(a, limited, 'first').expect(201);
+    const write = jest.spyOn(t.app.get(ClaimWriterService), 'write');
+    try {
+      // A bot hammering a sold-out perk, or a member past the limit, must cost no PostgreSQL write
+      // (each would lock the hot campaign row): the gate answers them alone.
+      for (let i = 0; i < 3; i++) {
+        expect((await claim(b, soldOut, `late-${i}`).expect(409)).body.code).toBe('SOLD_OUT');
+        expect((await claim(a, limited, `again-${i}`).expect(409)).body.code).toBe('CLAIM_LIMIT_REACHED');
+      }
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it('takes claims as soon as a campaign starts elsewhere, though its row was cached while scheduled', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5, status: 'scheduled' });
     const [m] = await insertMembers(t, 1);
