@@ -716,6 +716,29 @@ describe('claims (e2e)', () => {
     }
   });
 
+  it('has PostgreSQL refuse what a stale gate lets through: no unit past the total, no member slot past the limit', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2, perMemberLimit: 1 });
+    const [a, b, c] = await insertMembers(t, 3);
+    await offer(t.dataSource, campaignId, [a, b, c]);
+    await claim(a, campaignId, 'first').expect(201);
+    // The gate believes in more stock and a higher limit than the campaign row (e.g. a reload that
+    // read the row just before an inventory cut and wrote just after its refresh).
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.hset(claimGateKeys(t.redisPrefix, campaignId).state, { total: 10, limit: 5 });
+      const over = await claim(a, campaignId, 'second').expect(409);
+      expect(over.body.code).toBe('CLAIM_LIMIT_REACHED');
+      await claim(b, campaignId, 'b').expect(201);
+      const oversold = await claim(c, campaignId, 'c').expect(409);
+      expect(oversold.body.code).toBe('SOLD_OUT');
+    } finally {
+      redis.disconnect();
+    }
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2, members: 2 });
+    const [slots] = await t.dataSource.query(`SELECT max(member_slot) AS top FROM claims WHERE campaign_id = $1`, [campaignId]);
+    expect(slots.top).toBe(1);
+  });
+
   it('takes claims as soon as a campaign starts elsewhere, though its row was cached while scheduled', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5, status: 'scheduled' });
     const [m] = await insertMembers(t, 1);
