@@ -739,6 +739,28 @@ describe('claims (e2e)', () => {
     expect(slots.top).toBe(1);
   });
 
+  it('gives the gate its unit and member slot back when PostgreSQL refuses a claim the gate admitted', async () => {
+    const elsewhere = await insertActiveCampaign(t.dataSource, { totalUnits: 5 });
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 1 });
+    const [a, b] = await insertMembers(t, 2);
+    await offer(t.dataSource, elsewhere, [a]);
+    await offer(t.dataSource, campaignId, [a, b]);
+    await claim(a, elsewhere, 'shared-key').expect(201);
+    // The gate admits it (it knows keys per campaign); the writer finds the key used on another campaign.
+    await claim(a, campaignId, 'shared-key').expect(422).expect((res) => expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED'));
+    const keys = claimGateKeys(t.redisPrefix, campaignId);
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      // Not merely healed later: a leaked unit would answer SOLD_OUT while PostgreSQL has it free,
+      // whenever the gate was reloaded a moment before.
+      expect(await redis.hget(keys.state, 'claimed')).toBe('0');
+      expect(await redis.hget(keys.members, a.id)).toBe('0');
+    } finally {
+      redis.disconnect();
+    }
+    await claim(b, campaignId, 'b').expect(201);
+  });
+
   it('takes claims as soon as a campaign starts elsewhere, though its row was cached while scheduled', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 5, status: 'scheduled' });
     const [m] = await insertMembers(t, 1);
