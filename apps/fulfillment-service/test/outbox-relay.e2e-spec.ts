@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { getQueueToken } from '@nestjs/bullmq';
 import { createTestApp, ThrowawayRedis } from '@app/testing';
 import { enqueueInTransaction, jobIdFor, queueConnection } from '@app/queue';
 import { FulfillmentModule } from '../src/fulfillment.module';
@@ -169,6 +170,25 @@ describe('outbox relay (e2e)', () => {
     await eventually(async () => (await unpublished()) === 0, 20000);
     expect(await queue.getJob(jobIdFor('notify', 'c3'))).toBeDefined();
   }, 40000);
+
+  it('marks a batch published only once BullMQ took it: a publish Redis refuses leaves the rows for the next drain', async () => {
+    const relayQueue = worker.get<Queue>(getQueueToken('notifications'), { strict: false });
+    const addBulk = jest.spyOn(relayQueue, 'addBulk').mockRejectedValueOnce(new Error("READONLY You can't write against a read only replica."));
+    try {
+      await dataSource.transaction((manager) =>
+        enqueueInTransaction(manager, {
+          queue: 'notifications',
+          name: 'notify-offers',
+          data: { campaignId: 'c10', memberIds: ['m10'] },
+          jobId: jobIdFor('notify', 'c10'),
+        }),
+      );
+      await eventually(async () => addBulk.mock.calls.length >= 2 && (await unpublished()) === 0);
+    } finally {
+      addBulk.mockRestore();
+    }
+    expect((await queue.getJob(jobIdFor('notify', 'c10')))?.data).toEqual({ campaignId: 'c10', memberIds: ['m10'] });
+  });
 
   it('delays a job until its runAt', async () => {
     const runAt = new Date(Date.now() + 60_000);
