@@ -270,9 +270,17 @@ describe('outbox relay (e2e)', () => {
     await insert('old', '-8 days', '-8 days');
     await insert('old-but-due-later', '+1 day', '-8 days');
     await insert('recent', '-2 days', '-2 days');
+    // Never published (the relay was down that long, or Redis refused it): the job's only record.
+    await insert('old-never-published', '-8 days', null);
     expect(await worker.get(OutboxRelayService).prune()).toBe(1);
     const left = await dataSource.query(`SELECT job_id FROM outbox WHERE job_id LIKE 'prune.%' ORDER BY job_id`);
-    expect(left.map((r: { job_id: string }) => r.job_id)).toEqual([jobIdFor('prune', 'old-but-due-later'), jobIdFor('prune', 'recent')]);
+    expect(left.map((r: { job_id: string }) => r.job_id)).toEqual([
+      jobIdFor('prune', 'old-but-due-later'),
+      jobIdFor('prune', 'old-never-published'),
+      jobIdFor('prune', 'recent'),
+    ]);
+    // … and is relayed late rather than never.
+    await eventually(async () => (await unpublished()) === 0);
   });
 
   it('splits a backlog over several batches, lanes and concurrent drains: every row becomes exactly one job in its queue', async () => {
