@@ -114,6 +114,21 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     await t.http.post('/auth/logout').send({ refreshToken: 'not-a-token' }).expect(204);
   });
 
+  it('logout ends the whole session, whichever of its tokens is presented: the other tab’s, or one already rotated', async () => {
+    const member = await createMember(t.http);
+    const tokens = await login(member.email);
+    // Two tabs renewed at once: the session has two live refresh tokens.
+    const [a, b] = (await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)])).map((r) => r.body as Tokens);
+    await t.http.post('/auth/logout').send({ refreshToken: a.refreshToken }).expect(204);
+    await refresh(b.refreshToken).expect(401);
+
+    const other = await login(member.email);
+    const current = (await refresh(other.refreshToken).expect(200)).body as Tokens;
+    // A tab that missed the renewal logs out with the token it still holds.
+    await t.http.post('/auth/logout').send({ refreshToken: other.refreshToken }).expect(204);
+    await refresh(current.refreshToken).expect(401);
+  });
+
   it('password change needs the current password, then revokes every session and the old password', async () => {
     const member = await createMember(t.http);
     const a = await login(member.email);
