@@ -417,6 +417,21 @@ describe('claims (e2e)', () => {
     await claim(b, campaignId, 'b-again').expect(201);
   });
 
+  it('refuses to retry a failed claim once its member claimed again up to the limit: no second live claim past perMemberLimit', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 3, codes: 0, perMemberLimit: 1 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const first = (await claim(m, campaignId, 'first').expect(201)).body.id;
+    expect((await claimStatus(m, first)).status).toBe('failed');
+    // The failure gave the member's slot back: they claim again, and this one is delivered.
+    await t.dataSource.query(`INSERT INTO campaign_codes (campaign_id, code) VALUES ($1, 'SECOND-CODE')`, [campaignId]);
+    const second = (await claim(m, campaignId, 'second').expect(201)).body.id;
+    expect((await claimStatus(m, second)).status).toBe('fulfilled');
+    const refused = await t.http.post(`/admin/claims/${first}/retry`).set('Authorization', admin).expect(409);
+    expect(refused.body.code).toBe('CLAIM_LIMIT_REACHED');
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1, failed: 1 });
+  });
+
   it('refuses to retry the failed claim of a member who erased their account: nobody to deliver to, no unit held for ever', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2, codes: 0 });
     const [m] = await insertMembers(t, 1);
