@@ -432,6 +432,21 @@ describe('claims (e2e)', () => {
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1, failed: 1 });
   });
 
+  it('ignores a failure reported for an earlier fulfillment round: the retried claim stays pending and keeps its unit', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { kind: 'physical', totalUnits: 2 });
+    const [m] = await insertMembers(t, 1);
+    await offer(t.dataSource, campaignId, [m]);
+    const id = (await claim(m, campaignId, 'parcel', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201)).body.id;
+    const failures = worker.get(ClaimFailureService, { strict: false });
+    expect(await failures.markFailed(id, 0, 'carrier refused the parcel')).toBe(true);
+    await t.http.post(`/admin/claims/${id}/retry`).set('Authorization', admin).expect(200);
+    // The first round's job reports its failure again (a stalled copy, a retry of a lost answer).
+    expect(await failures.markFailed(id, 0, 'carrier refused the parcel')).toBe(false);
+    const [row] = await t.dataSource.query(`SELECT status, fulfillment_round FROM claims WHERE id = $1`, [id]);
+    expect(row).toEqual({ status: 'pending', fulfillment_round: 1 });
+    expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 1, live: 1 });
+  });
+
   it('refuses to retry the failed claim of a member who erased their account: nobody to deliver to, no unit held for ever', async () => {
     const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 2, codes: 0 });
     const [m] = await insertMembers(t, 1);
