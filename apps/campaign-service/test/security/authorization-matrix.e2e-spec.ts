@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createMember, FakeStripe, TEST_PASSWORD, TestApp } from '@app/testing';
 import { createCampaignServiceApp } from '../app';
@@ -89,7 +89,14 @@ const MATRIX: Record<string, Entry> = {
 
   // Webhooks and the score feed authenticate by signature or provider key, not by user.
   'POST /payments/stripe/webhook': { expect: all(400), call: () => ({ body: { id: 'evt_forged', type: 'checkout.session.completed' } }) },
-  'POST /shipping/webhook': { expect: all(400), call: () => ({ body: { shipmentId: randomUUID(), status: 'shipped', trackingNumber: 'X' } }) },
+  // No SHIPPING_WEBHOOK_SECRET is set here (the manual provider): a body signed with the empty key is refused too.
+  'POST /shipping/webhook': {
+    expect: all(400),
+    call: () => {
+      const body = { shipmentId: randomUUID(), status: 'shipped', trackingNumber: 'X' };
+      return { body, headers: { 'X-Shipping-Signature': `sha256=${createHmac('sha256', '').update(JSON.stringify(body)).digest('hex')}` } };
+    },
+  },
   'POST /scores/batch': { expect: all(401), call: () => ({ body: { scoredAt: new Date().toISOString(), scores: [] } }) },
 
   // Campaigns: brands own them; admins see all.
