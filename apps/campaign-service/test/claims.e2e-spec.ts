@@ -601,6 +601,8 @@ describe('claims (e2e)', () => {
     expect((await claim(b, campaignId, 'late').expect(409)).body).toEqual(refused.body);
     expect(await campaignFacts(t.dataSource, campaignId)).toMatchObject({ claimed_units: 2, live: 2 });
     expect((await claim(b, campaignId, 'retry').expect(201)).body).toEqual(retried.body);
+    // Whatever body the replay carries now, as for an accepted claim: no disclosure is no new question.
+    for (const body of [{}, { acceptDisclosure: false }]) expect((await claim(b, campaignId, 'late', body).expect(409)).body).toEqual(refused.body);
 
     const paused = await insertActiveCampaign(t.dataSource, { status: 'paused' });
     await offer(t.dataSource, paused, [a]);
@@ -609,6 +611,11 @@ describe('claims (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await claim(a, paused, 'early').expect(409)).body).toEqual(closed.body);
     await claim(a, paused, 'open-now').expect(201);
+    // A physical perk's refusal, replayed without the address the first request carried.
+    const parcel = await insertActiveCampaign(t.dataSource, { kind: 'physical', status: 'paused' });
+    await offer(t.dataSource, parcel, [a]);
+    const parcelClosed = await claim(a, parcel, 'parcel', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(409);
+    expect((await claim(a, parcel, 'parcel').expect(409)).body).toEqual(parcelClosed.body);
     // A request refused for its form (no disclosure) was not an answer to the claim: the key stays free.
     const fresh = await insertActiveCampaign(t.dataSource);
     await offer(t.dataSource, fresh, [b]);

@@ -142,8 +142,9 @@ export class ClaimGateService implements OnApplicationShutdown {
     }
   }
 
-  /** Reads an idempotency marker again (a replay of a claim still being written). */
+  /** Reads an idempotency marker (a replay); null when there is none or Redis is away. */
   async peek(campaignId: string, memberId: string, idempotencyKey: string): Promise<GateMarker | null> {
+    if (!this.enabled) return null;
     const raw = await this.redis.get(claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey)).catch(() => null);
     return raw ? parseMarker(raw) : null;
   }

@@ -89,16 +89,18 @@ export class ClaimsService {
     if (dto.acceptDisclosure !== true) {
       // A replay of an accepted claim is answered as the claim was, whatever body it carries now.
       const refusal = () => new DomainError(ErrorCode.DisclosureRequired, 'Claiming a perk requires accepting the disclosure terms (acceptDisclosure: true)');
-      return this.replayOr(refusal, user.id, campaignId.toLowerCase(), idempotencyKey);
+      return this.firstAnswerOr(refusal, user.id, campaignId.toLowerCase(), idempotencyKey);
     }
     // Rows are cached under the id as PostgreSQL spells it (lower case); any spelling finds them.
     const campaign = UUID.test(campaignId) ? await this.lookups.campaign(campaignId.toLowerCase()) : null;
     // A draft is refused like any campaign that is not taking claims (API.md: 409 CAMPAIGN_NOT_ACTIVE).
     if (!campaign) throw DomainError.notFound('Campaign');
     if (campaign.perkKind === PerkKind.Physical && !dto.shippingAddress) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid input: shippingAddress', [
-        { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
-      ]);
+      const refusal = () =>
+        new DomainError(ErrorCode.ValidationFailed, 'Invalid input: shippingAddress', [
+          { field: 'shippingAddress', errors: ['shippingAddress is required for physical perks'] },
+        ]);
+      return this.firstAnswerOr(refusal, user.id, campaign.id, idempotencyKey);
     }
     try {
       return await this.decide(user, campaign, idempotencyKey, dto, admission);
@@ -153,6 +155,18 @@ export class ClaimsService {
     }
     await admission;
     return this.admit(user.id, campaign, idempotencyKey, dto, 1);
+  }
+
+  /**
+   * A body that could never make a claim (no disclosure, a physical perk without an address) is
+   * refused, unless the key already has an answer: a replay is answered as the first request was,
+   * whatever body it carries now — a kept refusal as well as a claim.
+   */
+  private async firstAnswerOr(refusal: () => DomainError, memberId: string, campaignId: string, key: string): Promise<CreatedClaimDto> {
+    const marker = await this.gate.peek(campaignId, memberId, key);
+    if (marker && 'refusal' in marker) throw this.replayedRefusal(marker.refusal);
+    if (marker?.committed) return this.replayed(marker.claim);
+    return this.replayOr(refusal, memberId, campaignId, key);
   }
 
   /**
