@@ -341,4 +341,12 @@ describe('matching (e2e)', () => {
     expect(await waitFor(() => offeredMembers(campaignId), (o) => o.includes(moved.id))).toContain(moved.id);
     expect((await offerNotices(moved)).shown).toBe(1);
   });
+
+  it('matches a campaign paused before its launch matching ran: resuming does not re-run matching, so this run is its only one', async () => {
+    const [member] = await insertMembers(t.dataSource, [{}]);
+    await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, topics, scored_at) VALUES ('paused-probe', $1, 50, '{}', now())`, [member]);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'paused-probe', minScore: 40 }, status: 'paused' });
+    expect(await matching.get(CampaignMatcher).matchCampaign(campaignId)).toEqual({ outcome: 'matched', offersCreated: 1, chunks: expect.any(Number) });
+    expect(await offeredMembers(campaignId)).toEqual([member]);
+  });
 });
