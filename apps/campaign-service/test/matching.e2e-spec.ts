@@ -4,6 +4,7 @@ import { createMember, createWorkerContext, TestApp } from '@app/testing';
 import { MatchingModule } from '../../matching-service/src/matching.module';
 import { CampaignMatcher } from '../../matching-service/src/matching/campaign-matcher.service';
 import { MatchingProcessor } from '../../matching-service/src/matching/matching.processor';
+import { MemberMatcher } from '../../matching-service/src/matching/member-matcher.service';
 import { PercentileRematcher } from '../../matching-service/src/matching/percentile-rematcher.service';
 import { OfferNotifier } from '../../matching-service/src/notifications/offer-notifier.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -348,5 +349,25 @@ describe('matching (e2e)', () => {
     const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'paused-probe', minScore: 40 }, status: 'paused' });
     expect(await matching.get(CampaignMatcher).matchCampaign(campaignId)).toEqual({ outcome: 'matched', offersCreated: 1, chunks: expect.any(Number) });
     expect(await offeredMembers(campaignId)).toEqual([member]);
+  });
+
+  it('re-matches a member against every live campaign of the provider, however many (statements of 200 campaigns)', async () => {
+    const provider = 'many-campaigns-probe';
+    const [member] = await insertMembers(t.dataSource, [{}]);
+    await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, topics, scored_at) VALUES ($1, $2, 50, '{}', now())`, [provider, member]);
+    const campaignIds: string[] = (
+      await t.dataSource.query(
+        `INSERT INTO campaigns (brand_id, name, perk_kind, perk_title, unit_cost_cents, total_units, ends_at, eligibility, status,
+                                review_status, funding_required_cents, launched_at)
+         SELECT $1, 'Many ' || g, 'digital_code', 'Many', 500, 10, now() + interval '30 days', $2, 'active', 'approved', 0, now()
+         FROM generate_series(1, 401) g
+         RETURNING id`,
+        [brandId, JSON.stringify({ provider, minScore: 10 })],
+      )
+    ).map((r: { id: string }) => r.id);
+    const offered = await matching.get(MemberMatcher).matchMember(member, provider);
+    expect(offered.sort()).toEqual([...campaignIds].sort());
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM offers WHERE member_id = $1`, [member]);
+    expect(n).toBe(401);
   });
 });
