@@ -370,4 +370,12 @@ describe('matching (e2e)', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM offers WHERE member_id = $1`, [member]);
     expect(n).toBe(401);
   });
+
+  it('notifies every offer of a launch run, across the notifier\'s member-id batches of 5,000', async () => {
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 5_003 }, () => ({})));
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'notify-batch-probe' } });
+    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) SELECT $1, unnest($2::uuid[])`, [campaignId, ids]);
+    expect(await matching.get(OfferNotifier).notify({ campaignId })).toBe(5_003);
+    expect(await notified(campaignId)).toEqual([...ids].sort());
+  });
 });
