@@ -378,4 +378,20 @@ describe('matching (e2e)', () => {
     expect(await matching.get(OfferNotifier).notify({ campaignId })).toBe(5_003);
     expect(await notified(campaignId)).toEqual([...ids].sort());
   });
+
+  it('re-matches percentiles only on campaigns still offerable: not an ended one, nor one past its endsAt whose end job has yet to run', async () => {
+    const provider = 'drift-ended-probe';
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 10 }, () => ({})));
+    await t.dataSource.query(
+      `INSERT INTO member_scores (provider, member_id, score, scored_at) SELECT $1, unnest($2::uuid[]), unnest($3::float8[]), now()`,
+      [provider, ids, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]],
+    );
+    const ended = await insertCampaign(t.dataSource, { brandId, eligibility: { provider, minPercentile: 50 }, status: 'ended' });
+    const overdue = await insertCampaign(t.dataSource, { brandId, eligibility: { provider, minPercentile: 50 } });
+    await t.dataSource.query(`UPDATE campaigns SET ends_at = now() - interval '1 second' WHERE id = $1`, [overdue]);
+    await refreshScoreDistribution(t.dataSource, provider);
+    expect(await matching.get(PercentileRematcher).rematch({ provider })).toEqual({ campaigns: 0, offersCreated: 0 });
+    expect(await offeredMembers(ended)).toEqual([]);
+    expect(await offeredMembers(overdue)).toEqual([]);
+  });
 });
