@@ -34,4 +34,10 @@ describe('parseScoreItem', () => {
   ])('rejects %s', (_, raw) => {
     expect(parseScoreItem(raw)).toMatchObject({ ok: false, code: ScoreRejectionCode.InvalidItem, message: expect.any(String) });
   });
+
+  it('takes up to 50 topics, and not 51', () => {
+    const topics = (n: number) => Array.from({ length: n }, (_, i) => ({ topic: `t${i}`, score: 1 }));
+    expect(parseScoreItem({ memberId, score: 1, topics: topics(50) })).toMatchObject({ ok: true });
+    expect(parseScoreItem({ memberId, score: 1, topics: topics(51) })).toMatchObject({ ok: false, code: ScoreRejectionCode.InvalidItem });
+  });
 });
