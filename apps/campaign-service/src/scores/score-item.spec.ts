@@ -40,4 +40,12 @@ describe('parseScoreItem', () => {
     expect(parseScoreItem({ memberId, score: 1, topics: topics(50) })).toMatchObject({ ok: true });
     expect(parseScoreItem({ memberId, score: 1, topics: topics(51) })).toMatchObject({ ok: false, code: ScoreRejectionCode.InvalidItem });
   });
+
+  it('takes the bounds of the score range: 0 and 100, for the score and a topic score', () => {
+    expect(parseScoreItem({ memberId, score: 100, topics: [{ topic: 'tech', score: 100 }] })).toEqual({
+      ok: true,
+      item: { memberId, score: 100, topics: { tech: 100 } },
+    });
+    expect(parseScoreItem({ memberId, score: 0, topics: [{ topic: 'tech', score: 0 }] })).toMatchObject({ ok: true });
+  });
 });
