@@ -48,4 +48,9 @@ describe('parseScoreItem', () => {
     });
     expect(parseScoreItem({ memberId, score: 0, topics: [{ topic: 'tech', score: 0 }] })).toMatchObject({ ok: true });
   });
+
+  it('takes a topic slug of up to 64 characters, and not 65', () => {
+    expect(parseScoreItem({ memberId, score: 1, topics: [{ topic: 'a'.repeat(64), score: 1 }] })).toMatchObject({ ok: true });
+    expect(parseScoreItem({ memberId, score: 1, topics: [{ topic: 'a'.repeat(65), score: 1 }] })).toMatchObject({ ok: false, code: ScoreRejectionCode.InvalidItem });
+  });
 });
