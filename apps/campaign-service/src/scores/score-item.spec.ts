@@ -53,4 +53,8 @@ describe('parseScoreItem', () => {
     expect(parseScoreItem({ memberId, score: 1, topics: [{ topic: 'a'.repeat(64), score: 1 }] })).toMatchObject({ ok: true });
     expect(parseScoreItem({ memberId, score: 1, topics: [{ topic: 'a'.repeat(65), score: 1 }] })).toMatchObject({ ok: false, code: ScoreRejectionCode.InvalidItem });
   });
+
+  it('reads an upper-case memberId as the same member, in lower case as the database gives ids back', () => {
+    expect(parseScoreItem({ memberId: memberId.toUpperCase(), score: 1 })).toEqual({ ok: true, item: { memberId, score: 1, topics: {} } });
+  });
 });
