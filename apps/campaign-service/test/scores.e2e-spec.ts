@@ -224,4 +224,14 @@ describe('score ingestion (e2e)', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM score_history WHERE member_id = ANY($1::uuid[])`, [ids]);
     expect(n).toBe(300 * 5);
   });
+
+  it('enqueues match-member when the provider\'s only live campaign is paused: a member qualifying meanwhile is offered it for its resumption', async () => {
+    const [a] = await insertMembers(t.dataSource, [{}]);
+    const brandId = await insertBrand(t.dataSource);
+    await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'peerindex', minScore: 10 }, status: 'paused' });
+    await postScores(t.http, PEERINDEX_KEY, '2026-11-05T00:00:00Z', [{ memberId: a, score: 50 }]).expect(202);
+    expect(
+      await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [a]),
+    ).toEqual([{ payload: { memberId: a, provider: 'peerindex' } }]);
+  });
 });
