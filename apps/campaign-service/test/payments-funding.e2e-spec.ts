@@ -423,4 +423,22 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
       ['dispute_closed', 55000],
     ]);
   });
+
+  it('replaces the open session when PLATFORM_FEE_BPS or the unit cost changed since it was opened: checkout charges the current price', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!, { totalUnits: 10, unitCostCents: 100 });
+    const first = await fund(campaignId).expect(201);
+    expect(first.body.amountCents).toBe(1100);
+    // as if opened while PLATFORM_FEE_BPS was 500
+    await q(`UPDATE fundings SET fee_bps = 500, fee_cents = 50, amount_cents = 1050 WHERE id = $1`, [first.body.fundingId]);
+    const second = await fund(campaignId).expect(201);
+    expect(second.body.fundingId).not.toBe(first.body.fundingId);
+    expect(second.body.amountCents).toBe(1100);
+    expect(env.fake.sessions.get(first.body.stripeCheckoutSessionId)!.status).toBe('expired');
+
+    await q(`UPDATE campaigns SET unit_cost_cents = 200 WHERE id = $1`, [campaignId]);
+    const third = await fund(campaignId).expect(201);
+    expect(third.body.fundingId).not.toBe(second.body.fundingId);
+    expect(third.body.amountCents).toBe(2200);
+    expect(env.fake.sessions.get(second.body.stripeCheckoutSessionId)!.status).toBe('expired');
+  });
 });
