@@ -245,6 +245,21 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     await t.http.post('/auth/login').send({ email: member.email, password: TEST_PASSWORD }).expect(401);
     await expect(login(t.http, member.email)).rejects.toThrow();
   });
+
+  it('pages perks offered at the same instant (a re-match offers several campaigns in one statement) in a stable order, none skipped or repeated', async () => {
+    const member = await createMember(t.http);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: `Tie ${i}` }));
+    await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) SELECT id, $2 FROM unnest($1::uuid[]) id ORDER BY id`, [ids, member.id]);
+    const seen: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await t.http.get(`/me/perks?limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', member.auth).expect(200);
+      seen.push(...page.body.items.map((p: { campaignId: string }) => p.campaignId));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    expect(seen).toEqual([...ids].sort().reverse());
+  });
 });
 
 describe('notifications (e2e)', () => {
