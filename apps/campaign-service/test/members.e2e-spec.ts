@@ -260,6 +260,21 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     }
     expect(seen).toEqual([...ids].sort().reverse());
   });
+
+  it('shows 20 items a page when no limit is given: perks, claims and notifications', async () => {
+    const member = await createMember(t.http);
+    const ids: string[] = [];
+    for (let i = 0; i < 21; i++) ids.push(await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: `Page ${i}` }));
+    for (const id of ids) {
+      await offer(id, member.id);
+      await claim(id, member.id, 'pending');
+    }
+    await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title) SELECT $1, 'claim', 'n' || g FROM generate_series(1, 21) g`, [member.id]);
+    for (const list of ['/me/perks', '/me/claims', '/me/notifications']) {
+      const page = await t.http.get(list).set('Authorization', member.auth).expect(200);
+      expect({ list, items: page.body.items.length, more: typeof page.body.nextCursor }).toEqual({ list, items: 20, more: 'string' });
+    }
+  });
 });
 
 describe('notifications (e2e)', () => {
