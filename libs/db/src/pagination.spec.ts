@@ -1,5 +1,5 @@
 import { ErrorCode } from '@app/domain';
-import { decodeCursor, encodeCursor, pageCursor } from './pagination';
+import { decodeCursor, encodeCursor, pageCursor, toPage } from './pagination';
 
 const ID = '0b6c6a4e-8d7f-4c1e-9a43-5d0f6f1a2b3c';
 const raw = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -29,5 +29,15 @@ describe('keyset cursors', () => {
     expect(pageCursor('')).toBeNull();
     expect(pageCursor(encodeCursor({ at: '2026-11-26T01:02:03Z', id: ID }))).toEqual({ at: '2026-11-26T01:02:03Z', id: ID });
     expect(() => pageCursor('garbage!')).toThrow(expect.objectContaining({ code: ErrorCode.ValidationFailed }));
+  });
+});
+
+describe('toPage', () => {
+  const key = (n: number) => ({ at: `2026-11-26T01:02:0${n}Z`, id: ID });
+  it('has a next page only when more rows than the limit came back, its cursor the last row shown', () => {
+    expect(toPage([1, 2, 3], 3, key, (n) => n * 10)).toEqual({ items: [10, 20, 30], nextCursor: null });
+    expect(toPage([1, 2], 3, key, (n) => n)).toEqual({ items: [1, 2], nextCursor: null });
+    expect(toPage([], 3, key, (n) => n)).toEqual({ items: [], nextCursor: null });
+    expect(toPage([1, 2, 3, 4], 3, key, (n) => n)).toEqual({ items: [1, 2, 3], nextCursor: encodeCursor(key(3)) });
   });
 });
