@@ -275,6 +275,18 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       expect({ list, items: page.body.items.length, more: typeof page.body.nextCursor }).toEqual({ list, items: 20, more: 'string' });
     }
   });
+
+  it('replaces a failed claim\'s reason on erasure (a carrier may quote the address in it); the claim stays, failed', async () => {
+    const member = await createMember(t.http);
+    const campaign = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    await claim(campaign, member.id, 'failed');
+    await t.dataSource.query(`UPDATE claims SET failure_reason = 'carrier refused: Ada Lovelace, 1 Road, London' WHERE member_id = $1`, [member.id]);
+    await t.http.delete('/me').set('Authorization', member.auth).expect(204);
+    const [row] = await t.dataSource.query(`SELECT status, failure_reason FROM claims WHERE member_id = $1`, [member.id]);
+    expect(row.status).toBe('failed');
+    expect(row.failure_reason).toEqual(expect.any(String));
+    expect(row.failure_reason).not.toMatch(/Ada|Road|London/);
+  });
 });
 
 describe('notifications (e2e)', () => {
