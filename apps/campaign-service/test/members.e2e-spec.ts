@@ -1,3 +1,5 @@
+import Redis from 'ioredis';
+import { claimGateKeys } from '@app/queue';
 import { createBrand, createMember, login, TestApp, TEST_PASSWORD } from '@app/testing';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
@@ -286,6 +288,22 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect(row.status).toBe('failed');
     expect(row.failure_reason).toEqual(expect.any(String));
     expect(row.failure_reason).not.toMatch(/Ada|Road|London/);
+  });
+
+  it('drops the claim gate\'s replay markers of an erased member from Redis, and only theirs', async () => {
+    const [member, other] = [await createMember(t.http), await createMember(t.http)];
+    const campaign = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    const keys = claimGateKeys(t.redisPrefix, campaign);
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.set(keys.idem(member.id, 'key-1'), 'c|{}', 'EX', 600);
+      await redis.set(keys.idem(other.id, 'key-1'), 'c|{}', 'EX', 600);
+      await t.http.delete('/me').set('Authorization', member.auth).expect(204);
+      expect(await redis.exists(keys.idem(member.id, 'key-1'))).toBe(0);
+      expect(await redis.exists(keys.idem(other.id, 'key-1'))).toBe(1);
+    } finally {
+      await redis.quit();
+    }
   });
 });
 
