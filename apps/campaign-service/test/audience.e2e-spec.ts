@@ -48,4 +48,19 @@ describe('GET /campaigns/:id/audience (e2e)', () => {
     await t.http.get(`/campaigns/not-a-uuid/audience`).set('Authorization', brand.auth).expect(404);
     await t.http.get(`/campaigns/${open}/audience`).expect(401);
   });
+
+  it('splits a campaign without topic rules by the provider\'s 10 most common topics', async () => {
+    const brand = await createBrand(t.http);
+    const provider = 'topics-probe';
+    const common = Array.from({ length: 10 }, (_, i) => `common-${i}`);
+    const ids = await insertMembers(t.dataSource, [{}, {}, {}]);
+    const topicsOf = (names: string[]) => JSON.stringify(Object.fromEntries(names.map((n) => [n, 50])));
+    await t.dataSource.query(
+      `INSERT INTO member_scores (provider, member_id, score, topics, scored_at) SELECT $1, unnest($2::uuid[]), 50, unnest($3::jsonb[]), now()`,
+      [provider, ids, [topicsOf([...common, 'rare']), topicsOf(common), topicsOf([])]],
+    );
+    const campaign = await insertCampaign(t.dataSource, { brandId: brand.brandId as string, eligibility: { provider }, status: 'draft' });
+    const res = await t.http.get(`/campaigns/${campaign}/audience`).set('Authorization', brand.auth).expect(200);
+    expect(res.body).toEqual({ eligibleMembers: 3, byCountry: { US: 3 }, byTopic: Object.fromEntries(common.map((n) => [n, 2])) });
+  });
 });
