@@ -22,4 +22,8 @@ describe('password hashing', () => {
     expect(await verifyPassword(null, decomposed)).toBe(false);
     expect(await verifyPassword('not-a-hash', decomposed)).toBe(false);
   });
+
+  it('hashes with OWASP\'s argon2id minimum: 19 MiB, 2 passes, 1 lane', async () => {
+    expect(await hashPassword('long-enough-password')).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+  });
 });
