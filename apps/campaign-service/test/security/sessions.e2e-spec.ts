@@ -231,4 +231,15 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
     expect((await t.http.post('/auth/refresh').send({ refreshToken: 'x'.repeat(201) }).expect(400)).body.code).toBe('VALIDATION_FAILED');
     await t.http.post('/auth/password').send({ currentPassword: 'x', newPassword: 'y'.repeat(12) }).expect(401);
   });
+
+  it('refuses an access token signed with the right secret under another algorithm than HS256', async () => {
+    const member = await createMember(t.http);
+    const claims = { sub: member.id, role: 'member', brandId: null };
+    const jwt = new JwtService({ secret: 'test-secret-that-is-long-enough' });
+    await t.http.get('/me').set('Authorization', `Bearer ${jwt.sign(claims, { expiresIn: 60 })}`).expect(200);
+    for (const algorithm of ['HS384', 'HS512'] as const) {
+      const res = await t.http.get('/me').set('Authorization', `Bearer ${jwt.sign(claims, { expiresIn: 60, algorithm })}`).expect(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+    }
+  });
 });
