@@ -242,4 +242,14 @@ describe('sessions: refresh rotation, reuse detection, logout, password change (
       expect(res.body.code).toBe('UNAUTHORIZED');
     }
   });
+
+  it('refuses an access token once it expires, though it was accepted (and remembered as verified) just before', async () => {
+    const member = await createMember(t.http);
+    const jwt = new JwtService({ secret: 'test-secret-that-is-long-enough' });
+    const token = jwt.sign({ sub: member.id, role: 'member', brandId: null }, { expiresIn: 2 });
+    await t.http.get('/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const { exp } = jwt.decode(token) as { exp: number };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 200));
+    expect((await t.http.get('/me').set('Authorization', `Bearer ${token}`).expect(401)).body.code).toBe('UNAUTHORIZED');
+  });
 });
