@@ -218,6 +218,20 @@ describe('fulfillment retries and failures (e2e)', () => {
     }
   });
 
+  it('leaves an idle claim held for review alone: only the admin\'s release enqueues its job', async () => {
+    const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, viaOutbox: false });
+    await db.query(`UPDATE claims SET updated_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    await db.query(`INSERT INTO claim_holds (claim_id, reason) VALUES ($1, 'shared_shipping_address')`, [id]);
+    try {
+      // (other idle claims of this file may be settled meanwhile: only this one's fate is checked)
+      await worker.get(PendingClaimsSweeper, { strict: false }).sweep();
+      expect(await queue.getJobState(`claim.${id}`)).toBe('unknown');
+      expect((await claimRow(id)).status).toBe('pending');
+    } finally {
+      await db.query(`UPDATE claims SET status = 'cancelled' WHERE id = $1 AND status = 'pending'`, [id]);
+    }
+  });
+
   it('fails a digital claim at once when the code pool is empty', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, codes: 0, viaOutbox: false });
     await queue.add('fulfill-claim', { claimId: id }, { ...KEPT, jobId: `claim.${id}`, attempts: 5, ...FAST_RETRY });
