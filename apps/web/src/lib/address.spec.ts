@@ -24,3 +24,10 @@ describe('normalizeAddress', () => {
     });
   });
 });
+
+describe('validateAddress limits', () => {
+  it('takes lines of up to 200 characters, and not 201', () => {
+    expect(validateAddress({ ...valid, line1: 'a'.repeat(200) })).toEqual({});
+    expect(Object.keys(validateAddress({ ...valid, line1: 'a'.repeat(201) }))).toEqual(['line1']);
+  });
+});
