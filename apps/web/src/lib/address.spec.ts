@@ -30,4 +30,9 @@ describe('validateAddress limits', () => {
     expect(validateAddress({ ...valid, line1: 'a'.repeat(200) })).toEqual({});
     expect(Object.keys(validateAddress({ ...valid, line1: 'a'.repeat(201) }))).toEqual(['line1']);
   });
+
+  it('takes a postal code of 2 to 12 letters, digits, spaces or dashes', () => {
+    for (const postalCode of ['N1', 'SW1A-1AA 123']) expect(validateAddress({ ...valid, postalCode })).toEqual({});
+    for (const postalCode of ['1', 'SW1A-1AA 1234', '-12345']) expect(Object.keys(validateAddress({ ...valid, postalCode }))).toEqual(['postalCode']);
+  });
 });
