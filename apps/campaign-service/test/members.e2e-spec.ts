@@ -305,6 +305,17 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       await redis.quit();
     }
   });
+
+  it('re-matches a member who saves their profile for a provider whose only live campaign is paused', async () => {
+    const member = await createMember(t.http);
+    const provider = 'paused-only-probe';
+    await t.dataSource.query(`INSERT INTO member_scores (provider, member_id, score, topics, scored_at) VALUES ($1, $2, 50, '{}', now())`, [provider, member.id]);
+    await insertCampaign(t.dataSource, { brandId, eligibility: { provider }, status: 'paused' });
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ country: 'US', birthDate: '1990-01-01', optedIn: true }).expect(200);
+    expect(
+      await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [member.id]),
+    ).toEqual([{ payload: { memberId: member.id, provider } }]);
+  });
 });
 
 describe('notifications (e2e)', () => {
