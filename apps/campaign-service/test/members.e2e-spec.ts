@@ -316,6 +316,14 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
       await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [member.id]),
     ).toEqual([{ payload: { memberId: member.id, provider } }]);
   });
+
+  it('takes birth dates from 1900-01-01 on, and refuses earlier ones with 400 VALIDATION_FAILED naming birthDate', async () => {
+    const member = await createMember(t.http);
+    const profile = { country: 'US', optedIn: true };
+    await t.http.put('/me/profile').set('Authorization', member.auth).send({ ...profile, birthDate: '1900-01-01' }).expect(200);
+    const refused = await t.http.put('/me/profile').set('Authorization', member.auth).send({ ...profile, birthDate: '1899-12-31' }).expect(400);
+    expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'birthDate' })] });
+  });
 });
 
 describe('notifications (e2e)', () => {
