@@ -80,4 +80,27 @@ describe('audit log (e2e)', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'test.append'`);
     expect(n).toBe(1);
   });
+
+  it('filters by actor, entity type, entity id and action, each on its own', async () => {
+    const [actorA, actorB, entityX, entityY] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const rows: [string, string, string, string][] = [
+      [actorA, 'campaign.pause', 'campaign', entityX],
+      [actorA, 'campaign.resume', 'campaign', entityY],
+      [actorB, 'campaign.pause', 'claim', entityX],
+    ];
+    for (const [actorId, action, entityType, entityId] of rows) {
+      await t.dataSource.transaction((manager) => recordAudit(manager, { actorId, action, entityType, entityId }));
+    }
+    const admin = await loginAdmin(t.http);
+    const list = async (query: string) =>
+      ((await t.http.get(`/admin/audit-log?${query}&limit=100`).set('Authorization', admin.auth).expect(200)).body.items as { actorId: string; action: string; entityType: string; entityId: string }[])
+        .filter((e) => ([actorA, actorB] as string[]).includes(e.actorId))
+        .map((e) => `${e.actorId === actorA ? 'A' : 'B'} ${e.action} ${e.entityType} ${e.entityId === entityX ? 'X' : 'Y'}`)
+        .sort();
+    expect(await list(`actorId=${actorA}`)).toEqual(['A campaign.pause campaign X', 'A campaign.resume campaign Y']);
+    expect(await list(`entityId=${entityX}`)).toEqual(['A campaign.pause campaign X', 'B campaign.pause claim X']);
+    expect(await list(`actorId=${actorB}&entityType=claim`)).toEqual(['B campaign.pause claim X']);
+    expect(await list(`actorId=${actorA}&action=campaign.resume`)).toEqual(['A campaign.resume campaign Y']);
+    expect(await list(`actorId=${actorA}&entityType=claim`)).toEqual([]);
+  });
 });
