@@ -103,4 +103,26 @@ describe('audit log (e2e)', () => {
     expect(await list(`actorId=${actorA}&action=campaign.resume`)).toEqual(['A campaign.resume campaign Y']);
     expect(await list(`actorId=${actorA}&entityType=claim`)).toEqual([]);
   });
+
+  it('pages entries stamped in the same millisecond by id, none skipped or repeated', async () => {
+    const admin = await loginAdmin(t.http);
+    const entityId = randomUUID();
+    const ids: string[] = (
+      await t.dataSource.query(
+        `INSERT INTO audit_log (id, actor_id, action, entity_type, entity_id, created_at)
+         SELECT id, $1, 'campaign.adjust', 'campaign', $2, date_trunc('milliseconds', now())
+         FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 5)) g ORDER BY id
+         RETURNING id`,
+        [admin.id, entityId],
+      )
+    ).map((r: { id: string }) => r.id);
+    const seen: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await t.http.get(`/admin/audit-log?entityId=${entityId}&limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', admin.auth).expect(200);
+      seen.push(...page.body.items.map((e: { id: string }) => e.id));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    expect(seen).toEqual([...ids].sort().reverse());
+  });
 });
