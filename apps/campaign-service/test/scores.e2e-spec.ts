@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PERCENTILE_FRACTIONS, percentileThreshold } from '@app/domain';
-import { TestApp } from '@app/testing';
+import { createBrand, TestApp } from '@app/testing';
 import { refreshScoreDistribution } from '../src/scores/score-distribution';
 import { createCampaignServiceApp } from './app';
 import { insertMembers as insertMembersWithTokens } from './claims/claims-fixtures';
@@ -233,5 +233,25 @@ describe('score ingestion (e2e)', () => {
     expect(
       await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [a]),
     ).toEqual([{ payload: { memberId: a, provider: 'peerindex' } }]);
+  });
+
+  it('rejects as UNKNOWN_MEMBER the id of a brand user or of an erased member, and stores nothing for them', async () => {
+    const brand = await createBrand(t.http);
+    const [erased, live] = await insertMembers(t.dataSource, [{}, {}]);
+    await t.dataSource.query(`UPDATE users SET erased_at = now() WHERE id = $1`, [erased]);
+    const res = await postScores(t.http, KLOUT_KEY, '2026-11-06T00:00:00Z', [
+      { memberId: brand.id, score: 50 },
+      { memberId: erased, score: 50 },
+      { memberId: live, score: 50 },
+    ]).expect(202);
+    expect(res.body).toEqual({
+      accepted: 1,
+      rejected: [
+        { index: 0, code: 'UNKNOWN_MEMBER', message: expect.any(String) },
+        { index: 1, code: 'UNKNOWN_MEMBER', message: expect.any(String) },
+      ],
+    });
+    expect(await current(brand.id)).toEqual([]);
+    expect(await current(erased)).toEqual([]);
   });
 });
