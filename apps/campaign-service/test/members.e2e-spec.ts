@@ -358,4 +358,13 @@ describe('notifications (e2e)', () => {
     expect((await t.http.get('/me/notifications').set('Authorization', other.auth).expect(200)).body.items).toEqual([]);
     await t.http.post('/me/notifications/nope/read').set('Authorization', member.auth).expect(404);
   });
+
+  it('keeps the first readAt when a notification is marked read again', async () => {
+    const member = await createMember(t.http);
+    const [{ id }] = await t.dataSource.query(`INSERT INTO notifications (member_id, kind, title) VALUES ($1, 'claim', 'n') RETURNING id`, [member.id]);
+    const first = await t.http.post(`/me/notifications/${id}/read`).set('Authorization', member.auth).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await t.http.post(`/me/notifications/${id}/read`).set('Authorization', member.auth).expect(200);
+    expect(again.body.readAt).toBe(first.body.readAt);
+  });
 });
