@@ -367,4 +367,24 @@ describe('notifications (e2e)', () => {
     const again = await t.http.post(`/me/notifications/${id}/read`).set('Authorization', member.auth).expect(200);
     expect(again.body.readAt).toBe(first.body.readAt);
   });
+
+  it('pages notifications created at the same instant by id, none skipped or repeated', async () => {
+    const member = await createMember(t.http);
+    const ids: string[] = (
+      await t.dataSource.query(
+        `INSERT INTO notifications (id, member_id, kind, title)
+         SELECT id, $1, 'claim', 'tie' FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 5)) g ORDER BY id
+         RETURNING id`,
+        [member.id],
+      )
+    ).map((r: { id: string }) => r.id);
+    const seen: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await t.http.get(`/me/notifications?limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', member.auth).expect(200);
+      seen.push(...page.body.items.map((n: { id: string }) => n.id));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    expect(seen).toEqual([...ids].sort().reverse());
+  });
 });
