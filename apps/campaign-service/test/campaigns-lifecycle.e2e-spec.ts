@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
-import { claimGateKeys } from '@app/queue';
+import { claimGateKeys, enqueueInTransaction, jobIdFor } from '@app/queue';
 import { Actor, createBrand, createMember, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
 import { CampaignScheduleService } from '../../fulfillment-service/src/lifecycle/campaign-schedule.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -326,6 +326,25 @@ describe('campaign lifecycle and moderation (e2e)', () => {
       const after = await statusOf(id);
       expect(after).toMatchObject({ status: 'ended', endedAt });
       expect((await outboxJobs(t.dataSource, id)).filter((j) => j.job_name === 'refund-campaign')).toHaveLength(1);
+    });
+
+    it('drops the claim gate\'s cached state on a retried end job whose end already committed', async () => {
+      const id = await createLaunchable(t, brand, admin, { endsAt: new Date(Date.now() + 3_600_000).toISOString() });
+      await post(`/campaigns/${id}/launch`, brand).expect(200);
+      // A first attempt committed the end, then failed to reach Redis: the gate still caches the campaign as open.
+      await t.dataSource.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [id]);
+      const gateState = claimGateKeys(t.redisPrefix, id).state;
+      const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        await redis.hset(gateState, 'open', '1');
+        await t.dataSource.transaction((manager) =>
+          enqueueInTransaction(manager, { queue: 'lifecycle', name: 'end-campaign', data: { campaignId: id }, jobId: jobIdFor('end-campaign', id, 'retry') }),
+        );
+        for (let i = 0; i < 100 && (await redis.exists(gateState)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await redis.exists(gateState)).toBe(0);
+      } finally {
+        redis.disconnect();
+      }
     });
   });
 });
