@@ -17,7 +17,7 @@ export class ClaimHoldsController {
   @Get()
   @ApiOkResponse({ type: ClaimHoldPageDto, description: 'open holds, oldest first; to refuse one, cancel the claim (POST /admin/claims/:id/cancel)' })
   list(@Query() query: PageQueryDto): Promise<ClaimHoldPageDto> {
-    return this.holds.listOpen(query.limit ?? 20, query.cursor);
+    return this.holds.listOpen(query.limit, query.cursor);
   }
 
   @Post(':claimId/release')

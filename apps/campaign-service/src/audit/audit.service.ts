@@ -13,7 +13,7 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(query: AuditLogQueryDto): Promise<Page<AuditLogEntryDto>> {
-    const limit = query.limit ?? 20;
+    const limit = query.limit;
     const qb = this.dataSource
       .getRepository(AuditLogEntry)
       .createQueryBuilder('a')

@@ -10,7 +10,6 @@ import { assertCampaignRules } from './campaign-rules';
 import { CampaignDto, CampaignsQueryDto } from './dto/campaign.dto';
 import { CreateCampaignDto, EligibilityDto, UpdateCampaignDto } from './dto/campaign-input.dto';
 
-const DEFAULT_LIMIT = 20;
 
 /** Campaign CRUD for brands (their own) and admins (all). */
 @Injectable()
@@ -48,7 +47,7 @@ export class CampaignsService {
   }
 
   async list(user: AuthUser, query: CampaignsQueryDto): Promise<Page<CampaignDto>> {
-    const limit = query.limit ?? DEFAULT_LIMIT;
+    const limit = query.limit;
     const after = pageCursor(query.cursor);
     const qb = this.dataSource
       .getRepository(Campaign)

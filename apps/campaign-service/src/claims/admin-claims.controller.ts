@@ -22,7 +22,7 @@ export class AdminClaimsController {
   @Get()
   @ApiOkResponse({ type: AdminClaimPageDto })
   list(@Query() query: AdminClaimsQueryDto): Promise<AdminClaimPageDto> {
-    return this.queries.forAdmin({ status: query.status, campaignId: query.campaignId }, query.limit ?? 20, query.cursor);
+    return this.queries.forAdmin({ status: query.status, campaignId: query.campaignId }, query.limit, query.cursor);
   }
 
   @Post(':id/retry')

@@ -38,7 +38,7 @@ export class ClaimsController {
   @Roles(Role.Member)
   @ApiOkResponse({ type: ClaimPageDto })
   mine(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<ClaimPageDto> {
-    return this.queries.mine(user, query.limit ?? 20, query.cursor);
+    return this.queries.mine(user, query.limit, query.cursor);
   }
 
   @Get('claims/:id')

@@ -124,7 +124,7 @@ export class InventoryAdjustmentsService {
 
   async list(admin: AuthUser, campaignId: string, query: PageQueryDto): Promise<Page<AdjustmentDto>> {
     const campaign = await findCampaignFor(this.dataSource.manager, admin, campaignId);
-    const limit = query.limit ?? 20;
+    const limit = query.limit;
     const after = pageCursor(query.cursor);
     const rows: AdjustmentRow[] = await this.dataSource.query(
       `SELECT id, campaign_id, admin_id, delta, reason, total_units_before, total_units_after, created_at,

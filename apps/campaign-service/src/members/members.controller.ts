@@ -36,13 +36,13 @@ export class MembersController {
   @Get('scores')
   @ApiOkResponse({ type: MemberScoresDto })
   scores(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<MemberScoresDto> {
-    return this.views.scores(user.id, query.limit ?? 20, query.cursor);
+    return this.views.scores(user.id, query.limit, query.cursor);
   }
 
   @Get('perks')
   @ApiOkResponse({ type: PerkPageDto })
   perks(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<PerkPageDto> {
-    return this.views.perks(user.id, query.limit ?? 20, query.cursor);
+    return this.views.perks(user.id, query.limit, query.cursor);
   }
 
   @Get('perks/:campaignId')

@@ -17,7 +17,7 @@ export class NotificationsController {
   @Get()
   @ApiOkResponse({ type: NotificationPageDto })
   list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<NotificationPageDto> {
-    return this.notifications.list(user.id, query.limit ?? 20, query.cursor);
+    return this.notifications.list(user.id, query.limit, query.cursor);
   }
 
   @Post('read-all')

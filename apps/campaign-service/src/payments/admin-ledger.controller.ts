@@ -26,6 +26,6 @@ export class AdminLedgerController {
   async list(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: PageQueryDto): Promise<LedgerPageDto> {
     await findCampaignFor(this.dataSource.manager, user, id);
     const cursor = pageCursor(query.cursor);
-    return this.ledger.list(id, query.limit ?? 20, cursor);
+    return this.ledger.list(id, query.limit, cursor);
   }
 }
