@@ -31,6 +31,11 @@ describe('validateAddress limits', () => {
     expect(Object.keys(validateAddress({ ...valid, line1: 'a'.repeat(201) }))).toEqual(['line1']);
   });
 
+  it('takes a city of up to 100 characters, as the API does, and not 101', () => {
+    expect(validateAddress({ ...valid, city: 'a'.repeat(100) })).toEqual({});
+    expect(validateAddress({ ...valid, city: 'a'.repeat(101) })).toEqual({ city: 'Use at most 100 characters.' });
+  });
+
   it('takes a postal code of 2 to 12 letters, digits, spaces or dashes', () => {
     for (const postalCode of ['N1', 'SW1A-1AA 123']) expect(validateAddress({ ...valid, postalCode })).toEqual({});
     for (const postalCode of ['1', 'SW1A-1AA 1234', '-12345']) expect(Object.keys(validateAddress({ ...valid, postalCode }))).toEqual(['postalCode']);

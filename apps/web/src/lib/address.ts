@@ -14,8 +14,9 @@ export function validateAddress(address: ShippingAddress): AddressErrors {
   for (const [field, message] of required) {
     if (!address[field]?.trim()) errors[field] = message;
   }
-  for (const field of ['name', 'line1', 'line2', 'city'] as const) {
-    if ((address[field]?.length ?? 0) > 200) errors[field] = 'Use at most 200 characters.';
+  // The API's limits (ShippingAddressDto): a longer field would only come back as a 400.
+  for (const [field, max] of [['name', 200], ['line1', 200], ['line2', 200], ['city', 100]] as const) {
+    if ((address[field]?.trim().length ?? 0) > max) errors[field] = `Use at most ${max} characters.`;
   }
   if (address.postalCode && !/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/.test(address.postalCode.trim())) {
     errors.postalCode = 'Enter a valid postal code (letters, digits, spaces or dashes).';
