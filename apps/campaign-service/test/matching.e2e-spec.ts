@@ -11,6 +11,7 @@ import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.mod
 import { AudienceService } from '../src/audience/audience.service';
 import { Campaign } from '@app/db';
 import { refreshScoreDistribution } from '../src/scores/score-distribution';
+import { ScoreIngestion } from '../src/scores/score-ingestion';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
@@ -393,5 +394,36 @@ describe('matching (e2e)', () => {
     expect(await matching.get(PercentileRematcher).rematch({ provider })).toEqual({ campaigns: 0, offersCreated: 0 });
     expect(await offeredMembers(ended)).toEqual([]);
     expect(await offeredMembers(overdue)).toEqual([]);
+  });
+
+  it('weighs a score batch against percentile thresholds that count it: before its distribution refresh, percentile campaigns wait for the refresh\'s re-match', async () => {
+    const provider = 'batch-probe';
+    const ids = await insertMembers(t.dataSource, Array.from({ length: 10 }, () => ({})));
+    const ingestion = new ScoreIngestion(t.dataSource);
+    const batch = (scoredAt: string, scores: number[], refreshDistribution = true) =>
+      ingestion.ingest(provider, new Date(scoredAt), ids.map((memberId, i) => ({ memberId, score: scores[i] })), { refreshDistribution });
+    await batch('2026-10-01T00:00:00Z', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const campaignId = await insertCampaign(t.dataSource, { brandId, eligibility: { provider, minPercentile: 90 } });
+    await launch(campaignId);
+    // the 90th percentile of 1..10 is 9.1: only the member scored 10
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length === 1)).toEqual([ids[9]]);
+
+    // Every score rises; the batch is stored, its distribution refresh has yet to run. Against the old
+    // thresholds (9.1) every member would pass, and an offer is never taken back.
+    await batch('2026-10-02T00:00:00Z', [30, 51, 52, 53, 54, 55, 56, 57, 58, 59], false);
+    const [{ payload }] = await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1 ORDER BY id DESC LIMIT 1`, [ids[0]]);
+    expect(payload.scoresAt).toEqual(expect.any(String));
+    expect(await matching.get(MemberMatcher).matchMember(ids[0], provider, payload.scoresAt)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the workers' own match-member jobs of the batch
+    expect(await offeredMembers(campaignId)).toEqual([ids[9]]);
+
+    // The refresh, and its re-match, judge everyone by the new scores: the 90th percentile is 58.1.
+    await refreshScoreDistribution(t.dataSource, provider);
+    await matching.get(PercentileRematcher).rematch({ provider });
+    expect(await offeredMembers(campaignId)).toEqual([ids[9]]);
+
+    // A batch whose refresh ran: its match-member jobs weigh percentile rules at once (the member now scored 80).
+    await batch('2026-10-03T00:00:00Z', [30, 51, 52, 53, 54, 55, 56, 57, 80, 59]);
+    expect(await waitFor(() => offeredMembers(campaignId), (o) => o.length === 2)).toEqual([ids[8], ids[9]].sort());
   });
 });

@@ -203,7 +203,7 @@ describe('score ingestion (e2e)', () => {
     await postScores(t.http, KLOUT_KEY, '2026-11-04T00:00:00Z', [{ memberId: a, score: 50 }, { memberId: b, score: 50 }]).expect(202);
     expect(await jobs(a)).toEqual([]);
     expect(await jobs(b)).toEqual([
-      { job_id: `match-member.klout.${b}.${Date.parse('2026-11-04T00:00:00Z')}`, payload: { memberId: b, provider: 'klout' } },
+      { job_id: `match-member.klout.${b}.${Date.parse('2026-11-04T00:00:00Z')}`, payload: { memberId: b, provider: 'klout', scoresAt: expect.any(String) } },
     ]);
   });
   it('lets overlapping batches run concurrently: no deadlock, the newest scoredAt wins, all history kept', async () => {
@@ -232,7 +232,7 @@ describe('score ingestion (e2e)', () => {
     await postScores(t.http, PEERINDEX_KEY, '2026-11-05T00:00:00Z', [{ memberId: a, score: 50 }]).expect(202);
     expect(
       await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'match-member' AND payload->>'memberId' = $1`, [a]),
-    ).toEqual([{ payload: { memberId: a, provider: 'peerindex' } }]);
+    ).toEqual([{ payload: { memberId: a, provider: 'peerindex', scoresAt: expect.any(String) } }]);
   });
 
   it('rejects as UNKNOWN_MEMBER the id of a brand user or of an erased member, and stores nothing for them', async () => {

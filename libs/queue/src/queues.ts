@@ -19,7 +19,12 @@ export type JobName<K extends QueueKey> = (typeof QUEUES)[K]['jobs'][number];
 /** Payloads carry ids only; processors reload state from PostgreSQL. */
 export interface JobPayloads {
   'match-campaign': { campaignId: string };
-  'match-member': { memberId: string; provider: string };
+  /**
+   * scoresAt (a score batch's): the member's new score is in every distribution of the provider
+   * refreshed after this instant; before that, its percentile rules are left to the refresh's
+   * rematch-percentiles job. Absent for a profile change.
+   */
+  'match-member': { memberId: string; provider: string; scoresAt?: string };
   /** the provider's percentile thresholds moved */
   'rematch-percentiles': { provider: string };
   /** without memberIds: every offer of the campaign not yet notified (sent once a matching run finishes) */

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { TrailingRun } from '@app/db';
 import { PERCENTILE_FRACTIONS } from '@app/domain';
 import { enqueueInTransaction, jobIdFor } from '@app/queue';
@@ -30,11 +30,21 @@ export function refreshScoreDistribution(dataSource: DataSource, provider: strin
  */
 const refreshes = new WeakMap<DataSource, TrailingRun>();
 
+/**
+ * The provider's distribution lock, to the end of the transaction: a refresh takes it alone; a score
+ * batch shares it with other batches, so no refresh runs while the batch is being written and one
+ * stored after the batch's `clock_timestamp()` (taken once it holds the lock) read the batch's scores.
+ */
+export async function lockScoreDistribution(m: EntityManager, provider: string, mode: 'refresh' | 'batch'): Promise<void> {
+  const lock = mode === 'refresh' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+  await m.query(`SELECT ${lock}(hashtext('score_distributions'), hashtext($1))`, [provider]);
+}
+
 async function refreshNow(dataSource: DataSource, provider: string): Promise<void> {
   await dataSource.transaction(async (m) => {
     // One refresh of a provider at a time, each reading the scores as of after the previous one: two
     // batches' refreshes at once could otherwise store the one that read the older scores last.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('score_distributions'), hashtext($1))`, [provider]);
+    await lockScoreDistribution(m, provider, 'refresh');
     const [refreshed]: unknown[] = await m.query(
       `WITH d AS (
          SELECT percentile_cont($2::float8[]) WITHIN GROUP (ORDER BY score) AS thresholds, count(*)::int AS n

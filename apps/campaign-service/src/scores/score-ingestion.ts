@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobPayloads, OUTBOX_CHANNEL, QUEUES } from '@app/queue';
 import { parseScoreItem, ScoreItem, ScoreRejectionCode } from './score-item';
-import { refreshScoreDistribution } from './score-distribution';
+import { lockScoreDistribution, refreshScoreDistribution } from './score-distribution';
 
 export const MAX_SCORE_BATCH = 10_000;
 
@@ -79,11 +79,13 @@ export class ScoreIngestion {
    * take their row locks in the same order and cannot deadlock. Members whose current score changed get a
    * match-member job in the same transaction (outbox), when the provider has live campaigns. The
    * members' rows are share-locked as they are read: an erasure in flight is waited for, and its
-   * member's scores are then left out instead of outliving it.
+   * member's scores are then left out instead of outliving it. A job carries `scoresAt`, a time
+   * after which a stored distribution counts this batch (see lockScoreDistribution).
    */
   private async write(provider: string, scoredAt: Date, items: ScoreItem[]): Promise<number> {
     const rows = items.map((i) => ({ member_id: i.memberId, score: i.score, topics: i.topics }));
     return this.dataSource.transaction(async (manager) => {
+      await lockScoreDistribution(manager, provider, 'batch');
       const [result]: { changed: number; jobs: number }[] = await manager.query(
         `WITH input AS (
            SELECT x.member_id, x.score, x.topics FROM jsonb_to_recordset($2::jsonb) AS x(member_id uuid, score float8, topics jsonb)
@@ -105,7 +107,7 @@ export class ScoreIngestion {
          ),
          jobs AS (
            INSERT INTO outbox (queue, job_name, job_id, payload)
-           SELECT $4, $5, $5 || '.' || $1 || '.' || member_id || '.' || $6, jsonb_build_object('memberId', member_id, 'provider', $1)
+           SELECT $4, $5, $5 || '.' || $1 || '.' || member_id || '.' || $6, jsonb_build_object('memberId', member_id, 'provider', $1, 'scoresAt', clock_timestamp())
            FROM changed
            WHERE EXISTS (SELECT 1 FROM campaigns WHERE status IN ('active', 'paused') AND eligibility->>'provider' = $1)
            RETURNING 1

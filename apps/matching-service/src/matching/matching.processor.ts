@@ -16,7 +16,7 @@ export class MatchingProcessor extends JobProcessor<'matching'> {
       }
       return result;
     },
-    'match-member': async (job) => ({ offered: await this.members.matchMember(job.data.memberId, job.data.provider) }),
+    'match-member': async (job) => ({ offered: await this.members.matchMember(job.data.memberId, job.data.provider, job.data.scoresAt) }),
     'rematch-percentiles': (job) => this.percentiles.rematch(job.data),
   };
 

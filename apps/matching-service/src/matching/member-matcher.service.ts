@@ -22,12 +22,21 @@ const CAMPAIGNS_PER_STATEMENT = 200;
 export class MemberMatcher {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Returns the campaigns newly offered to the member. */
-  async matchMember(memberId: string, provider: string): Promise<string[]> {
-    const campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
+  /**
+   * Returns the campaigns newly offered to the member. `scoresAt`: the score batch's (see
+   * JobPayloads): until the provider's distribution counts the member's new score, percentile rules
+   * would weigh it against the old thresholds (a batch raising every score would pass members who are
+   * not in the top X% of the new scores, and an offer is never taken back). Those campaigns are then
+   * left to the rematch-percentiles job of the refresh that follows the batch.
+   */
+  async matchMember(memberId: string, provider: string, scoresAt?: string): Promise<string[]> {
+    let campaigns: { id: string; eligibility: EligibilityRules }[] = await this.dataSource.query(
       `SELECT id, eligibility FROM campaigns WHERE ${OFFERABLE_CAMPAIGN} AND eligibility->>'provider' = $1 ORDER BY id`,
       [provider],
     );
+    if (scoresAt && campaigns.some((c) => c.eligibility.minPercentile != null) && !(await this.distributionCounts(provider, scoresAt))) {
+      campaigns = campaigns.filter((c) => c.eligibility.minPercentile == null);
+    }
     if (!campaigns.length) return [];
     const ctx = await loadEvaluationContext(this.dataSource.manager, provider);
     const offered: string[] = [];
@@ -58,6 +67,15 @@ export class MemberMatcher {
       offered.push(...created);
     }
     return offered;
+  }
+
+  /** Whether the provider's stored distribution was refreshed after `scoresAt`. */
+  private async distributionCounts(provider: string, scoresAt: string): Promise<boolean> {
+    const [row]: { counts: boolean }[] = await this.dataSource.query(
+      `SELECT refreshed_at > $2::timestamptz AS counts FROM score_distributions WHERE provider = $1`,
+      [provider, scoresAt],
+    );
+    return row?.counts === true;
   }
 }
 
