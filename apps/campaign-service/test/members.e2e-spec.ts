@@ -162,6 +162,12 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     const draft = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, status: 'draft' });
     await t.http.get(`/me/perks/${draft}/eligibility`).set('Authorization', member.auth).expect(404);
     await t.http.get(`/me/perks/not-a-uuid/eligibility`).set('Authorization', member.auth).expect(404);
+    // Ended: answered when it ran, 404 when it ended (cancelled) without ever being launched, as a draft.
+    const ranThenEnded = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' } });
+    const cancelled = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, status: 'funded' });
+    await t.dataSource.query(`UPDATE campaigns SET status = 'ended' WHERE id = ANY($1::uuid[])`, [[ranThenEnded, cancelled]]);
+    await t.http.get(`/me/perks/${ranThenEnded}/eligibility`).set('Authorization', member.auth).expect(200);
+    await t.http.get(`/me/perks/${cancelled}/eligibility`).set('Authorization', member.auth).expect(404);
   });
 
   it('exports everything held about the member, then erases it on DELETE /me', async () => {

@@ -106,7 +106,9 @@ export class MemberViewsService {
   async eligibilityFor(memberId: string, campaignId: string): Promise<EligibilityResultDto> {
     if (!UUID.test(campaignId)) throw DomainError.notFound('Campaign');
     const campaign = await this.dataSource.getRepository(Campaign).findOneBy({ id: campaignId });
-    if (!campaign || !PUBLIC_STATUSES.includes(campaign.status)) throw DomainError.notFound('Campaign');
+    // Members never saw a campaign ended (cancelled) before it was launched: it answers as a draft does.
+    const seen = campaign && PUBLIC_STATUSES.includes(campaign.status) && (campaign.status !== CampaignStatus.Ended || campaign.launchedAt !== null);
+    if (!seen) throw DomainError.notFound('Campaign');
     // The claim's own rule: an offer stays valid for the campaign's life, even after the score drops,
     // while the member's profile meets the campaign (matching withdraws it soon after it stops).
     const [{ offered }]: { offered: boolean }[] = await this.dataSource.query(
