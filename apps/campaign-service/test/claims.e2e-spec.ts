@@ -294,6 +294,8 @@ describe('claims (e2e)', () => {
     await claim(m, campaignId, 's1', { acceptDisclosure: true, shippingAddress: { ...ADDRESS, country: 'usa' } }).expect(400);
 
     const created = await claim(m, campaignId, 's2', { acceptDisclosure: true, shippingAddress: ADDRESS }).expect(201);
+    // A replay without the address gets the claim it replays, not a 400.
+    expect((await claim(m, campaignId, 's2').expect(201)).body).toEqual(created.body);
     const shipment = await waitFor(
       async () => (await t.http.get(`/admin/claims/${created.body.id}/shipment`).set('Authorization', admin)).body,
       (body) => body.status === 'requested',
