@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { Campaign } from '@app/db';
 import { claimGateKeys } from '@app/queue';
 import { uuidV7 } from '@app/domain';
-import { createWorkerContext, TestApp, waitForLockWaiter } from '@app/testing';
+import { createWorkerContext, TestApp, waitForLockWaiter, walkPages } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { ClaimFailureService } from '../../fulfillment-service/src/fulfillment/claim-failure.service';
 import { ClaimGateService, GateOutcome } from '../src/claims/claim-gate.service';
@@ -90,14 +90,7 @@ describe('claims (e2e)', () => {
        FROM unnest($2::uuid[]) AS m`,
       [campaignId, members.map((m) => m.id)],
     );
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = `/admin/claims?campaignId=${campaignId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await t.http.get(query).set('Authorization', admin).expect(200);
-      seen.push(...page.body.items.map((item: { id: string }) => item.id));
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    const seen = await walkPages(t.http, `/admin/claims?campaignId=${campaignId}`, admin, 'id');
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
   });

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { claimGateKeys } from '@app/queue';
-import { createBrand, createMember, login, TestApp, TEST_PASSWORD } from '@app/testing';
+import { createBrand, createMember, login, TestApp, TEST_PASSWORD, walkPages } from '@app/testing';
 import { createCampaignServiceApp } from './app';
 import { insertBrand, insertCampaign, insertMembers, KLOUT_KEY, PEERINDEX_KEY, postScores, SCORES_TEST_OPTIONS } from './scores-fixtures';
 
@@ -259,14 +259,7 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: `Tie ${i}` }));
     await t.dataSource.query(`INSERT INTO offers (campaign_id, member_id) SELECT id, $2 FROM unnest($1::uuid[]) id ORDER BY id`, [ids, member.id]);
-    const seen: string[] = [];
-    for (let cursor = ''; ; ) {
-      const page = await t.http.get(`/me/perks?limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', member.auth).expect(200);
-      seen.push(...page.body.items.map((p: { campaignId: string }) => p.campaignId));
-      if (!page.body.nextCursor) break;
-      cursor = page.body.nextCursor;
-    }
-    expect(seen).toEqual([...ids].sort().reverse());
+    expect(await walkPages(t.http, '/me/perks', member.auth, 'campaignId')).toEqual([...ids].sort().reverse());
   });
 
   it('shows 20 items a page when no limit is given: perks, claims and notifications', async () => {
@@ -384,13 +377,6 @@ describe('notifications (e2e)', () => {
         [member.id],
       )
     ).map((r: { id: string }) => r.id);
-    const seen: string[] = [];
-    for (let cursor = ''; ; ) {
-      const page = await t.http.get(`/me/notifications?limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', member.auth).expect(200);
-      seen.push(...page.body.items.map((n: { id: string }) => n.id));
-      if (!page.body.nextCursor) break;
-      cursor = page.body.nextCursor;
-    }
-    expect(seen).toEqual([...ids].sort().reverse());
+    expect(await walkPages(t.http, '/me/notifications', member.auth, 'id')).toEqual([...ids].sort().reverse());
   });
 });

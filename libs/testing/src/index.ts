@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './tcp-proxy';
 export * from './lock-waits';
 export * from './documented-responses';
+export * from './paging';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createBrand, createMember, loginAdmin, TestApp } from '@app/testing';
+import { createBrand, createMember, loginAdmin, TestApp, walkPages } from '@app/testing';
 import { recordAudit } from '@app/platform';
 import { createCampaignServiceApp } from '../app';
 
@@ -116,13 +116,6 @@ describe('audit log (e2e)', () => {
         [admin.id, entityId],
       )
     ).map((r: { id: string }) => r.id);
-    const seen: string[] = [];
-    for (let cursor = ''; ; ) {
-      const page = await t.http.get(`/admin/audit-log?entityId=${entityId}&limit=2${cursor && `&cursor=${cursor}`}`).set('Authorization', admin.auth).expect(200);
-      seen.push(...page.body.items.map((e: { id: string }) => e.id));
-      if (!page.body.nextCursor) break;
-      cursor = page.body.nextCursor;
-    }
-    expect(seen).toEqual([...ids].sort().reverse());
+    expect(await walkPages(t.http, `/admin/audit-log?entityId=${entityId}`, admin.auth, 'id')).toEqual([...ids].sort().reverse());
   });
 });
