@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { createBrand, TestApp } from '@app/testing';
@@ -135,6 +137,34 @@ describe('claim route ahead of Express (e2e)', () => {
       expect(leanHandled).toBe(true);
       expect({ sent, status: lean.status, code: lean.body.code }).toEqual({ sent, status: 401, code: 'UNAUTHORIZED' });
     }
+  });
+
+  it('still decides the claim of a client that left right after sending it, as Express does, and logs no error', async () => {
+    const { m, campaignId } = await member();
+    const route = t.app.get(ClaimRoute) as unknown as { parseBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> };
+    const parseBody = route.parseBody.bind(route);
+    // The body arrived whole, then the connection went (a client timeout, a closed tab): the
+    // socket no longer knows its peer's address, which the per-IP limit reads next.
+    jest.spyOn(route, 'parseBody').mockImplementationOnce(async (req, res) => {
+      const body = await parseBody(req, res);
+      req.socket.destroy();
+      return body;
+    });
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      await expect(send(campaignId, { auth: m.auth, key: 'left' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+      let stored = 0;
+      for (let tries = 0; tries < 50 && !stored; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        [{ stored }] = await t.dataSource.query(`SELECT count(*)::int AS stored FROM claims WHERE member_id = $1 AND idempotency_key = 'left'`, [m.id]);
+      }
+      expect(stored).toBe(1);
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
+    // The replay gets the stored claim.
+    await send(campaignId, { auth: m.auth, key: 'left' }).expect(201);
   });
 
   it('leaves to Express what it does not take: no or bad token, another role, other content types', async () => {

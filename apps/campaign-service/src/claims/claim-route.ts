@@ -137,7 +137,9 @@ export class ClaimRoute implements OnApplicationBootstrap {
    */
   private async claim(req: IncomingMessage, res: ServerResponse, user: AuthUser, campaignId: string): Promise<unknown> {
     const body = await this.parseBody(req, res);
-    const admission = this.limiter.check(RATE_LIMIT_ROUTE, proxyAddr(req, this.trust), user.id).then((refusal) => {
+    // As the guard reads `req.ip`: a client gone since its body arrived has no address left.
+    const client = (proxyAddr(req, this.trust) as string | undefined) ?? 'unknown';
+    const admission = this.limiter.check(RATE_LIMIT_ROUTE, client, user.id).then((refusal) => {
       if (refusal) throw refusal;
     });
     const key = req.headers['idempotency-key'];
