@@ -107,6 +107,14 @@ describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', 
     const huge = await raw(`GET /me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     expect(JSON.parse(huge.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 431, code: 'VALIDATION_FAILED', details: [{ field: 'headers' }] });
+    // Behind a request still being answered, the refusal waits its turn: the first answer is not
+    // lost (a claim stored, its client told 400), and what follows Connection: close is ignored.
+    const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map(([, status]) => Number(status));
+    expect(statuses(await raw('GET /health HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n'))).toEqual([200, 400]);
+    expect(statuses(await raw('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual([200]);
+    // A body whose framing breaks is refused at once: its own request waits for the rest in vain.
+    const cutShort = await raw('POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{"\r\nzz\r\n');
+    expect(statuses(cutShort)).toEqual([400]);
   });
 
   it('never echoes the password hash or refresh token hashes in responses', async () => {
