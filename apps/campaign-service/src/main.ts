@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   serveWebConsole(app);
   const config = app.get<AppConfig>(APP_CONFIG);
   // Requests in flight may run to their timeout; closing the pools and Redis gets a few seconds more.
-  exitWithinAfterSignal(config.requestTimeoutMs + SHUTDOWN_MARGIN_MS);
+  exitWithinAfterSignal(app, config.requestTimeoutMs + SHUTDOWN_MARGIN_MS);
   await app.listen(config.port);
 }
 

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/db';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +57,18 @@ describe('campaign-service shutdown (e2e)', () => {
       await waiting.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('exits 0 on SIGTERM though a client stalls halfway through sending its request', async () => {
+    const port = await freePort();
+    await api.start(port);
+    const stalled = connect(port, '127.0.0.1');
+    stalled.on('error', () => undefined);
+    await once(stalled, 'connect');
+    stalled.write(`POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":`);
+    // Node stops timing requests out once the server closes: the service cuts the connection itself.
+    expect(await api.kill('SIGTERM')).toBe(0);
+    stalled.destroy();
+  }, 90_000);
 
   it('exits 0 when stopped on purpose, so a supervisor (npm start) tells it from a crash', async () => {
     const port = await freePort();
