@@ -2,7 +2,8 @@
  * `npm run scores:import -- scores.csv --provider klout`: imports a provider's score file
  * through the same set-based ingestion as POST /scores/batch (batches of 10,000, per-row
  * rejections, idempotent replays), with a progress bar; the distribution is refreshed once
- * at the end. CSV header: `memberId,score,scoredAt,topics` with topics like `tech:40|gaming:12`.
+ * at the end. CSV header: `memberId,score,scoredAt,topics` with topics like `tech:40|gaming:12`;
+ * scoredAt as the API takes it (ISO 8601, UTC when it names no zone, not in the future).
  */
 import 'reflect-metadata';
 import { createReadStream, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { loadConfig } from '@app/config';
 import { dataSourceOptions } from '@app/db';
 import { refreshScoreDistribution } from '../apps/campaign-service/src/scores/score-distribution';
 import { MAX_SCORE_BATCH, ScoreIngestion } from '../apps/campaign-service/src/scores/score-ingestion';
+import { readScoredAt } from '../apps/campaign-service/src/scores/scored-at';
 
 interface CsvRow {
   memberId?: string;
@@ -66,10 +68,10 @@ async function main(): Promise<void> {
     const batch = pending.get(scoredAt);
     pending.delete(scoredAt);
     if (!batch?.items.length) return;
-    const at = new Date(scoredAt);
-    if (Number.isNaN(at.getTime())) {
+    const at = readScoredAt(scoredAt);
+    if (!at) {
       totals.rejected += batch.items.length;
-      batch.lines.slice(0, 20 - samples.length).forEach((line) => samples.push(`line ${line}: scoredAt is not a date`));
+      batch.lines.slice(0, 20 - samples.length).forEach((line) => samples.push(`line ${line}: scoredAt is not an ISO 8601 date-time in the past`));
       return;
     }
     const result = await ingestion.ingest(provider, at, batch.items, { refreshDistribution: false });
