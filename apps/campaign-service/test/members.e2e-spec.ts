@@ -84,6 +84,17 @@ describe('member profile, scores, perks, eligibility and privacy (e2e)', () => {
     expect(res.body.items[0].percentile).toBe(expected);
   });
 
+  it("orders a score's topics by score, ties by name in code-point order whatever the host's locale", async () => {
+    const member = await createMember(t.http);
+    const tied = ['zz', 'aa', 'a_b', 'a1', 'a-b'];
+    await postScores(t.http, KLOUT_KEY, '2026-11-01T00:00:00Z', [
+      { memberId: member.id, score: 50, topics: [...tied.map((topic) => ({ topic, score: 10 })), { topic: 'yy', score: 20 }] },
+    ]).expect(202);
+    const res = await t.http.get('/me/scores').set('Authorization', member.auth).expect(200);
+    // localeCompare followed the host's locale: '_' before '-' and digits, and under LC_ALL=da_DK 'aa' after 'zz'.
+    expect(res.body.items[0].topics.map((x: { topic: string }) => x.topic)).toEqual(['yy', 'a-b', 'a1', 'a_b', 'aa', 'zz']);
+  });
+
   it('lists perks on offered campaigns taking claims, with available, claimed and sold-out status, page by page', async () => {
     const member = await createMember(t.http);
     const available = await insertCampaign(t.dataSource, { brandId, eligibility: { provider: 'klout' }, title: 'Coffee', totalUnits: 5 });

@@ -75,7 +75,9 @@ export class MemberViewsService {
       percentile: percentileOf(row.thresholds, row.score),
       topics: Object.entries(row.topics)
         .map(([topic, score]) => ({ topic, score }))
-        .sort((a, b) => b.score - a.score || a.topic.localeCompare(b.topic)),
+        // Ties in code-point order, the same on every host: localeCompare followed the host's locale
+        // (under LC_ALL=da_DK.UTF-8, 'aa' came after 'zz').
+        .sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0)),
       scoredAt: row.scored_at.toISOString(),
     }));
     return { items, nextCursor };
