@@ -199,9 +199,10 @@ export class ClaimLookupsService {
               u.erased_at IS NOT NULL AS erased,
               p.member_id IS NOT NULL AS has_profile, p.opted_in, p.country, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
               a.created_at,
+              -- The window in hours: days are calendar days in the session's time zone, 23 or 25 hours across a DST change.
               CASE WHEN a.id IS NOT NULL THEN
                 (SELECT count(*)::int FROM claims c
-                  WHERE c.member_id = a.id AND c.status <> 'cancelled' AND c.created_at > now() - make_interval(days => $4))
+                  WHERE c.member_id = a.id AND c.status <> 'cancelled' AND c.created_at > now() - make_interval(hours => $4 * 24))
               END AS recent
        FROM unnest($1::uuid[], $2::uuid[], $3::bool[]) WITH ORDINALITY AS x(campaign_id, member_id, with_account, i)
        LEFT JOIN users u ON u.id = x.member_id
