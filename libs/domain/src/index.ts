@@ -6,3 +6,4 @@ export * from './eligibility';
 export * from './refund-policy';
 export * from './abuse-policy';
 export * from './ids';
+export * from './order';

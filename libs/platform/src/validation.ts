@@ -1,7 +1,7 @@
 import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Length, Matches, ValidateBy } from 'class-validator';
-import { DomainError, ErrorCode } from '@app/domain';
+import { compareCodePoints, DomainError, ErrorCode } from '@app/domain';
 
 export interface FieldError {
   field: string;
@@ -102,7 +102,7 @@ export function droppedKeyErrors(value: unknown, oneByOne: readonly string[] = [
       else if (!(depth === 0 && oneByOne.includes(key))) stack.push([child, field, depth + 1]);
     }
   }
-  return errors.sort((a, b) => a.field.localeCompare(b.field));
+  return errors.sort((a, b) => compareCodePoints(a.field, b.field));
 }
 
 /**

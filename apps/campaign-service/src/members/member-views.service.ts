@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Campaign, cursorInstantSql, invalidCursor, Page, pageCursor, toPage } from '@app/db';
-import { CampaignStatus, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
+import { CampaignStatus, compareCodePoints, DomainError, PerkKind, UUID, percentileOf } from '@app/domain';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { EligibilityResultDto, MemberScoreDto, MemberPerkDto, PerkStatus } from './dto/member-views.dto';
 
@@ -75,9 +75,7 @@ export class MemberViewsService {
       percentile: percentileOf(row.thresholds, row.score),
       topics: Object.entries(row.topics)
         .map(([topic, score]) => ({ topic, score }))
-        // Ties in code-point order, the same on every host: localeCompare followed the host's locale
-        // (under LC_ALL=da_DK.UTF-8, 'aa' came after 'zz').
-        .sort((a, b) => b.score - a.score || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0)),
+        .sort((a, b) => b.score - a.score || compareCodePoints(a.topic, b.topic)),
       scoredAt: row.scored_at.toISOString(),
     }));
     return { items, nextCursor };
