@@ -1,11 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
-import { createTestApp, ThrowawayRedis } from '@app/testing';
+import { createTestApp, createWorkerContext, ThrowawayRedis } from '@app/testing';
 import { enqueueInTransaction, jobIdFor, queueConnection } from '@app/queue';
 import { FulfillmentModule } from '../src/fulfillment.module';
 import { OutboxRelayService } from '../src/outbox/outbox-relay.service';
@@ -26,6 +27,7 @@ describe('outbox relay (e2e)', () => {
   let queue: Queue;
   let matchingQueue: Queue;
   let databaseUrl: string;
+  let redisPrefix: string;
 
   const unpublished = async () =>
     Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
@@ -36,6 +38,7 @@ describe('outbox relay (e2e)', () => {
     const t = await createTestApp(FulfillmentModule, { env: { REDIS_URL: redis.url } });
     worker = t.app;
     databaseUrl = t.databaseUrl;
+    redisPrefix = t.redisPrefix;
     dataSource = worker.get(getDataSourceToken());
     queue = new Queue('notifications', { connection: queueConnection(redis.url), prefix: t.redisPrefix });
     queue.on('error', () => undefined);
@@ -311,5 +314,65 @@ describe('outbox relay (e2e)', () => {
     expect((await jobIds(matchingQueue)).filter((id) => id?.startsWith('match.')).sort()).toEqual(matches.map((i) => jobIdFor('match', i)).sort());
     expect((await queue.getJob(jobIdFor('notify', 'c5', 1234)))?.data).toEqual({ campaignId: 'c5', memberIds: ['m1234'] });
     expect((await matchingQueue.getJob(jobIdFor('match', 42)))?.data).toEqual({ memberId: 'm42', provider: 'klout' });
+  });
+
+  describe('a Redis restored from an older snapshot (a backup, a replica promoted before it caught up, an RDB reloaded after a crash)', () => {
+    const notify = (label: string, runAt?: Date) => ({
+      queue: 'notifications' as const,
+      name: 'notify-offers' as const,
+      data: { campaignId: 'c11', memberIds: [label] },
+      jobId: jobIdFor('notify', 'c11', label),
+      runAt,
+    });
+    const publishedAt = async (jobId: string) =>
+      ((await dataSource.query(`SELECT published_at FROM outbox WHERE job_id = $1`, [jobId])) as { published_at: Date }[])[0].published_at;
+    /** A row published long before the snapshot, whose job the snapshot holds (or ran long ago). */
+    const insertOld = (label: string) =>
+      dataSource.query(
+        `INSERT INTO outbox (queue, job_name, job_id, payload, run_at, created_at, published_at)
+         VALUES ('notifications', 'notify-offers', $1, '{"campaignId": "c11"}', now() - interval '3 minutes', now() - interval '3 minutes', now() - interval '3 minutes')`,
+        [jobIdFor('notify', 'c11', label)],
+      );
+
+    it('relays again, while running, the rows published since the snapshot (a delayed end among them); older ones stay done', async () => {
+      // The relay has made its first check (which relays recent rows again into a Redis without its mark).
+      const client = new Redis(redis.url);
+      try {
+        await eventually(async () => (await client.exists(`${redisPrefix}:outbox:redis-kept`)) === 1);
+      } finally {
+        client.disconnect();
+      }
+      await insertOld('old');
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('before')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'before'))) !== undefined);
+      const snapshot = await redis.snapshot();
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, [notify('later', new Date(Date.now() + 60_000)), notify('after')]));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'after'))) !== undefined);
+      const oldPublishedAt = await publishedAt(jobIdFor('notify', 'c11', 'old'));
+
+      await redis.restore(snapshot);
+      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'later'))) !== undefined, 20000);
+      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'later')))?.getState()).toBe('delayed');
+      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'after'))) !== undefined);
+      await eventually(async () => (await unpublished()) === 0);
+      expect(await publishedAt(jobIdFor('notify', 'c11', 'old'))).toEqual(oldPublishedAt);
+    }, 40000);
+
+    it('relays them again at boot when the services were down across the restore', async () => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-before')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-before'))) !== undefined);
+      const snapshot = await redis.snapshot();
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-later', new Date(Date.now() + 60_000))));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))) !== undefined);
+      // The services stop; Redis is restored; they start again once the snapshot's mark is no longer fresh.
+      await worker.close();
+      await redis.restore(snapshot);
+      expect(await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      worker = await createWorkerContext(FulfillmentModule);
+      dataSource = worker.get(getDataSourceToken());
+      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))) !== undefined, 20000);
+      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later')))?.getState()).toBe('delayed');
+    }, 60000);
   });
 });

@@ -56,14 +56,51 @@ const CLAIM_BATCH = `
  * failed). Older jobs are long done, and their effects are in PostgreSQL. A claim's job is only
  * relayed again while the claim waits for it (the sweep would find it too, later): a day of
  * claims fulfilled long ago would otherwise run again as no-ops ahead of the new ones.
+ * $3 (epoch ms, or null for every row): only rows published after it, those a Redis holding
+ * older data may lack; $4 (epoch ms, or null): only if a row was published after it at all.
  */
 const REPUBLISH_RECENT = `
   UPDATE outbox o SET published_at = NULL
   FROM unnest($1::text[], $2::float8[]) AS w(queue, secs)
   WHERE o.queue = w.queue AND o.published_at IS NOT NULL
     AND greatest(o.run_at, o.published_at) > now() - make_interval(secs => w.secs)
+    AND ($3::float8 IS NULL OR o.published_at > to_timestamp($3::float8 / 1000))
+    AND ($4::float8 IS NULL OR EXISTS (SELECT 1 FROM outbox n WHERE n.published_at > to_timestamp($4::float8 / 1000)))
     AND (o.job_name <> 'fulfill-claim'
          OR EXISTS (SELECT 1 FROM claims c WHERE c.id = (o.payload ->> 'claimId')::uuid AND c.status = 'pending'))`;
+
+/**
+ * The relay's mark in Redis: Redis's own clock (epoch ms) when the relay last saw BullMQ take a
+ * batch, or last checked. Set after the batch's jobs were acknowledged, so a Redis whose data
+ * holds a mark also holds every job acknowledged before it was set, whatever Redis lost later.
+ * MARK moves it forward only (several relays set it), and only while it exists: a missing mark
+ * means Redis lost everything, and the check must see that before anything sets it again.
+ * KEYS mark; ARGV create (1: set it even when missing) → the mark now, or false when missing.
+ */
+const MARK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local raw = redis.call('GET', KEYS[1])
+if not raw and ARGV[1] ~= '1' then return false end
+local kept = tonumber(raw or '')
+if kept and kept >= now then return tostring(kept) end
+redis.call('SET', KEYS[1], tostring(now))
+return tostring(now)`;
+
+/** KEYS mark → {the mark or false, Redis's clock in epoch ms}. */
+const READ_MARK = `
+local t = redis.call('TIME')
+return {redis.call('GET', KEYS[1]), tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))}`;
+
+/**
+ * How long a row's publish may take, from its published_at (the claiming transaction's start) to
+ * BullMQ's acknowledgement (the claim statement, then the publish itself, given up after
+ * PUBLISH_TIMEOUT_MS), plus the clocks of Redis and PostgreSQL drifting apart: rows published
+ * this long before a Redis's mark may still be missing from it.
+ */
+const MARK_SLACK_MS = 60_000;
+/** A relay marks at least once a second while it runs; a mark older than this has no relay watching it. */
+const MARK_STALE_MS = 5_000;
 
 /** Published rows kept this long after they were due (past every queue's retry horizon): for investigation, then pruned. */
 const RETENTION_SECONDS = Math.max(...ALL_QUEUE_NAMES.map(retryHorizonSeconds)) + 3 * 86_400;
@@ -102,7 +139,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private wakeRequested = false;
   private stopped = false;
   private redisCheckedAt = 0;
-  private redis?: Redis;
+  private redis?: RelayRedis;
+  /** The newest mark this relay set or saw (Redis's clock, epoch ms); Redis's must never be older. */
+  private marked?: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -188,7 +227,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       // A disabled node still costs 1e10, which alone would trigger JIT (~400 ms a batch).
       await manager.query('SET LOCAL enable_sort = off; SET LOCAL jit = off');
       const claimed: ClaimedJobs[] = await manager.query(CLAIM_BATCH, [BATCH_SIZE, JOB_PRIORITIES]);
+      if (!claimed.length) return 0;
       await withTimeout(Promise.all(claimed.map(({ queue, jobs }) => this.queue(queue).addBulk(jobs))), PUBLISH_TIMEOUT_MS);
+      // Before the commit (a mark that fails rolls the batch back): a Redis that lost these jobs lost this mark too.
+      await this.mark(false);
       return claimed.reduce((total, { jobs }) => total + jobs.length, 0);
     });
     relayed.inc(count);
@@ -197,25 +239,64 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   /**
    * Redis is not the system of record: one restarted without its data (or a new one) has lost
-   * every job, the delayed start and end of campaigns included. A marker key tells: while it is
-   * there, Redis kept its data. When it is missing, the recent rows are relayed again (their
-   * jobIds make jobs Redis still has no-ops, and every processor re-runs idempotently), and only
-   * then is the marker set, so a crash in between relays them again rather than never.
+   * every job, the delayed start and end of campaigns included, and one restored from an older
+   * snapshot (a backup, a replica promoted before it caught up, an RDB reloaded after a crash) has
+   * lost those relayed since. The mark tells: missing, Redis lost everything, and the recent rows
+   * are relayed again (their jobIds make jobs Redis still has no-ops, and every processor re-runs
+   * idempotently); older than a mark this relay saw, Redis went back in time, and so it did when a
+   * relay starts to find a mark no relay kept fresh (the services were down across the restore):
+   * then the rows published since that mark are. Only then is the mark set, so a crash in between
+   * relays them again rather than never.
    */
   private async recoverLostJobs(): Promise<void> {
     if (Date.now() - this.redisCheckedAt < POLL_MS) return;
-    this.redis ??= createRedis(this.config.redisUrl).on('error', () => undefined);
-    const redis = this.redis;
-    const marker = `${this.config.redisPrefix}:outbox:redis-kept`;
-    if (await withTimeout(redis.exists(marker), PUBLISH_TIMEOUT_MS)) {
-      this.redisCheckedAt = Date.now();
-      return;
+    // Read before the call: a batch marking meanwhile must not pass for Redis's own mark.
+    const seen = this.marked;
+    const [raw, clock] = await withTimeout(this.relayRedis().relayReadMark(this.markKey()), PUBLISH_TIMEOUT_MS);
+    // A mark of the release before marks held a time was trusted while it existed: so it is still.
+    const kept = raw === null ? null : Number.isFinite(Number(raw)) ? Number(raw) : Number(clock);
+    if (kept === null) {
+      await this.relayAgain(null, null, (count) => `Redis has lost its data: relaying ${count} recent outbox rows again`);
+    } else if (seen !== undefined ? kept < seen : kept < Number(clock) - MARK_STALE_MS) {
+      // Starting up, a stale mark may only mean that the relays were down: Redis lacks something
+      // only if rows were published after it.
+      await this.relayAgain(kept - MARK_SLACK_MS, seen === undefined ? kept : null, (count) =>
+        `Redis holds data from ${new Date(kept).toISOString()} only (restored from an older snapshot?): relaying ${count} outbox rows published since again`,
+      );
     }
-    const [, count]: [unknown, number] = await this.dataSource.query(REPUBLISH_RECENT, [ALL_QUEUE_NAMES, ALL_QUEUE_NAMES.map(retryHorizonSeconds)]);
-    if (count) this.logger.warn(`Redis has lost its data: relaying ${count} recent outbox rows again`);
-    republished.inc(count);
-    await withTimeout(redis.set(marker, new Date().toISOString()), PUBLISH_TIMEOUT_MS);
+    await this.mark(true);
     this.redisCheckedAt = Date.now();
+  }
+
+  private async relayAgain(since: number | null, ifPublishedAfter: number | null, message: (count: number) => string): Promise<void> {
+    const [, count]: [unknown, number] = await this.dataSource.query(REPUBLISH_RECENT, [
+      ALL_QUEUE_NAMES,
+      ALL_QUEUE_NAMES.map(retryHorizonSeconds),
+      since,
+      ifPublishedAfter,
+    ]);
+    if (count) this.logger.warn(message(count));
+    republished.inc(count);
+  }
+
+  /** Moves the mark to Redis's clock now; creates it only when `create` (see MARK). */
+  private async mark(create: boolean): Promise<void> {
+    const mark = await withTimeout(this.relayRedis().relayMark(this.markKey(), create ? '1' : '0'), PUBLISH_TIMEOUT_MS);
+    if (mark !== null) this.marked = Math.max(this.marked ?? 0, Number(mark));
+  }
+
+  private markKey(): string {
+    return `${this.config.redisPrefix}:outbox:redis-kept`;
+  }
+
+  private relayRedis(): RelayRedis {
+    if (!this.redis) {
+      const redis = createRedis(this.config.redisUrl).on('error', () => undefined) as RelayRedis;
+      redis.defineCommand('relayMark', { numberOfKeys: 1, lua: MARK });
+      redis.defineCommand('relayReadMark', { numberOfKeys: 1, lua: READ_MARK });
+      this.redis = redis;
+    }
+    return this.redis;
   }
 
   private queue(name: string): Queue {
@@ -255,6 +336,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     }, POLL_MS);
   }
 }
+
+type RelayRedis = Redis & {
+  relayMark(key: string, create: string): Promise<string | null>;
+  relayReadMark(key: string): Promise<[string | null, string]>;
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
