@@ -107,6 +107,30 @@ describe('payments: refunds of unused units (e2e, fulfillment worker + fake Stri
     ]);
   });
 
+  it('refunds no cent twice when PostgreSQL forgot a refund it made (restored from a backup), even once Stripe forgot the key', async () => {
+    // 10 units × 100 + fee 100; 8 claimed → 220 refunded
+    const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 100 });
+    await endWithClaims(campaignId, 8);
+    await expect(refunds.refundCampaign(campaignId)).resolves.toMatchObject({ outcome: 'refunded', amountCents: 220 });
+    await settleWebhooks();
+    // Restored to a backup taken before the end, with one claim fewer (made after it): the refund,
+    // its ledger rows and Stripe's event about it are gone, and a day later so is Stripe's key.
+    await env.t.dataSource.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`); // past the ledger's append-only trigger
+      await m.query(`DELETE FROM ledger_entries WHERE campaign_id = $1 AND kind NOT IN ('charge', 'fee')`, [campaignId]);
+      await m.query(`DELETE FROM refunds WHERE campaign_id = $1`, [campaignId]);
+      await m.query(`DELETE FROM stripe_events WHERE type = 'charge.refunded' AND payment_intent_id = $1`, [chargeOf(campaignId).payment_intent]);
+    });
+    await endWithClaims(campaignId, 7);
+    env.fake.forgetIdempotencyKeys();
+
+    // 7 claimed → the policy owes 330: 110 more, not 330 again
+    await expect(refunds.refundCampaign(campaignId)).resolves.toMatchObject({ outcome: 'refunded', amountCents: 110 });
+    await settleWebhooks();
+    expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual([220, 110]);
+    expect(await env.t.app.get(LedgerService).totals(campaignId)).toEqual({ fundedCents: 1100, refundedCents: 330 });
+  });
+
   it('refunds a unit that comes back after the end by a top-up: a pending claim that fails, or that an admin cancels', async () => {
     const campaignId = await fundedCampaign({ totalUnits: 10, unitCostCents: 500 });
     const members = [await createMember(env.t.http, 'late-fail'), await createMember(env.t.http, 'late-cancel')];

@@ -56,12 +56,32 @@ export class CampaignRefundService {
     private readonly stripe: StripeRefundsClient,
   ) {}
 
-  refundCampaign(campaignId: string): Promise<RefundOutcome> {
+  async refundCampaign(campaignId: string): Promise<RefundOutcome> {
+    await this.bookRefundsMadeElsewhere(await this.dataSource.getRepository(Funding).findOne({ where: { campaignId, status: 'paid' } }));
     return this.settle(() => this.dataSource.transaction((m) => this.planCampaign(m, campaignId)), 'campaign_end');
   }
 
-  refundStaleFunding(fundingId: string): Promise<RefundOutcome> {
+  async refundStaleFunding(fundingId: string): Promise<RefundOutcome> {
+    await this.bookRefundsMadeElsewhere(await this.dataSource.getRepository(Funding).findOne({ where: { id: fundingId } }));
     return this.settle(() => this.dataSource.transaction((m) => this.planStale(m, fundingId)), 'stale_payment');
+  }
+
+  /**
+   * Books what Stripe shows refunded on the payment and the ledger does not explain yet, before
+   * anything is planned: the plan counts refunds from the ledger, and one missing there would be
+   * refunded again — a refund made in the Dashboard whose event is still on its way, or one the
+   * platform made itself and then forgot (PostgreSQL restored from a backup), whose idempotency
+   * key Stripe keeps for a day only and the next plan would not reuse anyway (a new refund id).
+   */
+  private async bookRefundsMadeElsewhere(funding: Funding | null): Promise<void> {
+    const paymentIntentId = funding?.stripePaymentIntentId;
+    if (!paymentIntentId) return;
+    const charge = await this.latestCharge(paymentIntentId);
+    if (!charge) return;
+    await this.dataSource.transaction(async (m) => {
+      await lockPayment(m, paymentIntentId);
+      await bookUnexplainedRefunds(m, { id: funding.id, campaignId: funding.campaignId }, { chargeId: charge.id, amountRefunded: charge.amount_refunded }, null);
+    });
   }
 
   /**

@@ -112,6 +112,11 @@ export class FakeStripe extends StripeResources {
     this.failures.push({ pathPrefix, remaining: count, status });
   }
 
+  /** Stripe keeps an idempotency key for a day: forgets every key, as a day later. */
+  forgetIdempotencyKeys(): void {
+    this.idempotency.clear();
+  }
+
   clearFailures(): void {
     this.failures.length = 0;
   }
