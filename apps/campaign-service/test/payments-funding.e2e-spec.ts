@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { Actor, createBrand, createMember, loginAdmin } from '@app/testing';
 import { LedgerService } from '../src/payments/ledger.service';
@@ -173,6 +174,21 @@ describe('payments: funding and the Stripe webhook (e2e, real SDK against the fa
     expect(await ledgerKinds(campaignId)).toEqual(before.ledger);
     expect(await q(`SELECT id FROM stripe_events`)).toHaveLength(before.events.length);
     expect(await campaignStatus(campaignId)).toBe('funded');
+  });
+
+  it('warns, and books nothing, when a Checkout is paid for a funding the platform does not hold (a database restored from an older backup)', async () => {
+    const campaignId = await insertCampaign(env.t.dataSource, brand.brandId!);
+    const res = await fund(campaignId).expect(201);
+    await q(`DELETE FROM fundings WHERE id = $1`, [res.body.fundingId]);
+    const warned = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      await env.fake.paySession(res.body.stripeCheckoutSessionId);
+      await waitFor(async () => warned.mock.calls.some(([message]) => String(message).includes(res.body.stripeCheckoutSessionId)));
+    } finally {
+      warned.mockRestore();
+    }
+    expect(await ledgerKinds(campaignId)).toEqual([]);
+    expect(await campaignStatus(campaignId)).toBe('draft');
   });
 
   it('reconciles charge.refunded that arrives before checkout.session.completed', async () => {

@@ -104,7 +104,16 @@ export class StripeWebhookService {
     // A delayed payment method completes the session unpaid; async_payment_succeeded follows.
     if (session.payment_status !== 'paid') return;
     const funding = await this.fundingOfSession(m, session);
-    if (!funding || funding.status === 'paid' || funding.status === 'stale') return;
+    if (!funding) {
+      // Money taken for nothing this platform holds (a database restored from an older backup,
+      // a session opened by hand in the Dashboard): only a person can settle it.
+      this.logger.warn(
+        `Checkout ${session.id} was paid (${session.amount_total ?? '?'} cents) for no funding this platform knows ` +
+          `(fundingId ${session.metadata?.fundingId ?? 'none'}); refund it in Stripe unless it is expected`,
+      );
+      return;
+    }
+    if (funding.status === 'paid' || funding.status === 'stale') return;
     // Our funding row, found by its own id, decides what was bought; Stripe's copy should agree.
     const campaignNamed = session.metadata?.campaignId;
     if ((campaignNamed && campaignNamed !== funding.campaignId) || (session.amount_total != null && session.amount_total !== funding.amountCents)) {
