@@ -358,6 +358,28 @@ describe('outbox relay (e2e)', () => {
       expect(await publishedAt(jobIdFor('notify', 'c11', 'old'))).toEqual(oldPublishedAt);
     }, 40000);
 
+    it('relays them again when a batch reaches the restored Redis before the relay checks it (a second apart at most)', async () => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-before')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-before'))) !== undefined);
+      const snapshot = await redis.snapshot();
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-after', new Date(Date.now() + 60_000))));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after'))) !== undefined);
+
+      // Redis comes back from the snapshot less than a second after the relay last checked it, and
+      // a row committed meanwhile is relayed before the next check: held off here until it was.
+      const relay = worker.get(OutboxRelayService) as unknown as { recoverLostJobs(): Promise<void> };
+      const check = jest.spyOn(relay, 'recoverLostJobs').mockResolvedValue(undefined);
+      try {
+        await redis.restore(snapshot);
+        await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-meanwhile')));
+        await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-meanwhile'))) !== undefined, 20000);
+      } finally {
+        check.mockRestore();
+      }
+      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after'))) !== undefined, 10000);
+      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after')))?.getState()).toBe('delayed');
+    }, 60000);
+
     it('relays them again at boot when the services were down across the restore', async () => {
       await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-before')));
       await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-before'))) !== undefined);

@@ -74,8 +74,11 @@ const REPUBLISH_RECENT = `
  * batch, or last checked. Set after the batch's jobs were acknowledged, so a Redis whose data
  * holds a mark also holds every job acknowledged before it was set, whatever Redis lost later.
  * MARK moves it forward only (several relays set it), and only while it exists: a missing mark
- * means Redis lost everything, and the check must see that before anything sets it again.
- * KEYS mark; ARGV create (1: set it even when missing) → the mark now, or false when missing.
+ * means Redis lost everything, and the check must see that before anything sets it again. Nor
+ * does it move a mark older than the caller saw: Redis went back in time, and a batch marking
+ * first (the check runs once a second) would hide that from the check for good.
+ * KEYS mark; ARGV create (1: set it even when missing or older), the caller's newest mark (epoch
+ * ms, or 0) → the mark now, or false when missing.
  */
 const MARK = `
 local t = redis.call('TIME')
@@ -83,6 +86,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local raw = redis.call('GET', KEYS[1])
 if not raw and ARGV[1] ~= '1' then return false end
 local kept = tonumber(raw or '')
+if kept and ARGV[1] ~= '1' and kept < tonumber(ARGV[2]) then return tostring(kept) end
 if kept and kept >= now then return tostring(kept) end
 redis.call('SET', KEYS[1], tostring(now))
 return tostring(now)`;
@@ -255,16 +259,19 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     const [raw, clock] = await withTimeout(this.relayRedis().relayReadMark(this.markKey()), PUBLISH_TIMEOUT_MS);
     // A mark of the release before marks held a time was trusted while it existed: so it is still.
     const kept = raw === null ? null : Number.isFinite(Number(raw)) ? Number(raw) : Number(clock);
+    const wentBack = kept !== null && (seen !== undefined ? kept < seen : kept < Number(clock) - MARK_STALE_MS);
     if (kept === null) {
       await this.relayAgain(null, null, (count) => `Redis has lost its data: relaying ${count} recent outbox rows again`);
-    } else if (seen !== undefined ? kept < seen : kept < Number(clock) - MARK_STALE_MS) {
+    } else if (wentBack) {
       // Starting up, a stale mark may only mean that the relays were down: Redis lacks something
       // only if rows were published after it.
       await this.relayAgain(kept - MARK_SLACK_MS, seen === undefined ? kept : null, (count) =>
         `Redis holds data from ${new Date(kept).toISOString()} only (restored from an older snapshot?): relaying ${count} outbox rows published since again`,
       );
     }
-    await this.mark(true);
+    // Only what was relayed again may set a missing or older mark: this call may reach a Redis
+    // restored since the read (it waits in the client while Redis is away).
+    await this.mark(kept === null || wentBack);
     this.redisCheckedAt = Date.now();
   }
 
@@ -279,9 +286,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     republished.inc(count);
   }
 
-  /** Moves the mark to Redis's clock now; creates it only when `create` (see MARK). */
+  /** Moves the mark to Redis's clock now; creates it, or moves one older than this relay saw, only when `create` (see MARK). */
   private async mark(create: boolean): Promise<void> {
-    const mark = await withTimeout(this.relayRedis().relayMark(this.markKey(), create ? '1' : '0'), PUBLISH_TIMEOUT_MS);
+    const mark = await withTimeout(this.relayRedis().relayMark(this.markKey(), create ? '1' : '0', String(this.marked ?? 0)), PUBLISH_TIMEOUT_MS);
     if (mark !== null) this.marked = Math.max(this.marked ?? 0, Number(mark));
   }
 
@@ -338,7 +345,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 }
 
 type RelayRedis = Redis & {
-  relayMark(key: string, create: string): Promise<string | null>;
+  relayMark(key: string, create: string, seen: string): Promise<string | null>;
   relayReadMark(key: string): Promise<[string | null, string]>;
 };
 
