@@ -380,6 +380,32 @@ describe('outbox relay (e2e)', () => {
       expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after')))?.getState()).toBe('delayed');
     }, 60000);
 
+    it('relays them again once when the Redis now serving has a clock behind the one it replaced (a replica promoted)', async () => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('skew')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'skew'))) !== undefined);
+      const client = new Redis(redis.url);
+      const mark = `${redisPrefix}:outbox:redis-kept`;
+      try {
+        // The primary's clock runs 10 s ahead of its replica's; the relay sees its marks.
+        const [seconds, micros] = await client.time();
+        const ahead = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + 10_000;
+        await client.set(mark, String(ahead));
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const before = await publishedAt(jobIdFor('notify', 'c11', 'skew'));
+        // The replica, 1.5 s behind on the primary's writes, takes over.
+        await client.set(mark, String(ahead - 1500));
+        await eventually(async () => (await publishedAt(jobIdFor('notify', 'c11', 'skew'))) > before && (await unpublished()) === 0);
+        const again = await publishedAt(jobIdFor('notify', 'c11', 'skew'));
+        // Its clock is far from the mark it kept: the checks meanwhile see that mark, not a restore.
+        await new Promise((resolve) => setTimeout(resolve, 4000));
+        expect(await publishedAt(jobIdFor('notify', 'c11', 'skew'))).toEqual(again);
+      } finally {
+        await client.del(mark);
+        client.disconnect();
+      }
+      await eventually(async () => (await unpublished()) === 0);
+    }, 60000);
+
     it('relays them again at boot when the services were down across the restore', async () => {
       await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-before')));
       await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-before'))) !== undefined);

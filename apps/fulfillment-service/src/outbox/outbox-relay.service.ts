@@ -289,7 +289,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   /** Moves the mark to Redis's clock now; creates it, or moves one older than this relay saw, only when `create` (see MARK). */
   private async mark(create: boolean): Promise<void> {
     const mark = await withTimeout(this.relayRedis().relayMark(this.markKey(), create ? '1' : '0', String(this.marked ?? 0)), PUBLISH_TIMEOUT_MS);
-    if (mark !== null) this.marked = Math.max(this.marked ?? 0, Number(mark));
+    if (mark === null) return;
+    // Once relayed again, the mark of the Redis now serving is the one to watch, though older than
+    // this relay saw: a replica promoted may keep a clock behind its former primary's, and each
+    // check until it caught up would pass for another restore and relay every row again.
+    this.marked = create ? Number(mark) : Math.max(this.marked ?? 0, Number(mark));
   }
 
   private markKey(): string {
