@@ -422,5 +422,44 @@ describe('outbox relay (e2e)', () => {
       await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))) !== undefined, 20000);
       expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later')))?.getState()).toBe('delayed');
     }, 60000);
+
+    /** Moves the mark as a Redis clock that far ahead of PostgreSQL's would have set it. */
+    const shiftMark = async (ms: number) => {
+      const client = new Redis(redis.url);
+      try {
+        const mark = `${redisPrefix}:outbox:redis-kept`;
+        await client.set(mark, String(Number(await client.get(mark)) + ms));
+      } finally {
+        client.disconnect();
+      }
+    };
+
+    it("relays nothing again at boot after the services merely stopped, though Redis's clock runs behind PostgreSQL's", async () => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('stop-last')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'stop-last'))) !== undefined);
+      const published = await publishedAt(jobIdFor('notify', 'c11', 'stop-last'));
+      await worker.close();
+      await shiftMark(-3000);
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      worker = await createWorkerContext(FulfillmentModule);
+      dataSource = worker.get(getDataSourceToken());
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(await publishedAt(jobIdFor('notify', 'c11', 'stop-last'))).toEqual(published);
+    }, 60000);
+
+    it("relays them again at boot when the services were down across the restore, though Redis's clock runs ahead of PostgreSQL's", async () => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('ahead-before')));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-before'))) !== undefined);
+      const snapshot = await redis.snapshot();
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('ahead-later', new Date(Date.now() + 60_000))));
+      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-later'))) !== undefined);
+      await worker.close();
+      await redis.restore(snapshot);
+      await shiftMark(3000);
+      await new Promise((resolve) => setTimeout(resolve, 9000));
+      worker = await createWorkerContext(FulfillmentModule);
+      dataSource = worker.get(getDataSourceToken());
+      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-later'))) !== undefined, 20000);
+    }, 60000);
   });
 });

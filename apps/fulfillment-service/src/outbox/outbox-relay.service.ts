@@ -14,6 +14,8 @@ import { ALL_QUEUE_NAMES, createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL, retryHori
 interface ClaimedJobs {
   queue: string;
   jobs: Parameters<Queue['addBulk']>[0];
+  /** the batch's published_at, in microseconds since the epoch (PostgreSQL's clock, exact) */
+  published: string;
 }
 
 const BATCH_SIZE = 1000;
@@ -42,7 +44,7 @@ const CLAIM_BATCH = `
     RETURNING queue, job_name, job_id, payload,
               ceil(extract(epoch FROM run_at - clock_timestamp()) * 1000)::float8 AS delay
   )
-  SELECT queue, json_agg(json_build_object(
+  SELECT queue, (extract(epoch FROM now()) * 1000000)::bigint::text AS published, json_agg(json_build_object(
            'name', job_name,
            'data', payload,
            'opts', json_strip_nulls(json_build_object(
@@ -56,16 +58,16 @@ const CLAIM_BATCH = `
  * failed). Older jobs are long done, and their effects are in PostgreSQL. A claim's job is only
  * relayed again while the claim waits for it (the sweep would find it too, later): a day of
  * claims fulfilled long ago would otherwise run again as no-ops ahead of the new ones.
- * $3 (epoch ms, or null for every row): only rows published after it, those a Redis holding
- * older data may lack; $4 (epoch ms, or null): only if a row was published after it at all.
+ * $3 (epoch µs, or null for every row): only rows published after it, those a Redis holding
+ * older data may lack; $4 (epoch µs, or null): only if a row was published after it at all.
  */
 const REPUBLISH_RECENT = `
   UPDATE outbox o SET published_at = NULL
   FROM unnest($1::text[], $2::float8[]) AS w(queue, secs)
   WHERE o.queue = w.queue AND o.published_at IS NOT NULL
     AND greatest(o.run_at, o.published_at) > now() - make_interval(secs => w.secs)
-    AND ($3::float8 IS NULL OR o.published_at > to_timestamp($3::float8 / 1000))
-    AND ($4::float8 IS NULL OR EXISTS (SELECT 1 FROM outbox n WHERE n.published_at > to_timestamp($4::float8 / 1000)))
+    AND ($3::bigint IS NULL OR o.published_at > timestamptz 'epoch' + $3::bigint * interval '1 microsecond')
+    AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM outbox n WHERE n.published_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond'))
     AND (o.job_name <> 'fulfill-claim'
          OR EXISTS (SELECT 1 FROM claims c WHERE c.id = (o.payload ->> 'claimId')::uuid AND c.status = 'pending'))`;
 
@@ -77,8 +79,10 @@ const REPUBLISH_RECENT = `
  * means Redis lost everything, and the check must see that before anything sets it again. Nor
  * does it move a mark older than the caller saw: Redis went back in time, and a batch marking
  * first (the check runs once a second) would hide that from the check for good.
- * KEYS mark; ARGV create (1: set it even when missing or older), the caller's newest mark (epoch
- * ms, or 0) → the mark now, or false when missing.
+ * Beside it, the newest published_at of a batch BullMQ took (PostgreSQL's clock, epoch µs): rows
+ * published later are what a Redis holding it lacks, whatever the two clocks say of each other.
+ * KEYS mark, published; ARGV create (1: set it even when missing or older), the caller's newest
+ * mark (epoch ms, or 0), the batch's published_at (or '') → the mark now, or false when missing.
  */
 const MARK = `
 local t = redis.call('TIME')
@@ -87,20 +91,22 @@ local raw = redis.call('GET', KEYS[1])
 if not raw and ARGV[1] ~= '1' then return false end
 local kept = tonumber(raw or '')
 if kept and ARGV[1] ~= '1' and kept < tonumber(ARGV[2]) then return tostring(kept) end
+if ARGV[3] ~= '' and (tonumber(redis.call('GET', KEYS[2]) or '') or 0) < tonumber(ARGV[3]) then redis.call('SET', KEYS[2], ARGV[3]) end
 if kept and kept >= now then return tostring(kept) end
 redis.call('SET', KEYS[1], tostring(now))
 return tostring(now)`;
 
-/** KEYS mark → {the mark or false, Redis's clock in epoch ms}. */
+/** KEYS mark, published → {the mark or false, Redis's clock in epoch ms, the published_at beside the mark or false}. */
 const READ_MARK = `
 local t = redis.call('TIME')
-return {redis.call('GET', KEYS[1]), tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))}`;
+return {redis.call('GET', KEYS[1]), tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), redis.call('GET', KEYS[2])}`;
 
 /**
  * How long a row's publish may take, from its published_at (the claiming transaction's start) to
  * BullMQ's acknowledgement (the claim statement, then the publish itself, given up after
- * PUBLISH_TIMEOUT_MS), plus the clocks of Redis and PostgreSQL drifting apart: rows published
- * this long before a Redis's mark may still be missing from it.
+ * PUBLISH_TIMEOUT_MS): rows published this long before the newest a Redis holds may still be
+ * missing from it (another lane's). Ample, as it also covers the clocks of Redis and PostgreSQL
+ * drifting apart while a Redis holds a mark only (set by a release before it held published_at).
  */
 const MARK_SLACK_MS = 60_000;
 /** A relay marks at least once a second while it runs; a mark older than this has no relay watching it. */
@@ -234,7 +240,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       if (!claimed.length) return 0;
       await withTimeout(Promise.all(claimed.map(({ queue, jobs }) => this.queue(queue).addBulk(jobs))), PUBLISH_TIMEOUT_MS);
       // Before the commit (a mark that fails rolls the batch back): a Redis that lost these jobs lost this mark too.
-      await this.mark(false);
+      await this.mark(false, claimed[0].published);
       return claimed.reduce((total, { jobs }) => total + jobs.length, 0);
     });
     relayed.inc(count);
@@ -256,16 +262,18 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     if (Date.now() - this.redisCheckedAt < POLL_MS) return;
     // Read before the call: a batch marking meanwhile must not pass for Redis's own mark.
     const seen = this.marked;
-    const [raw, clock] = await withTimeout(this.relayRedis().relayReadMark(this.markKey()), PUBLISH_TIMEOUT_MS);
+    const [raw, clock, rawPublished] = await withTimeout(this.relayRedis().relayReadMark(this.markKey(), this.publishedKey()), PUBLISH_TIMEOUT_MS);
     // A mark of the release before marks held a time was trusted while it existed: so it is still.
     const kept = raw === null ? null : Number.isFinite(Number(raw)) ? Number(raw) : Number(clock);
+    // Rows are told by PostgreSQL's clock, as they were stamped; by Redis's only when no batch left one.
+    const published = rawPublished !== null ? Number(rawPublished) : (kept ?? 0) * 1000;
     const wentBack = kept !== null && (seen !== undefined ? kept < seen : kept < Number(clock) - MARK_STALE_MS);
     if (kept === null) {
       await this.relayAgain(null, null, (count) => `Redis has lost its data: relaying ${count} recent outbox rows again`);
     } else if (wentBack) {
       // Starting up, a stale mark may only mean that the relays were down: Redis lacks something
       // only if rows were published after it.
-      await this.relayAgain(kept - MARK_SLACK_MS, seen === undefined ? kept : null, (count) =>
+      await this.relayAgain(published - MARK_SLACK_MS * 1000, seen === undefined ? published : null, (count) =>
         `Redis holds data from ${new Date(kept).toISOString()} only (restored from an older snapshot?): relaying ${count} outbox rows published since again`,
       );
     }
@@ -287,8 +295,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   /** Moves the mark to Redis's clock now; creates it, or moves one older than this relay saw, only when `create` (see MARK). */
-  private async mark(create: boolean): Promise<void> {
-    const mark = await withTimeout(this.relayRedis().relayMark(this.markKey(), create ? '1' : '0', String(this.marked ?? 0)), PUBLISH_TIMEOUT_MS);
+  private async mark(create: boolean, published = ''): Promise<void> {
+    const mark = await withTimeout(
+      this.relayRedis().relayMark(this.markKey(), this.publishedKey(), create ? '1' : '0', String(this.marked ?? 0), published),
+      PUBLISH_TIMEOUT_MS,
+    );
     if (mark === null) return;
     // Once relayed again, the mark of the Redis now serving is the one to watch, though older than
     // this relay saw: a replica promoted may keep a clock behind its former primary's, and each
@@ -300,11 +311,15 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     return `${this.config.redisPrefix}:outbox:redis-kept`;
   }
 
+  private publishedKey(): string {
+    return `${this.config.redisPrefix}:outbox:redis-kept:published`;
+  }
+
   private relayRedis(): RelayRedis {
     if (!this.redis) {
       const redis = createRedis(this.config.redisUrl).on('error', () => undefined) as RelayRedis;
-      redis.defineCommand('relayMark', { numberOfKeys: 1, lua: MARK });
-      redis.defineCommand('relayReadMark', { numberOfKeys: 1, lua: READ_MARK });
+      redis.defineCommand('relayMark', { numberOfKeys: 2, lua: MARK });
+      redis.defineCommand('relayReadMark', { numberOfKeys: 2, lua: READ_MARK });
       this.redis = redis;
     }
     return this.redis;
@@ -349,8 +364,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 }
 
 type RelayRedis = Redis & {
-  relayMark(key: string, create: string, seen: string): Promise<string | null>;
-  relayReadMark(key: string): Promise<[string | null, string]>;
+  relayMark(key: string, publishedKey: string, create: string, seen: string, published: string): Promise<string | null>;
+  relayReadMark(key: string, publishedKey: string): Promise<[string | null, string, string | null]>;
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
