@@ -3,12 +3,12 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ALL_QUEUE_NAMES, createRedis, JOB_PRIORITIES, OUTBOX_CHANNEL, retryHorizonSeconds, throttled } from '@app/queue';
+import { ALL_QUEUE_NAMES, JOB_PRIORITIES, OUTBOX_CHANNEL, retryHorizonSeconds, throttled } from '@app/queue';
+import { RedisKeptMark } from './redis-kept-mark';
 
 /** One queue's share of a claimed batch, already in the shape `Queue.addBulk` takes. */
 interface ClaimedJobs {
@@ -71,47 +71,6 @@ const REPUBLISH_RECENT = `
     AND (o.job_name <> 'fulfill-claim'
          OR EXISTS (SELECT 1 FROM claims c WHERE c.id = (o.payload ->> 'claimId')::uuid AND c.status = 'pending'))`;
 
-/**
- * The relay's mark in Redis: Redis's own clock (epoch ms) when the relay last saw BullMQ take a
- * batch, or last checked. Set after the batch's jobs were acknowledged, so a Redis whose data
- * holds a mark also holds every job acknowledged before it was set, whatever Redis lost later.
- * MARK moves it forward only (several relays set it), and only while it exists: a missing mark
- * means Redis lost everything, and the check must see that before anything sets it again. Nor
- * does it move a mark older than the caller saw: Redis went back in time, and a batch marking
- * first (the check runs once a second) would hide that from the check for good.
- * Beside it, the newest published_at of a batch BullMQ took (PostgreSQL's clock, epoch µs): rows
- * published later are what a Redis holding it lacks, whatever the two clocks say of each other.
- * KEYS mark, published; ARGV create (1: set it even when missing or older), the caller's newest
- * mark (epoch ms, or 0), the batch's published_at (or '') → the mark now, or false when missing.
- */
-const MARK = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local raw = redis.call('GET', KEYS[1])
-if not raw and ARGV[1] ~= '1' then return false end
-local kept = tonumber(raw or '')
-if kept and ARGV[1] ~= '1' and kept < tonumber(ARGV[2]) then return tostring(kept) end
-if ARGV[3] ~= '' and (tonumber(redis.call('GET', KEYS[2]) or '') or 0) < tonumber(ARGV[3]) then redis.call('SET', KEYS[2], ARGV[3]) end
-if kept and kept >= now then return tostring(kept) end
-redis.call('SET', KEYS[1], tostring(now))
-return tostring(now)`;
-
-/** KEYS mark, published → {the mark or false, Redis's clock in epoch ms, the published_at beside the mark or false}. */
-const READ_MARK = `
-local t = redis.call('TIME')
-return {redis.call('GET', KEYS[1]), tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), redis.call('GET', KEYS[2])}`;
-
-/**
- * How long a row's publish may take, from its published_at (the claiming transaction's start) to
- * BullMQ's acknowledgement (the claim statement, then the publish itself, given up after
- * PUBLISH_TIMEOUT_MS): rows published this long before the newest a Redis holds may still be
- * missing from it (another lane's). Ample, as it also covers the clocks of Redis and PostgreSQL
- * drifting apart while a Redis holds a mark only (set by a release before it held published_at).
- */
-const MARK_SLACK_MS = 60_000;
-/** A relay marks at least once a second while it runs; a mark older than this has no relay watching it. */
-const MARK_STALE_MS = 5_000;
-
 /** Published rows kept this long after they were due (past every queue's retry horizon): for investigation, then pruned. */
 const RETENTION_SECONDS = Math.max(...ALL_QUEUE_NAMES.map(retryHorizonSeconds)) + 3 * 86_400;
 const FIRST_PRUNE_MS = 60_000;
@@ -149,15 +108,15 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private wakeRequested = false;
   private stopped = false;
   private redisCheckedAt = 0;
-  private redis?: RelayRedis;
-  /** The newest mark this relay set or saw (Redis's clock, epoch ms); Redis's must never be older. */
-  private marked?: number;
+  private readonly mark: RedisKeptMark;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.mark = new RedisKeptMark(config.redisUrl, config.redisPrefix);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
@@ -181,7 +140,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     clearTimeout(this.listenRetry);
     await Promise.all([this.running, this.pruning]);
     await this.listener?.end().catch(() => undefined);
-    this.redis?.disconnect();
+    this.mark.disconnect();
   }
 
   /** Relays until the outbox is empty; returns how many rows were published. */
@@ -240,7 +199,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       if (!claimed.length) return 0;
       await withTimeout(Promise.all(claimed.map(({ queue, jobs }) => this.queue(queue).addBulk(jobs))), PUBLISH_TIMEOUT_MS);
       // Before the commit (a mark that fails rolls the batch back): a Redis that lost these jobs lost this mark too.
-      await this.mark(false, claimed[0].published);
+      await withTimeout(this.mark.move(false, claimed[0].published), PUBLISH_TIMEOUT_MS);
       return claimed.reduce((total, { jobs }) => total + jobs.length, 0);
     });
     relayed.inc(count);
@@ -251,35 +210,22 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
    * Redis is not the system of record: one restarted without its data (or a new one) has lost
    * every job, the delayed start and end of campaigns included, and one restored from an older
    * snapshot (a backup, a replica promoted before it caught up, an RDB reloaded after a crash) has
-   * lost those relayed since. The mark tells: missing, Redis lost everything, and the recent rows
-   * are relayed again (their jobIds make jobs Redis still has no-ops, and every processor re-runs
-   * idempotently); older than a mark this relay saw, Redis went back in time, and so it did when a
-   * relay starts to find a mark no relay kept fresh (the services were down across the restore):
-   * then the rows published since that mark are. Only then is the mark set, so a crash in between
-   * relays them again rather than never.
+   * lost those relayed since. The mark (RedisKeptMark) tells. Lost, the recent rows are relayed
+   * again (their jobIds make jobs Redis still has no-ops, and every processor re-runs
+   * idempotently); gone back in time, the rows published since the mark are. Only then is the
+   * mark set, so a crash in between relays them again rather than never.
    */
   private async recoverLostJobs(): Promise<void> {
     if (Date.now() - this.redisCheckedAt < POLL_MS) return;
-    // Read before the call: a batch marking meanwhile must not pass for Redis's own mark.
-    const seen = this.marked;
-    const [raw, clock, rawPublished] = await withTimeout(this.relayRedis().relayReadMark(this.markKey(), this.publishedKey()), PUBLISH_TIMEOUT_MS);
-    // A mark of the release before marks held a time was trusted while it existed: so it is still.
-    const kept = raw === null ? null : Number.isFinite(Number(raw)) ? Number(raw) : Number(clock);
-    // Rows are told by PostgreSQL's clock, as they were stamped; by Redis's only when no batch left one.
-    const published = rawPublished !== null ? Number(rawPublished) : (kept ?? 0) * 1000;
-    const wentBack = kept !== null && (seen !== undefined ? kept < seen : kept < Number(clock) - MARK_STALE_MS);
-    if (kept === null) {
+    const kept = await withTimeout(this.mark.read(), PUBLISH_TIMEOUT_MS);
+    if (kept.state === 'lost') {
       await this.relayAgain(null, null, (count) => `Redis has lost its data: relaying ${count} recent outbox rows again`);
-    } else if (wentBack) {
-      // Starting up, a stale mark may only mean that the relays were down: Redis lacks something
-      // only if rows were published after it.
-      await this.relayAgain(published - MARK_SLACK_MS * 1000, seen === undefined ? published : null, (count) =>
-        `Redis holds data from ${new Date(kept).toISOString()} only (restored from an older snapshot?): relaying ${count} outbox rows published since again`,
+    } else if (kept.state === 'went-back') {
+      await this.relayAgain(kept.since, kept.ifPublishedAfter, (count) =>
+        `Redis holds data from ${kept.keptAt.toISOString()} only (restored from an older snapshot?): relaying ${count} outbox rows published since again`,
       );
     }
-    // Only what was relayed again may set a missing or older mark: this call may reach a Redis
-    // restored since the read (it waits in the client while Redis is away).
-    await this.mark(kept === null || wentBack);
+    await withTimeout(this.mark.move(kept.state !== 'kept'), PUBLISH_TIMEOUT_MS);
     this.redisCheckedAt = Date.now();
   }
 
@@ -292,37 +238,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     ]);
     if (count) this.logger.warn(message(count));
     republished.inc(count);
-  }
-
-  /** Moves the mark to Redis's clock now; creates it, or moves one older than this relay saw, only when `create` (see MARK). */
-  private async mark(create: boolean, published = ''): Promise<void> {
-    const mark = await withTimeout(
-      this.relayRedis().relayMark(this.markKey(), this.publishedKey(), create ? '1' : '0', String(this.marked ?? 0), published),
-      PUBLISH_TIMEOUT_MS,
-    );
-    if (mark === null) return;
-    // Once relayed again, the mark of the Redis now serving is the one to watch, though older than
-    // this relay saw: a replica promoted may keep a clock behind its former primary's, and each
-    // check until it caught up would pass for another restore and relay every row again.
-    this.marked = create ? Number(mark) : Math.max(this.marked ?? 0, Number(mark));
-  }
-
-  private markKey(): string {
-    return `${this.config.redisPrefix}:outbox:redis-kept`;
-  }
-
-  private publishedKey(): string {
-    return `${this.config.redisPrefix}:outbox:redis-kept:published`;
-  }
-
-  private relayRedis(): RelayRedis {
-    if (!this.redis) {
-      const redis = createRedis(this.config.redisUrl).on('error', () => undefined) as RelayRedis;
-      redis.defineCommand('relayMark', { numberOfKeys: 2, lua: MARK });
-      redis.defineCommand('relayReadMark', { numberOfKeys: 2, lua: READ_MARK });
-      this.redis = redis;
-    }
-    return this.redis;
   }
 
   private queue(name: string): Queue {
@@ -362,11 +277,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     }, POLL_MS);
   }
 }
-
-type RelayRedis = Redis & {
-  relayMark(key: string, publishedKey: string, create: string, seen: string, published: string): Promise<string | null>;
-  relayReadMark(key: string, publishedKey: string): Promise<[string | null, string, string | null]>;
-};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
