@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createWorkerContext, loginAdmin, TestApp, ThrowawayRedis } from '@app/testing';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -74,6 +74,33 @@ describe('claims while Redis is down (e2e)', () => {
       codes_assigned: 300,
       distinct_codes: 300,
     });
+  });
+
+  it('stores claims in PostgreSQL while a full Redis refuses writes, warns a few times, and fulfils them once memory is freed', async () => {
+    const campaignId = await insertActiveCampaign(t.dataSource, { totalUnits: 200 });
+    const members = await insertMembers(t, 200);
+    await offer(t.dataSource, campaignId, members);
+    const first = await Promise.all(members.slice(0, 20).map((m, i) => claim(m, campaignId, `full${i}`)));
+    expect(first.map((r) => r.status)).toEqual(Array(20).fill(201));
+
+    // maxmemory under what Redis holds, with noeviction (what BullMQ asks for): every write is refused with OOM.
+    const admin = new Redis(redis.url);
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      const during = await Promise.all(members.slice(20, 200).map((m, i) => claim(m, campaignId, `full${i + 20}`)));
+      expect(during.map((r) => r.status)).toEqual(Array(180).fill(201));
+      const gateWarnings = warn.mock.calls.filter(([message]) => String(message).startsWith('claim gate'));
+      expect(gateWarnings.length).toBeGreaterThan(0);
+      expect(gateWarnings.length).toBeLessThanOrEqual(2);
+    } finally {
+      warn.mockRestore();
+      await admin.config('SET', 'maxmemory', '0');
+      admin.disconnect();
+    }
+    const facts = await waitFor(() => campaignFacts(t.dataSource, campaignId), (f) => f.fulfilled === 200, 45000);
+    expect(facts).toMatchObject({ claimed_units: 200, live: 200, fulfilled: 200, members: 200, codes_assigned: 200, distinct_codes: 200 });
   });
 
   it('answers the queue dashboard’s API 503 at once while Redis is down, and the queues again once it is back', async () => {

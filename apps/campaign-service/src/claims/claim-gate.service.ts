@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ErrorCode } from '@app/domain';
-import { claimGateKeys, createRedis } from '@app/queue';
+import { claimGateKeys, createRedis, throttled } from '@app/queue';
 import { DROP_ABANDONED, LOAD, RESERVE, SETTLE } from './claim-gate.scripts';
 import { ClaimLookupsService } from './claim-lookups.service';
 
@@ -46,6 +46,8 @@ const IDEMPOTENCY_TTL_S = 24 * 3600;
 const STATE_TTL_S = 7 * 24 * 3600;
 const LOAD_CHUNK = 5000;
 const HEAL_INTERVAL_MS = 5000;
+/** A Redis that answers but refuses (full under noeviction, read-only, slow) fails every call: warn this often at most. */
+const WARN_INTERVAL_MS = 10_000;
 
 type GateRedis = Redis & {
   claimGateReserve(...args: (string | number)[]): Promise<[string, string, number?]>;
@@ -78,6 +80,12 @@ export class ClaimGateService implements OnApplicationShutdown {
   private readonly loading = new Map<string, Promise<void>>();
   private readonly lastHeal = new Map<string, number>();
   private healthy = true;
+  /** One per operation, so a failing reserve never hides a failing settle or reload. */
+  private readonly warnFailed = {
+    reserve: this.warner('claim gate unavailable'),
+    settle: this.warner('claim gate settle failed'),
+    refresh: this.warner('claim gate refresh failed'),
+  };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -137,7 +145,7 @@ export class ClaimGateService implements OnApplicationShutdown {
       }
       return { kind: 'unavailable' };
     } catch (error) {
-      this.logger.warn(`claim gate unavailable for ${campaignId}: ${(error as Error).message}`);
+      this.warnFailed.reserve(`${campaignId}: ${(error as Error).message}`);
       return { kind: 'unavailable' };
     }
   }
@@ -202,7 +210,7 @@ export class ClaimGateService implements OnApplicationShutdown {
     const keys = claimGateKeys(this.config.redisPrefix, campaignId);
     await this.redis
       .claimGateSettle(keys.state, keys.members, keys.idem(memberId, idempotencyKey), epoch, memberId, mode)
-      .catch((error: Error) => this.logger.warn(`claim gate settle failed for ${campaignId}: ${error.message}`));
+      .catch((error: Error) => this.warnFailed.settle(`${campaignId}: ${error.message}`));
   }
 
   /**
@@ -215,7 +223,7 @@ export class ClaimGateService implements OnApplicationShutdown {
     if (!this.enabled) return;
     await this.load(campaignId).catch((error: Error) => {
       this.loaded.delete(campaignId);
-      this.logger.warn(`claim gate refresh failed for ${campaignId}: ${error.message}`);
+      this.warnFailed.refresh(`${campaignId}: ${error.message}`);
     });
   }
 
@@ -240,6 +248,13 @@ export class ClaimGateService implements OnApplicationShutdown {
     const key = claimGateKeys(this.config.redisPrefix, campaignId).idem(memberId, idempotencyKey);
     const dropped = await this.redis.claimGateDropAbandoned(key, claimId).catch(() => 0);
     if (dropped) await this.heal(campaignId);
+  }
+
+  /** `<what> for <campaign>: <error>`, at most every WARN_INTERVAL_MS, with the count left out since. */
+  private warner(what: string): (detail: string) => void {
+    return throttled<string>(WARN_INTERVAL_MS, (detail, leftOut) =>
+      this.logger.warn(`${what} for ${detail}${leftOut ? ` (${leftOut} more since the last warning)` : ''}`),
+    );
   }
 
   private load(campaignId: string): Promise<void> {
