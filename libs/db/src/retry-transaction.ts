@@ -33,6 +33,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && DROPPED_CONNECTION.test(message);
 }
 
+/** query_canceled (a statement_timeout, or an operator's pg_cancel_backend) and lock_not_available (a lock_timeout). */
+const CANCELED_STATES = new Set(['57014', '55P03']);
+
+/**
+ * PostgreSQL gave up on the statement: a statement_timeout or lock_timeout ran out (set on the
+ * database or role by a DBA, or by us) or an operator cancelled it. Nothing was done; a retry
+ * may find the database less busy.
+ */
+export function isStatementCanceled(error: unknown): boolean {
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  // Duck-typed, as above: the hot paths' prepared statements throw pg's own errors, not TypeORM's.
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && CANCELED_STATES.has(code);
+}
+
 export function isRetryableConflict(error: unknown): boolean {
   return RETRYABLE.has(pgErrorCode(error) ?? '');
 }

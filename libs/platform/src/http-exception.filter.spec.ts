@@ -41,6 +41,17 @@ describe('errorBody', () => {
     expect(errorBody(new QueryFailedError('SELECT …', [], Object.assign(new Error('division by zero'), { code: '22012' }))).statusCode).toBe(500);
   });
 
+  it('answers a statement PostgreSQL cancelled (a statement_timeout or lock_timeout a DBA set) as 503, not as a 500', () => {
+    const timedOut = { statusCode: 503, code: ErrorCode.ServiceUnavailable, message: 'The database did not answer in time; retry later' };
+    const statementTimeout = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const lockTimeout = Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' });
+    // Through TypeORM, and straight from pg (the prepared statements of the hot paths).
+    for (const cause of [statementTimeout, lockTimeout]) {
+      expect(errorBody(new QueryFailedError('SELECT …', [], cause))).toEqual(timedOut);
+      expect(errorBody(cause)).toEqual(timedOut);
+    }
+  });
+
   it('keeps a domain error as it is', () => {
     expect(errorBody(new DomainError(ErrorCode.SoldOut, 'gone'))).toEqual({ statusCode: 409, code: 'SOLD_OUT', message: 'gone' });
   });

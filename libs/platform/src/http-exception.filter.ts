@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable, isRetryableConflict, pgErrorCode } from '@app/db';
+import { isDatabaseUnavailable, isRetryableConflict, isStatementCanceled, pgErrorCode } from '@app/db';
 import { DomainError, ErrorCode } from '@app/domain';
 import { throttled } from '@app/queue';
 import { ERROR_STATUS, HTTP_STATUS_CODE } from './error-status';
@@ -108,6 +108,7 @@ function toBody(exception: unknown): ErrorBody {
   if (isRetryableConflict(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The request met a concurrent change; retry it');
   if (isPoolExhausted(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The service is busy; retry later');
   if (isDatabaseUnavailable(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The database is unavailable; retry later');
+  if (isStatementCanceled(exception)) return body(503, ErrorCode.ServiceUnavailable, 'The database did not answer in time; retry later');
   return body(500, ErrorCode.InternalError, 'Internal server error');
 }
 
