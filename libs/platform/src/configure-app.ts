@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '@app/domain';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { jsonBodyParser } from './json-body';
 import { RequestBodyInterceptor } from './request-body.interceptor';
 import { answerClientErrorsInErrorShape } from './client-errors';
 import { errorBody, HttpExceptionFilter } from './http-exception.filter';
@@ -15,8 +16,6 @@ import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
 import { createValidationPipe } from './validation';
 
 const HELMET_OPTIONS = { contentSecurityPolicy: false } as const;
-/** Largest JSON body any route accepts. */
-export const JSON_BODY_LIMIT = '5mb';
 
 /** Body limits, headers, validation and error shape: the same in every service and in tests. */
 export function configureHttpApp(app: INestApplication): void {
@@ -39,7 +38,8 @@ export function configureHttpApp(app: INestApplication): void {
     if (isClosing(adapter)) refuseWhileClosing(res);
     else next();
   });
-  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Our own rather than Nest's (`useBodyParser`, `rawBody`): it keeps the raw body too, and holds the heap parsed bodies take.
+  app.use(jsonBodyParser());
   // Browsers may call the API only from the listed origins; by default from none.
   app.enableCors(config.corsAllowedOrigins.length ? { origin: config.corsAllowedOrigins, maxAge: 600 } : { origin: false });
   app.useGlobalPipes(createValidationPipe());

@@ -64,7 +64,8 @@ export type LoggedRequest = { req: { id: string; method?: string; url?: string }
  * of a 503 that is not the API's own answer (the database away, a deadlock, the pool exhausted)
  * as a warning at most every UNAVAILABLE_LOG_MS with the count left out.
  */
-export function errorBody(exception: unknown, logged: LoggedRequest = {}): ErrorBody {
+export function errorBody(thrown: unknown, logged: LoggedRequest = {}): ErrorBody {
+  const exception = unwrapped(thrown);
   const body = toBody(exception);
   if (body.statusCode < 500) return body;
   const own = exception instanceof DomainError;
@@ -87,7 +88,16 @@ const PARSER_MESSAGES: Record<number, string> = {
   415: 'The body’s charset or Content-Encoding is not supported',
 };
 
-function toBody(exception: unknown): ErrorBody {
+/**
+ * A domain error thrown in a middleware (the JSON parser refusing a body: json-body.ts) reaches
+ * the filter wrapped by Nest's Express adapter, as the cause of an HttpException with http-errors' status.
+ */
+function unwrapped(exception: unknown): unknown {
+  return exception instanceof HttpException && exception.cause instanceof DomainError ? exception.cause : exception;
+}
+
+function toBody(thrown: unknown): ErrorBody {
+  const exception = unwrapped(thrown);
   if (exception instanceof DomainError) {
     return body(ERROR_STATUS[exception.code], exception.code, exception.message, exception.details);
   }

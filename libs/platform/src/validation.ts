@@ -35,21 +35,24 @@ export const MAX_INPUT_DEPTH = 32;
 export const MAX_OBJECT_KEYS = 200;
 
 /**
- * Depth of a parsed JSON value and the most keys one of its objects has (arrays aside), measured
- * without recursion so hostile input cannot overflow the stack; stops once a limit is passed.
+ * Depth of a parsed JSON value and the most keys one of its objects has (arrays aside); stops
+ * once a limit is passed. Recursive, never deeper than the depth limit and one, so hostile nesting
+ * cannot overflow the stack, and holding nothing per value it passes: a 5 MB body holds millions
+ * of values, and a list of them all (a stack of every value still to visit) took hundreds of MB.
  */
 export function inputShape(value: unknown, limits = { depth: MAX_INPUT_DEPTH, keys: MAX_OBJECT_KEYS }): { depth: number; keys: number } {
   const shape = { depth: 0, keys: 0 };
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
+  /** false once a limit is passed: the walk stops there */
+  const walk = (current: unknown, depth: number): boolean => {
+    if (current === null || typeof current !== 'object') return true;
     shape.depth = Math.max(shape.depth, depth + 1);
+    if (shape.depth > limits.depth) return false;
+    if (Array.isArray(current)) return current.every((child) => walk(child, depth + 1));
     const children = Object.values(current);
-    if (!Array.isArray(current)) shape.keys = Math.max(shape.keys, children.length);
-    if (shape.depth > limits.depth || shape.keys > limits.keys) return shape;
-    for (const child of children) stack.push([child, depth + 1]);
-  }
+    shape.keys = Math.max(shape.keys, children.length);
+    return shape.keys <= limits.keys && children.every((child) => walk(child, depth + 1));
+  };
+  walk(value, 0);
   return shape;
 }
 
@@ -83,25 +86,41 @@ export function hasLoneSurrogate(value: string): boolean {
 
 /**
  * Field errors for every dropped key in a parsed body or query, and for every string (value or
- * key) holding a lone surrogate, named as the validation pipe names fields.
+ * key) holding a lone surrogate, named as the validation pipe names fields. Recursive and
+ * depth-bounded (deeper input is refused anyway); a field's name is made only for an error.
  */
 export function droppedKeyErrors(value: unknown, oneByOne: readonly string[] = []): FieldError[] {
   const errors: FieldError[] = [];
-  // Iterative and depth-bounded: deeper input is refused anyway.
-  const stack: [unknown, string, number][] = [[value, '', 0]];
-  while (stack.length) {
-    const [current, path, depth] = stack.pop()!;
-    if (typeof current === 'string' && hasLoneSurrogate(current)) {
-      errors.push({ field: path || 'body', errors: [`${path || 'body'} must be valid Unicode text (a lone UTF-16 surrogate)`] });
+  const path: string[] = [];
+  const refuse = (message: (field: string) => string) => {
+    const field = path.join('.') || 'body';
+    errors.push({ field, errors: [message(field)] });
+  };
+  const walk = (current: unknown, depth: number): void => {
+    if (typeof current === 'string') {
+      if (hasLoneSurrogate(current)) refuse((field) => `${field} must be valid Unicode text (a lone UTF-16 surrogate)`);
+      return;
     }
-    if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) continue;
+    if (current === null || typeof current !== 'object' || depth > MAX_INPUT_DEPTH) return;
+    if (Array.isArray(current)) {
+      current.forEach((child: unknown, index) => {
+        // An index is no dropped key, and numbers, booleans and null hold no text: nothing to look at.
+        if (typeof child !== 'string' && (child === null || typeof child !== 'object')) return;
+        path.push(String(index));
+        walk(child, depth + 1);
+        path.pop();
+      });
+      return;
+    }
     for (const [key, child] of Object.entries(current)) {
-      const field = path ? `${path}.${key}` : key;
-      if (!Array.isArray(current) && UNSEEN_KEYS.has(key)) errors.push({ field, errors: [`property ${key} should not exist`] });
-      else if (hasLoneSurrogate(key)) errors.push({ field, errors: ['property names must be valid Unicode text (a lone UTF-16 surrogate)'] });
-      else if (!(depth === 0 && oneByOne.includes(key))) stack.push([child, field, depth + 1]);
+      path.push(key);
+      if (UNSEEN_KEYS.has(key)) refuse(() => `property ${key} should not exist`);
+      else if (hasLoneSurrogate(key)) refuse(() => 'property names must be valid Unicode text (a lone UTF-16 surrogate)');
+      else if (!(depth === 0 && oneByOne.includes(key))) walk(child, depth + 1);
+      path.pop();
     }
-  }
+  };
+  walk(value, 0);
   return errors.sort((a, b) => compareCodePoints(a.field, b.field));
 }
 
@@ -110,6 +129,20 @@ export function droppedKeyErrors(value: unknown, oneByOne: readonly string[] = [
  * drop unseen (as unknown fields: API.md's 400) and text no column can store, then validates as usual.
  */
 class GuardedValidationPipe extends ValidationPipe {
+  /**
+   * Nest's own walk keeps a stack of every value and takes `Object.keys` of every array (a string
+   * per item): ~300 MB of heap for one 5 MB body of numbers. Parsed JSON and query strings have
+   * no gaps; an array that has some still gets Nest's treatment.
+   */
+  protected override closeArrayGaps(value: unknown): void {
+    if (hasArrayGaps(value, 0)) super.closeArrayGaps(value);
+  }
+
+  /** Nest's, without a list of every value: recursive, as deep as `transform` lets a value be. */
+  protected override stripProtoKeys(value: unknown): void {
+    stripProtoKeysOf(value, 0);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const shape = inputShape(value);
     if (shape.depth > MAX_INPUT_DEPTH) {
@@ -134,6 +167,25 @@ class GuardedValidationPipe extends ValidationPipe {
     for (const key of items) dto[key] = body[key];
     return dto;
   }
+}
+
+/** Whether an array in `value` lacks an item (`[, 1]`), looking no deeper than the pipe lets a value be. */
+function hasArrayGaps(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object' || depth > MAX_INPUT_DEPTH) return false;
+  if (!Array.isArray(value)) return Object.values(value).some((child) => hasArrayGaps(child, depth + 1));
+  for (let i = 0; i < value.length; i++) if (!(i in value) || hasArrayGaps(value[i], depth + 1)) return true;
+  return false;
+}
+
+/** What Nest's stripProtoKeys deletes (its prototype-pollution guard), on plain data as the pipe gets it. */
+function stripProtoKeysOf(value: unknown, depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > MAX_INPUT_DEPTH) return;
+  if (Array.isArray(value)) {
+    for (const item of value) stripProtoKeysOf(item, depth + 1);
+    return;
+  }
+  for (const key of ['__proto__', 'prototype', 'constructor']) Reflect.deleteProperty(value, key);
+  for (const child of Object.values(value)) stripProtoKeysOf(child, depth + 1);
 }
 
 /** Whitelists and transforms every body/query; unknown fields are refused, never applied. */

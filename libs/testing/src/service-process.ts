@@ -1,7 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../../..');
+
+/** The Node options `npm start` runs a service with (package.json `config.serviceNodeOptions`). */
+export function serviceNodeOptions(service: ServiceName): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { serviceNodeOptions: Record<string, string> } };
+  return pkg.config.serviceNodeOptions[service].split(/\s+/).filter(Boolean);
+}
 
 /** Each service's HTTP port variable (its /health answers there). */
 const PORT_VARIABLE = { 'campaign-service': 'PORT', 'matching-service': 'MATCHING_PORT', 'fulfillment-service': 'FULFILLMENT_PORT' } as const;
@@ -16,6 +23,8 @@ export class ServiceProcess {
   constructor(
     readonly service: ServiceName,
     readonly env: Record<string, string>,
+    /** Node options of its own, e.g. the heap limits `npm start` gives it (`serviceNodeOptions`) */
+    readonly nodeOptions: string[] = [],
   ) {}
 
   /** Starts the service and waits until its /health answers 200. */
@@ -34,7 +43,7 @@ export class ServiceProcess {
   /** Starts the service without waiting for it. */
   launch(port: number): ChildProcess {
     this.output = '';
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${this.service}/src/main.ts`], {
+    this.child = spawn(process.execPath, [...this.nodeOptions, '-r', '@swc-node/register', `apps/${this.service}/src/main.ts`], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, [PORT_VARIABLE[this.service]]: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,12 +3,12 @@ import { Inject, Injectable, OnApplicationBootstrap, ValidationPipe } from '@nes
 import { HttpAdapterHost } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { PinoLogger } from 'nestjs-pino';
-import { json, Request, Response } from 'express';
+import { Request, Response } from 'express';
 import proxyAddr from 'proxy-addr';
 import { AuthUser, verifiedUser } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Role } from '@app/domain';
-import { createValidationPipe, ErrorBody, errorBody, isClosing, JSON_BODY_LIMIT, isUnavailableAnswer, observeHttpRequest, requestFacts, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
+import { createValidationPipe, ErrorBody, errorBody, isClosing, isUnavailableAnswer, jsonBodyParser, observeHttpRequest, requestFacts, requestIdOf, retryAfterSeconds, RouteRateLimiter, securityHeaders, withinRequestTimeout } from '@app/platform';
 import { LiveAccounts } from '../auth/live-accounts';
 import { ClaimsService, isReplayedAnswer } from './claims.service';
 import { CreateClaimDto } from './dto/claim.dto';
@@ -37,7 +37,7 @@ const METRIC_ROUTE = '/campaigns/:id/claims';
 export class ClaimRoute implements OnApplicationBootstrap {
   private readonly pipe: ValidationPipe = createValidationPipe();
   private readonly headers = securityHeaders();
-  private readonly parseJson = json({ limit: JSON_BODY_LIMIT });
+  private readonly parseJson = jsonBodyParser();
   /** Express's compiled `trust proxy` setting: the client address is the one `req.ip` gives. */
   private trust: TrustProxy = () => false;
 
