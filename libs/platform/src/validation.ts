@@ -171,7 +171,7 @@ class GuardedValidationPipe extends ValidationPipe {
 
 /** Whether an array in `value` lacks an item (`[, 1]`), looking no deeper than the pipe lets a value be. */
 function hasArrayGaps(value: unknown, depth: number): boolean {
-  if (value === null || typeof value !== 'object' || depth > MAX_INPUT_DEPTH) return false;
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > MAX_INPUT_DEPTH) return false;
   if (!Array.isArray(value)) return Object.values(value).some((child) => hasArrayGaps(child, depth + 1));
   for (let i = 0; i < value.length; i++) if (!(i in value) || hasArrayGaps(value[i], depth + 1)) return true;
   return false;
@@ -179,7 +179,8 @@ function hasArrayGaps(value: unknown, depth: number): boolean {
 
 /** What Nest's stripProtoKeys deletes (its prototype-pollution guard), on plain data as the pipe gets it. */
 function stripProtoKeysOf(value: unknown, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > MAX_INPUT_DEPTH) return;
+  // A Buffer (a raw body) holds no keys, as Nest's skips it; Object.values would list every byte.
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > MAX_INPUT_DEPTH) return;
   if (Array.isArray(value)) {
     for (const item of value) stripProtoKeysOf(item, depth + 1);
     return;
