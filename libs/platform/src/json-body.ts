@@ -4,8 +4,20 @@ import { json, RequestHandler } from 'express';
 import { DomainError, ErrorCode } from '@app/domain';
 import { throttled } from '@app/queue';
 
-/** Largest JSON body any route accepts. */
+/** Largest JSON body a bulk route accepts (BULK_ROUTES). */
 export const JSON_BODY_LIMIT = '5mb';
+/**
+ * Largest JSON body every other route accepts: the largest valid one (a campaign with a 5,000
+ * character description and 250 topics, every character escaped) is under 100 kB.
+ */
+export const SMALL_JSON_BODY_LIMIT = '256kb';
+/**
+ * Routes whose bodies are bulk by design (score batches, code uploads) or sized by someone else
+ * (Stripe's and the carrier's webhooks), as Express routes them: any case, a trailing slash, a query.
+ * The parser runs before any route or token check, so on the others a body of millions of values
+ * would cost every caller, signed in or not, a second of the event loop to parse and refuse.
+ */
+const BULK_ROUTES = /^\/(?:scores\/batch|campaigns\/[^/?#]+\/codes|payments\/stripe\/webhook|shipping\/webhook)\/?(?:[?#].*)?$/i;
 
 /**
  * Heap a JSON body takes once parsed and through the validation pipe (class-transformer copies
@@ -45,12 +57,15 @@ export function parsedJsonHeap(body: Buffer): number {
 }
 
 /**
- * Express's JSON parser with the API's limit, for every route and the lean claim route alike.
- * It keeps the raw body (signature checks) and, before parsing, refuses a body that alone would
- * take more than the budget (413) or one the budget has no room for while others are handled (503).
+ * Express's JSON parser with the API's limits (5 MB on the bulk routes, 256 kB elsewhere), for
+ * every route and the lean claim route alike. It keeps the raw body (signature checks) and, before
+ * parsing, refuses a body that alone would take more than the budget (413) or one the budget has
+ * no room for while others are handled (503).
  */
 export function jsonBodyParser(): RequestHandler {
-  return json({ limit: JSON_BODY_LIMIT, verify: admit });
+  const bulk = json({ limit: JSON_BODY_LIMIT, verify: admit });
+  const small = json({ limit: SMALL_JSON_BODY_LIMIT, verify: admit });
+  return (req, res, next) => (BULK_ROUTES.test(req.url) ? bulk : small)(req, res, next);
 }
 
 function admit(req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, body: Buffer): void {

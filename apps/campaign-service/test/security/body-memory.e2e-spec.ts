@@ -5,9 +5,12 @@ import { freePort, ServiceProcess, serviceNodeOptions, useIsolatedEnvironment } 
  * OWASP API4 (unrestricted resource consumption): the API runs with a 256 MB old generation
  * (package.json config.serviceNodeOptions), and a JSON body takes far more heap once parsed than
  * its bytes — 5 MB of `[{},{},…]` become ~117 MB of objects. Bodies sent at once, by anyone (the
- * parser runs before any route or token check), must never run it out of memory: under `npm
+ * parser runs before any route or key check), must never run it out of memory: under `npm
  * start` a crashed service stops every other one.
  */
+/** Score batches take the largest bodies (5 MB; every other route but the code uploads and webhooks 256 kB). */
+const PROVIDER = { 'X-Provider-Key': 'klout-test-key' };
+
 describe('JSON bodies against the production heap limit (e2e)', () => {
   let api: ServiceProcess;
   let port: number;
@@ -34,13 +37,13 @@ describe('JSON bodies against the production heap limit (e2e)', () => {
   const fiveMegabytesOf = (item: string) => `{"a":[${`${item},`.repeat(Math.floor((5 * 1024 * 1024 - 16) / (item.length + 1)) - 1)}${item}]}`;
 
   it('refuses a body of millions of empty objects before parsing it, however many arrive at once', async () => {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => send('/auth/login', fiveMegabytesOf('{}'))));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => send('/scores/batch', fiveMegabytesOf('{}'), PROVIDER)));
     expect(answers).toEqual(Array(10).fill({ status: 413, code: 'PAYLOAD_TOO_LARGE' }));
     expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
   }, 60_000);
 
   it('parses only as many large bodies at once as the heap holds, and answers the others 503 to retry', async () => {
-    const answers = await Promise.all(Array.from({ length: 12 }, () => send('/auth/login', fiveMegabytesOf('1'))));
+    const answers = await Promise.all(Array.from({ length: 12 }, () => send('/scores/batch', fiveMegabytesOf('1'), PROVIDER)));
     // Each one parsed is refused for its unknown field; the ones that found the heap full, 503.
     expect(answers.filter((a) => a.status === 400)).not.toHaveLength(0);
     expect(answers.filter((a) => a.status !== 400)).toEqual(answers.filter((a) => a.status === 503).map(() => ({ status: 503, code: 'SERVICE_UNAVAILABLE' })));
@@ -53,7 +56,7 @@ describe('JSON bodies against the production heap limit (e2e)', () => {
       scoredAt: '2026-11-01T00:00:00Z',
       scores: Array.from({ length: 10_000 }, (_, i) => ({ memberId: randomUUID(), score: i % 100, topics: Array.from({ length: 12 }, (_, j) => ({ topic: `topic-${j}`, score: j })) })),
     });
-    const answers = await Promise.all(Array.from({ length: 30 }, () => send('/scores/batch', batch, { 'X-Provider-Key': 'klout-test-key' })));
+    const answers = await Promise.all(Array.from({ length: 30 }, () => send('/scores/batch', batch, PROVIDER)));
     expect(answers.filter((a) => a.status !== 202 && a.status !== 503)).toEqual([]);
     expect(answers.filter((a) => a.status === 202)).not.toHaveLength(0);
     expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
 import { Client } from 'pg';
@@ -64,6 +65,19 @@ describe('no leaks: error bodies, headers, CORS, body size and timeouts (e2e)', 
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const simple = await t.http.get('/health').set('Origin', 'https://evil.example');
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('takes JSON bodies up to 5 MB on the bulk routes only: any other route refuses one over 256 kB with 413 before parsing it', async () => {
+    const sized = (bytes: number) => JSON.stringify({ codes: Array.from({ length: Math.ceil(bytes / 40) }, (_, i) => `code-${i}`.padEnd(36, 'x')) });
+    const member = await createMember(t.http);
+    const login = await t.http.post('/auth/login').set('Content-Type', 'application/json').send(sized(300 * 1024)).expect(413);
+    expect(login.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    await t.http.post(`/campaigns/${randomUUID()}/claims`).set('Authorization', member.auth).set('Content-Type', 'application/json').send(sized(300 * 1024)).expect(413);
+    // Parsed on the bulk routes, however Express spells their paths, and then answered by the route's own rules.
+    for (const path of [`/campaigns/${randomUUID()}/codes`, `/Campaigns/${randomUUID()}/Codes/`, '/scores/batch?x=1', '/payments/stripe/webhook', '/shipping/webhook/']) {
+      const res = await t.http.post(path).set('Content-Type', 'application/json').send(sized(1024 * 1024));
+      expect([path, res.status]).not.toEqual([path, 413]);
+    }
   });
 
   it('refuses a JSON body over 5 MB with 413 and a body of another type with 415', async () => {
