@@ -326,6 +326,21 @@ describe('outbox relay (e2e)', () => {
     });
     const publishedAt = async (jobId: string) =>
       ((await dataSource.query(`SELECT published_at FROM outbox WHERE job_id = $1`, [jobId])) as { published_at: Date }[])[0].published_at;
+    const jobOf = (label: string) => queue.getJob(jobIdFor('notify', 'c11', label));
+    /** Commits the rows in one transaction and waits until the relay published them and BullMQ holds the last. */
+    const relayed = async (...rows: ReturnType<typeof notify>[]) => {
+      await dataSource.transaction((manager) => enqueueInTransaction(manager, rows));
+      const last = rows[rows.length - 1].data.memberIds[0];
+      await eventually(async () => (await unpublished()) === 0 && (await jobOf(last)) !== undefined, 20000);
+    };
+    /** The services stop, `meanwhile` happens, and they start again `downMs` later. */
+    const restartAfter = async (downMs: number, meanwhile: () => Promise<void>) => {
+      await worker.close();
+      await meanwhile();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      worker = await createWorkerContext(FulfillmentModule);
+      dataSource = worker.get(getDataSourceToken());
+    };
     /** A row published long before the snapshot, whose job the snapshot holds (or ran long ago). */
     const insertOld = (label: string) =>
       dataSource.query(
@@ -343,27 +358,23 @@ describe('outbox relay (e2e)', () => {
         client.disconnect();
       }
       await insertOld('old');
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('before')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'before'))) !== undefined);
+      await relayed(notify('before'));
       const snapshot = await redis.snapshot();
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, [notify('later', new Date(Date.now() + 60_000)), notify('after')]));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'after'))) !== undefined);
+      await relayed(notify('later', new Date(Date.now() + 60_000)), notify('after'));
       const oldPublishedAt = await publishedAt(jobIdFor('notify', 'c11', 'old'));
 
       await redis.restore(snapshot);
-      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'later'))) !== undefined, 20000);
-      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'later')))?.getState()).toBe('delayed');
-      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'after'))) !== undefined);
+      await eventually(async () => (await jobOf('later')) !== undefined, 20000);
+      expect(await (await jobOf('later'))?.getState()).toBe('delayed');
+      await eventually(async () => (await jobOf('after')) !== undefined);
       await eventually(async () => (await unpublished()) === 0);
       expect(await publishedAt(jobIdFor('notify', 'c11', 'old'))).toEqual(oldPublishedAt);
     }, 40000);
 
     it('relays them again when a batch reaches the restored Redis before the relay checks it (a second apart at most)', async () => {
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-before')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-before'))) !== undefined);
+      await relayed(notify('quick-before'));
       const snapshot = await redis.snapshot();
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-after', new Date(Date.now() + 60_000))));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after'))) !== undefined);
+      await relayed(notify('quick-after', new Date(Date.now() + 60_000)));
 
       // Redis comes back from the snapshot less than a second after the relay last checked it, and
       // a row committed meanwhile is relayed before the next check: held off here until it was.
@@ -371,18 +382,16 @@ describe('outbox relay (e2e)', () => {
       const check = jest.spyOn(relay, 'recoverLostJobs').mockResolvedValue(undefined);
       try {
         await redis.restore(snapshot);
-        await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('quick-meanwhile')));
-        await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'quick-meanwhile'))) !== undefined, 20000);
+        await relayed(notify('quick-meanwhile'));
       } finally {
         check.mockRestore();
       }
-      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after'))) !== undefined, 10000);
-      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'quick-after')))?.getState()).toBe('delayed');
+      await eventually(async () => (await jobOf('quick-after')) !== undefined, 10000);
+      expect(await (await jobOf('quick-after'))?.getState()).toBe('delayed');
     }, 60000);
 
     it('relays them again once when the Redis now serving has a clock behind the one it replaced (a replica promoted)', async () => {
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('skew')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'skew'))) !== undefined);
+      await relayed(notify('skew'));
       const client = new Redis(redis.url);
       const mark = `${redisPrefix}:outbox:redis-kept`;
       try {
@@ -407,20 +416,16 @@ describe('outbox relay (e2e)', () => {
     }, 60000);
 
     it('relays them again at boot when the services were down across the restore', async () => {
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-before')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-before'))) !== undefined);
+      await relayed(notify('boot-before'));
       const snapshot = await redis.snapshot();
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('boot-later', new Date(Date.now() + 60_000))));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))) !== undefined);
+      await relayed(notify('boot-later', new Date(Date.now() + 60_000)));
       // The services stop; Redis is restored; they start again once the snapshot's mark is no longer fresh.
-      await worker.close();
-      await redis.restore(snapshot);
-      expect(await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))).toBeUndefined();
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      worker = await createWorkerContext(FulfillmentModule);
-      dataSource = worker.get(getDataSourceToken());
-      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later'))) !== undefined, 20000);
-      expect(await (await queue.getJob(jobIdFor('notify', 'c11', 'boot-later')))?.getState()).toBe('delayed');
+      await restartAfter(6000, async () => {
+        await redis.restore(snapshot);
+        expect(await jobOf('boot-later')).toBeUndefined();
+      });
+      await eventually(async () => (await jobOf('boot-later')) !== undefined, 20000);
+      expect(await (await jobOf('boot-later'))?.getState()).toBe('delayed');
     }, 60000);
 
     /** Moves the mark as a Redis clock that far ahead of PostgreSQL's would have set it. */
@@ -435,31 +440,22 @@ describe('outbox relay (e2e)', () => {
     };
 
     it("relays nothing again at boot after the services merely stopped, though Redis's clock runs behind PostgreSQL's", async () => {
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('stop-last')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'stop-last'))) !== undefined);
+      await relayed(notify('stop-last'));
       const published = await publishedAt(jobIdFor('notify', 'c11', 'stop-last'));
-      await worker.close();
-      await shiftMark(-3000);
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      worker = await createWorkerContext(FulfillmentModule);
-      dataSource = worker.get(getDataSourceToken());
+      await restartAfter(6000, () => shiftMark(-3000));
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(await publishedAt(jobIdFor('notify', 'c11', 'stop-last'))).toEqual(published);
     }, 60000);
 
     it("relays them again at boot when the services were down across the restore, though Redis's clock runs ahead of PostgreSQL's", async () => {
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('ahead-before')));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-before'))) !== undefined);
+      await relayed(notify('ahead-before'));
       const snapshot = await redis.snapshot();
-      await dataSource.transaction((manager) => enqueueInTransaction(manager, notify('ahead-later', new Date(Date.now() + 60_000))));
-      await eventually(async () => (await unpublished()) === 0 && (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-later'))) !== undefined);
-      await worker.close();
-      await redis.restore(snapshot);
-      await shiftMark(3000);
-      await new Promise((resolve) => setTimeout(resolve, 9000));
-      worker = await createWorkerContext(FulfillmentModule);
-      dataSource = worker.get(getDataSourceToken());
-      await eventually(async () => (await queue.getJob(jobIdFor('notify', 'c11', 'ahead-later'))) !== undefined, 20000);
+      await relayed(notify('ahead-later', new Date(Date.now() + 60_000)));
+      await restartAfter(9000, async () => {
+        await redis.restore(snapshot);
+        await shiftMark(3000);
+      });
+      await eventually(async () => (await jobOf('ahead-later')) !== undefined, 20000);
     }, 60000);
   });
 });
