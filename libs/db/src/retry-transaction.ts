@@ -19,14 +19,23 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'EN
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const RESET_SYSCALLS = new Set(['read', 'write', 'connect']);
 
+/**
+ * The driver's error under TypeORM's QueryFailedError, or the error itself (the hot paths'
+ * prepared statements throw pg's own), read duck-typed: socket errors come from Node's own realm
+ * (not an instance of a sandbox's Error).
+ */
+function driverError(error: unknown): { code?: unknown; syscall?: unknown; message?: unknown } | null {
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  return typeof cause === 'object' && cause !== null ? cause : null;
+}
+
 /** PostgreSQL could not be reached or went away mid-query: nothing to blame on the request, retry later. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // TypeORM releases a transaction's connection when PostgreSQL ends it; the transaction's next statement then finds it gone.
   if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
-  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
-  // Duck-typed: socket errors come from Node's own realm (not an instance of a sandbox's Error).
-  if (typeof cause !== 'object' || cause === null) return false;
-  const { code, syscall, message } = cause as { code?: unknown; syscall?: unknown; message?: unknown };
+  const cause = driverError(error);
+  if (!cause) return false;
+  const { code, syscall, message } = cause;
   if (typeof code === 'string' && UNAVAILABLE_STATES.test(code)) return true;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && (syscall === 'connect' || syscall === 'getaddrinfo')) return true;
   if (typeof code === 'string' && RESET_CODES.has(code) && RESET_SYSCALLS.has(syscall as string)) return true;
@@ -42,9 +51,7 @@ const CANCELED_STATES = new Set(['57014', '55P03']);
  * may find the database less busy.
  */
 export function isStatementCanceled(error: unknown): boolean {
-  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
-  // Duck-typed, as above: the hot paths' prepared statements throw pg's own errors, not TypeORM's.
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  const code = driverError(error)?.code;
   return typeof code === 'string' && CANCELED_STATES.has(code);
 }
 
