@@ -8,3 +8,4 @@ export * from './claim-jobs';
 export * from './payment-jobs';
 export * from './lifecycle-jobs';
 export * from './connection-errors';
+export * from './periodic';

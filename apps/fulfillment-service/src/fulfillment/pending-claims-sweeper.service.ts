@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { fulfillClaimJobId, QUEUES } from '@app/queue';
+import { fulfillClaimJobId, Periodic, QUEUES } from '@app/queue';
 import { ClaimFailureService } from './claim-failure.service';
 
 const SWEEP_BATCH = 500;
@@ -37,28 +37,30 @@ const requeued = new Counter({ name: 'fulfillment_jobs_requeued_total', help: 'J
 @Injectable()
 export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PendingClaimsSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly periodic: Periodic;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.fulfillment.name) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly failures: ClaimFailureService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then((count) => void (count && this.logger.warn(`settled ${count} pending claims whose job Redis had lost or that failed unrecorded`)))
-        .catch((error: Error) => this.logger.warn(`pending-claims sweep skipped: ${error.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.fulfillment.sweepIntervalMs);
+  ) {
+    this.periodic = new Periodic(
+      config.fulfillment.sweepIntervalMs,
+      async () => {
+        const count = await this.sweep();
+        if (count) this.logger.warn(`settled ${count} pending claims whose job Redis had lost or that failed unrecorded`);
+      },
+      (error) => this.logger.warn(`pending-claims sweep skipped: ${error.message}`),
+    );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.periodic.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /**
