@@ -1,9 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
 import { jobIdFor } from '@app/queue';
 import { Actor, createBrand, createWorkerContext, loginAdmin } from '@app/testing';
 import { CampaignScheduleService } from '../../fulfillment-service/src/lifecycle/campaign-schedule.service';
+import { OverdueCampaignsSweeper } from '../../fulfillment-service/src/lifecycle/overdue-campaigns-sweeper.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { insertCampaign } from './payments/campaign-sql';
 import { createPaymentsEnv, PaymentsEnv } from './payments/stripe-env';
@@ -87,5 +89,49 @@ describe('payments: a funded campaign ends at endsAt, launched or not (e2e, fulf
     const job = await lifecycle.getJob(jobIdFor('end-campaign', campaignId));
     expect(job?.returnvalue).toEqual({ outcome: 'ended' });
     expect((await outboxOf(campaignId)).filter((j) => j.job_name === 'refund-campaign')).toHaveLength(1);
+  });
+
+  describe('when Redis lost the timed jobs (an evicting maxmemory policy drops the delayed set, keeping the job records)', () => {
+    const lifecycle = () => worker.get<Queue>(getQueueToken('campaign-lifecycle'), { strict: false });
+    /** Waits until the relay handed the job to BullMQ, then drops it from the delayed set as eviction does. */
+    async function evicted(name: 'start-campaign' | 'end-campaign', campaignId: string): Promise<void> {
+      const queue = lifecycle();
+      const jobId = jobIdFor(name, campaignId);
+      await waitFor(async () => (await queue.getJobState(jobId)) === 'delayed', 15000);
+      await ((await queue.getBackend().client) as unknown as Redis).zrem(queue.keys.delayed, jobId);
+      // Added again under its jobId (as the relay does after a restore), it stays lost: BullMQ keeps its record.
+      await queue.add(name, { campaignId }, { jobId, delay: 1 });
+      expect(await queue.getJobState(jobId)).toBe('unknown');
+    }
+
+    it('ends a live campaign whose end job was lost once it is overdue, refunding the unused units', async () => {
+      const { campaignId } = await fundedApproved(60_000);
+      await env.t.http.post(`/campaigns/${campaignId}/launch`).set('Authorization', brand.auth).expect(200);
+      await evicted('end-campaign', campaignId);
+      await q(`UPDATE campaigns SET starts_at = now() - interval '10 minutes', ends_at = now() - interval '2 minutes', claimed_units = 3 WHERE id = $1`, [campaignId]);
+
+      await worker.get(OverdueCampaignsSweeper).sweep();
+      expect((await campaignOf(campaignId)).status).toBe('ended');
+      await waitFor(async () => (await succeededRefunds(campaignId)) === 1, 15000);
+      // 7 unused units × 500 + 7/10 of the 500 fee
+      expect(stripeRefundsOf(campaignId).map((r) => r.amount)).toEqual([3850]);
+      // Nothing more on the next pass.
+      await worker.get(OverdueCampaignsSweeper).sweep();
+      expect((await outboxOf(campaignId)).filter((j) => j.job_name === 'refund-campaign')).toHaveLength(1);
+    });
+
+    it('starts a scheduled campaign whose start job was lost, and leaves alone one not yet due', async () => {
+      const { campaignId } = await fundedApproved(600_000);
+      await q(`UPDATE campaigns SET starts_at = now() + interval '5 minutes' WHERE id = $1`, [campaignId]);
+      expect((await env.t.http.post(`/campaigns/${campaignId}/launch`).set('Authorization', brand.auth).expect(200)).body).toEqual({ status: 'scheduled' });
+      await evicted('start-campaign', campaignId);
+
+      await worker.get(OverdueCampaignsSweeper).sweep();
+      expect((await campaignOf(campaignId)).status).toBe('scheduled');
+      await q(`UPDATE campaigns SET starts_at = now() - interval '2 minutes' WHERE id = $1`, [campaignId]);
+      await worker.get(OverdueCampaignsSweeper).sweep();
+      expect(await campaignOf(campaignId)).toMatchObject({ status: 'active', launched_at: expect.any(Date) });
+      expect((await outboxOf(campaignId)).map((j) => j.job_name)).toContain('match-campaign');
+    });
   });
 });

@@ -112,6 +112,14 @@ class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86400000)
   CLAIM_SWEEP_AFTER_MS = 300000;
 
+  /** how often the fulfillment service looks for campaigns past their startsAt or endsAt whose timed job has not run */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000)
+  LIFECYCLE_SWEEP_INTERVAL_MS = 60000;
+
+  /** a campaign still waiting this long past its startsAt or endsAt is started or ended by the sweep */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86400000)
+  LIFECYCLE_SWEEP_AFTER_MS = 60000;
+
   /** per-request claim gate in Redis; off sends every claim through the PostgreSQL path */
   @IsOptional() @Transform(toBool) @IsBoolean()
   CLAIM_GATE_ENABLED = true;
@@ -218,6 +226,7 @@ export interface AppConfig {
   metricsToken: string;
   shipping: { provider: 'manual' | 'webhook'; webhookUrl?: string; webhookSecret: string };
   fulfillment: { concurrency: number; lockMs: number; shutdownMs: number; sweepIntervalMs: number; sweepAfterMs: number };
+  lifecycle: { sweepIntervalMs: number; sweepAfterMs: number };
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
@@ -276,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepIntervalMs: parsed.CLAIM_SWEEP_INTERVAL_MS,
       sweepAfterMs: parsed.CLAIM_SWEEP_AFTER_MS,
     },
+    lifecycle: { sweepIntervalMs: parsed.LIFECYCLE_SWEEP_INTERVAL_MS, sweepAfterMs: parsed.LIFECYCLE_SWEEP_AFTER_MS },
     claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,

@@ -2,36 +2,23 @@ import { Processor } from '@nestjs/bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { JobHandlers, JobProcessor, QUEUES, WORKER_OPTIONS } from '@app/queue';
 import { CampaignScheduleService, ScheduleOutcome } from './campaign-schedule.service';
-import { ClaimGateInvalidator } from './claim-gate-invalidator.service';
 
 /** `campaign-lifecycle` queue: delayed jobs written by launch (and, for the end, by funding), run at startsAt and endsAt. */
 @Processor(QUEUES.lifecycle.name, WORKER_OPTIONS)
 export class LifecycleProcessor extends JobProcessor<'lifecycle'> {
   protected readonly queueKey = 'lifecycle' as const;
   protected readonly handlers: JobHandlers<'lifecycle'> = {
-    'start-campaign': async (job) => this.afterCommit(job.data.campaignId, await this.schedule.start(job.data.campaignId)),
-    'end-campaign': async (job) => this.afterCommit(job.data.campaignId, await this.schedule.end(job.data.campaignId)),
+    'start-campaign': async (job) => orFail(job.data.campaignId, await this.schedule.start(job.data.campaignId)),
+    'end-campaign': async (job) => orFail(job.data.campaignId, await this.schedule.end(job.data.campaignId)),
   };
 
-  constructor(
-    private readonly schedule: CampaignScheduleService,
-    private readonly gate: ClaimGateInvalidator,
-  ) {
+  constructor(private readonly schedule: CampaignScheduleService) {
     super();
-  }
-
-  /**
-   * Drops the claim gate's cached state even when the job found nothing to do: a retry after
-   * a Redis error lands here with the status already changed, and must still invalidate.
-   */
-  private async afterCommit(campaignId: string, result: ScheduleOutcome): Promise<ScheduleOutcome> {
-    orFail(campaignId, result);
-    await this.gate.invalidate(campaignId);
-    return result;
   }
 }
 
 /** A campaign that does not exist will not appear on retry: fail the job for good. */
-function orFail(campaignId: string, result: ScheduleOutcome): void {
+function orFail(campaignId: string, result: ScheduleOutcome): ScheduleOutcome {
   if (result.outcome === 'skipped' && result.reason === 'not_found') throw new UnrecoverableError(`campaign ${campaignId} does not exist`);
+  return result;
 }
