@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { jobIdFor } from '@app/queue';
 import { Actor, createBrand, createWorkerContext, loginAdmin } from '@app/testing';
 import { CampaignScheduleService } from '../../fulfillment-service/src/lifecycle/campaign-schedule.service';
+import { ClaimGateInvalidator } from '../../fulfillment-service/src/lifecycle/claim-gate-invalidator.service';
 import { OverdueCampaignsSweeper } from '../../fulfillment-service/src/lifecycle/overdue-campaigns-sweeper.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { insertCampaign } from './payments/campaign-sql';
@@ -132,6 +133,25 @@ describe('payments: a funded campaign ends at endsAt, launched or not (e2e, fulf
       await worker.get(OverdueCampaignsSweeper).sweep();
       expect(await campaignOf(campaignId)).toMatchObject({ status: 'active', launched_at: expect.any(Date) });
       expect((await outboxOf(campaignId)).map((j) => j.job_name)).toContain('match-campaign');
+    });
+
+    it('drops the claim gate’s cached state at the next pass when Redis failed that after the start committed', async () => {
+      const { campaignId } = await fundedApproved(600_000);
+      await q(`UPDATE campaigns SET starts_at = now() + interval '5 minutes' WHERE id = $1`, [campaignId]);
+      await env.t.http.post(`/campaigns/${campaignId}/launch`).set('Authorization', brand.auth).expect(200);
+      await evicted('start-campaign', campaignId);
+      await q(`UPDATE campaigns SET starts_at = now() - interval '2 minutes' WHERE id = $1`, [campaignId]);
+      const invalidate = jest.spyOn(worker.get(ClaimGateInvalidator), 'invalidate').mockRejectedValueOnce(new Error('Redis away'));
+      try {
+        expect(await worker.get(OverdueCampaignsSweeper).sweep()).toBe(0);
+        expect((await campaignOf(campaignId)).status).toBe('active');
+        await worker.get(OverdueCampaignsSweeper).sweep();
+        expect(invalidate.mock.calls).toEqual([[campaignId], [campaignId]]);
+        await worker.get(OverdueCampaignsSweeper).sweep();
+        expect(invalidate).toHaveBeenCalledTimes(2);
+      } finally {
+        invalidate.mockRestore();
+      }
     });
   });
 });

@@ -10,6 +10,11 @@ import { CampaignScheduleService, TIMED_END_FROM } from './campaign-schedule.ser
 /** Campaigns looked at per pass, most overdue first (the rest wait for the next one). */
 const SWEEP_BATCH = 200;
 
+interface Due {
+  id: string;
+  status: CampaignStatus;
+}
+
 const swept = new Counter({
   name: 'campaign_lifecycle_swept_total',
   help: 'Campaigns started or ended by the sweep because their timed job had not run',
@@ -28,6 +33,8 @@ const swept = new Counter({
 export class OverdueCampaignsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OverdueCampaignsSweeper.name);
   private readonly periodic: Periodic;
+  /** campaigns whose start or end threw, by the status they were swept in */
+  private readonly failed = new Map<string, CampaignStatus>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,20 +58,27 @@ export class OverdueCampaignsSweeper implements OnApplicationBootstrap, OnApplic
 
   /** Returns how many campaigns it started or ended. */
   async sweep(): Promise<number> {
-    const due: { id: string; status: CampaignStatus }[] = await this.dataSource.query(
+    const due: Due[] = await this.dataSource.query(
       `SELECT id, status FROM campaigns
        WHERE (status = ANY($1::text[]) AND ends_at <= now() - make_interval(secs => $2::float8 / 1000))
           OR (status = $3 AND starts_at <= now() - make_interval(secs => $2::float8 / 1000))
        ORDER BY LEAST(ends_at, CASE WHEN status = $3 THEN starts_at END), id LIMIT $4`,
       [TIMED_END_FROM, this.config.lifecycle.sweepAfterMs, CampaignStatus.Scheduled, SWEEP_BATCH],
     );
+    // A failed one may have committed and then failed to drop the claim gate's state (Redis away):
+    // tried again as a job is retried, its status no longer selects it.
+    for (const [id, status] of this.failed) if (!due.some((c) => c.id === id)) due.push({ id, status });
     let done = 0;
     for (const campaign of due) {
       // A scheduled campaign's start ends it instead when its endsAt has passed too.
-      const result = await (campaign.status === CampaignStatus.Scheduled ? this.schedule.start(campaign.id) : this.schedule.end(campaign.id)).catch(
-        (error: Error) => void this.logger.warn(`campaign ${campaign.id} overdue (${campaign.status}), not settled yet: ${error.message}`),
-      );
-      if (!result || result.outcome === 'skipped') continue;
+      const settling = campaign.status === CampaignStatus.Scheduled ? this.schedule.start(campaign.id) : this.schedule.end(campaign.id);
+      const result = await settling.catch((error: Error) => {
+        this.failed.set(campaign.id, campaign.status);
+        this.logger.warn(`campaign ${campaign.id} overdue (${campaign.status}), not settled yet: ${error.message}`);
+      });
+      if (!result) continue;
+      this.failed.delete(campaign.id);
+      if (result.outcome === 'skipped') continue;
       this.logger.warn(`campaign ${campaign.id} ${result.outcome} by the sweep: its timed job had not run ${this.config.lifecycle.sweepAfterMs} ms after its time`);
       swept.inc({ outcome: result.outcome });
       done++;
