@@ -218,6 +218,17 @@ describe('fulfillment retries and failures (e2e)', () => {
     }
   });
 
+  it('adds again the job of an idle claim whose record Redis kept while losing the set that held it (an evicting maxmemory policy)', async () => {
+    const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, viaOutbox: false });
+    await queue.add('fulfill-claim', { claimId: id }, { jobId: `claim.${id}`, delay: 3_600_000 });
+    const redis = (await queue.getBackend().client) as unknown as Redis;
+    await redis.zrem(queue.keys.delayed, `claim.${id}`);
+    await db.query(`UPDATE claims SET updated_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+    // (other idle claims of this file may be settled meanwhile: only this one's fate is checked)
+    await worker.get(PendingClaimsSweeper, { strict: false }).sweep();
+    expect(await until(() => claimRow(id), (claim) => claim.status === 'fulfilled')).toMatchObject({ status: 'fulfilled' });
+  });
+
   it('leaves an idle claim held for review alone: only the admin\'s release enqueues its job', async () => {
     const { claimIds: [id] } = await seedClaims(db, { kind: 'digital_code', claims: 1, viaOutbox: false });
     await db.query(`UPDATE claims SET updated_at = now() - interval '1 hour' WHERE id = $1`, [id]);

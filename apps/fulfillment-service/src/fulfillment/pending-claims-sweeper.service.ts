@@ -28,8 +28,8 @@ const requeued = new Counter({ name: 'fulfillment_jobs_requeued_total', help: 'J
 
 /**
  * The outbox hands each job to Redis once. If Redis then loses data (restart without
- * persistence, failover), a pending claim would wait forever: this sweep finds pending claims
- * idle for a while whose job BullMQ no longer knows and adds it again under the same jobId.
+ * persistence, failover, eviction), a pending claim would wait forever: this sweep finds pending
+ * claims idle for a while whose job BullMQ no longer knows and adds it again under the same jobId.
  * Adding is idempotent (jobId) and so is the processor, so a sweep can never do a claim twice.
  * A claim whose job failed for good while PostgreSQL could not record it (the outage that failed
  * the job) is marked failed here, as the job's last attempt would have done.
@@ -103,6 +103,9 @@ export class PendingClaimsSweeper implements OnApplicationBootstrap, OnApplicati
     const states = await Promise.all(jobIds.map((id) => this.queue.getJobState(id)));
     const lost = claims.filter((_, i) => states[i] === 'unknown');
     if (lost.length) {
+      // Redis may have kept a job's record while losing the list or set that held it (an evicting
+      // maxmemory policy evicts whole keys): adding its jobId again would then do nothing.
+      await Promise.all(lost.map((claim) => this.queue.remove(jobIds[claims.indexOf(claim)])));
       await this.queue.addBulk(
         lost.map((claim) => ({
           name: 'fulfill-claim',
