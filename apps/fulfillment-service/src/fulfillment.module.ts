@@ -8,10 +8,11 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PaymentsWorkerModule } from './payments/payments.module';
 import { QueueGaugesService } from './queue-gauges.service';
+import { RetentionPruner } from './retention/retention-pruner.service';
 
-/** The fulfillment worker: outbox relay and queue processors plus /health and /metrics (with queue depth and the outbox backlog). */
+/** The fulfillment worker: outbox relay, queue processors and the retention pruner, plus /health and /metrics (with queue depth and the outbox backlog). */
 @Module({
   imports: [AppConfigModule, LoggerModule, DatabaseModule, QueueModule.forRoot(), OperationsModule, LifecycleModule, FulfillmentFeatureModule, PaymentsWorkerModule],
-  providers: [OutboxRelayService, QueueGaugesService],
+  providers: [OutboxRelayService, QueueGaugesService, RetentionPruner],
 })
 export class FulfillmentModule {}

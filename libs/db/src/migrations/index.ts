@@ -15,6 +15,7 @@ import { AuditLogFilters1764116400000 } from './1764116400000-audit-log-filters'
 import { CampaignListFilters1764116500000 } from './1764116500000-campaign-list-filters';
 import { SessionStartLookup1764116600000 } from './1764116600000-session-start-lookup';
 import { AdjustmentIdempotencyKeys1764116700000 } from './1764116700000-adjustment-idempotency-keys';
+import { OfferNotificationsByCampaign1764116800000 } from './1764116800000-offer-notifications-by-campaign';
 
 /** Every migration in order; listed explicitly so bundled builds and the CLI see the same set. */
-export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000, AdjustmentsInLockOrder1764116000000, StripeIdsPerFunding1764116100000, InterpolatedPercentiles1764116200000, FundedCampaignsEnd1764116300000, AuditLogFilters1764116400000, CampaignListFilters1764116500000, SessionStartLookup1764116600000, AdjustmentIdempotencyKeys1764116700000];
+export const MIGRATIONS = [InitialSchema1764115200000, ScoresAndMatching1764115400000, MemberScoresProfileCopy1764115400001, MatchingRunsByBlock1764115400002, ClaimsFulfillment1764115500000, Payments1764115600000, SessionsAndAudit1764115700000, ClaimIdsV71764115800000, RefundTopUps1764115900000, AdjustmentsInLockOrder1764116000000, StripeIdsPerFunding1764116100000, InterpolatedPercentiles1764116200000, FundedCampaignsEnd1764116300000, AuditLogFilters1764116400000, CampaignListFilters1764116500000, SessionStartLookup1764116600000, AdjustmentIdempotencyKeys1764116700000, OfferNotificationsByCampaign1764116800000];
