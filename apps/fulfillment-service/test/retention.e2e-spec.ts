@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -74,5 +75,38 @@ describe('retention pruner (e2e)', () => {
     );
     expect(await worker.get(RetentionPruner).prune()).toMatchObject({ notifications: 12000 });
     expect(await dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE campaign_id = $1`, [ended])).toEqual([{ n: 0 }]);
+  });
+
+  it('deletes login sessions whose every token expired past SESSION_RETENTION_DAYS (90), whole; keeps the rest', async () => {
+    const [user] = await dataSource.query(`INSERT INTO users (email, role) VALUES ('sessions@test.local', 'member') RETURNING id`);
+    // One token a row: its family (session), how many days ago it was made and expires (negative: ahead), how it ended.
+    const token = (family: string, createdDaysAgo: number, expiresDaysAgo: number, reason: string | null) =>
+      dataSource.query(
+        `INSERT INTO refresh_tokens (user_id, family_id, token_hash, created_at, expires_at, revoked_at, revoke_reason)
+         VALUES ($1, $2, sha256(gen_random_uuid()::text::bytea), now() - make_interval(days => $3), now() - make_interval(days => $4),
+                 CASE WHEN $5::text IS NOT NULL THEN now() - make_interval(days => $3) END, $5)`,
+        [user.id, family, createdDaysAgo, expiresDaysAgo, reason],
+      );
+    const [expiredLongAgo, loggedOutLongAgo, expiredRecently, live] = Array.from({ length: 4 }, () => randomUUID());
+    await token(expiredLongAgo, 130, 100, 'rotated');
+    await token(expiredLongAgo, 125, 95, null);
+    await token(loggedOutLongAgo, 125, 95, 'logout');
+    await token(expiredRecently, 125, 95, 'rotated');
+    await token(expiredRecently, 119, 89, null);
+    // Renewed ever since its login: its first token, rotated and long expired, still dates its start.
+    await token(live, 200, 170, 'rotated');
+    // … and a twin of its second token (two tabs renewing at once), never used: a last token long expired, in a session still live.
+    await token(live, 195, 165, null);
+    await token(live, 1, -29, null);
+
+    expect(await worker.get(RetentionPruner).prune()).toMatchObject({ refresh_tokens: 3 });
+    const left = await dataSource.query(`SELECT family_id, count(*)::int AS tokens FROM refresh_tokens WHERE user_id = $1 GROUP BY family_id`, [user.id]);
+    expect(left).toEqual(
+      expect.arrayContaining([
+        { family_id: expiredRecently, tokens: 2 },
+        { family_id: live, tokens: 3 },
+      ]),
+    );
+    expect(left).toHaveLength(2);
   });
 });

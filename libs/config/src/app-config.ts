@@ -124,6 +124,10 @@ class EnvSchema {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
   NOTIFICATION_RETENTION_DAYS = 30;
 
+  /** a login session is deleted this many days after its last refresh token expired; 0 = kept for good */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
+  SESSION_RETENTION_DAYS = 90;
+
   /** per-request claim gate in Redis; off sends every claim through the PostgreSQL path */
   @IsOptional() @Transform(toBool) @IsBoolean()
   CLAIM_GATE_ENABLED = true;
@@ -232,7 +236,7 @@ export interface AppConfig {
   fulfillment: { concurrency: number; lockMs: number; shutdownMs: number; sweepIntervalMs: number; sweepAfterMs: number };
   lifecycle: { sweepIntervalMs: number; sweepAfterMs: number };
   /** days kept past their end; 0 = kept for good */
-  retention: { offerNotificationDays: number };
+  retention: { offerNotificationDays: number; sessionDays: number };
   claimGateEnabled: boolean;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
@@ -292,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepAfterMs: parsed.CLAIM_SWEEP_AFTER_MS,
     },
     lifecycle: { sweepIntervalMs: parsed.LIFECYCLE_SWEEP_INTERVAL_MS, sweepAfterMs: parsed.LIFECYCLE_SWEEP_AFTER_MS },
-    retention: { offerNotificationDays: parsed.NOTIFICATION_RETENTION_DAYS },
+    retention: { offerNotificationDays: parsed.NOTIFICATION_RETENTION_DAYS, sessionDays: parsed.SESSION_RETENTION_DAYS },
     claimGateEnabled: parsed.CLAIM_GATE_ENABLED,
     refreshTokenTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: parsed.SESSION_MAX_AGE_SECONDS,
