@@ -54,29 +54,35 @@ export const JOB_PRIORITIES: Partial<Record<keyof JobPayloads, number>> = { 'mat
  */
 export const WORKER_OPTIONS = { lockDuration: 15_000, stalledInterval: 15_000, maxStalledCount: 5 } as const;
 
+const DAY_SECONDS = 86_400;
+
 /**
  * Retries are explicit: exponential backoff from 1 s, failed jobs kept for inspection. Eleven
  * attempts wait 1, 2, 4 … 512 s between them, about 17 minutes in all, so a database or Redis
  * restart, or a carrier's bad quarter hour, neither fails a claim nor gives up a matching run.
+ * A failed job is kept 30 days (removed as a later one of its queue fails): there is one per
+ * claim or member, each holding its attempts' stack traces (~13 kB for 11 attempts), and the
+ * claim row keeps its outcome; kept for good, they filled Redis a little more with every failure.
  */
 export const DEFAULT_JOB_OPTIONS = {
   attempts: 11,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10000 },
-  removeOnFail: false,
+  removeOnComplete: { age: DAY_SECONDS, count: 10000 },
+  removeOnFail: { age: 30 * DAY_SECONDS },
 } as const;
 
 /**
  * Nothing else starts or ends a campaign at its time, or sends a refund: these jobs keep trying
  * for about three days (19 attempts, the last ones a day and a half apart), in view in
- * /admin/queues meanwhile, rather than leave a campaign live past its end.
+ * /admin/queues meanwhile, rather than leave a campaign live past its end. Failed, they are kept
+ * for good (a few per campaign at most): an admin acts on them there, e.g. retries a refund.
  * A completed fulfillment job is removed at once: the claim row holds what it did, and trimming a
  * kept set (one removal per completion) cost Redis a quarter more work per fulfilment. A job added
  * again for a finished claim (a relay retry, the sweep) finds it done and changes nothing.
  */
 const JOB_OPTIONS_BY_QUEUE: Partial<Record<QueueName, DefaultJobOptions>> = {
-  [QUEUES.lifecycle.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19 },
-  [QUEUES.payments.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19 },
+  [QUEUES.lifecycle.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19, removeOnFail: false },
+  [QUEUES.payments.name]: { ...DEFAULT_JOB_OPTIONS, attempts: 19, removeOnFail: false },
   [QUEUES.fulfillment.name]: { ...DEFAULT_JOB_OPTIONS, removeOnComplete: true },
 };
 
@@ -84,8 +90,6 @@ const JOB_OPTIONS_BY_QUEUE: Partial<Record<QueueName, DefaultJobOptions>> = {
 export function jobOptionsFor(queue: QueueName): DefaultJobOptions {
   return JOB_OPTIONS_BY_QUEUE[queue] ?? DEFAULT_JOB_OPTIONS;
 }
-
-const DAY_SECONDS = 86_400;
 
 /**
  * How long after it was due a job of `queue` may still be in Redis, retrying or kept as failed:
