@@ -33,7 +33,10 @@ export class ServiceProcess {
     const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${this.service} exited: ${this.output}`);
-      const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false);
+      // Not kept alive: a test's first request must not meet this connection once the service closed it.
+      const healthy = await fetch(`http://127.0.0.1:${port}/health`, { headers: { Connection: 'close' } })
+        .then((r) => r.ok)
+        .catch(() => false);
       if (healthy) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
