@@ -177,6 +177,8 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
 
   const fingerprint = async (): Promise<Record<string, string>> => (await t.dataSource.query(fingerprintSql))[0];
 
+  // 20 requests on every operation, each followed by a fingerprint of every table: ~40 s on a busy
+  // machine, and past Jest's default 60 s once (a full run with both workers, the machine busy).
   it('never answers 5xx, and a refused request changes no row', async () => {
     // Erasure would take the world's member away from the rest of this spec (members.e2e-spec and account-races cover DELETE /me).
     const operations = operationsOf(doc).filter((op) => !(op.method === 'DELETE' && op.path === '/me'));
@@ -225,7 +227,7 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
       );
     }
     expect(failures).toEqual([]);
-  });
+  }, 300_000);
 
   it('never applies privileged fields smuggled into a write body (API3 mass assignment)', async () => {
     const PRIVILEGED: Record<string, unknown> = {
@@ -266,7 +268,7 @@ describe('hostile input on every OpenAPI operation (e2e)', () => {
       }
     }
     expect(applied).toEqual([]);
-  });
+  }, 180_000);
 
   it('caps the page size of every list at 100 (API.md): limit=101 and limit=0 are refused with 400', async () => {
     const lists = operationsOf(doc).filter((op) => op.method === 'GET' && op.parameters.some((p) => p.in === 'query' && p.name === 'limit'));
