@@ -1,12 +1,20 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { claimGateKeys, enqueueInTransaction, jobIdFor } from '@app/queue';
+import { claimGateKeys, enqueueInTransaction, jobIdFor, QUEUES } from '@app/queue';
 import { Actor, createBrand, createMember, createWorkerContext, loginAdmin, TestApp } from '@app/testing';
 import { CampaignScheduleService } from '../../fulfillment-service/src/lifecycle/campaign-schedule.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
 import { createCampaign, createCampaignTestApp, createLaunchable, markFunded, outboxJobs } from './campaign-fixtures';
 
 const DAY = 24 * 3600_000;
+/**
+ * How far ahead a timed start or end is set: creating, approving and launching the campaign (and
+ * pausing or ending it by hand) must be done by then, else it is launched live at once or its job
+ * gets there first. These requests were given 1 to 2 s, which a busy CI machine may well take.
+ */
+const SETUP_MS = 6000;
 
 describe('campaign lifecycle and moderation (e2e)', () => {
   let t: TestApp;
@@ -251,7 +259,7 @@ describe('campaign lifecycle and moderation (e2e)', () => {
     });
     afterAll(() => worker.close());
 
-    async function waitForStatus(id: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    async function waitForStatus(id: string, status: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const campaign = await statusOf(id);
@@ -262,8 +270,8 @@ describe('campaign lifecycle and moderation (e2e)', () => {
     }
 
     it('activates a scheduled campaign at startsAt and ends it at endsAt, queueing matching and the refund', async () => {
-      const startsAt = new Date(Date.now() + 2000);
-      const endsAt = new Date(Date.now() + 4000);
+      const startsAt = new Date(Date.now() + SETUP_MS);
+      const endsAt = new Date(startsAt.getTime() + 2000);
       const id = await createLaunchable(t, brand, admin, { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() });
       expect((await post(`/campaigns/${id}/launch`, brand).expect(200)).body.status).toBe('scheduled');
       const gateState = claimGateKeys(t.redisPrefix, id).state;
@@ -272,7 +280,7 @@ describe('campaign lifecycle and moderation (e2e)', () => {
 
       const active = await waitForStatus(id, 'active');
       // the worker drops the gate's cached "closed" right after its commit, so the next claim reloads it as open
-      for (let i = 0; i < 20 && (await redis.hget(gateState, 'open')) !== null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && (await redis.hget(gateState, 'open')) !== null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await redis.hget(gateState, 'open')).toBeNull();
       redis.disconnect();
       const activatedAt = Date.parse(active.launchedAt as string);
@@ -291,8 +299,8 @@ describe('campaign lifecycle and moderation (e2e)', () => {
 
     it('a paused campaign is not started, but still ends on time', async () => {
       const id = await createLaunchable(t, brand, admin, {
-        startsAt: new Date(Date.now() + 1000).toISOString(),
-        endsAt: new Date(Date.now() + 2500).toISOString(),
+        startsAt: new Date(Date.now() + SETUP_MS).toISOString(),
+        endsAt: new Date(Date.now() + SETUP_MS + 1500).toISOString(),
       });
       await post(`/campaigns/${id}/launch`, brand).expect(200);
       await post(`/admin/campaigns/${id}/reject`, admin, { reason: 'hold' }).expect(200);
@@ -318,11 +326,14 @@ describe('campaign lifecycle and moderation (e2e)', () => {
     });
 
     it('a campaign ended by hand is left alone by its end job', async () => {
-      const id = await createLaunchable(t, brand, admin, { endsAt: new Date(Date.now() + 1500).toISOString() });
+      const id = await createLaunchable(t, brand, admin, { endsAt: new Date(Date.now() + SETUP_MS).toISOString() });
       await post(`/campaigns/${id}/launch`, brand).expect(200);
       await post(`/campaigns/${id}/end`, brand).expect(200);
       const endedAt = (await statusOf(id)).endedAt;
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const lifecycle = worker.get<Queue>(getQueueToken(QUEUES.lifecycle.name), { strict: false });
+      const endJob = async () => lifecycle.getJob(jobIdFor('end-campaign', id));
+      for (let i = 0; i < 300 && !(await endJob())?.finishedOn; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await endJob())?.returnvalue).toMatchObject({ outcome: 'skipped', reason: 'not_endable' });
       const after = await statusOf(id);
       expect(after).toMatchObject({ status: 'ended', endedAt });
       expect((await outboxJobs(t.dataSource, id)).filter((j) => j.job_name === 'refund-campaign')).toHaveLength(1);
