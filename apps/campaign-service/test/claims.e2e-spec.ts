@@ -831,7 +831,7 @@ describe('claims (e2e)', () => {
       await ending.query(`UPDATE campaigns SET status = 'ended', ended_at = now() WHERE id = $1`, [campaignId]);
       const racing = claim(b, campaignId, 'during').then((res) => res);
       // The claim's write has started and waits for the ending transaction's row lock.
-      await waitForLockWaiter(t.dataSource, 20000);
+      await waitForLockWaiter(t.dataSource);
       await ending.commitTransaction();
       const res = await racing;
       expect(res.status).toBe(409);

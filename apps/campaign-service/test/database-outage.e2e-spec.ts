@@ -45,7 +45,7 @@ describe('PostgreSQL outage (e2e)', () => {
     await holder.startTransaction();
     await holder.query(lockSql, params);
     const answer = Promise.resolve(send());
-    await waitForLockWaiter(direct, 5000);
+    await waitForLockWaiter(direct);
     await proxy.cut();
     try {
       return await answer;

@@ -82,7 +82,7 @@ describe('fulfillment worker killed mid-job (e2e)', () => {
     await blocker.startTransaction();
     await blocker.query(`LOCK TABLE campaign_codes IN EXCLUSIVE MODE`);
     await bounded.start(await freePort());
-    await waitForLockWaiter(db, 30000);
+    await waitForLockWaiter(db);
     const started = Date.now();
     await bounded.kill('SIGTERM');
     const took = Date.now() - started;

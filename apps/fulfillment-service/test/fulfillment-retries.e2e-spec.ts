@@ -282,7 +282,7 @@ describe('fulfillment retries and failures (e2e)', () => {
     await admin.query(`UPDATE claims SET status = 'cancelled', updated_at = now() WHERE id = $1`, [id]);
     // The batch meets the claim while the cancel is not committed yet, and waits for its row lock.
     const step = worker.get(DigitalCodeFulfiller, { strict: false }).step(id, 0);
-    await waitForLockWaiter(db, 5000);
+    await waitForLockWaiter(db);
     await admin.commitTransaction();
     await admin.release();
     expect(await step).toEqual({ step: 'skipped' });
