@@ -278,7 +278,7 @@ describe('matching (e2e)', () => {
     // while the provider keeps sending batches (a refresh every 300 ms): a steady feed must not starve it
     await setScores([10, 20, 30, 40, 50, 60, 70, 1, 2, 3]);
     const feed = setInterval(() => void refreshScoreDistribution(t.dataSource, provider), 300);
-    const offered = await waitFor(() => offeredMembers(campaignId), (o) => o.length === 8, 8000).finally(() => clearInterval(feed));
+    const offered = await waitFor(() => offeredMembers(campaignId), (o) => o.length === 8).finally(() => clearInterval(feed));
     expect(offered).toEqual(ids.slice(2).sort());
     expect(await waitFor(() => notified(campaignId), (n) => n.length === 8)).toEqual(ids.slice(2).sort());
     // run again with nothing moved, it offers nothing more
