@@ -1,5 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import Stripe from 'stripe';
+import { jobIdFor } from '@app/queue';
 import { Actor, createBrand, createWorkerContext, STATELESS_IDS, StripeObject } from '@app/testing';
 import { CampaignRefundService } from '../../fulfillment-service/src/payments/campaign-refund.service';
 import { FulfillmentModule } from '../../fulfillment-service/src/fulfillment.module';
@@ -226,6 +229,10 @@ describe('payments: a stateless Stripe that repeats its ids, like stripe-mock (e
     await fundAndComplete(campaignId, SHARED_PAYMENT_INTENT);
     await endWithClaims(campaignId, 5);
     await waitFor(async () => (await succeededRefunds(campaignId)) === 1, 15000);
+    // The refund row is committed before the job returns (and then plans once more): wait for the
+    // job itself, or on a busy machine the unit given back below is refunded by the job as well.
+    const payments = worker.get<Queue>(getQueueToken('payments'), { strict: false });
+    await waitFor(async () => (await payments.getJob(jobIdFor('refund-campaign', campaignId)))?.finishedOn !== undefined);
 
     // A claim pending at the end fails: its unit goes back to the brand.
     await q(`UPDATE campaigns SET claimed_units = 4 WHERE id = $1`, [campaignId]);
